@@ -1,0 +1,81 @@
+package diff
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"unicode/utf8"
+
+	"mra/diff/difftest"
+)
+
+// The reference pair of PRODUCT.md's budgets: about 3 MB, 1% of words changed.
+var reference = difftest.Agreement(2000)
+
+// BenchmarkRedlineReference is the word-level redline of the reference pair.
+// Compare with BenchmarkGitWordDiff, run in the same invocation.
+func BenchmarkRedlineReference(b *testing.B) {
+	b.SetBytes(int64(len(reference.Old) + len(reference.New)))
+	for b.Loop() {
+		Redline(reference.Old, reference.New)
+	}
+}
+
+// BenchmarkGitWordDiff runs `git diff --no-index --word-diff=porcelain` on the
+// reference pair: the budget says Redline must be no slower.
+func BenchmarkGitWordDiff(b *testing.B) {
+	git, err := exec.LookPath("git")
+	if err != nil {
+		b.Skip("git not found")
+	}
+	dir := b.TempDir()
+	oldPath, newPath := filepath.Join(dir, "A.txt"), filepath.Join(dir, "B.txt")
+	if err := os.WriteFile(oldPath, []byte(reference.Old), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	if err := os.WriteFile(newPath, []byte(reference.New), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(reference.Old) + len(reference.New)))
+	for b.Loop() {
+		cmd := exec.Command(git, "diff", "--no-index", "--word-diff=porcelain", oldPath, newPath)
+		cmd.Stdout = nil
+		// git exits 1 when the files differ.
+		if err := cmd.Run(); err != nil {
+			if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
+				b.Fatal(err)
+			}
+		}
+	}
+}
+
+// referenceRanges returns n ranges spread over the reference's old text,
+// each a few words long, as comment anchors would be.
+func referenceRanges(n int) []Range {
+	total := utf8.RuneCountInString(reference.Old)
+	ranges := make([]Range, n)
+	for k := range ranges {
+		start := k * (total - 40) / n
+		ranges[k] = Range{start, start + 5 + k%30}
+	}
+	return ranges
+}
+
+// BenchmarkCarry10k is what carrying 10,000 ranges adds on top of the diff
+// (budget: under 50 ms): CarryOps over the reference pair's redline.
+func BenchmarkCarry10k(b *testing.B) {
+	ops := Redline(reference.Old, reference.New)
+	ranges := referenceRanges(10_000)
+	for b.Loop() {
+		CarryOps(ops, ranges)
+	}
+}
+
+// BenchmarkCarry10kWithDiff is the whole carry: the redline and the ranges.
+func BenchmarkCarry10kWithDiff(b *testing.B) {
+	ranges := referenceRanges(10_000)
+	for b.Loop() {
+		Carry(reference.Old, reference.New, ranges)
+	}
+}

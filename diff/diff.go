@@ -1,0 +1,276 @@
+// Package diff compares two versions of a text the way a lawyer reads a
+// redline: whole words inserted and deleted, moved paragraphs shown as moves,
+// and ranges of the old text carried onto the new one.
+//
+// Every offset is in Unicode code points. Inputs are valid UTF-8 (callers
+// refuse anything else); for any pair of texts the equal and delete ops of a
+// redline concatenate to the old text and the equal and insert ops to the new.
+package diff
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Kind says what an op does: keeps, inserts or deletes its text.
+type Kind string
+
+// The kinds of redline op, as they appear on the wire.
+const (
+	Equal  Kind = "equal"
+	Insert Kind = "insert"
+	Delete Kind = "delete"
+)
+
+// Op is one piece of a redline. A nonzero Move pairs a delete with the insert
+// of the same text elsewhere: the text moved, unchanged.
+type Op struct {
+	Op   Kind   `json:"op"`
+	Text string `json:"text"`
+	Move int    `json:"move,omitempty"`
+}
+
+// Levels of alignment below lines (which Redline aligns), coarse to fine.
+const (
+	sentenceLevel = iota
+	tokenLevel
+)
+
+// Redline returns the word-level redline that turns old into new. Lines are
+// aligned first, then what differs is refined by sentences and by tokens (see
+// Tokens); a whole paragraph deleted in one place and inserted unchanged in
+// another is marked as a move. Within a change deletions come before
+// insertions, but for moved text, which stands where it left and arrived.
+func Redline(old, new string) []Op {
+	var b builder
+	if old == new {
+		b.add(Equal, old, 0)
+		return b.finish()
+	}
+	la, lb := splitLines(old), splitLines(new)
+	runs := joinBlanks(match(la, lb), la, len(la), len(lb))
+	offA, offB := offsets(la), offsets(lb)
+	hunks := make([]hunk, 0, len(runs)+1)
+	ia, ib := 0, 0
+	for _, r := range append(runs, run{len(la), len(lb), 0}) {
+		if ia < r.i || ib < r.j {
+			hunks = append(hunks, hunk{ia, r.i, ib, r.j})
+		}
+		ia, ib = r.i+r.n, r.j+r.n
+	}
+	moves := findMoves(old, new, la, lb, offA, offB, hunks)
+	prev := 0 // end of the last hunk, in lines of old
+	for h, hk := range hunks {
+		b.add(Equal, old[offA[prev]:offA[hk.a0]], 0)
+		b.hunk(old[offA[hk.a0]:offA[hk.a1]], new[offB[hk.b0]:offB[hk.b1]], offA[hk.a0], offB[hk.b0], moves[h])
+		prev = hk.a1
+	}
+	b.add(Equal, old[offA[prev]:], 0)
+	return b.finish()
+}
+
+// hunk is a stretch of lines a[a0:a1] replaced by b[b0:b1].
+type hunk struct{ a0, a1, b0, b1 int }
+
+// offsets returns the byte offset of each unit's start, and the total last.
+func offsets(units []string) []int {
+	off := make([]int, len(units)+1)
+	for k, u := range units {
+		off[k+1] = off[k] + len(u)
+	}
+	return off
+}
+
+// builder accumulates ops, merging neighbours of the same kind and move.
+// The pieces of the last op are joined once, when the next op starts or at
+// finish, so merging never copies a growing text again and again.
+type builder struct {
+	ops  []Op
+	more []string // pieces that follow ops[len(ops)-1].Text
+}
+
+func (b *builder) add(k Kind, text string, move int) {
+	if text == "" {
+		return
+	}
+	if n := len(b.ops); n > 0 && b.ops[n-1].Op == k && b.ops[n-1].Move == move {
+		b.more = append(b.more, text)
+		return
+	}
+	b.join()
+	b.ops = append(b.ops, Op{Op: k, Text: text, Move: move})
+}
+
+// join gives the last op its whole text.
+func (b *builder) join() {
+	if len(b.more) == 0 {
+		return
+	}
+	last := &b.ops[len(b.ops)-1]
+	n := len(last.Text)
+	for _, p := range b.more {
+		n += len(p)
+	}
+	var sb strings.Builder
+	sb.Grow(n)
+	sb.WriteString(last.Text)
+	for _, p := range b.more {
+		sb.WriteString(p)
+	}
+	last.Text = sb.String()
+	b.more = b.more[:0]
+}
+
+// finish returns the ops built.
+func (b *builder) finish() []Op {
+	b.join()
+	return b.ops
+}
+
+// shortChange is the size in bytes under which a change is aligned word by
+// word at once: a sentence or two, where aligning sentences first buys nothing.
+const shortChange = 512
+
+// refine appends the redline of a against c at the sentence or token level:
+// sentences are aligned first, and each difference is refined word by word.
+func (b *builder) refine(a, c string, level int) {
+	switch {
+	case a == c:
+		b.add(Equal, a, 0)
+		return
+	case a == "" || c == "":
+		b.add(Delete, a, 0)
+		b.add(Insert, c, 0)
+		return
+	}
+	if p, q := commonEnds(a, c); p > 0 || q > 0 {
+		b.add(Equal, a[:p], 0)
+		b.refine(a[p:len(a)-q], c[p:len(c)-q], level)
+		b.add(Equal, a[len(a)-q:], 0)
+		return
+	}
+	if level == tokenLevel || len(a)+len(c) <= shortChange {
+		b.tokens(a, c)
+		return
+	}
+	ua, uc := splitSentences(a), splitSentences(c)
+	offA, offC := offsets(ua), offsets(uc)
+	ia, ic := 0, 0
+	for _, r := range append(joinBlanks(match(ua, uc), ua, len(ua), len(uc)), run{len(ua), len(uc), 0}) {
+		if ia < r.i || ic < r.j {
+			b.refine(a[offA[ia]:offA[r.i]], c[offC[ic]:offC[r.j]], level+1)
+		}
+		b.add(Equal, a[offA[r.i]:offA[r.i+r.n]], 0)
+		ia, ic = r.i+r.n, r.j+r.n
+	}
+}
+
+// commonEnds returns the lengths in bytes of a common prefix and a common
+// suffix of a and c, each cut where a whitespace run meets the text after it
+// on both sides, so the middle tokenises as it would within the whole.
+func commonEnds(a, c string) (p, q int) {
+	n := min(len(a), len(c))
+	for p < n && a[p] == c[p] {
+		p++
+	}
+	// Shared text continues at a[p-1]; a cut at x needs a[x-1] and a[x] shared.
+	for p--; p > 0 && !cutsAt(a, p); p-- {
+	}
+	p = max(p, 0)
+	n -= p
+	for q < n && a[len(a)-1-q] == c[len(c)-1-q] {
+		q++
+	}
+	for q--; q > 0 && !cutsAt(a, len(a)-q); q-- {
+	}
+	return p, max(q, 0)
+}
+
+// cutsAt reports whether x is where whitespace ends and other text begins.
+func cutsAt(s string, x int) bool {
+	if !isSpaceByte(s[x-1]) {
+		return false
+	}
+	r, _ := utf8.DecodeRuneInString(s[x:])
+	return !unicode.IsSpace(r)
+}
+
+func isSpaceByte(c byte) bool { return c == ' ' || c == '\n' || c == '\t' || c == '\r' }
+
+// tokens appends the token-level redline of a against c. Words and marks
+// are aligned first, so whitespace never anchors an alignment of its own;
+// the whitespace between aligned words is then aligned within each gap.
+func (b *builder) tokens(a, c string) {
+	ta, tc := Tokens(a), Tokens(c)
+	wa, wc := nonSpace(ta), nonSpace(tc)
+	var m matcher
+	ia, ic := 0, 0
+	for _, r := range match(pick(ta, wa), pick(tc, wc)) {
+		for k := 0; k < r.n; k++ {
+			x, y := wa[r.i+k], wc[r.j+k]
+			m.match(ta[ia:x], tc[ic:y], ia, ic)
+			m.add(run{x, y, 1})
+			ia, ic = x+1, y+1
+		}
+	}
+	m.match(ta[ia:], tc[ic:], ia, ic)
+	runs := joinBlanks(m.runs, ta, len(ta), len(tc))
+	offA, offC := offsets(ta), offsets(tc)
+	ia, ic = 0, 0
+	for _, r := range append(runs, run{len(ta), len(tc), 0}) {
+		b.add(Delete, a[offA[ia]:offA[r.i]], 0)
+		b.add(Insert, c[offC[ic]:offC[r.j]], 0)
+		b.add(Equal, a[offA[r.i]:offA[r.i+r.n]], 0)
+		ia, ic = r.i+r.n, r.j+r.n
+	}
+}
+
+// nonSpace returns the indices of the tokens that are not whitespace.
+func nonSpace(ts []string) []int {
+	idx := make([]int, 0, len(ts)/2+1)
+	for k, t := range ts {
+		if !isSpaceToken(t) {
+			idx = append(idx, k)
+		}
+	}
+	return idx
+}
+
+func pick(ts []string, idx []int) []string {
+	out := make([]string, len(idx))
+	for k, i := range idx {
+		out[k] = ts[i]
+	}
+	return out
+}
+
+// joinBlanks drops the runs that hold only whitespace and stand between two
+// changes (units ua on the old side, na and nb units in all), so the changes
+// join into one: a reader marks "[-a b-]{+x y+}", not "[-a-]{+x+} [-b-]{+y+}",
+// and a paragraph merged into the next is aligned across the blank line.
+func joinBlanks(runs []run, ua []string, na, nb int) []run {
+	kept := runs[:0:0]
+	for k, r := range runs {
+		changeBefore := r.i > 0 || r.j > 0
+		if k > 0 {
+			p := runs[k-1]
+			changeBefore = p.i+p.n < r.i || p.j+p.n < r.j
+		}
+		changeAfter := r.i+r.n < na || r.j+r.n < nb
+		if changeBefore && changeAfter && blank(ua[r.i:r.i+r.n]) {
+			continue
+		}
+		kept = append(kept, r)
+	}
+	return kept
+}
+
+func blank(units []string) bool {
+	for _, u := range units {
+		if strings.TrimSpace(u) != "" {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,333 @@
+package diff
+
+import (
+	"encoding/json"
+	"flag"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
+
+// checkRedline fails t unless ops rebuild both texts, hold no empty op, never
+// split a word of either text, and pair every move id once each side with the
+// same text.
+func checkRedline(t testing.TB, old, new string, ops []Op) {
+	t.Helper()
+	if got := Old(ops); got != old {
+		t.Fatalf("equal+delete = %q, want %q", got, old)
+	}
+	if got := New(ops); got != new {
+		t.Fatalf("equal+insert = %q, want %q", got, new)
+	}
+	moves := map[int][]Op{}
+	for k, op := range ops {
+		if op.Text == "" {
+			t.Fatalf("op %d is empty", k)
+		}
+		if op.Move != 0 {
+			moves[op.Move] = append(moves[op.Move], op)
+		}
+	}
+	for id, ms := range moves {
+		if len(ms) != 2 || ms[0].Text != ms[1].Text || ms[0].Op == ms[1].Op || ms[0].Op == Equal || ms[1].Op == Equal {
+			t.Fatalf("move %d is not one delete and one insert of the same text: %+v", id, ms)
+		}
+	}
+	checkWhole(t, old, ops, Insert)
+	checkWhole(t, new, ops, Delete)
+}
+
+// checkWhole fails unless every op boundary on one side of the redline (the
+// side without the skipped kind) falls between word tokens of text.
+func checkWhole(t testing.TB, text string, ops []Op, skip Kind) {
+	t.Helper()
+	inside := map[int]bool{} // byte offsets strictly inside a word token
+	p := 0
+	for _, tok := range Tokens(text) {
+		if isWord(tok) {
+			for q := p + 1; q < p+len(tok); q++ {
+				inside[q] = true
+			}
+		}
+		p += len(tok)
+	}
+	p = 0
+	for _, op := range ops {
+		if op.Op == skip {
+			continue
+		}
+		p += len(op.Text)
+		if inside[p] {
+			t.Fatalf("an op ends inside a word at byte %d of %q", p, text)
+		}
+	}
+}
+
+func TestTokens(t *testing.T) {
+	tests := []struct {
+		in   string
+		want []string
+	}{
+		{"", nil},
+		{"The Party shall,  within 30 days.", []string{"The", " ", "Party", " ", "shall", ",", "  ", "within", " ", "30", " ", "days", "."}},
+		{"co-operation", []string{"co", "-", "operation"}},
+		{"税关当局", []string{"税", "关", "当", "局"}},
+		{"日本の税関", []string{"日", "本", "の", "税", "関"}},
+		{"ศุลกากร", []string{"ศุ", "ล", "ก", "า", "ก", "ร"}},
+		{"café déjà", []string{"café", " ", "déjà"}},
+		{"cafe\u0301 x", []string{"cafe\u0301", " ", "x"}},
+		{"🇺🇸🇸🇬", []string{"🇺🇸", "🇸🇬"}},
+		{"a👩‍⚖️b", []string{"a", "👩‍⚖️", "b"}},
+		{"👍🏽!", []string{"👍🏽", "!"}},
+		{"الجمارك والحدود", []string{"الجمارك", " ", "والحدود"}},
+		{"מכס ישראל", []string{"מכס", " ", "ישראל"}},
+		{"line\n\nnext", []string{"line", "\n\n", "next"}},
+	}
+	for _, tt := range tests {
+		got := Tokens(tt.in)
+		if strings.Join(got, "|") != strings.Join(tt.want, "|") {
+			t.Errorf("Tokens(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// TestRedlineGolden compares the redline of each testdata/redline/NAME.old and
+// NAME.new with NAME.golden (wdiff style; -update rewrites it).
+func TestRedlineGolden(t *testing.T) {
+	olds, err := filepath.Glob(filepath.Join("testdata", "redline", "*.old"))
+	if err != nil || len(olds) == 0 {
+		t.Fatalf("no golden cases: %v", err)
+	}
+	for _, oldPath := range olds {
+		name := strings.TrimSuffix(oldPath, ".old")
+		t.Run(filepath.Base(name), func(t *testing.T) {
+			old, new := mustRead(t, oldPath), mustRead(t, name+".new")
+			ops := Redline(old, new)
+			checkRedline(t, old, new, ops)
+			got := Text(ops)
+			if *update {
+				if err := os.WriteFile(name+".golden", []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			if want := mustRead(t, name+".golden"); got != want {
+				t.Errorf("redline:\n%s\nwant:\n%s", got, want)
+			}
+		})
+	}
+}
+
+func mustRead(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func TestRedlineCases(t *testing.T) {
+	tests := []struct {
+		name, old, new, want string
+	}{
+		{"both empty", "", "", ""},
+		{"identical", "Article 1\nSame.", "Article 1\nSame.", "Article 1\nSame."},
+		{"from empty", "", "New text.", "{+New text.+}"},
+		{"to empty", "Old text.", "", "[-Old text.-]"},
+		{"whole words", "The Party shall notify.", "The Party may notify.", "The Party [-shall-]{+may+} notify."},
+		{"never a partial word", "recognise", "recognize", "[-recognise-]{+recognize+}"},
+		{"adjacent words join", "to exchange information now", "to share data now", "to [-exchange information-]{+share data+} now"},
+		{"insertion", "within days", "within 30 days", "within {+30 +}days"},
+		{"crlf kept as given", "a\r\nb", "a\r\nc", "a\r\n[-b-]{+c+}"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ops := Redline(tt.old, tt.new)
+			checkRedline(t, tt.old, tt.new, ops)
+			if got := Text(ops); got != tt.want {
+				t.Errorf("Redline = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestRedlineMoves(t *testing.T) {
+	p1 := "1. Each Party shall recognise the validation findings of the other."
+	p2 := "2. The customs administrations shall exchange membership information."
+	p3 := "3. This Arrangement enters into force on signature."
+	old := p1 + "\n\n" + p2 + "\n\n" + p3 + "\n"
+	new := p2 + "\n\n" + p3 + "\n\n" + p1 + "\n"
+	ops := Redline(old, new)
+	checkRedline(t, old, new, ops)
+	var del, ins *Op
+	for k := range ops {
+		if ops[k].Move != 0 && ops[k].Op == Delete {
+			del = &ops[k]
+		}
+		if ops[k].Move != 0 && ops[k].Op == Insert {
+			ins = &ops[k]
+		}
+	}
+	if del == nil || ins == nil || del.Text != p1 || ins.Text != p1 || del.Move != ins.Move {
+		t.Fatalf("moved paragraph not marked as one move: %s", Text(ops))
+	}
+
+	// Two consecutive paragraphs moved together form one move.
+	p4 := "4. Each Party shall designate a contact point."
+	p5 := "5. Either Party may terminate this Arrangement."
+	old2 := strings.Join([]string{p1, p2, p3, p4, p5}, "\n\n")
+	new2 := strings.Join([]string{p3, p4, p5, p1, p2}, "\n\n")
+	ops = Redline(old2, new2)
+	checkRedline(t, old2, new2, ops)
+	ids := map[int]bool{}
+	for _, op := range ops {
+		if op.Move != 0 {
+			ids[op.Move] = true
+			if op.Text != p1+"\n\n"+p2 {
+				t.Errorf("move text = %q, want both paragraphs", op.Text)
+			}
+		}
+	}
+	if len(ids) != 1 {
+		t.Errorf("got %d moves, want 1: %s", len(ids), Text(ops))
+	}
+
+	// A short line is not a move, and an edited paragraph is not a move.
+	old3 := "Yes.\n\n" + p1 + "\n\n" + p2 + "\n"
+	new3 := p2 + "\n\nYes.\n\n" + strings.Replace(p1, "shall", "may", 1) + "\n"
+	for _, op := range Redline(old3, new3) {
+		if op.Move != 0 && op.Text != p2 {
+			t.Errorf("unexpected move of %q", op.Text)
+		}
+	}
+}
+
+// TestRedlineRandomEdits is the round-trip property on random texts with
+// random word edits, moves and multi-byte characters.
+func TestRedlineRandomEdits(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	vocab := []string{"the", "Party", "shall", "customs", "ÅEO", "税关", "é", "🇺🇸", "👩‍⚖️", "الجمارك", "e\u0301", "ศุลกากร", ",", ".", "(a)", "Article 7"}
+	sep := []string{" ", " ", " ", "\n", "\n\n", "  "}
+	for iter := 0; iter < 300; iter++ {
+		var words []string
+		for n := rng.IntN(200); n > 0; n-- {
+			words = append(words, vocab[rng.IntN(len(vocab))], sep[rng.IntN(len(sep))])
+		}
+		old := strings.Join(words, "")
+		edited := append([]string(nil), words...)
+		for n := rng.IntN(12); n > 0 && len(edited) > 0; n-- {
+			k := rng.IntN(len(edited))
+			switch rng.IntN(4) {
+			case 0:
+				edited[k] = vocab[rng.IntN(len(vocab))]
+			case 1:
+				edited = append(edited[:k], edited[k+1:]...)
+			case 2:
+				edited = append(edited[:k], append([]string{vocab[rng.IntN(len(vocab))] + " "}, edited[k:]...)...)
+			case 3: // move a stretch elsewhere
+				j := rng.IntN(len(edited))
+				lo, hi := min(k, j), max(k, j)
+				chunk := append([]string(nil), edited[lo:hi]...)
+				rest := append(append([]string(nil), edited[:lo]...), edited[hi:]...)
+				at := rng.IntN(len(rest) + 1)
+				edited = append(append(append([]string(nil), rest[:at]...), chunk...), rest[at:]...)
+			}
+		}
+		new := strings.Join(edited, "")
+		checkRedline(t, old, new, Redline(old, new))
+	}
+}
+
+// TestRedlineReferenceNotCoarse checks the budget's quality bar: on the
+// reference pair the redline marks at most 1.2 times the words the generator
+// changed (each replaced word counts as one deleted and one inserted).
+func TestRedlineReferenceNotCoarse(t *testing.T) {
+	if testing.Short() {
+		t.Skip("reference pair is 3 MB")
+	}
+	ops := Redline(reference.Old, reference.New)
+	checkRedline(t, reference.Old, reference.New, ops)
+	marked := 0
+	for _, op := range ops {
+		if op.Op != Equal {
+			marked += Words(op.Text)
+		}
+	}
+	ratio := float64(marked) / float64(reference.ChangedWords)
+	t.Logf("marked %d words, generator changed %d: ratio %.3f", marked, reference.ChangedWords, ratio)
+	if ratio > 1.2 || ratio < 1 {
+		t.Errorf("redline marks %d words for %d changed (ratio %.3f), want 1 to 1.2", marked, reference.ChangedWords, ratio)
+	}
+}
+
+// TestRedlineUnrelatedLarge makes sure unrelated large texts take the
+// bounded path: the test would time out if alignment were quadratic.
+func TestRedlineUnrelatedLarge(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	gen := func(n int) string {
+		var b strings.Builder
+		for b.Len() < n {
+			b.WriteString([]string{"a", "b", "c", "d", "e"}[rng.IntN(5)])
+			if rng.IntN(7) == 0 {
+				b.WriteString(".\n")
+			} else {
+				b.WriteString(" ")
+			}
+		}
+		return b.String()
+	}
+	old, new := gen(200_000), gen(200_000)
+	ops := Redline(old, new)
+	checkRedline(t, old, new, ops)
+	oneLine := strings.Repeat("x y ", 50_000)
+	other := strings.Repeat("y x z ", 40_000)
+	checkRedline(t, oneLine, other, Redline(oneLine, other))
+}
+
+func TestCodePointsNotBytes(t *testing.T) {
+	old := "税关 shall 🇺🇸 act."
+	new := "税关 may 🇺🇸 act."
+	// "act" starts at code point 13 in old ("税关 shall 🇺🇸 " is 2+1+5+1+2+1+1... counted below).
+	start := utf8.RuneCountInString("税关 shall 🇺🇸 ")
+	got := Carry(old, new, []Range{{start, start + 3}})
+	want := utf8.RuneCountInString("税关 may 🇺🇸 ")
+	if got[0] != (Anchor{want, want + 3, Moved}) {
+		t.Errorf("carry = %+v, want {%d %d moved}", got[0], want, want+3)
+	}
+}
+
+// TestWriteJSONMatchesEncodingJSON: the streamed ops are the bytes
+// encoding/json writes for the same value, for awkward text too.
+func TestWriteJSONMatchesEncodingJSON(t *testing.T) {
+	ops := []Op{
+		{Op: Equal, Text: "plain \"quoted\" back\\slash <tag> & amp\n\r\t\b\f\x01\x1f"},
+		{Op: Delete, Text: "line\u2028para\u2029 税关 🇺🇸", Move: 3},
+		{Op: Insert, Text: "é\u0301", Move: 3},
+		{Op: Insert, Text: "bad \xff byte"},
+	}
+	var got strings.Builder
+	if err := WriteJSON(&got, ops); err != nil {
+		t.Fatal(err)
+	}
+	want, err := json.Marshal(ops)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.String() != string(want) {
+		t.Errorf("WriteJSON = %s\nwant        %s", got.String(), want)
+	}
+	big := Redline(reference.Old[:200_000], reference.New[:200_000])
+	got.Reset()
+	if err := WriteJSON(&got, big); err != nil {
+		t.Fatal(err)
+	}
+	if want, _ := json.Marshal(big); got.String() != string(want) {
+		t.Errorf("WriteJSON differs from encoding/json on a long redline")
+	}
+}

@@ -1,0 +1,147 @@
+package diff
+
+import (
+	"io"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// Text renders a redline in the style of wdiff: "[-deleted-]" and
+// "{+inserted+}". Moved text is marked with its move id, "[->1 text-]" where
+// it left and "{+<1 text+}" where it arrived.
+func Text(ops []Op) string {
+	var b strings.Builder
+	for _, op := range ops {
+		switch op.Op {
+		case Equal:
+			b.WriteString(op.Text)
+		case Delete:
+			b.WriteString("[-")
+			if op.Move != 0 {
+				b.WriteString(">" + strconv.Itoa(op.Move) + " ")
+			}
+			b.WriteString(op.Text)
+			b.WriteString("-]")
+		case Insert:
+			b.WriteString("{+")
+			if op.Move != 0 {
+				b.WriteString("<" + strconv.Itoa(op.Move) + " ")
+			}
+			b.WriteString(op.Text)
+			b.WriteString("+}")
+		}
+	}
+	return b.String()
+}
+
+// Old returns the old text of a redline: its equal and delete ops.
+func Old(ops []Op) string { return side(ops, Delete) }
+
+// New returns the new text of a redline: its equal and insert ops.
+func New(ops []Op) string { return side(ops, Insert) }
+
+func side(ops []Op, k Kind) string {
+	var b strings.Builder
+	for _, op := range ops {
+		if op.Op == Equal || op.Op == k {
+			b.WriteString(op.Text)
+		}
+	}
+	return b.String()
+}
+
+// NormalizeNewlines turns CRLF and lone CR into LF, as every stored version
+// of a text is.
+func NormalizeNewlines(s string) string {
+	if !strings.Contains(s, "\r") {
+		return s
+	}
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	return strings.ReplaceAll(s, "\r", "\n")
+}
+
+// WriteJSON writes ops as the JSON array of the diff endpoint's "ops" field,
+// streaming: the same bytes encoding/json would write, without holding the
+// whole document in memory a second time.
+func WriteJSON(w io.Writer, ops []Op) error {
+	buf := make([]byte, 0, 64<<10)
+	buf = append(buf, '[')
+	for k, op := range ops {
+		if k > 0 {
+			buf = append(buf, ',')
+		}
+		buf = append(buf, `{"op":"`...)
+		buf = append(buf, op.Op...)
+		buf = append(buf, `","text":`...)
+		buf = appendJSONString(buf, op.Text)
+		if op.Move != 0 {
+			buf = append(buf, `,"move":`...)
+			buf = strconv.AppendInt(buf, int64(op.Move), 10)
+		}
+		buf = append(buf, '}')
+		if len(buf) >= 48<<10 {
+			if _, err := w.Write(buf); err != nil {
+				return err
+			}
+			buf = buf[:0]
+		}
+	}
+	buf = append(buf, ']')
+	_, err := w.Write(buf)
+	return err
+}
+
+// appendJSONString appends s as a JSON string, escaped as encoding/json
+// escapes it by default (control characters, quote, backslash, <, >, &,
+// U+2028 and U+2029; invalid UTF-8 becomes U+FFFD).
+func appendJSONString(dst []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	dst = append(dst, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
+				i++
+				continue
+			}
+			dst = append(dst, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				dst = append(dst, '\\', c)
+			case '\b':
+				dst = append(dst, `\b`...)
+			case '\f':
+				dst = append(dst, `\f`...)
+			case '\n':
+				dst = append(dst, `\n`...)
+			case '\r':
+				dst = append(dst, `\r`...)
+			case '\t':
+				dst = append(dst, `\t`...)
+			default:
+				dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && n == 1:
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, `\ufffd`...)
+		case r == '\u2028' || r == '\u2029':
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, '\\', 'u', '2', '0', '2', hex[r&0xF])
+		default:
+			i += n
+			continue
+		}
+		i += n
+		start = i
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"')
+}

@@ -1,0 +1,196 @@
+package diff
+
+import (
+	"sort"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// A paragraph moves when a line deleted in one place is inserted, unchanged,
+// in another. Lines shorter than minMoveRunes (or without a letter or digit)
+// are too common to be told apart and are never matched as moves.
+const minMoveRunes = 8
+
+// span is moved text at byte offsets [start, end) of the whole old or new
+// text, with its move id.
+type span struct{ start, end, move int }
+
+// hunkMoves lists the moved spans of one hunk, on each side, in text order.
+type hunkMoves struct{ old, new []span }
+
+// findMoves pairs lines deleted in one hunk with identical lines inserted in
+// any hunk, and joins consecutive pairs separated only by identical blank
+// lines into one move. It returns the moves of each hunk.
+func findMoves(old, new string, la, lb []string, offA, offB []int, hunks []hunk) []hunkMoves {
+	type line struct{ hunk, idx int }
+	deleted := map[string][]line{}
+	for h, hk := range hunks {
+		for k := hk.a0; k < hk.a1; k++ {
+			if key := moveKey(la[k]); key != "" {
+				deleted[key] = append(deleted[key], line{h, k})
+			}
+		}
+	}
+	type pair struct{ a, b line }
+	var pairs []pair
+	for h, hk := range hunks {
+		for k := hk.b0; k < hk.b1; k++ {
+			key := moveKey(lb[k])
+			if key == "" {
+				continue
+			}
+			ls := deleted[key]
+			for x, d := range ls {
+				if d.hunk == h && (d.idx-hk.a0 == k-hk.b0 || hk.a1-d.idx == hk.b1-k) {
+					continue // the same line in the same place: an edit, not a move
+				}
+				pairs = append(pairs, pair{d, line{h, k}})
+				deleted[key] = append(ls[:x:x], ls[x+1:]...)
+				break
+			}
+		}
+	}
+	sort.Slice(pairs, func(x, y int) bool { return pairs[x].a.idx < pairs[y].a.idx })
+
+	out := make([]hunkMoves, len(hunks))
+	id := 0
+	var cur *[2]span // the move being grown: old span, new span
+	var curHunks [2]int
+	var curEnd pair
+	flush := func() {
+		if cur != nil {
+			out[curHunks[0]].old = append(out[curHunks[0]].old, cur[0])
+			out[curHunks[1]].new = append(out[curHunks[1]].new, cur[1])
+			cur = nil
+		}
+	}
+	for _, p := range pairs {
+		as, ae := contentSpan(la[p.a.idx], offA[p.a.idx])
+		bs, be := contentSpan(lb[p.b.idx], offB[p.b.idx])
+		if cur != nil && p.a.hunk == curHunks[0] && p.b.hunk == curHunks[1] &&
+			p.a.idx > curEnd.a.idx && p.b.idx > curEnd.b.idx &&
+			blankBetween(la, curEnd.a.idx, p.a.idx) && blankBetween(lb, curEnd.b.idx, p.b.idx) &&
+			old[cur[0].end:as] == new[cur[1].end:bs] {
+			cur[0].end, cur[1].end = ae, be
+			curEnd = p
+			continue
+		}
+		flush()
+		id++
+		cur = &[2]span{{as, ae, id}, {bs, be, id}}
+		curHunks = [2]int{p.a.hunk, p.b.hunk}
+		curEnd = p
+	}
+	flush()
+	for h := range out {
+		sort.Slice(out[h].new, func(x, y int) bool { return out[h].new[x].start < out[h].new[y].start })
+	}
+	return out
+}
+
+// moveKey is the text by which a line is matched as moved, or "" when the
+// line cannot move: its content without surrounding whitespace.
+func moveKey(l string) string {
+	k := strings.TrimSpace(l)
+	if len(k) < 4*minMoveRunes && utf8.RuneCountInString(k) < minMoveRunes || strings.IndexFunc(k, isLetterOrDigit) < 0 {
+		return ""
+	}
+	return k
+}
+
+func isLetterOrDigit(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+
+// contentSpan returns the byte span of line l's content without surrounding
+// whitespace, l starting at byte off.
+func contentSpan(l string, off int) (int, int) {
+	lead := len(l) - len(strings.TrimLeftFunc(l, unicode.IsSpace))
+	return off + lead, off + lead + len(strings.TrimSpace(l))
+}
+
+// blankBetween reports whether every line strictly between i and j is blank.
+func blankBetween(ls []string, i, j int) bool {
+	for k := i + 1; k < j; k++ {
+		if strings.TrimSpace(ls[k]) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// hunk appends the redline of one changed stretch: a (starting at byte offA
+// of the old text) against c (at offC of the new), with its moved spans
+// emitted as move ops where they stand and the rest refined word by word.
+func (b *builder) hunk(a, c string, offA, offC int, mv hunkMoves) {
+	if len(mv.old) == 0 && len(mv.new) == 0 {
+		b.refine(a, c, sentenceLevel)
+		return
+	}
+	restA, cutsA := cutOut(a, offA, mv.old)
+	restC, cutsC := cutOut(c, offC, mv.new)
+	var sub builder
+	sub.refine(restA, restC, sentenceLevel)
+	splice(b, sub.finish(), cutsA, cutsC)
+}
+
+// cut is moved text taken out of a hunk: it goes back at byte at of the rest.
+type cut struct {
+	at   int
+	text string
+	move int
+}
+
+// cutOut removes the spans (absolute offsets, s starting at off) from s and
+// returns the rest with where each span stood in it.
+func cutOut(s string, off int, spans []span) (string, []cut) {
+	var rest strings.Builder
+	cuts := make([]cut, 0, len(spans))
+	p := 0
+	for _, sp := range spans {
+		st, en := sp.start-off, sp.end-off
+		rest.WriteString(s[p:st])
+		cuts = append(cuts, cut{rest.Len(), s[st:en], sp.move})
+		p = en
+	}
+	rest.WriteString(s[p:])
+	return rest.String(), cuts
+}
+
+// splice appends ops to b with the cut-out moves put back: old-side cuts as
+// moved deletes at their place in the old text, new-side cuts as moved
+// inserts at their place in the new text.
+func splice(b *builder, ops []Op, cutsA, cutsC []cut) {
+	pa, pc := 0, 0 // bytes of the rest consumed on each side
+	emit := func() {
+		for len(cutsA) > 0 && cutsA[0].at == pa {
+			b.add(Delete, cutsA[0].text, cutsA[0].move)
+			cutsA = cutsA[1:]
+		}
+		for len(cutsC) > 0 && cutsC[0].at == pc {
+			b.add(Insert, cutsC[0].text, cutsC[0].move)
+			cutsC = cutsC[1:]
+		}
+	}
+	for _, op := range ops {
+		text := op.Text
+		for text != "" {
+			emit()
+			n := len(text) // how much of text to emit before the next cut
+			if op.Op != Insert && len(cutsA) > 0 && cutsA[0].at-pa < n {
+				n = cutsA[0].at - pa
+			}
+			if op.Op != Delete && len(cutsC) > 0 && cutsC[0].at-pc < n {
+				n = cutsC[0].at - pc
+			}
+			b.add(op.Op, text[:n], 0)
+			text = text[n:]
+			if op.Op != Insert {
+				pa += n
+			}
+			if op.Op != Delete {
+				pc += n
+			}
+		}
+	}
+	emit()
+}

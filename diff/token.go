@@ -1,0 +1,196 @@
+package diff
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// The units the redline aligns, from coarse to fine: lines, sentences, tokens.
+// Every splitter returns substrings of its input that concatenate back to it.
+
+// splitLines cuts s after every '\n'; the last line may lack one.
+func splitLines(s string) []string {
+	out := make([]string, 0, strings.Count(s, "\n")+1)
+	for len(s) > 0 {
+		i := strings.IndexByte(s, '\n')
+		if i < 0 {
+			out = append(out, s)
+			break
+		}
+		out = append(out, s[:i+1])
+		s = s[i+1:]
+	}
+	return out
+}
+
+// splitSentences cuts s after each sentence-final mark and the whitespace that
+// follows it, and after each newline.
+func splitSentences(s string) []string {
+	var out []string
+	start := 0
+	for i := 0; i < len(s); {
+		r, n := rune(s[i]), 1
+		if r >= utf8.RuneSelf {
+			r, n = utf8.DecodeRuneInString(s[i:])
+		}
+		i += n
+		if !isSentenceEnd(r) {
+			continue
+		}
+		for i < len(s) {
+			r2, n2 := rune(s[i]), 1
+			if r2 >= utf8.RuneSelf {
+				r2, n2 = utf8.DecodeRuneInString(s[i:])
+			}
+			if !unicode.IsSpace(r2) {
+				break
+			}
+			i += n2
+		}
+		out = append(out, s[start:i])
+		start = i
+	}
+	if start < len(s) {
+		out = append(out, s[start:])
+	}
+	return out
+}
+
+func isSentenceEnd(r rune) bool {
+	switch r {
+	case '.', '!', '?', ';', '\n', '。', '！', '？', '；':
+		return true
+	}
+	return false
+}
+
+// Tokens splits s into the units a redline is made of: words (letters and
+// digits with their combining marks), runs of whitespace, and single other
+// characters. Characters of scripts written without spaces (Han, Kana, Thai,
+// Lao, Khmer, Myanmar, ...) are one token each. A character is a base rune
+// with what extends it (combining marks, variation selectors, emoji
+// modifiers, zero-width joiner sequences, regional-indicator pairs), so no
+// token ever splits a flag, an emoji sequence or an accented letter.
+func Tokens(s string) []string {
+	out := make([]string, 0, len(s)/4+1)
+	for i := 0; i < len(s); {
+		r, n := rune(s[i]), 1
+		if r >= utf8.RuneSelf {
+			r, n = utf8.DecodeRuneInString(s[i:])
+		}
+		start := i
+		switch {
+		case unicode.IsSpace(r):
+			i += n
+			for i < len(s) {
+				r2, n2 := utf8.DecodeRuneInString(s[i:])
+				if !unicode.IsSpace(r2) {
+					break
+				}
+				i += n2
+			}
+		case isWordRune(r):
+			i = clusterEnd(s, i)
+			for i < len(s) {
+				r2, _ := utf8.DecodeRuneInString(s[i:])
+				if !isWordRune(r2) {
+					break
+				}
+				i = clusterEnd(s, i)
+			}
+		default:
+			i = clusterEnd(s, i)
+		}
+		out = append(out, s[start:i])
+	}
+	return out
+}
+
+// isWordRune reports whether r starts or continues a space-separated word.
+func isWordRune(r rune) bool {
+	if r < utf8.RuneSelf {
+		return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
+	}
+	return (unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r)) && !isSpaceless(r)
+}
+
+// spaceless lists scripts written without spaces between words.
+var spaceless = []*unicode.RangeTable{
+	unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Thai, unicode.Lao,
+	unicode.Khmer, unicode.Myanmar, unicode.Tibetan, unicode.Yi, unicode.Bopomofo,
+}
+
+func isSpaceless(r rune) bool {
+	return unicode.IsOneOf(spaceless, r)
+}
+
+// clusterEnd returns the end of the character (base rune plus extenders) that
+// starts at byte i of s.
+func clusterEnd(s string, i int) int {
+	r, n := utf8.DecodeRuneInString(s[i:])
+	i += n
+	if isRegionalIndicator(r) && i < len(s) {
+		if r2, n2 := utf8.DecodeRuneInString(s[i:]); isRegionalIndicator(r2) {
+			i += n2
+		}
+	}
+	for i < len(s) {
+		if s[i] < utf8.RuneSelf {
+			return i // no ASCII character extends another
+		}
+		r2, n2 := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r2 == 0x200D: // zero-width joiner: takes a following symbol along
+			i += n2
+			if i < len(s) {
+				if r3, n3 := utf8.DecodeRuneInString(s[i:]); r3 >= utf8.RuneSelf && !unicode.IsSpace(r3) {
+					i += n3
+				}
+			}
+		case isExtender(r2):
+			i += n2
+		default:
+			return i
+		}
+	}
+	return i
+}
+
+func isRegionalIndicator(r rune) bool { return 0x1F1E6 <= r && r <= 0x1F1FF }
+
+// isExtender reports whether r belongs to the character before it.
+func isExtender(r rune) bool {
+	if r < 0x300 {
+		return false
+	}
+	return unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Me, r) || unicode.Is(unicode.Mc, r) ||
+		r == 0x200C || // zero-width non-joiner
+		0xFE00 <= r && r <= 0xFE0F || 0xE0100 <= r && r <= 0xE01EF || // variation selectors
+		0x1F3FB <= r && r <= 0x1F3FF || // emoji skin tones
+		0xE0020 <= r && r <= 0xE007F // emoji tag sequences
+}
+
+// isWord reports whether token t is a word (as opposed to whitespace or a
+// punctuation mark); characters of spaceless scripts count as words.
+func isWord(t string) bool {
+	r, _ := utf8.DecodeRuneInString(t)
+	return isWordRune(r) || isSpaceless(r)
+}
+
+// isSpaceToken reports whether t is a run of whitespace.
+func isSpaceToken(t string) bool {
+	r, _ := utf8.DecodeRuneInString(t)
+	return len(t) > 0 && unicode.IsSpace(r)
+}
+
+// Words counts the word tokens in s (see Tokens).
+func Words(s string) int {
+	n := 0
+	for _, t := range Tokens(s) {
+		if isWord(t) {
+			n++
+		}
+	}
+	return n
+}
