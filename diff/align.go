@@ -72,24 +72,19 @@ func (m *matcher) match(a, b []string, ai, bj int) {
 // range, so every rune survives go-diff's string round trip.
 func (m *matcher) myers(a, b []string, ai, bj int) {
 	ids := make(map[string]rune, len(a)+len(b))
-	ra := make([]rune, len(a))
-	for k, u := range a {
-		id, ok := ids[u]
-		if !ok {
-			id = rune(len(ids) + 1)
-			ids[u] = id
+	intern := func(units []string) []rune {
+		rs := make([]rune, len(units))
+		for k, u := range units {
+			id, ok := ids[u]
+			if !ok {
+				id = rune(len(ids) + 1)
+				ids[u] = id
+			}
+			rs[k] = id
 		}
-		ra[k] = id
+		return rs
 	}
-	rb := make([]rune, len(b))
-	for k, u := range b {
-		id, ok := ids[u]
-		if !ok {
-			id = rune(len(ids) + 1)
-			ids[u] = id
-		}
-		rb[k] = id
-	}
+	ra, rb := intern(a), intern(b)
 	if m.dmp == nil {
 		m.dmp = diffmatchpatch.New()
 		m.dmp.DiffTimeout = 0 // never a result degraded by a deadline

@@ -13,24 +13,20 @@ import (
 func Text(ops []Op) string {
 	var b strings.Builder
 	for _, op := range ops {
-		switch op.Op {
-		case Equal:
+		if op.Op == Equal {
 			b.WriteString(op.Text)
-		case Delete:
-			b.WriteString("[-")
-			if op.Move != 0 {
-				b.WriteString(">" + strconv.Itoa(op.Move) + " ")
-			}
-			b.WriteString(op.Text)
-			b.WriteString("-]")
-		case Insert:
-			b.WriteString("{+")
-			if op.Move != 0 {
-				b.WriteString("<" + strconv.Itoa(op.Move) + " ")
-			}
-			b.WriteString(op.Text)
-			b.WriteString("+}")
+			continue
 		}
+		open, close, dir := "[-", "-]", ">"
+		if op.Op == Insert {
+			open, close, dir = "{+", "+}", "<"
+		}
+		b.WriteString(open)
+		if op.Move != 0 {
+			b.WriteString(dir + strconv.Itoa(op.Move) + " ")
+		}
+		b.WriteString(op.Text)
+		b.WriteString(close)
 	}
 	return b.String()
 }
