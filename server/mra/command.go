@@ -1,0 +1,172 @@
+package mra
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
+)
+
+// Command types of the contract.
+const (
+	CmdCreateNegotiation = "create_negotiation"
+	CmdProposeVersion    = "propose_version"
+	CmdComment           = "comment"
+	CmdReply             = "reply"
+	CmdConcur            = "concur"
+	CmdResolve           = "resolve"
+	CmdReopen            = "reopen"
+	CmdWithdraw          = "withdraw"
+	CmdSignOff           = "sign_off"
+	CmdSign              = "sign"
+	CmdSubscribe         = "subscribe"
+	CmdUnsubscribe       = "unsubscribe"
+	CmdPresence          = "presence"
+)
+
+// Mutating reports whether a command type changes state (and so is recorded
+// for idempotency and refused once frozen). Unknown types are not.
+func Mutating(typ string) bool {
+	switch typ {
+	case CmdCreateNegotiation, CmdProposeVersion, CmdComment, CmdReply, CmdConcur,
+		CmdResolve, CmdReopen, CmdWithdraw, CmdSignOff, CmdSign:
+		return true
+	}
+	return false
+}
+
+// Command is any command of the contract: the envelope and the union of
+// every type's fields. A pointer field is nil when the client left it out.
+type Command struct {
+	ID          string        `json:"id"`
+	Type        string        `json:"type"`
+	Negotiation NegotiationID `json:"negotiation"`
+
+	Title             string    `json:"title"`
+	Parties           []PartyID `json:"parties"`
+	RequiredApprovals *int      `json:"required_approvals"`
+
+	Base *int    `json:"base"`
+	Text *string `json:"text"`
+	Note string  `json:"note"`
+
+	Version    *int    `json:"version"`
+	Kind       string  `json:"kind"`
+	Visibility string  `json:"visibility"`
+	Body       *string `json:"body"`
+	Start      *int    `json:"start"`
+	End        *int    `json:"end"`
+	Quote      *string `json:"quote"`
+
+	Thread ThreadID `json:"thread"`
+
+	SHA256   string `json:"sha256"`
+	Decision string `json:"decision"`
+
+	Since *Since `json:"since"`
+	Focus *Focus `json:"focus"`
+}
+
+// Since is where a subscriber's streams left off.
+type Since struct {
+	Shared   uint64 `json:"shared"`
+	Internal uint64 `json:"internal"`
+}
+
+// Focus is the part of a version a user is looking at.
+type Focus struct {
+	Version int `json:"version"`
+	Start   int `json:"start"`
+	End     int `json:"end"`
+}
+
+// ParseCommand decodes one command. Malformed JSON, a non-object, invalid
+// UTF-8 (also as escaped lone surrogates), a field of the wrong type, a
+// missing or oversized id, and an unknown type are bad_request; the id is
+// returned whenever it could be read, so the error can name it.
+func ParseCommand(b []byte) (*Command, *Error) {
+	if !utf8.Valid(b) {
+		return &Command{}, badRequest("the command is not valid UTF-8")
+	}
+	var c Command
+	d := json.NewDecoder(bytes.NewReader(b))
+	if err := d.Decode(&c); err != nil {
+		return &Command{ID: peekID(b)}, badRequest("%s", describeJSONError(err))
+	}
+	if _, err := d.Token(); !errors.Is(err, io.EOF) {
+		return &Command{ID: peekID(b)}, badRequest("malformed JSON: more than one value")
+	}
+	if lostSurrogate(b, &c) {
+		return &c, badRequest("the command holds an invalid \\u escape (a lone surrogate)")
+	}
+	if n := utf8.RuneCountInString(c.ID); n < 1 || n > 64 {
+		id := c.ID
+		c.ID = ""
+		if id == "" {
+			return &c, badRequest("id is required (1 to 64 characters)")
+		}
+		return &c, badRequest("id must be 1 to 64 characters, not %d", n)
+	}
+	if !Mutating(c.Type) && c.Type != CmdSubscribe && c.Type != CmdUnsubscribe && c.Type != CmdPresence {
+		if c.Type == "" {
+			return &c, badRequest("type is required")
+		}
+		return &c, badRequest("unknown command type %q", c.Type)
+	}
+	return &c, nil
+}
+
+// describeJSONError says what is wrong with a command's JSON without
+// echoing the input.
+func describeJSONError(err error) string {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		return fmt.Sprintf("malformed JSON at byte %d", se.Offset)
+	case errors.As(err, &te):
+		if te.Field == "" {
+			return "a command must be a JSON object"
+		}
+		return fmt.Sprintf("field %s: want %s, got JSON %s", te.Field, te.Type, te.Value)
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return "malformed JSON: unexpected end"
+	}
+	return "malformed JSON"
+}
+
+// peekID returns the command's id when the JSON is good enough to read it.
+func peekID(b []byte) string {
+	var env struct {
+		ID string `json:"id"`
+	}
+	if json.Unmarshal(b, &env) != nil || utf8.RuneCountInString(env.ID) > 64 {
+		return ""
+	}
+	return env.ID
+}
+
+// lostSurrogate reports whether decoding turned an escaped lone surrogate
+// into U+FFFD: a string field holds U+FFFD that the raw JSON never spelled.
+func lostSurrogate(raw []byte, c *Command) bool {
+	if !bytes.Contains(raw, []byte(`\u`)) && !bytes.Contains(raw, []byte(`\U`)) {
+		return false
+	}
+	fields := []string{c.ID, c.Title, c.Note, c.Kind, c.Visibility, c.SHA256, c.Decision, string(c.Thread), string(c.Negotiation)}
+	for _, p := range []*string{c.Text, c.Body, c.Quote} {
+		if p != nil {
+			fields = append(fields, *p)
+		}
+	}
+	for _, f := range fields {
+		if strings.ContainsRune(f, utf8.RuneError) {
+			spelled := bytes.Contains(raw, []byte("\uFFFD")) ||
+				bytes.Contains(bytes.ToLower(raw), []byte(`\ufffd`))
+			return !spelled
+		}
+	}
+	return false
+}

@@ -1,0 +1,75 @@
+package mra
+
+import "time"
+
+// NegotiationView is a negotiation as the contract's reads show it.
+type NegotiationView struct {
+	ID                NegotiationID `json:"id"`
+	Title             string        `json:"title"`
+	Parties           []PartyID     `json:"parties"`
+	RequiredApprovals int           `json:"required_approvals"`
+	CreatedBy         UserID        `json:"created_by"`
+	CreatedAt         time.Time     `json:"created_at"`
+	Status            string        `json:"status"`
+	LatestVersion     int           `json:"latest_version"`
+}
+
+// SignOffView is the contract's SIGN_OFF: a sign-off and whether a newer
+// version has made it stale.
+type SignOffView struct {
+	SignOff
+	Stale bool `json:"stale"`
+}
+
+// Snapshot is everything a user of one party may see of a negotiation: the
+// body of GET /api/negotiations/{id}.
+type Snapshot struct {
+	Negotiation NegotiationView `json:"negotiation"`
+	Parties     []Party         `json:"parties"`
+	Versions    []Version       `json:"versions"`
+	Threads     []*Thread       `json:"threads"`
+	SignOffs    []SignOffView   `json:"sign_offs"`
+	Signatures  []Signature     `json:"signatures"`
+	Readiness   Readiness       `json:"readiness"`
+}
+
+// View returns the negotiation's summary.
+func (n *Negotiation) View() NegotiationView {
+	v := NegotiationView{
+		ID: n.ID, Title: n.Title, Parties: n.Parties, RequiredApprovals: n.RequiredApprovals,
+		CreatedBy: n.CreatedBy, CreatedAt: n.CreatedAt, Status: n.Readiness().Status,
+	}
+	if l := n.Latest(); l != nil {
+		v.LatestVersion = l.Number
+	}
+	return v
+}
+
+// Snapshot returns what a user of party p may see; parties gives the names
+// of the negotiation's parties.
+func (n *Negotiation) Snapshot(p PartyID, parties map[PartyID]Party) Snapshot {
+	s := Snapshot{
+		Negotiation: n.View(),
+		Parties:     make([]Party, 0, len(n.Parties)),
+		Versions:    append([]Version{}, n.Versions...),
+		Threads:     n.VisibleThreads(p),
+		SignOffs:    make([]SignOffView, 0, len(n.SignOffs)),
+		Signatures:  append([]Signature{}, n.Signatures...),
+		Readiness:   n.Readiness(),
+	}
+	if s.Threads == nil {
+		s.Threads = []*Thread{}
+	}
+	for _, id := range n.Parties {
+		party, ok := parties[id]
+		if !ok {
+			party = Party{ID: id}
+		}
+		s.Parties = append(s.Parties, party)
+	}
+	latest := n.Latest()
+	for _, so := range n.SignOffs {
+		s.SignOffs = append(s.SignOffs, SignOffView{SignOff: so, Stale: latest == nil || so.Version != latest.Number || so.SHA256 != latest.SHA256})
+	}
+	return s
+}
