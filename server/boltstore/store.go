@@ -1,0 +1,218 @@
+// Package boltstore keeps mra's parties, users, sessions and negotiations in
+// one bbolt file: it implements mra.Store. Commits from many goroutines are
+// grouped into one durable transaction by a single writer goroutine; every
+// event is appended to its stream only if the stream's head is what the
+// change expected, so each stream stays gapless and hash chained.
+package boltstore
+
+// Layout of the file (every top-level bucket is created at Open):
+//
+//	parties       party id → JSON mra.Party
+//	users         user id → JSON mra.User
+//	sessions      token hash → JSON mra.Session
+//	texts         sha256 (lowercase hex) → text bytes, each text stored once
+//	answers       user + "\x00" + command id → answer body
+//	negotiations  one nested bucket per negotiation id, holding:
+//	  records     kind + "\x00" + key → record value (opaque JSON)
+//	  heads       stream key → JSON mra.Head of the stream's last event
+//	  streams     one nested bucket per stream key ("shared", "internal/US"):
+//	              8-byte big-endian seq → the event's stored JSON (Event.JSON)
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
+
+	"mra/server/mra"
+)
+
+var _ mra.Store = (*Store)(nil)
+
+// Bucket names.
+var (
+	bucketParties      = []byte("parties")
+	bucketUsers        = []byte("users")
+	bucketSessions     = []byte("sessions")
+	bucketTexts        = []byte("texts")
+	bucketAnswers      = []byte("answers")
+	bucketNegotiations = []byte("negotiations")
+
+	bucketRecords = []byte("records")
+	bucketHeads   = []byte("heads")
+	bucketStreams = []byte("streams")
+)
+
+// Sentinel errors of the store; match them with errors.Is.
+var (
+	// ErrLocked: another process holds the database file.
+	ErrLocked = errors.New("database is in use by another mra process (locked)")
+	// ErrClosed: the store was closed.
+	ErrClosed = errors.New("store is closed")
+	// ErrStale: a stream's stored head is not the head the change was built on.
+	ErrStale = errors.New("stream head moved")
+
+	// errNothing rolls back a transaction in which every change failed.
+	errNothing = errors.New("nothing to commit")
+)
+
+// Defaults of Options.
+const (
+	DefaultTimeout         = time.Second
+	DefaultInitialMmapSize = 1 << 30
+)
+
+// maxBatch bounds how many changes one transaction commits.
+const maxBatch = 256
+
+// Options configures Open; the zero value takes the defaults.
+type Options struct {
+	// Timeout is how long Open waits for the file lock (default 1s).
+	Timeout time.Duration
+	// InitialMmapSize is the initial size of the memory map in bytes
+	// (default 1 GiB), so that readers do not block the file's growth.
+	InitialMmapSize int
+}
+
+// Store is an mra.Store on one bbolt file. It is safe for concurrent use;
+// Close it to stop its writer goroutine and release the file.
+type Store struct {
+	db *bolt.DB
+
+	mu     sync.RWMutex // guards closed and sends on reqs
+	closed bool
+	reqs   chan *request
+	done   chan struct{} // closed when the writer goroutine returns
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// Open opens (or creates) the database file at path and starts its writer.
+// It fails with ErrLocked after opts.Timeout when another process holds it.
+func Open(path string, opts Options) (*Store, error) {
+	if opts.Timeout <= 0 {
+		opts.Timeout = DefaultTimeout
+	}
+	if opts.InitialMmapSize <= 0 {
+		opts.InitialMmapSize = DefaultInitialMmapSize
+	}
+	db, err := bolt.Open(path, 0o600, &bolt.Options{
+		Timeout:         opts.Timeout,
+		InitialMmapSize: opts.InitialMmapSize,
+		FreelistType:    bolt.FreelistMapType,
+	})
+	if errors.Is(err, berrors.ErrTimeout) {
+		return nil, fmt.Errorf("open %s: %w", path, ErrLocked)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		for _, name := range [][]byte{bucketParties, bucketUsers, bucketSessions,
+			bucketTexts, bucketAnswers, bucketNegotiations} {
+			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return fmt.Errorf("bucket %s: %w", name, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	s := &Store{
+		db:   db,
+		reqs: make(chan *request, maxBatch),
+		done: make(chan struct{}),
+	}
+	go s.write()
+	return s, nil
+}
+
+// Close stops accepting commits, lets those already queued finish, stops the
+// writer and closes the file. Later calls return the first call's result.
+func (s *Store) Close() error {
+	s.closeOnce.Do(func() {
+		s.mu.Lock()
+		s.closed = true
+		close(s.reqs)
+		s.mu.Unlock()
+		<-s.done
+		if err := s.db.Close(); err != nil {
+			s.closeErr = fmt.Errorf("close: %w", err)
+		}
+	})
+	return s.closeErr
+}
+
+// negotiation returns the bucket of negotiation id, or nil if it has none.
+func negotiation(tx *bolt.Tx, id mra.NegotiationID) *bolt.Bucket {
+	return tx.Bucket(bucketNegotiations).Bucket([]byte(id))
+}
+
+// get returns the value of key in b and whether it is there (an empty value
+// counts).
+func get(b *bolt.Bucket, key []byte) ([]byte, bool) {
+	k, v := b.Cursor().Seek(key)
+	if k == nil || !bytes.Equal(k, key) {
+		return nil, false
+	}
+	return v, true
+}
+
+func has(b *bolt.Bucket, key []byte) bool {
+	_, ok := get(b, key)
+	return ok
+}
+
+// clone copies b out of a transaction's memory map.
+func clone(b []byte) []byte {
+	if b == nil {
+		return nil
+	}
+	return append(make([]byte, 0, len(b)), b...)
+}
+
+// insert stores v as JSON under key in bucket; an error wrapping
+// mra.ErrExists if the key is taken.
+func (s *Store) insert(bucket []byte, key string, v any) error {
+	if key == "" {
+		return fmt.Errorf("empty id")
+	}
+	if len(key) > bolt.MaxKeySize {
+		return fmt.Errorf("id of %d bytes is too long", len(key))
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return s.db.Update(func(tx *bolt.Tx) error {
+		bk := tx.Bucket(bucket)
+		if has(bk, []byte(key)) {
+			return fmt.Errorf("%q: %w", key, mra.ErrExists)
+		}
+		return bk.Put([]byte(key), b)
+	})
+}
+
+// list decodes every value of bucket, in key order.
+func list[T any](s *Store, bucket []byte) ([]T, error) {
+	out := []T{}
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucket).ForEach(func(k, v []byte) error {
+			var x T
+			if err := json.Unmarshal(v, &x); err != nil {
+				return fmt.Errorf("%s %q: %w", bucket, k, err)
+			}
+			out = append(out, x)
+			return nil
+		})
+	})
+	return out, err
+}

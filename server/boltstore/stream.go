@@ -1,0 +1,48 @@
+package boltstore
+
+import (
+	"fmt"
+	"math"
+
+	bolt "go.etcd.io/bbolt"
+
+	"mra/server/mra"
+)
+
+// Events returns up to limit (all if limit <= 0) events of one stream with
+// seq > since, in seq order, as stored. An unknown negotiation or stream
+// gives an empty slice and no error.
+func (s *Store) Events(n mra.NegotiationID, stream mra.StreamKey, since uint64, limit int) ([][]byte, error) {
+	out := [][]byte{}
+	if since == math.MaxUint64 {
+		return out, nil
+	}
+	err := s.db.View(func(tx *bolt.Tx) error {
+		sb := streamBucket(tx, n, stream)
+		if sb == nil {
+			return nil
+		}
+		c := sb.Cursor()
+		for k, v := c.Seek(seqKey(since + 1)); k != nil && (limit <= 0 || len(out) < limit); k, v = c.Next() {
+			out = append(out, clone(v))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("events of %s %s: %w", n, stream, err)
+	}
+	return out, nil
+}
+
+// streamBucket returns the bucket of one stream, or nil if it has none.
+func streamBucket(tx *bolt.Tx, n mra.NegotiationID, stream mra.StreamKey) *bolt.Bucket {
+	nb := negotiation(tx, n)
+	if nb == nil {
+		return nil
+	}
+	streams := nb.Bucket(bucketStreams)
+	if streams == nil {
+		return nil
+	}
+	return streams.Bucket([]byte(stream))
+}

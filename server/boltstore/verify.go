@@ -1,0 +1,136 @@
+package boltstore
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"slices"
+
+	bolt "go.etcd.io/bbolt"
+
+	"mra/server/mra"
+)
+
+// Verify walks every stream of every negotiation in seq order and checks that
+// seqs run 1, 2, 3… without gaps, that each event's hash matches its content
+// and the previous hash, that it names its own seq, negotiation and stream,
+// and that each stream's stored head is its last event. Its error names the
+// negotiation, the stream and the seq of the first bad event.
+func (s *Store) Verify() error {
+	err := s.db.View(func(tx *bolt.Tx) error {
+		negs := tx.Bucket(bucketNegotiations)
+		return negs.ForEachBucket(func(id []byte) error {
+			return verifyNegotiation(mra.NegotiationID(id), negs.Bucket(id))
+		})
+	})
+	if err != nil {
+		return fmt.Errorf("verify: %w", err)
+	}
+	return nil
+}
+
+// verifyNegotiation checks every stream of one negotiation against its head.
+func verifyNegotiation(id mra.NegotiationID, nb *bolt.Bucket) error {
+	heads := map[mra.StreamKey]mra.Head{}
+	if hb := nb.Bucket(bucketHeads); hb != nil {
+		err := hb.ForEach(func(k, v []byte) error {
+			var h mra.Head
+			if err := json.Unmarshal(v, &h); err != nil {
+				return fmt.Errorf("negotiation %s stream %s: head: %w", id, k, err)
+			}
+			heads[mra.StreamKey(k)] = h
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	seen := map[mra.StreamKey]bool{}
+	if streams := nb.Bucket(bucketStreams); streams != nil {
+		err := streams.ForEachBucket(func(name []byte) error {
+			key := mra.StreamKey(name)
+			seen[key] = true
+			last, err := verifyStream(id, key, streams.Bucket(name))
+			if err != nil {
+				return err
+			}
+			return verifyHead(id, key, heads[key], last)
+		})
+		if err != nil {
+			return err
+		}
+	}
+	keys := make([]mra.StreamKey, 0, len(heads))
+	for key := range heads {
+		if !seen[key] {
+			keys = append(keys, key)
+		}
+	}
+	slices.Sort(keys)
+	for _, key := range keys {
+		if err := verifyHead(id, key, heads[key], mra.Head{}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// verifyStream checks one stream's events in seq order and returns the head
+// they end on.
+func verifyStream(id mra.NegotiationID, key mra.StreamKey, sb *bolt.Bucket) (mra.Head, error) {
+	wantStream := mra.Shared
+	if key != mra.SharedStream {
+		wantStream = mra.Internal
+	}
+	var prev mra.Head
+	c := sb.Cursor()
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		want := prev.Seq + 1
+		if v == nil {
+			return prev, badEvent(id, key, want, "a bucket %q where an event should be", k)
+		}
+		if len(k) != 8 {
+			return prev, badEvent(id, key, want, "key %x is not an 8-byte seq", k)
+		}
+		if got := binary.BigEndian.Uint64(k); got != want {
+			return prev, badEvent(id, key, want, "missing (the next stored event is %d)", got)
+		}
+		seq, hash, err := mra.CheckEvent(prev.Hash, v)
+		if err != nil {
+			return prev, badEvent(id, key, want, "%v", err)
+		}
+		if seq != want {
+			return prev, badEvent(id, key, want, "its content says seq %d", seq)
+		}
+		var env struct {
+			Negotiation mra.NegotiationID `json:"negotiation"`
+			Stream      string            `json:"stream"`
+		}
+		if err := json.Unmarshal(v, &env); err != nil {
+			return prev, badEvent(id, key, want, "%v", err)
+		}
+		if env.Negotiation != id || env.Stream != wantStream {
+			return prev, badEvent(id, key, want, "it names negotiation %s stream %s", env.Negotiation, env.Stream)
+		}
+		prev = mra.Head{Seq: seq, Hash: hash}
+	}
+	return prev, nil
+}
+
+// verifyHead checks a stream's stored head against its last event, naming
+// the first event where they part.
+func verifyHead(id mra.NegotiationID, key mra.StreamKey, stored, last mra.Head) error {
+	switch {
+	case stored == last:
+		return nil
+	case stored.Seq > last.Seq:
+		return badEvent(id, key, last.Seq+1, "missing (the head is at seq %d)", stored.Seq)
+	case stored.Seq < last.Seq:
+		return badEvent(id, key, stored.Seq+1, "beyond the head (seq %d)", stored.Seq)
+	}
+	return badEvent(id, key, last.Seq, "hash %q differs from the head's %q", last.Hash, stored.Hash)
+}
+
+func badEvent(id mra.NegotiationID, key mra.StreamKey, seq uint64, format string, args ...any) error {
+	return fmt.Errorf("negotiation %s stream %s event %d: %s", id, key, seq, fmt.Sprintf(format, args...))
+}
