@@ -1,0 +1,146 @@
+package server
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"strconv"
+
+	"mra/diff"
+	"mra/server/mra"
+)
+
+// maxEvents is the most events one read returns; "more" says there are others.
+const maxEvents = 10_000
+
+func (s *Server) handleList(w http.ResponseWriter, r *http.Request) {
+	writeValue(w, s.log, http.StatusOK, map[string]any{"negotiations": s.engine.list(requestUser(r))})
+}
+
+func (s *Server) handleSnapshot(w http.ResponseWriter, r *http.Request) {
+	u := requestUser(r)
+	var body []byte
+	err := s.engine.view(mra.NegotiationID(r.PathValue("id")), u, func(entry *negotiation) error {
+		var err error
+		body, err = json.Marshal(entry.n.Snapshot(u.Party, s.engine.parties))
+		return err
+	})
+	if err != nil {
+		writeError(w, s.log, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, body)
+}
+
+// versionOf reads the version number in the path (or a query parameter).
+func versionNumber(raw, name string) (int, error) {
+	v, err := strconv.Atoi(raw)
+	if err != nil || v < 1 {
+		return 0, mra.Errorf(mra.CodeBadRequest, "%s must be a version number (1 or more)", name)
+	}
+	return v, nil
+}
+
+// texts returns the meta and text of versions of a negotiation user may see.
+func (s *Server) texts(r *http.Request, versions ...int) ([]mra.Version, []*mra.Text, error) {
+	metas := make([]mra.Version, len(versions))
+	texts := make([]*mra.Text, len(versions))
+	err := s.engine.view(mra.NegotiationID(r.PathValue("id")), requestUser(r), func(entry *negotiation) error {
+		for k, v := range versions {
+			t, err := s.engine.versionText(entry, v)
+			if err != nil {
+				return err
+			}
+			metas[k], texts[k] = entry.n.Versions[v-1], t
+		}
+		return nil
+	})
+	return metas, texts, err
+}
+
+func (s *Server) handleVersion(w http.ResponseWriter, r *http.Request) {
+	v, err := versionNumber(r.PathValue("n"), "the version")
+	if err != nil {
+		writeError(w, s.log, err)
+		return
+	}
+	metas, texts, err := s.texts(r, v)
+	if err != nil {
+		writeError(w, s.log, err)
+		return
+	}
+	writeValue(w, s.log, http.StatusOK, struct {
+		mra.Version
+		Text string `json:"text"`
+	}{metas[0], texts[0].String()})
+}
+
+func (s *Server) handleDiff(w http.ResponseWriter, r *http.Request) {
+	from, err := versionNumber(r.URL.Query().Get("from"), "from")
+	if err != nil {
+		writeError(w, s.log, err)
+		return
+	}
+	to, err := versionNumber(r.URL.Query().Get("to"), "to")
+	if err != nil {
+		writeError(w, s.log, err)
+		return
+	}
+	_, texts, err := s.texts(r, from, to)
+	if err != nil {
+		writeError(w, s.log, err)
+		return
+	}
+	var b bytes.Buffer
+	b.WriteString(`{"from":` + strconv.Itoa(from) + `,"to":` + strconv.Itoa(to) + `,"ops":`)
+	diff.WriteJSON(&b, diff.Redline(texts[0].String(), texts[1].String()))
+	b.WriteString("}")
+	writeJSON(w, http.StatusOK, b.Bytes())
+}
+
+func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
+	u := requestUser(r)
+	q := r.URL.Query()
+	var key mra.StreamKey
+	switch q.Get("stream") {
+	case "shared", "":
+		key = mra.SharedStream
+	case "internal":
+		key = mra.InternalStream(u.Party)
+	default:
+		writeError(w, s.log, mra.Errorf(mra.CodeBadRequest, "stream must be shared or internal"))
+		return
+	}
+	var since uint64
+	if raw := q.Get("since"); raw != "" {
+		var err error
+		if since, err = strconv.ParseUint(raw, 10, 64); err != nil {
+			writeError(w, s.log, mra.Errorf(mra.CodeBadRequest, "since must be a number (0 or more)"))
+			return
+		}
+	}
+	id := mra.NegotiationID(r.PathValue("id"))
+	if err := s.engine.view(id, u, func(*negotiation) error { return nil }); err != nil {
+		writeError(w, s.log, err)
+		return
+	}
+	events, err := s.engine.store.Events(id, key, since, maxEvents+1)
+	if err != nil {
+		writeError(w, s.log, err)
+		return
+	}
+	more := len(events) > maxEvents
+	if more {
+		events = events[:maxEvents]
+	}
+	var b bytes.Buffer
+	b.WriteString(`{"events":[`)
+	for k, e := range events {
+		if k > 0 {
+			b.WriteByte(',')
+		}
+		b.Write(e)
+	}
+	b.WriteString(`],"more":` + strconv.FormatBool(more) + `}`)
+	writeJSON(w, http.StatusOK, b.Bytes())
+}

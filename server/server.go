@@ -1,0 +1,198 @@
+// Package server is mra's HTTP and WebSocket edge: sessions, the command
+// path shared by both transports, the read endpoints, the Origin and
+// Content-Type rules, and the mapping of contract codes to HTTP statuses.
+// The domain rules live in server/mra; storage comes in as an mra.Store and
+// the page as an fs.FS.
+package server
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"mime"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"mra/server/mra"
+)
+
+// Limits on what a request may carry.
+const (
+	maxBody    = 64 << 10 // any request body but a proposed version
+	maxCommand = 16 << 20 // a command that carries a text (propose_version); also the frame limit
+)
+
+// Config is how a Server behaves.
+type Config struct {
+	// AllowedOrigins are origins besides the server's own that may send
+	// requests and open sockets (e.g. "https://mra.example.gov").
+	AllowedOrigins []string
+	// SessionTTL is how long a login lasts (default 12 hours).
+	SessionTTL time.Duration
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+}
+
+// Server serves the contract over HTTP. Create it with New.
+type Server struct {
+	log      *slog.Logger
+	cfg      Config
+	engine   *engine
+	sessions *sessions
+	page     fs.FS
+	handler  http.Handler
+}
+
+// New loads the state from store and returns a server for it. page, if not
+// nil, is served at "/".
+func New(cfg Config, store mra.Store, page fs.FS, log *slog.Logger) (*Server, error) {
+	if cfg.SessionTTL <= 0 {
+		cfg.SessionTTL = 12 * time.Hour
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	for _, o := range cfg.AllowedOrigins {
+		if u, err := url.Parse(o); err != nil || u.Scheme == "" || u.Host == "" || u.Path != "" {
+			return nil, fmt.Errorf("allowed origin %q: want scheme://host[:port]", o)
+		}
+	}
+	eng, err := newEngine(store, log, cfg.Now)
+	if err != nil {
+		return nil, err
+	}
+	ses, err := newSessions(store, cfg.SessionTTL, cfg.Now)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{log: log, cfg: cfg, engine: eng, sessions: ses, page: page}
+	s.handler = s.routes()
+	return s, nil
+}
+
+// Handler returns the server's HTTP handler.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	authed := func(h http.HandlerFunc) http.Handler { return s.sessions.authed(h, s.log) }
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		io.WriteString(w, "ok\n")
+	})
+	mux.HandleFunc("POST /api/login", s.handleLogin)
+	mux.Handle("POST /api/logout", authed(s.handleLogout))
+	mux.Handle("GET /api/me", authed(s.handleMe))
+	mux.Handle("POST /api/command", authed(s.handleCommand))
+	mux.Handle("GET /api/negotiations", authed(s.handleList))
+	mux.Handle("GET /api/negotiations/{id}", authed(s.handleSnapshot))
+	mux.Handle("GET /api/negotiations/{id}/versions/{n}", authed(s.handleVersion))
+	mux.Handle("GET /api/negotiations/{id}/diff", authed(s.handleDiff))
+	mux.Handle("GET /api/negotiations/{id}/events", authed(s.handleEvents))
+	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, s.log, mra.Errorf(mra.CodeNotFound, "no such endpoint: %s %s", r.Method, r.URL.Path))
+	})
+	if s.page != nil {
+		files := http.FileServerFS(s.page)
+		mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+			if r.Method != http.MethodGet && r.Method != http.MethodHead {
+				w.Header().Set("Allow", "GET, HEAD")
+				http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+				return
+			}
+			files.ServeHTTP(w, r)
+		})
+	}
+	return s.guard(mux)
+}
+
+// guard applies the rules every request passes: a present Origin must be
+// the server's own or an allowed one (403), and a state-changing request
+// must be JSON (400).
+func (s *Server) guard(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !s.originAllowed(r) {
+			writeError(w, s.log, mra.Errorf(mra.CodeForbidden, "requests from origin %q are not allowed", r.Header.Get("Origin")))
+			return
+		}
+		if r.Method != http.MethodGet && r.Method != http.MethodHead && r.Method != http.MethodOptions {
+			mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+			if err != nil || mt != "application/json" {
+				writeError(w, s.log, mra.Errorf(mra.CodeBadRequest, "a %s request needs Content-Type: application/json", r.Method))
+				return
+			}
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// originAllowed reports whether the request's Origin, if any, is the
+// server's own (same scheme and host) or one of the allowed origins.
+func (s *Server) originAllowed(r *http.Request) bool {
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return true
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	if strings.EqualFold(origin, scheme+"://"+r.Host) {
+		return true
+	}
+	return slices.ContainsFunc(s.cfg.AllowedOrigins, func(o string) bool { return strings.EqualFold(o, origin) })
+}
+
+// readBody reads a request body of at most limit bytes; too_large beyond.
+func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
+	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return nil, mra.Errorf(mra.CodeTooLarge, "the request body is over %d bytes", limit)
+	}
+	if err != nil {
+		return nil, mra.Errorf(mra.CodeBadRequest, "could not read the request body")
+	}
+	return b, nil
+}
+
+// handleCommand is POST /api/command: one command, answered as over the
+// socket, with its code's HTTP status.
+func (s *Server) handleCommand(w http.ResponseWriter, r *http.Request) {
+	body, err := readBody(w, r, maxCommand)
+	if err != nil {
+		writeJSON(w, HTTPStatus(mra.CodeTooLarge), errorAnswer("", asContractError(s.log, err)))
+		return
+	}
+	answer, code := s.Execute(requestUser(r), body, true)
+	status := http.StatusOK
+	if code != "" {
+		status = HTTPStatus(code)
+	}
+	writeJSON(w, status, answer)
+}
+
+// Execute runs one command from user, as received on either transport, and
+// returns its answer's JSON and the error code ("" for an ack). overHTTP
+// applies the HTTP body limit: only a proposed version may be over 64 KiB.
+// Subscriptions and presence are the socket's; over HTTP they are refused.
+func (s *Server) Execute(user mra.User, raw []byte, overHTTP bool) ([]byte, mra.Code) {
+	cmd, perr := mra.ParseCommand(raw)
+	if perr != nil {
+		return errorAnswer(cmd.ID, perr), perr.Code
+	}
+	if overHTTP && len(raw) > maxBody && cmd.Type != mra.CmdProposeVersion {
+		e := mra.Errorf(mra.CodeTooLarge, "a %s command is at most %d bytes", cmd.Type, maxBody)
+		return errorAnswer(cmd.ID, e), e.Code
+	}
+	if !mra.Mutating(cmd.Type) {
+		e := mra.Errorf(mra.CodeBadRequest, "%s works over the WebSocket at /ws", cmd.Type)
+		return errorAnswer(cmd.ID, e), e.Code
+	}
+	return s.engine.execute(user, cmd)
+}

@@ -1,0 +1,275 @@
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"mra/server/mra"
+)
+
+// sessionCookie is the name of the session cookie.
+const sessionCookie = "mra_session"
+
+// sessions holds the logged-in users (by the hash of their token, as the
+// store keeps them) and the login rate limits.
+type sessions struct {
+	store mra.Store
+	ttl   time.Duration
+	now   func() time.Time
+
+	mu      sync.RWMutex
+	byHash  map[string]mra.Session
+	users   map[mra.UserID]mra.User
+	onClose func(hash string) // told when a session ends (the hub closes its sockets)
+
+	limiter   *limiter
+	dummyOnce sync.Once
+	dummy     string // a hash to check against for unknown users, so they cost the same
+}
+
+func newSessions(store mra.Store, ttl time.Duration, now func() time.Time) (*sessions, error) {
+	s := &sessions{store: store, ttl: ttl, now: now, byHash: map[string]mra.Session{}, users: map[mra.UserID]mra.User{},
+		limiter: newLimiter(loginBurst, loginWindow, now)}
+	users, err := store.Users()
+	if err != nil {
+		return nil, fmt.Errorf("load users: %w", err)
+	}
+	for _, u := range users {
+		s.users[u.ID] = u
+	}
+	stored, err := store.Sessions(now())
+	if err != nil {
+		return nil, fmt.Errorf("load sessions: %w", err)
+	}
+	for _, x := range stored {
+		s.byHash[x.Hash] = x
+	}
+	return s, nil
+}
+
+func tokenHash(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// login checks a user's password and starts a session; it returns the
+// token for the cookie. Unknown user and wrong password fail alike.
+func (s *sessions) login(userID mra.UserID, password string) (string, mra.User, error) {
+	s.mu.RLock()
+	u, ok := s.users[userID]
+	s.mu.RUnlock()
+	var hash string
+	if ok {
+		hash = u.PasswordHash
+	} else {
+		s.dummyOnce.Do(func() { s.dummy, _ = HashPassword("not a password anyone has") })
+		hash = s.dummy
+	}
+	if !checkPassword(hash, password) || !ok {
+		return "", mra.User{}, mra.Errorf(mra.CodeUnauthenticated, "unknown user or wrong password")
+	}
+	raw := make([]byte, 32) // 256 bits
+	if _, err := rand.Read(raw); err != nil {
+		return "", mra.User{}, fmt.Errorf("session token: %w", err)
+	}
+	token := base64.RawURLEncoding.EncodeToString(raw)
+	now := s.now().UTC()
+	x := mra.Session{Hash: tokenHash(token), User: u.ID, Created: now, Expires: now.Add(s.ttl)}
+	if err := s.store.PutSession(x); err != nil {
+		return "", mra.User{}, fmt.Errorf("store session: %w", err)
+	}
+	s.mu.Lock()
+	s.byHash[x.Hash] = x
+	s.mu.Unlock()
+	return token, u, nil
+}
+
+// user returns the user of a valid session token.
+func (s *sessions) user(token string) (mra.User, string, bool) {
+	h := tokenHash(token)
+	s.mu.RLock()
+	x, ok := s.byHash[h]
+	u := s.users[x.User]
+	s.mu.RUnlock()
+	if !ok || !s.now().Before(x.Expires) {
+		if ok {
+			s.end(h)
+		}
+		return mra.User{}, "", false
+	}
+	return u, h, true
+}
+
+// end revokes a session; its sockets are closed.
+func (s *sessions) end(hash string) error {
+	s.mu.Lock()
+	delete(s.byHash, hash)
+	onClose := s.onClose
+	s.mu.Unlock()
+	if onClose != nil {
+		onClose(hash)
+	}
+	if err := s.store.DeleteSession(hash); err != nil {
+		return fmt.Errorf("delete session: %w", err)
+	}
+	return nil
+}
+
+// expiry returns when a session ends (zero if it is gone).
+func (s *sessions) expiry(hash string) time.Time {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.byHash[hash].Expires
+}
+
+type ctxKey int
+
+const (
+	userKey ctxKey = iota
+	sessionKey
+)
+
+// authed wraps h: the request needs a valid session cookie (401 otherwise);
+// h finds the user with requestUser.
+func (s *sessions) authed(h http.Handler, log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := r.Cookie(sessionCookie)
+		if err != nil {
+			writeError(w, log, mra.Errorf(mra.CodeUnauthenticated, "log in first"))
+			return
+		}
+		u, hash, ok := s.user(c.Value)
+		if !ok {
+			writeError(w, log, mra.Errorf(mra.CodeUnauthenticated, "your session has ended; log in again"))
+			return
+		}
+		ctx := context.WithValue(context.WithValue(r.Context(), userKey, u), sessionKey, hash)
+		h.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+func requestUser(r *http.Request) mra.User {
+	u, _ := r.Context().Value(userKey).(mra.User)
+	return u
+}
+
+func requestSession(r *http.Request) string {
+	h, _ := r.Context().Value(sessionKey).(string)
+	return h
+}
+
+// Login attempts allowed per user and per client address: a burst, refilled
+// over the window.
+const (
+	loginBurst  = 10
+	loginWindow = time.Minute
+)
+
+func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		User     mra.UserID `json:"user"`
+		Password string     `json:"password"`
+	}
+	body, err := readBody(w, r, maxBody)
+	if err != nil {
+		writeError(w, s.log, err)
+		return
+	}
+	if err := json.Unmarshal(body, &req); err != nil || req.User == "" {
+		writeError(w, s.log, mra.Errorf(mra.CodeBadRequest, "send {\"user\": ..., \"password\": ...}"))
+		return
+	}
+	if !s.sessions.limiter.allow("user:"+string(req.User)) || !s.sessions.limiter.allow("addr:"+clientAddr(r)) {
+		writeError(w, s.log, mra.Errorf(mra.CodeRateLimited, "too many login attempts; wait a minute"))
+		return
+	}
+	token, u, err := s.sessions.login(req.User, req.Password)
+	if err != nil {
+		writeError(w, s.log, err)
+		return
+	}
+	http.SetCookie(w, &http.Cookie{
+		Name: sessionCookie, Value: token, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode,
+		Secure: r.TLS != nil, Expires: s.sessions.expiry(tokenHash(token)),
+	})
+	s.log.Info("login", "user", u.ID, "party", u.Party)
+	writeValue(w, s.log, http.StatusOK, map[string]any{"user": u.Public()})
+}
+
+func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
+	if err := s.sessions.end(requestSession(r)); err != nil {
+		writeError(w, s.log, err)
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", HttpOnly: true,
+		SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil, MaxAge: -1})
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) handleMe(w http.ResponseWriter, r *http.Request) {
+	writeValue(w, s.log, http.StatusOK, map[string]any{"user": requestUser(r).Public()})
+}
+
+// clientAddr is the client's IP address, without the port.
+func clientAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// limiter is a token bucket per key: burst attempts, refilled evenly over
+// the window.
+type limiter struct {
+	burst  float64
+	window time.Duration
+	now    func() time.Time
+
+	mu      sync.Mutex
+	buckets map[string]*bucket
+}
+
+type bucket struct {
+	tokens float64
+	at     time.Time
+}
+
+func newLimiter(burst int, window time.Duration, now func() time.Time) *limiter {
+	return &limiter{burst: float64(burst), window: window, now: now, buckets: map[string]*bucket{}}
+}
+
+func (l *limiter) allow(key string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.now()
+	if len(l.buckets) > 100_000 { // forget full buckets rather than grow without bound
+		for k, b := range l.buckets {
+			if now.Sub(b.at) >= l.window {
+				delete(l.buckets, k)
+			}
+		}
+	}
+	b := l.buckets[key]
+	if b == nil {
+		b = &bucket{tokens: l.burst, at: now}
+		l.buckets[key] = b
+	}
+	b.tokens = min(l.burst, b.tokens+now.Sub(b.at).Seconds()*l.burst/l.window.Seconds())
+	b.at = now
+	if b.tokens < 1 {
+		return false
+	}
+	b.tokens--
+	return true
+}
