@@ -32,7 +32,12 @@ type command struct {
 
 func commands() map[string]command {
 	return map[string]command{
-		"diff": {"print the word-level redline of two UTF-8 files", runDiff, true},
+		"diff":   {"print the word-level redline of two UTF-8 files", runDiff, true},
+		"serve":  {"run the server", runServe, false},
+		"demo":   {"run the server, first seeding an empty database with demo data", runDemo, false},
+		"party":  {"add a party: mra party add --db FILE --id US --name NAME", runParty, false},
+		"user":   {"add a user: mra user add --db FILE --id alice --party US --role negotiator", runUser, false},
+		"verify": {"check every event log's hash chain", runVerify, false},
 	}
 }
 

@@ -1,0 +1,181 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
+
+	"mra/server"
+	"mra/server/boltstore"
+	"mra/server/mra"
+)
+
+// openDB opens the database of an admin command; a running server holding
+// it makes this fail within the store's lock timeout, saying so.
+func openDB(fs *flag.FlagSet, db string, stderr io.Writer) (*boltstore.Store, int) {
+	if db == "" {
+		fmt.Fprintf(stderr, "%s: --db is required\n", fs.Name())
+		return nil, exitUsage
+	}
+	st, err := boltstore.Open(db, boltstore.Options{})
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", fs.Name(), err)
+		return nil, exitFail
+	}
+	return st, exitOK
+}
+
+// parseFlags parses an admin command's flags; it returns false with the exit
+// code on a usage error.
+func parseFlags(fs *flag.FlagSet, args []string) (int, bool) {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK, false
+		}
+		return exitUsage, false
+	}
+	if fs.NArg() != 0 {
+		fmt.Fprintf(fs.Output(), "%s: unexpected argument %q\n", fs.Name(), fs.Arg(0))
+		return exitUsage, false
+	}
+	return exitOK, true
+}
+
+// runParty is `mra party add --db FILE --id US --name NAME [--program P]`.
+func runParty(args []string, _ io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] != "add" {
+		fmt.Fprintln(stderr, "usage: mra party add --db FILE --id US --name NAME [--program PROGRAM]")
+		return exitUsage
+	}
+	fs := flag.NewFlagSet("mra party add", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	db := fs.String("db", "", "database `file`")
+	var p mra.Party
+	fs.StringVar((*string)(&p.ID), "id", "", "the party's short `code`, e.g. US")
+	fs.StringVar(&p.Name, "name", "", "the administration's `name`")
+	fs.StringVar(&p.Program, "program", "", "its AEO `program`, e.g. CTPAT")
+	if code, ok := parseFlags(fs, args[1:]); !ok {
+		return code
+	}
+	if !validCode(string(p.ID)) || strings.TrimSpace(p.Name) == "" {
+		fmt.Fprintln(stderr, "mra party add: --id (2 to 8 capital letters or digits) and --name are required")
+		return exitUsage
+	}
+	st, code := openDB(fs, *db, stderr)
+	if st == nil {
+		return code
+	}
+	defer st.Close()
+	if err := st.AddParty(p); err != nil {
+		fmt.Fprintf(stderr, "mra party add: party %s: %v\n", p.ID, err)
+		return exitFail
+	}
+	fmt.Fprintf(stdout, "added party %s (%s)\n", p.ID, p.Name)
+	return exitOK
+}
+
+func validCode(s string) bool {
+	if len(s) < 2 || len(s) > 8 {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// runUser is `mra user add --db FILE --id alice --party US --role R[,R] [--name N]`,
+// reading the password from the first line of standard input.
+func runUser(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] != "add" {
+		fmt.Fprintln(stderr, "usage: mra user add --db FILE --id alice --party US --role negotiator[,legal,signatory,admin] [--name NAME] < password")
+		return exitUsage
+	}
+	fs := flag.NewFlagSet("mra user add", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	db := fs.String("db", "", "database `file`")
+	var u mra.User
+	fs.StringVar((*string)(&u.ID), "id", "", "the login `name`")
+	fs.StringVar((*string)(&u.Party), "party", "", "the user's party `code`")
+	roles := fs.String("role", "", "comma-separated `roles`: negotiator, legal, signatory, admin")
+	fs.StringVar(&u.Name, "name", "", "the user's full `name` (default: the login name)")
+	if code, ok := parseFlags(fs, args[1:]); !ok {
+		return code
+	}
+	if u.ID == "" || strings.ContainsAny(string(u.ID), " \t\r\n") || utf8.RuneCountInString(string(u.ID)) > 64 {
+		fmt.Fprintln(stderr, "mra user add: --id is required: a login name without spaces, at most 64 characters")
+		return exitUsage
+	}
+	for _, r := range strings.Split(*roles, ",") {
+		role := mra.Role(strings.TrimSpace(r))
+		if !mra.ValidRole(role) {
+			fmt.Fprintf(stderr, "mra user add: unknown role %q (want negotiator, legal, signatory or admin)\n", role)
+			return exitUsage
+		}
+		u.Roles = append(u.Roles, role)
+	}
+	if u.Name == "" {
+		u.Name = string(u.ID)
+	}
+	password, err := bufio.NewReader(stdin).ReadString('\n')
+	password = strings.TrimRight(password, "\r\n")
+	if (err != nil && err != io.EOF) || utf8.RuneCountInString(password) < 8 {
+		fmt.Fprintln(stderr, "mra user add: give a password of at least 8 characters on the first line of standard input")
+		return exitUsage
+	}
+	st, code := openDB(fs, *db, stderr)
+	if st == nil {
+		return code
+	}
+	defer st.Close()
+	parties, err := st.Parties()
+	if err != nil {
+		fmt.Fprintf(stderr, "mra user add: %v\n", err)
+		return exitFail
+	}
+	known := false
+	for _, p := range parties {
+		known = known || p.ID == u.Party
+	}
+	if !known {
+		fmt.Fprintf(stderr, "mra user add: no party %q (add it with mra party add)\n", u.Party)
+		return exitFail
+	}
+	if u.PasswordHash, err = server.HashPassword(password); err != nil {
+		fmt.Fprintf(stderr, "mra user add: %v\n", err)
+		return exitFail
+	}
+	if err := st.AddUser(u); err != nil {
+		fmt.Fprintf(stderr, "mra user add: user %s: %v\n", u.ID, err)
+		return exitFail
+	}
+	fmt.Fprintf(stdout, "added user %s (%s) to party %s\n", u.ID, *roles, u.Party)
+	return exitOK
+}
+
+// runVerify is `mra verify --db FILE`: every hash chain, or the first bad event.
+func runVerify(args []string, _ io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("mra verify", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	db := fs.String("db", "", "database `file`")
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	st, code := openDB(fs, *db, stderr)
+	if st == nil {
+		return code
+	}
+	defer st.Close()
+	if err := st.Verify(); err != nil {
+		fmt.Fprintf(stderr, "mra verify: %v\n", err)
+		return exitFail
+	}
+	fmt.Fprintln(stdout, "mra verify: every event log is intact")
+	return exitOK
+}

@@ -1,0 +1,299 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// browser is a logged-in HTTP client of a running app.
+type browser struct {
+	t   *testing.T
+	url string
+	hc  *http.Client
+}
+
+func login(t *testing.T, url, user, password string) *browser {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	b := &browser{t: t, url: url, hc: &http.Client{Jar: jar, Timeout: 10 * time.Second}}
+	body, _ := json.Marshal(map[string]string{"user": user, "password": password})
+	res, err := b.hc.Post(url+"/api/login", "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 200 {
+		t.Fatalf("login %s: %d", user, res.StatusCode)
+	}
+	return b
+}
+
+func (b *browser) get(path string, v any) int {
+	b.t.Helper()
+	res, err := b.hc.Get(b.url + path)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	if v != nil {
+		json.NewDecoder(res.Body).Decode(v)
+	}
+	return res.StatusCode
+}
+
+func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// demoPasswords reads the user table the demo prints.
+func demoPasswords(t *testing.T, out string) map[string]string {
+	t.Helper()
+	pw := map[string]string{}
+	for _, m := range regexp.MustCompile(`(?m)^\s+(\w+)\s+(US|SG)\s+\w+\s+(\S+)$`).FindAllStringSubmatch(out, -1) {
+		pw[m[1]] = m[3]
+	}
+	if len(pw) != 8 {
+		t.Fatalf("demo printed %d users:\n%s", len(pw), out)
+	}
+	return pw
+}
+
+// TestDemo runs the real program with demo data and uses it as the two
+// parties would.
+func TestDemo(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "demo.db")
+	var out bytes.Buffer
+	app, err := Open(Config{Addr: "127.0.0.1:0", DB: db, Demo: true}, quiet(), &out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pw := demoPasswords(t, out.String())
+	alice := login(t, app.URL(), "alice", pw["alice"])
+	mei := login(t, app.URL(), "mei", pw["mei"])
+
+	var list struct {
+		Negotiations []struct {
+			ID            string `json:"id"`
+			Status        string `json:"status"`
+			LatestVersion int    `json:"latest_version"`
+		} `json:"negotiations"`
+	}
+	alice.get("/api/negotiations", &list)
+	if len(list.Negotiations) != 1 || list.Negotiations[0].LatestVersion != 2 || list.Negotiations[0].Status != "negotiating" {
+		t.Fatalf("demo negotiations: %+v", list)
+	}
+	id := list.Negotiations[0].ID
+	type snap struct {
+		Threads []struct {
+			Kind, Visibility, Status string
+		} `json:"threads"`
+		SignOffs  []json.RawMessage `json:"sign_offs"`
+		Readiness struct {
+			OpenIssues    int `json:"open_issues"`
+			VoidConsensus int `json:"void_consensus"`
+		} `json:"readiness"`
+	}
+	var us, sg snap
+	alice.get("/api/negotiations/"+id, &us)
+	mei.get("/api/negotiations/"+id, &sg)
+	if len(us.Threads) != 5 || len(sg.Threads) != 4 || len(us.SignOffs) != 1 {
+		t.Errorf("demo: US sees %d threads, SG %d, %d sign-offs; want 5, 4 and 1", len(us.Threads), len(sg.Threads), len(us.SignOffs))
+	}
+	if us.Readiness.OpenIssues != 1 || us.Readiness.VoidConsensus != 1 {
+		t.Errorf("demo readiness: %+v", us.Readiness)
+	}
+	if err := app.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+
+	// Started again on the same file, the demo keeps what is there.
+	out.Reset()
+	app, err = Open(Config{Addr: "127.0.0.1:0", DB: db, Demo: true}, quiet(), &out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer app.Close(context.Background())
+	if strings.Contains(out.String(), "password") {
+		t.Errorf("second start printed passwords again:\n%s", out.String())
+	}
+	alice = login(t, app.URL(), "alice", pw["alice"])
+	alice.get("/api/negotiations", &list)
+	if len(list.Negotiations) != 1 {
+		t.Errorf("after restart: %+v", list)
+	}
+}
+
+func TestPartyUserVerify(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "mra.db")
+	run := func(stdin string, args ...string) (int, string) {
+		var out, errOut bytes.Buffer
+		code := run(args, strings.NewReader(stdin), &out, &errOut)
+		return code, out.String() + errOut.String()
+	}
+	for _, c := range []struct {
+		stdin string
+		args  []string
+		code  int
+		say   string
+	}{
+		{"", []string{"party", "add", "--db", db, "--id", "US", "--name", "U.S. Customs and Border Protection", "--program", "CTPAT"}, 0, "added party US"},
+		{"", []string{"party", "add", "--db", db, "--id", "SG", "--name", "Singapore Customs"}, 0, "added party SG"},
+		{"", []string{"party", "add", "--db", db, "--id", "US", "--name", "Again"}, 1, "already exists"},
+		{"", []string{"party", "add", "--db", db, "--id", "us", "--name", "lower"}, 2, "capital letters"},
+		{"s3cret-passphrase\n", []string{"user", "add", "--db", db, "--id", "alice", "--party", "US", "--role", "negotiator,legal", "--name", "Alice"}, 0, "added user alice"},
+		{"s3cret-passphrase\n", []string{"user", "add", "--db", db, "--id", "alice", "--party", "US", "--role", "negotiator"}, 1, "already exists"},
+		{"s3cret-passphrase\n", []string{"user", "add", "--db", db, "--id", "bob", "--party", "ZZ", "--role", "negotiator"}, 1, `no party "ZZ"`},
+		{"s3cret-passphrase\n", []string{"user", "add", "--db", db, "--id", "bob", "--party", "SG", "--role", "king"}, 2, "unknown role"},
+		{"short\n", []string{"user", "add", "--db", db, "--id", "bob", "--party", "SG", "--role", "legal"}, 2, "at least 8"},
+		{"another-passphrase\n", []string{"user", "add", "--db", db, "--id", "mei", "--party", "SG", "--role", "negotiator"}, 0, "added user mei"},
+		{"", []string{"verify", "--db", db}, 0, "intact"},
+	} {
+		code, out := run(c.stdin, c.args...)
+		if code != c.code || !strings.Contains(out, c.say) {
+			t.Fatalf("mra %s: exit %d %q; want %d saying %q", strings.Join(c.args, " "), code, out, c.code, c.say)
+		}
+	}
+
+	app, err := Open(Config{Addr: "127.0.0.1:0", DB: db}, quiet(), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	alice := login(t, app.URL(), "alice", "s3cret-passphrase")
+	body := `{"id":"c1","type":"create_negotiation","title":"Test","parties":["US","SG"]}`
+	res, err := alice.hc.Post(app.URL()+"/api/command", "application/json", strings.NewReader(body))
+	if err != nil || res.StatusCode != 200 {
+		t.Fatalf("create: %v %v", err, res)
+	}
+	var ack struct {
+		Result struct {
+			Negotiation string `json:"negotiation"`
+		} `json:"result"`
+	}
+	json.NewDecoder(res.Body).Decode(&ack)
+	res.Body.Close()
+	for i, cmd := range []string{
+		`{"id":"c2","type":"propose_version","negotiation":"N","base":0,"text":"Article 1\nThe Parties agree.\n"}`,
+		`{"id":"c3","type":"comment","negotiation":"N","version":1,"kind":"note","visibility":"shared","body":"Fine."}`,
+		`{"id":"c4","type":"comment","negotiation":"N","version":1,"kind":"note","visibility":"internal","body":"Check."}`,
+	} {
+		res, err := alice.hc.Post(app.URL()+"/api/command", "application/json", strings.NewReader(strings.Replace(cmd, `"N"`, `"`+ack.Result.Negotiation+`"`, 1)))
+		if err != nil || res.StatusCode != 200 {
+			t.Fatalf("command %d: %v %v", i, err, res.Status)
+		}
+		res.Body.Close()
+	}
+
+	// While the server holds the file, another command fails fast, saying so.
+	start := time.Now()
+	code, out := run("", "verify", "--db", db)
+	if code != 1 || !strings.Contains(out, "in use") || time.Since(start) > 2*time.Second {
+		t.Errorf("verify on a held database: exit %d after %v: %q", code, time.Since(start), out)
+	}
+	if err := app.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if code, out := run("", "verify", "--db", db); code != 0 {
+		t.Fatalf("verify: %d %s", code, out)
+	}
+
+	// Alter one byte of the shared stream's second event: verify names it.
+	tamper(t, db, ack.Result.Negotiation, "shared", 2)
+	code, out = run("", "verify", "--db", db)
+	if code != 1 || !strings.Contains(out, ack.Result.Negotiation) || !strings.Contains(out, "shared") || !strings.Contains(out, "event 2") {
+		t.Errorf("verify of an altered event: exit %d: %q", code, out)
+	}
+}
+
+// tamper changes one character of a stored event's body in the file.
+func tamper(t *testing.T, path, neg, stream string, seq uint64) {
+	t.Helper()
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	err = db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket([]byte("negotiations")).Bucket([]byte(neg)).Bucket([]byte("streams")).Bucket([]byte(stream))
+		key := binary.BigEndian.AppendUint64(nil, seq)
+		v := append([]byte(nil), b.Get(key)...)
+		i := bytes.Index(v, []byte(`"note":"`))
+		if i < 0 {
+			i = bytes.Index(v, []byte(`"kind":"`))
+		}
+		v[i+8] ^= 0x01
+		return b.Put(key, v)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestBinaryServesAndStops builds the real binary, serves, and stops it with
+// SIGTERM: it shuts down cleanly and the database opens again.
+func TestBinaryServesAndStops(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "mra")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	db := filepath.Join(dir, "mra.db")
+	cmd := exec.Command(bin, "demo", "--addr", "127.0.0.1:0", "--db", db)
+	stdout, _ := cmd.StdoutPipe()
+	cmd.Stderr = io.Discard
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(stdout)
+	url := ""
+	for sc.Scan() {
+		if m := regexp.MustCompile(`serving .* on (http://\S+)`).FindStringSubmatch(sc.Text()); m != nil {
+			url = m[1]
+			break
+		}
+	}
+	go io.Copy(io.Discard, stdout)
+	if url == "" {
+		cmd.Process.Kill()
+		t.Fatal("the binary never said where it serves")
+	}
+	res, err := http.Get(url + "/healthz")
+	if err != nil || res.StatusCode != 200 {
+		t.Fatalf("healthz: %v", err)
+	}
+	res.Body.Close()
+	cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("exit after SIGTERM: %v", err)
+		}
+	case <-time.After(15 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("no exit 15 s after SIGTERM")
+	}
+	var out, errOut bytes.Buffer
+	if code := run([]string{"verify", "--db", db}, nil, &out, &errOut); code != 0 {
+		t.Errorf("verify after shutdown: %s %s", out.String(), errOut.String())
+	}
+	_ = os.Remove(db)
+}

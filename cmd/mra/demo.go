@@ -1,0 +1,275 @@
+package main
+
+import (
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"unicode/utf8"
+
+	"mra/server"
+	"mra/server/boltstore"
+	"mra/server/mra"
+)
+
+// demoSeed is the demo's users, with the passwords printed once, and the
+// sample negotiation still to create.
+type demoSeed struct {
+	users     []mra.User
+	passwords map[mra.UserID]string
+}
+
+var demoParties = []mra.Party{
+	{ID: "US", Name: "U.S. Customs and Border Protection", Program: "CTPAT"},
+	{ID: "SG", Name: "Singapore Customs", Program: "Secure Trade Partnership"},
+}
+
+var demoUsers = []mra.User{
+	{ID: "alice", Name: "Alice Moreno", Party: "US", Roles: []mra.Role{mra.Negotiator}},
+	{ID: "ben", Name: "Ben Okafor", Party: "US", Roles: []mra.Role{mra.Legal}},
+	{ID: "carol", Name: "Carol Jensen", Party: "US", Roles: []mra.Role{mra.Signatory}},
+	{ID: "dan", Name: "Dan Whitfield", Party: "US", Roles: []mra.Role{mra.Admin}},
+	{ID: "mei", Name: "Tan Mei Ling", Party: "SG", Roles: []mra.Role{mra.Negotiator}},
+	{ID: "wei", Name: "Lim Wei Jie", Party: "SG", Roles: []mra.Role{mra.Legal}},
+	{ID: "siti", Name: "Siti Rahman", Party: "SG", Roles: []mra.Role{mra.Signatory}},
+	{ID: "raj", Name: "Raj Kumar", Party: "SG", Roles: []mra.Role{mra.Admin}},
+}
+
+// seedUsers adds the demo parties and users to an empty database and returns
+// them with their new passwords; nil when the database has parties already.
+func seedUsers(st *boltstore.Store) (*demoSeed, error) {
+	existing, err := st.Parties()
+	if err != nil {
+		return nil, fmt.Errorf("seed demo: %w", err)
+	}
+	if len(existing) > 0 {
+		return nil, nil
+	}
+	for _, p := range demoParties {
+		if err := st.AddParty(p); err != nil {
+			return nil, fmt.Errorf("seed demo party %s: %w", p.ID, err)
+		}
+	}
+	seed := &demoSeed{passwords: map[mra.UserID]string{}}
+	for _, u := range demoUsers {
+		pw := newPassword()
+		hash, err := server.HashPassword(pw)
+		if err != nil {
+			return nil, err
+		}
+		u.PasswordHash = hash
+		if err := st.AddUser(u); err != nil {
+			return nil, fmt.Errorf("seed demo user %s: %w", u.ID, err)
+		}
+		seed.users = append(seed.users, u)
+		seed.passwords[u.ID] = pw
+	}
+	return seed, nil
+}
+
+// newPassword returns 16 random characters, easy to copy.
+func newPassword() string {
+	const alphabet = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+	b := make([]byte, 16)
+	rand.Read(b)
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return string(b)
+}
+
+func (d *demoSeed) print(w io.Writer, url string) {
+	fmt.Fprintf(w, "Demo data created. Open %s and log in as one of these users\n", url)
+	fmt.Fprintln(w, "(the passwords are shown this once; delete the database file to start over):")
+	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "  user\tparty\trole\tpassword")
+	for _, u := range d.users {
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", u.ID, u.Party, u.Roles[0], d.passwords[u.ID])
+	}
+	tw.Flush()
+}
+
+func (d *demoSeed) user(id mra.UserID) mra.User {
+	for _, u := range d.users {
+		if u.ID == id {
+			return u
+		}
+	}
+	panic("no demo user " + id)
+}
+
+// negotiation creates the sample negotiation through the server's one
+// command path, as its users would: two versions of an arrangement, an
+// agreed and a proposed consensus, open issues (one resolved), a reply, an
+// internal legal note, and one approval.
+func (d *demoSeed) negotiation(s *server.Server) error {
+	var neg string
+	step := 0
+	do := func(as mra.UserID, cmd map[string]any) (map[string]any, error) {
+		step++
+		cmd["id"] = fmt.Sprintf("demo-%d", step)
+		if neg != "" && cmd["type"] != mra.CmdCreateNegotiation {
+			cmd["negotiation"] = neg
+		}
+		raw, err := json.Marshal(cmd)
+		if err != nil {
+			return nil, err
+		}
+		answer, code := s.Execute(d.user(as), raw, false)
+		if code != "" {
+			return nil, fmt.Errorf("seed demo step %d (%s): %s", step, cmd["type"], answer)
+		}
+		var a struct {
+			Result map[string]any `json:"result"`
+		}
+		if err := json.Unmarshal(answer, &a); err != nil {
+			return nil, err
+		}
+		return a.Result, nil
+	}
+	comment := func(as mra.UserID, version int, text, quote, kind, visibility, body string) (string, error) {
+		start, end := quoteRange(text, quote)
+		r, err := do(as, map[string]any{"type": mra.CmdComment, "version": version, "kind": kind, "visibility": visibility,
+			"body": body, "start": start, "end": end, "quote": quote})
+		if err != nil {
+			return "", err
+		}
+		return r["thread"].(string), nil
+	}
+
+	r, err := do("alice", map[string]any{"type": mra.CmdCreateNegotiation,
+		"title": "Mutual Recognition Arrangement: CTPAT and the Secure Trade Partnership", "parties": []string{"US", "SG"}})
+	if err != nil {
+		return err
+	}
+	neg = r["negotiation"].(string)
+	if _, err := do("alice", map[string]any{"type": mra.CmdProposeVersion, "base": 0, "text": demoText1,
+		"note": "U.S. proposed text for discussion"}); err != nil {
+		return err
+	}
+	agreed, err := comment("mei", 1, demoText1, "recognise the validation findings", mra.KindConsensus, mra.Shared,
+		"Singapore agrees with mutual recognition of validation findings as drafted.")
+	if err != nil {
+		return err
+	}
+	if _, err := do("alice", map[string]any{"type": mra.CmdConcur, "thread": agreed}); err != nil {
+		return err
+	}
+	days, err := comment("mei", 1, demoText1, "within 30 days", mra.KindOpenIssue, mra.Shared,
+		"Thirty days is too short for our partner agencies; we propose sixty.")
+	if err != nil {
+		return err
+	}
+	if _, err := do("alice", map[string]any{"type": mra.CmdReply, "thread": days,
+		"body": "We can accept sixty days if suspensions are notified at once."}); err != nil {
+		return err
+	}
+	if _, err := comment("alice", 1, demoText1, "Each Customs Administration shall designate a contact point",
+		mra.KindConsensus, mra.Shared, "Proposed as agreed: the contact point article is standard."); err != nil {
+		return err
+	}
+	if _, err := do("mei", map[string]any{"type": mra.CmdProposeVersion, "base": 1, "text": demoText2,
+		"note": "Singapore revision: sixty days, suspension notice, data protection"}); err != nil {
+		return err
+	}
+	if _, err := do("mei", map[string]any{"type": mra.CmdResolve, "thread": days,
+		"body": "Resolved by the sixty-day period in version 2."}); err != nil {
+		return err
+	}
+	if _, err := comment("alice", 2, demoText2, "in accordance with the laws and regulations of each Customs Administration",
+		mra.KindOpenIssue, mra.Shared, "We need a reference to the Privacy Act here before we can agree."); err != nil {
+		return err
+	}
+	if _, err := comment("ben", 2, demoText2, "may suspend its recognition",
+		mra.KindNote, mra.Internal, "Legal: check suspension against our notice-and-comment obligations before we concur."); err != nil {
+		return err
+	}
+	v2 := mra.SHA256(demoText2)
+	if _, err := do("wei", map[string]any{"type": mra.CmdSignOff, "version": 2, "sha256": v2, "decision": mra.Approve,
+		"body": "Singapore legal review: approved as drafted."}); err != nil {
+		return err
+	}
+	return nil
+}
+
+// quoteRange returns the code-point range of quote's first occurrence in text.
+func quoteRange(text, quote string) (int, int) {
+	i := strings.Index(text, quote)
+	if i < 0 {
+		panic("demo quote not in text: " + quote)
+	}
+	start := utf8.RuneCountInString(text[:i])
+	return start, start + utf8.RuneCountInString(quote)
+}
+
+const demoText1 = `Mutual Recognition Arrangement between U.S. Customs and Border Protection and Singapore Customs
+
+Article 1
+Purpose
+
+1. The Customs Administrations shall recognise the validation findings of each other's Authorized Economic Operator program, in order to facilitate trade and secure the supply chain.
+
+Article 2
+Programs
+
+1. This Arrangement covers the Customs-Trade Partnership Against Terrorism (CTPAT) of U.S. Customs and Border Protection and the Secure Trade Partnership of Singapore Customs.
+
+Article 3
+Compatibility
+
+1. The Customs Administrations shall maintain compatible security criteria, validation processes and membership benefits.
+
+Article 4
+Exchange of information
+
+1. The Customs Administrations shall exchange information on the members of their programs within 30 days of a change in membership status.
+
+Article 5
+Contact points
+
+1. Each Customs Administration shall designate a contact point for the implementation of this Arrangement.
+
+Article 6
+Entry into effect
+
+1. This Arrangement shall take effect on the date of the last signature.
+`
+
+const demoText2 = `Mutual Recognition Arrangement between U.S. Customs and Border Protection and Singapore Customs
+
+Article 1
+Purpose
+
+1. The Customs Administrations shall recognise the validation findings of each other's Authorized Economic Operator program, in order to facilitate trade and secure the supply chain.
+
+Article 2
+Programs
+
+1. This Arrangement covers the Customs-Trade Partnership Against Terrorism (CTPAT) of U.S. Customs and Border Protection and the Secure Trade Partnership of Singapore Customs.
+
+Article 3
+Compatibility
+
+1. The Customs Administrations shall maintain compatible security criteria, validation processes and membership benefits.
+
+2. Either Customs Administration may suspend its recognition of a member whose validation has lapsed, and shall notify the other without delay.
+
+Article 4
+Exchange of information
+
+1. The Customs Administrations shall exchange information on the members of their programs within 60 days of a change in membership status.
+
+2. Information shall be exchanged and protected in accordance with the laws and regulations of each Customs Administration.
+
+Article 5
+Contact points
+
+1. Each Customs Administration shall name a contact point for the implementation of this Arrangement.
+
+Article 6
+Entry into effect
+
+1. This Arrangement shall take effect on the date of the last signature.
+`

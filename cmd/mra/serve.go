@@ -1,0 +1,161 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"mra/server"
+	"mra/server/boltstore"
+)
+
+// Config is what `mra serve` and `mra demo` run with.
+type Config struct {
+	Addr           string
+	DB             string
+	AllowedOrigins []string
+	Demo           bool // seed an empty database with demo data first
+}
+
+// App is the running program: the store, the server and its listener. Open
+// starts it, Close stops it; tests run the real program this way on :0.
+type App struct {
+	cfg    Config
+	log    *slog.Logger
+	stdout io.Writer
+	store  *boltstore.Store
+	srv    *http.Server
+	ln     net.Listener
+	done   chan error
+}
+
+// Open opens the database, seeds it when asked, and starts serving.
+func Open(cfg Config, log *slog.Logger, stdout io.Writer) (*App, error) {
+	a := &App{cfg: cfg, log: log, stdout: stdout}
+	st, err := boltstore.Open(cfg.DB, boltstore.Options{})
+	if err != nil {
+		return nil, err
+	}
+	a.store = st
+	var seed *demoSeed
+	if cfg.Demo {
+		if seed, err = seedUsers(st); err != nil {
+			st.Close()
+			return nil, err
+		}
+	}
+	s, err := server.New(server.Config{AllowedOrigins: cfg.AllowedOrigins}, st, page(), log)
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("start server: %w", err)
+	}
+	if seed != nil {
+		if err := seed.negotiation(s); err != nil {
+			st.Close()
+			return nil, err
+		}
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("listen: %w", err)
+	}
+	a.ln = ln
+	a.srv = &http.Server{
+		Handler:           s.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       2 * time.Minute, // a proposed text may be megabytes on a slow line
+		WriteTimeout:      2 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	a.done = make(chan error, 1)
+	go func() { a.done <- a.srv.Serve(ln) }()
+	if seed != nil {
+		seed.print(stdout, a.URL())
+	}
+	fmt.Fprintf(stdout, "mra is serving %s on %s\n", cfg.DB, a.URL())
+	return a, nil
+}
+
+// URL is where the app listens.
+func (a *App) URL() string { return "http://" + a.ln.Addr().String() }
+
+// Close stops accepting, lets requests in flight finish (until ctx ends),
+// then closes the store.
+func (a *App) Close(ctx context.Context) error {
+	err := a.srv.Shutdown(ctx)
+	if serr := <-a.done; serr != nil && !errors.Is(serr, http.ErrServerClosed) && err == nil {
+		err = serr
+	}
+	if cerr := a.store.Close(); cerr != nil && err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// stringList is a repeatable flag.
+type stringList []string
+
+func (l *stringList) String() string     { return strings.Join(*l, ",") }
+func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
+
+func runServe(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return serve("serve", false, args, stdout, stderr)
+}
+
+func runDemo(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return serve("demo", true, args, stdout, stderr)
+}
+
+// serve parses the flags of serve and demo and runs until SIGINT or SIGTERM.
+func serve(name string, demo bool, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("mra "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfg := Config{Demo: demo}
+	fs.StringVar(&cfg.Addr, "addr", "127.0.0.1:8080", "`host:port` to listen on")
+	fs.StringVar(&cfg.DB, "db", "mra.db", "database `file` (created if missing)")
+	var origins stringList
+	fs.Var(&origins, "allowed-origin", "another `origin` (scheme://host[:port]) allowed to call the API; repeatable")
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	if fs.NArg() != 0 {
+		fmt.Fprintf(stderr, "mra %s: unexpected argument %q\n", name, fs.Arg(0))
+		return exitUsage
+	}
+	cfg.AllowedOrigins = origins
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	app, err := Open(cfg, log, stdout)
+	if err != nil {
+		fmt.Fprintf(stderr, "mra %s: %v\n", name, err)
+		return exitFail
+	}
+	select {
+	case <-ctx.Done():
+		log.Info("shutting down")
+	case err := <-app.done:
+		app.done <- err
+		log.Error("server stopped", "err", err)
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := app.Close(shutdown); err != nil {
+		fmt.Fprintf(stderr, "mra %s: shut down: %v\n", name, err)
+		return exitFail
+	}
+	return exitOK
+}
