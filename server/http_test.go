@@ -4,11 +4,17 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
+	"mra/server"
+	"mra/server/boltstore"
 	"mra/server/mra"
 )
 
@@ -193,4 +199,49 @@ func TestInternalErrorsSayNothing(t *testing.T) {
 		t.Errorf("after the store closed: %d %s", a.Status, a.Raw)
 	}
 	w.store = nil
+}
+
+func TestPartiesAndPage(t *testing.T) {
+	w := newWorld(t)
+	c := w.login("us-neg")
+	var p struct {
+		Parties []mra.Party `json:"parties"`
+	}
+	c.getJSON("/api/parties", &p)
+	if len(p.Parties) != 3 || p.Parties[0].ID != "EX" || p.Parties[2].Name != "U.S. Customs and Border Protection" {
+		t.Errorf("parties: %+v", p.Parties)
+	}
+}
+
+func TestPageServedWithStrictPolicy(t *testing.T) {
+	st, err := boltstore.Open(filepath.Join(t.TempDir(), "p.db"), boltstore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	page := fstest.MapFS{"index.html": {Data: []byte("<!DOCTYPE html><title>mra</title>")}, "app.js": {Data: []byte("export {}")}}
+	srv, err := server.New(server.Config{}, st, page, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv.Handler())
+	defer ts.Close()
+	res, err := http.Get(ts.URL + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	csp := res.Header.Get("Content-Security-Policy")
+	if res.StatusCode != 200 || !strings.Contains(string(body), "<title>mra</title>") ||
+		!strings.Contains(csp, "script-src 'self'") || strings.Contains(csp, "unsafe-inline") || !strings.Contains(csp, "frame-ancestors 'none'") {
+		t.Errorf("GET /: %d %q, CSP %q", res.StatusCode, body, csp)
+	}
+	if res.Header.Get("X-Content-Type-Options") != "nosniff" {
+		t.Errorf("no nosniff")
+	}
+	res, _ = http.Post(ts.URL+"/", "application/json", strings.NewReader("{}"))
+	if res.StatusCode != http.StatusMethodNotAllowed {
+		t.Errorf("POST /: %d", res.StatusCode)
+	}
 }

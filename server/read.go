@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 
 	"mra/diff"
 	"mra/server/mra"
@@ -12,6 +14,17 @@ import (
 
 // maxEvents is the most events one read returns; "more" says there are others.
 const maxEvents = 10_000
+
+// handleParties is GET /api/parties (an addition): every party, so a
+// negotiator can choose the other side of a new negotiation.
+func (s *Server) handleParties(w http.ResponseWriter, r *http.Request) {
+	parties := make([]mra.Party, 0, len(s.engine.parties))
+	for _, p := range s.engine.parties {
+		parties = append(parties, p)
+	}
+	slices.SortFunc(parties, func(a, b mra.Party) int { return strings.Compare(string(a.ID), string(b.ID)) })
+	writeValue(w, s.log, http.StatusOK, map[string]any{"parties": parties})
+}
 
 func (s *Server) handleList(w http.ResponseWriter, r *http.Request) {
 	writeValue(w, s.log, http.StatusOK, map[string]any{"negotiations": s.engine.list(requestUser(r))})

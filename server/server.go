@@ -89,6 +89,7 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("POST /api/logout", authed(s.handleLogout))
 	mux.Handle("GET /api/me", authed(s.handleMe))
 	mux.Handle("POST /api/command", authed(s.handleCommand))
+	mux.Handle("GET /api/parties", authed(s.handleParties))
 	mux.Handle("GET /api/negotiations", authed(s.handleList))
 	mux.Handle("GET /api/negotiations/{id}", authed(s.handleSnapshot))
 	mux.Handle("GET /api/negotiations/{id}/versions/{n}", authed(s.handleVersion))
@@ -105,11 +106,21 @@ func (s *Server) routes() http.Handler {
 				http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 				return
 			}
+			h := w.Header()
+			h.Set("Content-Security-Policy", pagePolicy)
+			h.Set("X-Content-Type-Options", "nosniff")
+			h.Set("Referrer-Policy", "no-referrer")
+			h.Set("Cache-Control", "no-cache")
 			files.ServeHTTP(w, r)
 		})
 	}
 	return s.guard(mux)
 }
+
+// pagePolicy lets the page load only its own scripts, styles and images,
+// and talk only to its own origin (WebSocket included); no inline script.
+const pagePolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; " +
+	"connect-src 'self'; manifest-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
 // guard applies the rules every request passes: a present Origin must be
 // the server's own or an allowed one (403), and a state-changing request
