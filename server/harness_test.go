@@ -54,6 +54,8 @@ type world struct {
 	srv   *server.Server
 	http  *httptest.Server
 	now   atomic.Pointer[time.Time]
+
+	queueBytes int // Config.SocketQueueBytes (0: the default)
 }
 
 // newWorld creates the database with the test parties and users and starts
@@ -98,7 +100,8 @@ func (w *world) start() {
 		w.store = st
 	}
 	srv, err := server.New(server.Config{
-		AllowedOrigins: []string{"https://partner.example"},
+		AllowedOrigins:   []string{"https://partner.example"},
+		SocketQueueBytes: w.queueBytes,
 		Now: func() time.Time {
 			if p := w.now.Load(); p != nil {
 				return *p
@@ -116,6 +119,7 @@ func (w *world) start() {
 func (w *world) stop() {
 	if w.http != nil {
 		w.http.Close()
+		w.srv.Close()
 		w.http = nil
 	}
 	if w.store != nil {

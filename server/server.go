@@ -18,6 +18,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gorilla/websocket"
+
 	"mra/server/mra"
 )
 
@@ -36,6 +38,9 @@ type Config struct {
 	SessionTTL time.Duration
 	// Now is the clock (default time.Now).
 	Now func() time.Time
+	// SocketQueueBytes is how many bytes may wait for one WebSocket before
+	// it is dropped as too slow (default 8 MiB).
+	SocketQueueBytes int
 }
 
 // Server serves the contract over HTTP. Create it with New.
@@ -46,6 +51,9 @@ type Server struct {
 	sessions *sessions
 	page     fs.FS
 	handler  http.Handler
+
+	hub        *hub
+	wsUpgrader *websocket.Upgrader
 }
 
 // New loads the state from store and returns a server for it. page, if not
@@ -56,6 +64,9 @@ func New(cfg Config, store mra.Store, page fs.FS, log *slog.Logger) (*Server, er
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.SocketQueueBytes <= 0 {
+		cfg.SocketQueueBytes = 8 << 20
 	}
 	for _, o := range cfg.AllowedOrigins {
 		if u, err := url.Parse(o); err != nil || u.Scheme == "" || u.Host == "" || u.Path != "" {
@@ -70,10 +81,17 @@ func New(cfg Config, store mra.Store, page fs.FS, log *slog.Logger) (*Server, er
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{log: log, cfg: cfg, engine: eng, sessions: ses, page: page}
+	s := &Server{log: log, cfg: cfg, engine: eng, sessions: ses, page: page, hub: newHub()}
+	s.wsUpgrader = s.upgrader()
+	eng.publish = s.hub.publish
+	ses.onClose = s.hub.closeSession
 	s.handler = s.routes()
 	return s, nil
 }
+
+// Close closes every WebSocket, telling clients the server is going away.
+// Call it after http.Server.Shutdown, which does not track sockets.
+func (s *Server) Close() { s.hub.close() }
 
 // Handler returns the server's HTTP handler.
 func (s *Server) Handler() http.Handler { return s.handler }
@@ -89,6 +107,7 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("POST /api/logout", authed(s.handleLogout))
 	mux.Handle("GET /api/me", authed(s.handleMe))
 	mux.Handle("POST /api/command", authed(s.handleCommand))
+	mux.Handle("GET /ws", authed(s.handleWS))
 	mux.Handle("GET /api/parties", authed(s.handleParties))
 	mux.Handle("GET /api/negotiations", authed(s.handleList))
 	mux.Handle("GET /api/negotiations/{id}", authed(s.handleSnapshot))

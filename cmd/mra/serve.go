@@ -34,6 +34,7 @@ type App struct {
 	log    *slog.Logger
 	stdout io.Writer
 	store  *boltstore.Store
+	server *server.Server
 	srv    *http.Server
 	ln     net.Listener
 	done   chan error
@@ -65,6 +66,7 @@ func Open(cfg Config, log *slog.Logger, stdout io.Writer) (*App, error) {
 			return nil, err
 		}
 	}
+	a.server = s
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		st.Close()
@@ -96,6 +98,7 @@ func (a *App) URL() string { return "http://" + a.ln.Addr().String() }
 // then closes the store.
 func (a *App) Close(ctx context.Context) error {
 	err := a.srv.Shutdown(ctx)
+	a.server.Close()
 	if serr := <-a.done; serr != nil && !errors.Is(serr, http.ErrServerClosed) && err == nil {
 		err = serr
 	}

@@ -1,0 +1,258 @@
+package server
+
+import (
+	"encoding/json"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/gorilla/websocket"
+
+	"mra/server/mra"
+)
+
+// hub routes committed events, status and presence to the sockets
+// subscribed to each negotiation, each frame encoded once for all of them.
+// It never blocks on a socket: a full send queue drops that socket.
+type hub struct {
+	mu     sync.Mutex
+	rooms  map[mra.NegotiationID]*room
+	conns  map[*wsConn]struct{}
+	closed bool
+	moves  uint64 // counts focus changes, so the latest of a user's sockets wins
+}
+
+// room is one negotiation's subscribers and who is looking at what.
+type room struct {
+	subs map[*wsConn]*subscription
+}
+
+// subscription is one socket's interest in one negotiation. While its
+// replay is being read, live events wait in pending; sent holds the last
+// seq sent on each stream, so nothing goes twice.
+type subscription struct {
+	replaying bool
+	pending   []*mra.Event
+	sent      map[mra.StreamKey]uint64
+	focus     *mra.Focus
+	focusAt   uint64
+}
+
+func newHub() *hub {
+	return &hub{rooms: map[mra.NegotiationID]*room{}, conns: map[*wsConn]struct{}{}}
+}
+
+// add registers a socket; false once the hub is closed.
+func (h *hub) add(c *wsConn) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		return false
+	}
+	h.conns[c] = struct{}{}
+	return true
+}
+
+// remove forgets a socket and tells the rooms it was in that it left.
+func (h *hub) remove(c *wsConn) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	delete(h.conns, c)
+	for id, r := range h.rooms {
+		if _, ok := r.subs[c]; ok {
+			delete(r.subs, c)
+			h.presenceLocked(id, r)
+			if len(r.subs) == 0 {
+				delete(h.rooms, id)
+			}
+		}
+	}
+}
+
+// begin starts c's subscription to a negotiation: live events are held
+// until finish. It returns false if c is subscribed already.
+func (h *hub) begin(c *wsConn, id mra.NegotiationID) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	r := h.rooms[id]
+	if r == nil {
+		r = &room{subs: map[*wsConn]*subscription{}}
+		h.rooms[id] = r
+	}
+	if _, ok := r.subs[c]; ok {
+		return false
+	}
+	r.subs[c] = &subscription{replaying: true, sent: map[mra.StreamKey]uint64{}}
+	return true
+}
+
+// finish sends the replayed events (read from the store after begin), the
+// live events held meanwhile, without repeats, then the ack built from the
+// heads sent; from then on live events flow straight to c. The room learns
+// of the new presence.
+func (h *hub) finish(c *wsConn, id mra.NegotiationID, replay []*mra.Event, since map[mra.StreamKey]uint64, ack func(heads map[mra.StreamKey]uint64) []byte) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	r := h.rooms[id]
+	sub := r.subs[c]
+	if sub == nil {
+		return // the socket went away meanwhile
+	}
+	for k, v := range since {
+		sub.sent[k] = v
+	}
+	for _, e := range append(replay, sub.pending...) {
+		if e.Seq > sub.sent[e.Key()] {
+			c.sendBytes(e.JSON)
+			sub.sent[e.Key()] = e.Seq
+		}
+	}
+	sub.replaying, sub.pending = false, nil
+	c.sendBytes(ack(sub.sent))
+	h.presenceLocked(id, r)
+}
+
+// leave ends c's subscription; false if it had none.
+func (h *hub) leave(c *wsConn, id mra.NegotiationID) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	r := h.rooms[id]
+	if r == nil || r.subs[c] == nil {
+		return false
+	}
+	delete(r.subs, c)
+	h.presenceLocked(id, r)
+	if len(r.subs) == 0 {
+		delete(h.rooms, id)
+	}
+	return true
+}
+
+// focus records where c's user is looking and tells the room; false if c
+// is not subscribed.
+func (h *hub) focus(c *wsConn, id mra.NegotiationID, f *mra.Focus) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	r := h.rooms[id]
+	if r == nil || r.subs[c] == nil {
+		return false
+	}
+	h.moves++
+	r.subs[c].focus, r.subs[c].focusAt = f, h.moves
+	h.presenceLocked(id, r)
+	return true
+}
+
+// publish sends one command's committed events to the subscribers that may
+// see them, then the readiness if it changed. Called in seal order.
+func (h *hub) publish(id mra.NegotiationID, events []*mra.Event, readiness *mra.Readiness) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	r := h.rooms[id]
+	if r == nil {
+		return
+	}
+	for _, e := range events {
+		pm, err := websocket.NewPreparedMessage(websocket.TextMessage, e.JSON)
+		if err != nil {
+			continue
+		}
+		for c, sub := range r.subs {
+			if e.Stream == mra.Internal && c.user.Party != e.Owner {
+				continue
+			}
+			if sub.replaying {
+				sub.pending = append(sub.pending, e)
+				continue
+			}
+			if e.Seq > sub.sent[e.Key()] {
+				sub.sent[e.Key()] = e.Seq
+				c.sendPrepared(pm, len(e.JSON))
+			}
+		}
+	}
+	if readiness != nil {
+		h.broadcastLocked(r, map[string]any{"type": "status", "negotiation": id, "readiness": readiness})
+	}
+}
+
+// presenceLocked tells the room who is in it: each user once (a user with
+// two tabs counts once), with the focus last set by any of their sockets.
+func (h *hub) presenceLocked(id mra.NegotiationID, r *room) {
+	type who struct {
+		User  mra.UserID  `json:"user"`
+		Party mra.PartyID `json:"party"`
+		Focus *mra.Focus  `json:"focus"`
+		at    uint64
+	}
+	byUser := map[mra.UserID]*who{}
+	for c, sub := range r.subs {
+		if sub.replaying {
+			continue
+		}
+		w := byUser[c.user.ID]
+		if w == nil {
+			w = &who{User: c.user.ID, Party: c.user.Party}
+			byUser[c.user.ID] = w
+		}
+		if sub.focus != nil && sub.focusAt >= w.at {
+			w.Focus, w.at = sub.focus, sub.focusAt
+		}
+	}
+	users := make([]*who, 0, len(byUser))
+	for _, w := range byUser {
+		users = append(users, w)
+	}
+	slices.SortFunc(users, func(a, b *who) int { return strings.Compare(string(a.User), string(b.User)) })
+	h.broadcastLocked(r, map[string]any{"type": "presence", "negotiation": id, "users": users})
+}
+
+// broadcastLocked sends one message to every live subscriber of a room.
+func (h *hub) broadcastLocked(r *room, msg any) {
+	b, err := json.Marshal(msg)
+	if err != nil {
+		return
+	}
+	pm, err := websocket.NewPreparedMessage(websocket.TextMessage, b)
+	if err != nil {
+		return
+	}
+	for c, sub := range r.subs {
+		if !sub.replaying {
+			c.sendPrepared(pm, len(b))
+		}
+	}
+}
+
+// closeSession closes the sockets of a session that ended.
+func (h *hub) closeSession(session string) {
+	h.mu.Lock()
+	var victims []*wsConn
+	for c := range h.conns {
+		if c.session == session {
+			victims = append(victims, c)
+		}
+	}
+	h.mu.Unlock()
+	for _, c := range victims {
+		c.shut(websocket.ClosePolicyViolation, "logged out")
+	}
+}
+
+// close closes every socket, saying the server is going away, and refuses
+// new ones.
+func (h *hub) close() {
+	h.mu.Lock()
+	h.closed = true
+	victims := make([]*wsConn, 0, len(h.conns))
+	for c := range h.conns {
+		victims = append(victims, c)
+	}
+	h.mu.Unlock()
+	for _, c := range victims {
+		c.shut(websocket.CloseGoingAway, "server shutting down")
+	}
+	for _, c := range victims {
+		<-c.done
+	}
+}

@@ -1,0 +1,308 @@
+package server
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"mra/server/mra"
+)
+
+// Socket timings and limits.
+const (
+	maxFrame   = maxCommand       // a text frame holds one command, a proposed text at most
+	hardFrame  = 4 * maxFrame     // beyond this gorilla itself closes with 1009
+	writeWait  = 10 * time.Second // to write one frame
+	pongWait   = 60 * time.Second // silence allowed from the client
+	pingPeriod = pongWait * 9 / 10
+)
+
+// wsConn is one socket: the handler's goroutine reads, one writer goroutine
+// writes everything queued, and pings. The queue is bounded in bytes.
+type wsConn struct {
+	s       *Server
+	ws      *websocket.Conn
+	user    mra.User
+	session string
+	expires time.Time
+
+	mu      sync.Mutex
+	queue   []outgoing
+	queued  int
+	closing bool
+	flush   bool // write what is queued before the close frame
+	code    int
+	reason  string
+	wake    chan struct{}
+	done    chan struct{} // closed when the writer has finished
+}
+
+// outgoing is one frame to write: prepared once for many sockets, or bytes.
+type outgoing struct {
+	pm *websocket.PreparedMessage
+	b  []byte
+}
+
+func (s *Server) upgrader() *websocket.Upgrader {
+	return &websocket.Upgrader{
+		HandshakeTimeout:  10 * time.Second,
+		WriteBufferPool:   &sync.Pool{}, // idle sockets hold no write buffer
+		CheckOrigin:       s.originAllowed,
+		EnableCompression: false,
+	}
+}
+
+// handleWS is GET /ws: the session was checked by authed, the Origin by guard.
+func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
+	ws, err := s.wsUpgrader.Upgrade(w, r, nil)
+	if err != nil {
+		return // the upgrader has answered
+	}
+	session := requestSession(r)
+	c := &wsConn{
+		s: s, ws: ws, user: requestUser(r), session: session, expires: s.sessions.expiry(session),
+		wake: make(chan struct{}, 1), done: make(chan struct{}),
+	}
+	if !s.hub.add(c) {
+		ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseGoingAway, "server shutting down"), time.Now().Add(writeWait))
+		ws.Close()
+		return
+	}
+	go c.write()
+	c.read()
+}
+
+func (c *wsConn) sendBytes(b []byte) { c.enqueue(outgoing{b: b}, len(b)) }
+
+func (c *wsConn) sendPrepared(pm *websocket.PreparedMessage, n int) { c.enqueue(outgoing{pm: pm}, n) }
+
+// enqueue queues a frame; a socket whose queue would pass the limit is
+// dropped, so a client that stops reading never holds anyone else up.
+func (c *wsConn) enqueue(m outgoing, n int) {
+	c.mu.Lock()
+	if c.closing {
+		c.mu.Unlock()
+		return
+	}
+	if c.queued+n > c.s.cfg.SocketQueueBytes {
+		c.queue, c.queued = nil, 0
+		c.closing, c.code, c.reason = true, websocket.CloseTryAgainLater, "too slow: events were not read"
+		c.mu.Unlock()
+		c.s.log.Warn("dropping a socket that does not read", "user", c.user.ID)
+		c.poke()
+		return
+	}
+	c.queue = append(c.queue, m)
+	c.queued += n
+	c.mu.Unlock()
+	c.poke()
+}
+
+func (c *wsConn) poke() {
+	select {
+	case c.wake <- struct{}{}:
+	default:
+	}
+}
+
+// shut asks the writer to send what is queued, then a close frame, and to
+// close the connection.
+func (c *wsConn) shut(code int, reason string) {
+	c.mu.Lock()
+	if !c.closing {
+		c.closing, c.flush, c.code, c.reason = true, true, code, reason
+	}
+	c.mu.Unlock()
+	c.poke()
+}
+
+// write is the writer goroutine.
+func (c *wsConn) write() {
+	ticker := time.NewTicker(pingPeriod)
+	defer func() {
+		ticker.Stop()
+		c.ws.Close() // the reader's next read fails, and it ends
+		close(c.done)
+	}()
+	for {
+		select {
+		case <-c.wake:
+			c.mu.Lock()
+			batch, closing, flush, code, reason := c.queue, c.closing, c.flush, c.code, c.reason
+			c.queue, c.queued = nil, 0
+			c.mu.Unlock()
+			if !closing || flush {
+				for _, m := range batch {
+					if !c.writeFrame(m) {
+						return
+					}
+				}
+			}
+			if closing {
+				c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason), time.Now().Add(writeWait))
+				return
+			}
+		case <-ticker.C:
+			if !c.s.cfg.Now().Before(c.expires) {
+				c.shut(websocket.ClosePolicyViolation, "session expired")
+				continue
+			}
+			if err := c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait)); err != nil {
+				return
+			}
+		}
+	}
+}
+
+func (c *wsConn) writeFrame(m outgoing) bool {
+	c.ws.SetWriteDeadline(time.Now().Add(writeWait))
+	var err error
+	if m.pm != nil {
+		err = c.ws.WritePreparedMessage(m.pm)
+	} else {
+		err = c.ws.WriteMessage(websocket.TextMessage, m.b)
+	}
+	return err == nil
+}
+
+// read is the reader: one command per text frame, until the socket fails.
+func (c *wsConn) read() {
+	defer func() {
+		c.s.hub.remove(c)
+		c.shut(websocket.CloseNormalClosure, "")
+		<-c.done
+	}()
+	c.ws.SetReadLimit(hardFrame)
+	c.ws.SetReadDeadline(time.Now().Add(pongWait))
+	c.ws.SetPongHandler(func(string) error { return c.ws.SetReadDeadline(time.Now().Add(pongWait)) })
+	for {
+		typ, r, err := c.ws.NextReader()
+		if err != nil {
+			return
+		}
+		c.ws.SetReadDeadline(time.Now().Add(pongWait))
+		data, err := io.ReadAll(io.LimitReader(r, maxFrame+1))
+		if err != nil {
+			return
+		}
+		if typ != websocket.TextMessage {
+			c.sendBytes(errorAnswer("", mra.Errorf(mra.CodeBadRequest, "send text frames, one JSON command each")))
+			continue
+		}
+		if len(data) > maxFrame {
+			c.sendBytes(errorAnswer("", mra.Errorf(mra.CodeTooLarge, "a frame is at most %d bytes", maxFrame)))
+			c.shut(websocket.CloseMessageTooBig, "frame too large")
+			return
+		}
+		c.handle(data)
+	}
+}
+
+// handle answers one command: subscriptions and presence here, every other
+// command through the one command path, as over HTTP.
+func (c *wsConn) handle(data []byte) {
+	cmd, perr := mra.ParseCommand(data)
+	if perr != nil {
+		c.sendBytes(errorAnswer(cmd.ID, perr))
+		return
+	}
+	var err error
+	switch cmd.Type {
+	case mra.CmdSubscribe:
+		err = c.subscribe(cmd)
+	case mra.CmdUnsubscribe:
+		if !c.s.hub.leave(c, cmd.Negotiation) {
+			err = mra.Errorf(mra.CodeBadRequest, "not subscribed to %q", cmd.Negotiation)
+		} else {
+			c.ack(cmd.ID, map[string]any{})
+		}
+	case mra.CmdPresence:
+		if cmd.Focus != nil && (cmd.Focus.Version < 1 || cmd.Focus.Start < 0 || cmd.Focus.End < cmd.Focus.Start) {
+			err = mra.Errorf(mra.CodeBadRequest, "focus needs a version and 0 <= start <= end")
+		} else if !c.s.hub.focus(c, cmd.Negotiation, cmd.Focus) {
+			err = mra.Errorf(mra.CodeBadRequest, "subscribe to %q first", cmd.Negotiation)
+		} else {
+			c.ack(cmd.ID, map[string]any{})
+		}
+	default:
+		answer, _ := c.s.engine.execute(c.user, cmd)
+		c.sendBytes(answer)
+		return
+	}
+	if err != nil {
+		c.sendBytes(errorAnswer(cmd.ID, asContractError(c.s.log, err, "command", cmd.Type)))
+	}
+}
+
+func (c *wsConn) ack(id string, result any) {
+	b, _ := json.Marshal(ack{Type: "ack", ID: id, Result: result})
+	c.sendBytes(b)
+}
+
+// subscribe replays every visible event after since, then acks with the
+// heads, then lets live events through: the hub holds live events from
+// before the replay is read, so none is lost at the seam, and drops those
+// the replay already sent, so none comes twice.
+func (c *wsConn) subscribe(cmd *mra.Command) error {
+	id := cmd.Negotiation
+	shared, internal := mra.SharedStream, mra.InternalStream(c.user.Party)
+	var since mra.Since
+	if cmd.Since != nil {
+		since = *cmd.Since
+	}
+	var heads map[mra.StreamKey]mra.Head
+	if err := c.s.engine.view(id, c.user, func(entry *negotiation) error {
+		heads = map[mra.StreamKey]mra.Head{shared: entry.n.Heads[shared], internal: entry.n.Heads[internal]}
+		return nil
+	}); err != nil {
+		return err
+	}
+	if !c.s.hub.begin(c, id) {
+		return mra.Errorf(mra.CodeBadRequest, "already subscribed to %q", id)
+	}
+	from := map[mra.StreamKey]uint64{
+		shared:   min(since.Shared, heads[shared].Seq),
+		internal: min(since.Internal, heads[internal].Seq),
+	}
+	var replay []*mra.Event
+	for _, key := range []mra.StreamKey{shared, internal} {
+		raws, err := c.s.engine.store.Events(id, key, from[key], 0)
+		if err != nil {
+			c.s.hub.leave(c, id)
+			return err
+		}
+		for _, raw := range raws {
+			e, err := eventHeader(raw)
+			if err != nil {
+				c.s.hub.leave(c, id)
+				return err
+			}
+			replay = append(replay, e)
+		}
+	}
+	c.s.hub.finish(c, id, replay, from, func(sent map[mra.StreamKey]uint64) []byte {
+		b, _ := json.Marshal(ack{Type: "ack", ID: cmd.ID, Result: map[string]any{
+			"heads": map[string]uint64{"shared": sent[shared], "internal": sent[internal]},
+		}})
+		return b
+	})
+	return nil
+}
+
+// eventHeader reads what routing needs of a stored event: its stream, seq
+// and party; the payload stays as it is.
+func eventHeader(raw []byte) (*mra.Event, error) {
+	var h struct {
+		Stream string      `json:"stream"`
+		Seq    uint64      `json:"seq"`
+		Party  mra.PartyID `json:"party"`
+	}
+	if err := json.Unmarshal(raw, &h); err != nil {
+		return nil, err
+	}
+	return &mra.Event{Stream: h.Stream, Seq: h.Seq, Owner: h.Party, JSON: raw}, nil
+}

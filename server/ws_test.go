@@ -1,0 +1,500 @@
+package server_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"mra/server/mra"
+)
+
+// sock is a real gorilla client; a reader goroutine queues what arrives.
+type sock struct {
+	t      *testing.T
+	ws     *websocket.Conn
+	in     chan msg
+	closed chan int // the close code the server sent, once
+	seq    int
+	name   string
+}
+
+// msg is one message from the server, decoded loosely.
+type msg struct {
+	Type        string          `json:"type"`
+	ID          string          `json:"id"`
+	Negotiation string          `json:"negotiation"`
+	Stream      string          `json:"stream"`
+	Seq         uint64          `json:"seq"`
+	Kind        string          `json:"kind"`
+	Party       string          `json:"party"`
+	Data        json.RawMessage `json:"data"`
+	Result      json.RawMessage `json:"result"`
+	Error       *mra.Error      `json:"error"`
+	Readiness   *mra.Readiness  `json:"readiness"`
+	Users       []struct {
+		User  string     `json:"user"`
+		Party string     `json:"party"`
+		Focus *mra.Focus `json:"focus"`
+	} `json:"users"`
+	Raw string `json:"-"`
+}
+
+func wsURL(c *client) string { return "ws" + strings.TrimPrefix(c.w.http.URL, "http") + "/ws" }
+
+// dialer returns a dialer that sends c's cookies.
+func (c *client) header() http.Header {
+	h := http.Header{}
+	for _, ck := range c.hc.Jar.Cookies(mustURL(c.w.http.URL)) {
+		h.Add("Cookie", ck.Name+"="+ck.Value)
+	}
+	return h
+}
+
+func (c *client) dial(t *testing.T) *sock {
+	t.Helper()
+	ws, res, err := websocket.DefaultDialer.Dial(wsURL(c), c.header())
+	if err != nil {
+		t.Fatalf("dial as %s: %v (%v)", c.user, err, res)
+	}
+	return newSock(t, ws, string(c.user))
+}
+
+func newSock(t *testing.T, ws *websocket.Conn, name string) *sock {
+	s := &sock{t: t, ws: ws, in: make(chan msg, 10000), closed: make(chan int, 1), name: name}
+	go func() {
+		for {
+			_, b, err := ws.ReadMessage()
+			if err != nil {
+				code := -1
+				if ce, ok := err.(*websocket.CloseError); ok {
+					code = ce.Code
+				}
+				s.closed <- code
+				close(s.in)
+				return
+			}
+			var m msg
+			if err := json.Unmarshal(b, &m); err != nil {
+				t.Errorf("%s got a frame that is not JSON: %q", name, b)
+			}
+			m.Raw = string(b)
+			s.in <- m
+		}
+	}()
+	t.Cleanup(func() { ws.Close() })
+	return s
+}
+
+func (s *sock) send(cmd map[string]any) string {
+	s.t.Helper()
+	if _, ok := cmd["id"]; !ok {
+		s.seq++
+		cmd["id"] = fmt.Sprintf("%s-ws-%d", s.name, s.seq)
+	}
+	if err := s.ws.WriteJSON(cmd); err != nil {
+		s.t.Fatal(err)
+	}
+	return cmd["id"].(string)
+}
+
+// next returns the next message that matches, within the timeout; others
+// are passed over.
+func (s *sock) next(match func(msg) bool, within time.Duration) (msg, bool) {
+	deadline := time.After(within)
+	for {
+		select {
+		case m, ok := <-s.in:
+			if !ok {
+				return msg{}, false
+			}
+			if match(m) {
+				return m, true
+			}
+		case <-deadline:
+			return msg{}, false
+		}
+	}
+}
+
+func (s *sock) must(match func(msg) bool, what string) msg {
+	s.t.Helper()
+	m, ok := s.next(match, 5*time.Second)
+	if !ok {
+		s.t.Fatalf("%s never got %s", s.name, what)
+	}
+	return m
+}
+
+func answerTo(id string) func(msg) bool {
+	return func(m msg) bool { return (m.Type == "ack" || m.Type == "error") && m.ID == id }
+}
+
+func isEvent(kind string) func(msg) bool {
+	return func(m msg) bool { return m.Type == "event" && m.Kind == kind }
+}
+
+// subscribe subscribes and returns the events replayed before the ack, and the ack.
+func (s *sock) subscribe(neg string, shared, internal uint64) ([]msg, msg) {
+	s.t.Helper()
+	id := s.send(map[string]any{"type": "subscribe", "negotiation": neg, "since": map[string]uint64{"shared": shared, "internal": internal}})
+	var replay []msg
+	for {
+		m := s.must(func(m msg) bool { return m.Type == "event" || answerTo(id)(m) }, "the subscribe ack")
+		if m.Type == "event" {
+			replay = append(replay, m)
+			continue
+		}
+		if m.Type != "ack" {
+			s.t.Fatalf("subscribe: %s", m.Raw)
+		}
+		return replay, m
+	}
+}
+
+func TestSocketLiveAndIsolated(t *testing.T) {
+	w := newWorld(t)
+	us, sg := w.login("us-neg"), w.login("sg-neg")
+	neg := us.create(1)
+	us.propose(neg, 0, text1)
+	a, b := us.dial(t), sg.dial(t)
+	replay, ack := a.subscribe(neg, 0, 0)
+	if len(replay) != 2 || replay[0].Kind != "negotiation_created" || replay[1].Kind != "version_proposed" {
+		t.Fatalf("replay: %+v", replay)
+	}
+	var heads struct {
+		Heads map[string]uint64 `json:"heads"`
+	}
+	json.Unmarshal(ack.Result, &heads)
+	if heads.Heads["shared"] != 2 || heads.Heads["internal"] != 0 {
+		t.Errorf("heads %v", heads.Heads)
+	}
+	b.subscribe(neg, 2, 0)
+
+	// A comment over the socket reaches the other party; the answer is the
+	// same JSON as over HTTP.
+	cmd := commentCmd(neg, 1, text1, "within 30 days", mra.KindOpenIssue, mra.Shared)
+	id := a.send(cmd)
+	got := b.must(isEvent("thread_opened"), "the comment")
+	if got.Stream != "shared" || got.Seq != 3 {
+		t.Errorf("event %s", got.Raw)
+	}
+	st := b.must(func(m msg) bool { return m.Type == "status" }, "a status after an open issue opened")
+	if st.Readiness == nil || st.Readiness.OpenIssues != 1 || st.Readiness.Status != mra.StatusNegotiating {
+		t.Errorf("status %s", st.Raw)
+	}
+	wsAnswer := a.must(answerTo(id), "the ack")
+	httpAnswer := us.send(cmd) // the same id again, over HTTP
+	if wsAnswer.Raw != string(httpAnswer.Raw) {
+		t.Errorf("socket answered %s, HTTP %s", wsAnswer.Raw, httpAnswer.Raw)
+	}
+
+	// An internal note reaches US's sockets only.
+	note := commentCmd(neg, 1, text1, "Purpose", mra.KindNote, mra.Internal)
+	note["body"] = "US only: our statute"
+	a.send(note)
+	in := a.must(isEvent("thread_opened"), "the internal note")
+	if in.Stream != "internal" || in.Party != "US" || in.Seq != 1 {
+		t.Errorf("internal event %s", in.Raw)
+	}
+	// SG sees the next shared event, and nothing internal before it.
+	a.send(map[string]any{"type": "reply", "negotiation": neg, "thread": threadID(t, got), "body": "shared reply"})
+	for {
+		m := b.must(func(m msg) bool { return m.Type == "event" }, "the reply")
+		if strings.Contains(m.Raw, "US only") || m.Stream == "internal" {
+			t.Fatalf("SG received %s", m.Raw)
+		}
+		if m.Kind == "reply_added" {
+			break
+		}
+	}
+}
+
+func threadID(t *testing.T, m msg) string {
+	var d struct {
+		Thread string `json:"thread"`
+	}
+	if err := json.Unmarshal(m.Data, &d); err != nil || d.Thread == "" {
+		t.Fatalf("no thread in %s", m.Raw)
+	}
+	return d.Thread
+}
+
+// TestSocketReplayAfterDisconnect: a client that drops and comes back with
+// since gets exactly what it missed while another client kept writing.
+func TestSocketReplayAfterDisconnect(t *testing.T) {
+	w := newWorld(t)
+	us, sg := w.login("us-neg"), w.login("sg-neg")
+	neg := us.create(1)
+	us.propose(neg, 0, text1)
+
+	writer := us.dial(t)
+	writer.subscribe(neg, 0, 0)
+	const total = 120
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { // keeps writing through the reader's disconnect and return
+		defer wg.Done()
+		for i := 0; i < total; i++ {
+			cmd := commentCmd(neg, 1, text1, "Purpose", mra.KindNote, mra.Shared)
+			cmd["body"] = fmt.Sprintf("note %d", i)
+			id := writer.send(cmd)
+			if m, ok := writer.next(answerTo(id), 10*time.Second); !ok || m.Type != "ack" {
+				t.Errorf("comment %d: %+v", i, m)
+				return
+			}
+		}
+	}()
+
+	seen := map[uint64]int{}
+	var last uint64
+	for round := 0; round < 4; round++ {
+		reader := sg.dial(t)
+		replay, _ := reader.subscribe(neg, last, 0)
+		for _, m := range replay {
+			seen[m.Seq]++
+			last = max(last, m.Seq)
+		}
+		// Take some live events, then drop the connection mid-stream.
+		for k := 0; k < 15; k++ {
+			m, ok := reader.next(func(m msg) bool { return m.Type == "event" }, 3*time.Second)
+			if !ok {
+				break
+			}
+			if m.Seq != last+1 {
+				t.Fatalf("round %d: live seq %d after %d", round, m.Seq, last)
+			}
+			seen[m.Seq]++
+			last = m.Seq
+		}
+		reader.ws.Close()
+	}
+	wg.Wait()
+	reader := sg.dial(t)
+	replay, ack := reader.subscribe(neg, last, 0)
+	for _, m := range replay {
+		if m.Seq != last+1 {
+			t.Fatalf("final replay seq %d after %d", m.Seq, last)
+		}
+		seen[m.Seq]++
+		last = m.Seq
+	}
+	var heads struct {
+		Heads map[string]uint64 `json:"heads"`
+	}
+	json.Unmarshal(ack.Result, &heads)
+	want := uint64(2 + total)
+	if last != want || heads.Heads["shared"] != want {
+		t.Errorf("ended at seq %d, heads %v; want %d", last, heads.Heads, want)
+	}
+	for seq := uint64(1); seq <= want; seq++ {
+		if seen[seq] != 1 {
+			t.Errorf("seq %d received %d times", seq, seen[seq])
+		}
+	}
+}
+
+func TestSocketPresence(t *testing.T) {
+	w := newWorld(t)
+	us, sg := w.login("us-neg"), w.login("sg-neg")
+	neg := us.create(1)
+	us.propose(neg, 0, text1)
+	a := us.dial(t)
+	a.subscribe(neg, 0, 0)
+	isPresence := func(n int) func(msg) bool {
+		return func(m msg) bool { return m.Type == "presence" && len(m.Users) == n }
+	}
+	a.must(isPresence(1), "its own presence")
+	b := sg.dial(t)
+	b.subscribe(neg, 0, 0)
+	p := a.must(isPresence(2), "SG joining")
+	if p.Users[0].User != "sg-neg" || p.Users[0].Party != "SG" || p.Users[1].User != "us-neg" {
+		t.Errorf("presence %s", p.Raw)
+	}
+	// A second tab of the same user counts once.
+	b2 := sg.dial(t)
+	b2.subscribe(neg, 0, 0)
+	a.must(isPresence(2), "SG's second tab, counted once")
+	// Focus moves are told to everyone.
+	id := b2.send(map[string]any{"type": "presence", "negotiation": neg, "focus": map[string]int{"version": 1, "start": 10, "end": 20}})
+	b2.must(answerTo(id), "the presence ack")
+	p = a.must(func(m msg) bool {
+		return m.Type == "presence" && len(m.Users) == 2 && m.Users[0].Focus != nil && m.Users[0].Focus.Start == 10
+	}, "SG's focus")
+	// Leaving: the user is gone only when the last tab goes.
+	b2.ws.Close()
+	a.must(isPresence(2), "SG's second tab leaving")
+	id = b.send(map[string]any{"type": "unsubscribe", "negotiation": neg})
+	b.must(answerTo(id), "the unsubscribe ack")
+	a.must(isPresence(1), "SG leaving")
+	// Presence is not stored: no event was written.
+	var ev struct {
+		Events []json.RawMessage `json:"events"`
+	}
+	us.getJSON("/api/negotiations/"+neg+"/events", &ev)
+	if len(ev.Events) != 2 {
+		t.Errorf("%d events after presence, want 2", len(ev.Events))
+	}
+	// Presence needs a subscription.
+	c := us.dial(t)
+	id = c.send(map[string]any{"type": "presence", "negotiation": neg})
+	if m := c.must(answerTo(id), "an error"); m.Error == nil || m.Error.Code != mra.CodeBadRequest {
+		t.Errorf("presence without subscribing: %s", m.Raw)
+	}
+}
+
+func TestSocketBadFrames(t *testing.T) {
+	w := newWorld(t)
+	us := w.login("us-neg")
+	neg := us.create(1)
+	s := us.dial(t)
+	s.ws.WriteMessage(websocket.TextMessage, []byte(`{"id":"x","type":`))
+	if m := s.must(func(m msg) bool { return m.Type == "error" }, "an error for malformed JSON"); m.Error.Code != mra.CodeBadRequest {
+		t.Errorf("malformed: %s", m.Raw)
+	}
+	s.ws.WriteMessage(websocket.BinaryMessage, []byte{1, 2, 3})
+	if m := s.must(func(m msg) bool { return m.Type == "error" }, "an error for a binary frame"); m.Error.Code != mra.CodeBadRequest {
+		t.Errorf("binary: %s", m.Raw)
+	}
+	for _, bad := range []map[string]any{
+		{"type": "subscribe", "negotiation": "n-nothing"},
+		{"type": "frobnicate"},
+		{"type": "unsubscribe", "negotiation": neg},
+	} {
+		id := s.send(bad)
+		if m := s.must(answerTo(id), "an error"); m.Type != "error" {
+			t.Errorf("%v answered %s", bad, m.Raw)
+		}
+	}
+	// The connection is still good.
+	replay, _ := s.subscribe(neg, 0, 0)
+	if len(replay) != 1 {
+		t.Errorf("replay after bad frames: %d events", len(replay))
+	}
+	// A frame over 16 MiB: too_large, then a 1009 close.
+	big := `{"id":"big","type":"reply","body":"` + strings.Repeat("x", 16<<20) + `"}`
+	s.ws.WriteMessage(websocket.TextMessage, []byte(big))
+	if m := s.must(func(m msg) bool { return m.Type == "error" }, "too_large"); m.Error.Code != mra.CodeTooLarge {
+		t.Errorf("big frame: %s", m.Raw)
+	}
+	select {
+	case code := <-s.closed:
+		if code != websocket.CloseMessageTooBig {
+			t.Errorf("closed with %d, want 1009", code)
+		}
+	case <-time.After(5 * time.Second):
+		t.Error("not closed after a frame over the limit")
+	}
+}
+
+func TestSocketRefusals(t *testing.T) {
+	w := newWorld(t)
+	us := w.login("us-neg")
+	_, res, err := websocket.DefaultDialer.Dial(wsURL(us), nil)
+	if err == nil || res == nil || res.StatusCode != http.StatusUnauthorized {
+		t.Errorf("no session: %v %v", err, res)
+	}
+	h := us.header()
+	h.Set("Origin", "https://evil.example")
+	_, res, err = websocket.DefaultDialer.Dial(wsURL(us), h)
+	if err == nil || res == nil || res.StatusCode != http.StatusForbidden {
+		t.Errorf("foreign origin: %v %v", err, res)
+	}
+	h.Set("Origin", "https://partner.example")
+	ws, _, err := websocket.DefaultDialer.Dial(wsURL(us), h)
+	if err != nil {
+		t.Errorf("allowed origin: %v", err)
+	} else {
+		ws.Close()
+	}
+}
+
+func TestLogoutClosesSockets(t *testing.T) {
+	w := newWorld(t)
+	us := w.login("us-neg")
+	s := us.dial(t)
+	other := w.login("us-neg").dial(t) // another session of the same user stays
+	if status, _ := us.post("/api/logout", map[string]any{}); status != http.StatusNoContent {
+		t.Fatal("logout failed")
+	}
+	select {
+	case code := <-s.closed:
+		if code != websocket.ClosePolicyViolation {
+			t.Errorf("closed with %d, want 1008", code)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the socket outlived its session")
+	}
+	id := other.send(map[string]any{"type": "unsubscribe", "negotiation": "n-x"})
+	if _, ok := other.next(answerTo(id), 5*time.Second); !ok {
+		t.Error("another session's socket was closed too")
+	}
+}
+
+// TestStalledSocket: a client that never reads is dropped when its queue
+// fills, and never delays the others.
+func TestStalledSocket(t *testing.T) {
+	w := newWorld(t)
+	w.stop()
+	w.queueBytes = 64 << 10
+	w.start()
+	us, sg := w.login("us-neg"), w.login("sg-neg")
+	neg := us.create(1)
+	us.propose(neg, 0, text1)
+
+	// The stalled client asks the kernel for a tiny receive buffer before it
+	// connects, and never reads: past the server's socket buffer (4 MiB at
+	// most here), events pile up in its queue.
+	dialer := websocket.Dialer{NetDial: func(network, addr string) (net.Conn, error) {
+		d := net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
+			return rc.Control(func(fd uintptr) { syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096) })
+		}}
+		return d.Dial(network, addr)
+	}}
+	stalled, _, err := dialer.Dial(wsURL(sg), sg.header())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stalled.Close()
+	stalled.WriteJSON(map[string]any{"id": "s", "type": "subscribe", "negotiation": neg})
+
+	reader := sg.dial(t)
+	reader.subscribe(neg, 0, 0)
+	writer := us.dial(t)
+	body := strings.Repeat("a long remark ", 1350) // about 19 KB an event
+	var slowest time.Duration
+	for i := 0; i < 300; i++ {
+		cmd := commentCmd(neg, 1, text1, "Purpose", mra.KindNote, mra.Shared)
+		cmd["body"] = fmt.Sprintf("%d %s", i, body)
+		start := time.Now()
+		writer.send(cmd)
+		m := reader.must(isEvent("thread_opened"), "each comment")
+		if !strings.Contains(m.Raw, fmt.Sprintf(`"body":"%d a long`, i)) {
+			t.Fatalf("comment %d arrived as %.80s", i, m.Raw)
+		}
+		slowest = max(slowest, time.Since(start))
+	}
+	if slowest > 2*time.Second {
+		t.Errorf("a comment took %v to reach a reading client", slowest)
+	}
+	// The stalled socket was closed by the server: reading it now ends in
+	// its close, after whatever the kernel held.
+	stalled.SetReadDeadline(time.Now().Add(10 * time.Second))
+	for {
+		if _, _, err := stalled.ReadMessage(); err != nil {
+			if ce, ok := err.(*websocket.CloseError); ok && ce.Code != websocket.CloseTryAgainLater {
+				t.Errorf("stalled socket closed with %d, want 1013", ce.Code)
+			} else if !ok && !strings.Contains(err.Error(), "reset") && !strings.Contains(err.Error(), "EOF") {
+				t.Errorf("stalled socket: %v", err)
+			}
+			break
+		}
+	}
+}
