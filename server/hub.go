@@ -1,10 +1,12 @@
 package server
 
 import (
+	"bytes"
 	"encoding/json"
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/gorilla/websocket"
 
@@ -24,8 +26,14 @@ type hub struct {
 
 // room is one negotiation's subscribers and who is looking at what.
 type room struct {
-	subs map[*wsConn]*subscription
+	subs    map[*wsConn]*subscription
+	told    []byte      // the presence last sent to the room
+	telling *time.Timer // a presence update on its way
 }
+
+// presenceDelay gathers presence changes (a burst of joins, a focus moved
+// along a paragraph) into one message to the room.
+const presenceDelay = 50 * time.Millisecond
 
 // subscription is one socket's interest in one negotiation. While its
 // replay is being read, live events wait in pending; sent holds the last
@@ -61,10 +69,7 @@ func (h *hub) remove(c *wsConn) {
 	for id, r := range h.rooms {
 		if _, ok := r.subs[c]; ok {
 			delete(r.subs, c)
-			h.presenceLocked(id, r)
-			if len(r.subs) == 0 {
-				delete(h.rooms, id)
-			}
+			h.retellLocked(id, r)
 		}
 	}
 }
@@ -109,7 +114,8 @@ func (h *hub) finish(c *wsConn, id mra.NegotiationID, replay []*mra.Event, since
 	}
 	sub.replaying, sub.pending = false, nil
 	c.sendBytes(ack(sub.sent))
-	h.presenceLocked(id, r)
+	c.sendBytes(presence(id, r))
+	h.retellLocked(id, r)
 }
 
 // leave ends c's subscription; false if it had none.
@@ -121,10 +127,7 @@ func (h *hub) leave(c *wsConn, id mra.NegotiationID) bool {
 		return false
 	}
 	delete(r.subs, c)
-	h.presenceLocked(id, r)
-	if len(r.subs) == 0 {
-		delete(h.rooms, id)
-	}
+	h.retellLocked(id, r)
 	return true
 }
 
@@ -139,7 +142,7 @@ func (h *hub) focus(c *wsConn, id mra.NegotiationID, f *mra.Focus) bool {
 	}
 	h.moves++
 	r.subs[c].focus, r.subs[c].focusAt = f, h.moves
-	h.presenceLocked(id, r)
+	h.retellLocked(id, r)
 	return true
 }
 
@@ -172,13 +175,42 @@ func (h *hub) publish(id mra.NegotiationID, events []*mra.Event, readiness *mra.
 		}
 	}
 	if readiness != nil {
-		h.broadcastLocked(r, map[string]any{"type": "status", "negotiation": id, "readiness": readiness})
+		if b, err := json.Marshal(map[string]any{"type": "status", "negotiation": id, "readiness": readiness}); err == nil {
+			h.broadcastLocked(r, b)
+		}
 	}
 }
 
-// presenceLocked tells the room who is in it: each user once (a user with
-// two tabs counts once), with the focus last set by any of their sockets.
-func (h *hub) presenceLocked(id mra.NegotiationID, r *room) {
+// retellLocked schedules a presence message to the room, sent only if who
+// is there, or where they look, changed; an empty room is forgotten.
+func (h *hub) retellLocked(id mra.NegotiationID, r *room) {
+	if len(r.subs) == 0 {
+		delete(h.rooms, id)
+		if r.telling != nil {
+			r.telling.Stop()
+		}
+		return
+	}
+	if r.telling != nil {
+		return
+	}
+	r.telling = time.AfterFunc(presenceDelay, func() {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		r.telling = nil
+		if h.rooms[id] != r {
+			return
+		}
+		if b := presence(id, r); !bytes.Equal(b, r.told) {
+			r.told = b
+			h.broadcastLocked(r, b)
+		}
+	})
+}
+
+// presence is the room's presence message: each user once (a user with two
+// tabs counts once), with the focus last set by any of their sockets.
+func presence(id mra.NegotiationID, r *room) []byte {
 	type who struct {
 		User  mra.UserID  `json:"user"`
 		Party mra.PartyID `json:"party"`
@@ -204,15 +236,13 @@ func (h *hub) presenceLocked(id mra.NegotiationID, r *room) {
 		users = append(users, w)
 	}
 	slices.SortFunc(users, func(a, b *who) int { return strings.Compare(string(a.User), string(b.User)) })
-	h.broadcastLocked(r, map[string]any{"type": "presence", "negotiation": id, "users": users})
+	b, _ := json.Marshal(map[string]any{"type": "presence", "negotiation": id, "users": users})
+	return b
 }
 
-// broadcastLocked sends one message to every live subscriber of a room.
-func (h *hub) broadcastLocked(r *room, msg any) {
-	b, err := json.Marshal(msg)
-	if err != nil {
-		return
-	}
+// broadcastLocked sends one message to every live subscriber of a room,
+// encoded once.
+func (h *hub) broadcastLocked(r *room, b []byte) {
 	pm, err := websocket.NewPreparedMessage(websocket.TextMessage, b)
 	if err != nil {
 		return
