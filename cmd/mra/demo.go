@@ -237,39 +237,11 @@ Entry into effect
 1. This Arrangement shall take effect on the date of the last signature.
 `
 
-const demoText2 = `Mutual Recognition Arrangement between U.S. Customs and Border Protection and Singapore Customs
-
-Article 1
-Purpose
-
-1. The Customs Administrations shall recognise the validation findings of each other's Authorized Economic Operator program, in order to facilitate trade and secure the supply chain.
-
-Article 2
-Programs
-
-1. This Arrangement covers the Customs-Trade Partnership Against Terrorism (CTPAT) of U.S. Customs and Border Protection and the Secure Trade Partnership of Singapore Customs.
-
-Article 3
-Compatibility
-
-1. The Customs Administrations shall maintain compatible security criteria, validation processes and membership benefits.
-
-2. Either Customs Administration may suspend its recognition of a member whose validation has lapsed, and shall notify the other without delay.
-
-Article 4
-Exchange of information
-
-1. The Customs Administrations shall exchange information on the members of their programs within 60 days of a change in membership status.
-
-2. Information shall be exchanged and protected in accordance with the laws and regulations of each Customs Administration.
-
-Article 5
-Contact points
-
-1. Each Customs Administration shall name a contact point for the implementation of this Arrangement.
-
-Article 6
-Entry into effect
-
-1. This Arrangement shall take effect on the date of the last signature.
-`
+// demoText2 is Singapore's revision of demoText1: sixty days, a suspension
+// paragraph, data protection, and a contact point "named" (which voids the
+// consensus on "designate").
+var demoText2 = strings.NewReplacer(
+	"membership benefits.\n", "membership benefits.\n\n2. Either Customs Administration may suspend its recognition of a member whose validation has lapsed, and shall notify the other without delay.\n",
+	"within 30 days of a change in membership status.\n", "within 60 days of a change in membership status.\n\n2. Information shall be exchanged and protected in accordance with the laws and regulations of each Customs Administration.\n",
+	"shall designate a contact point", "shall name a contact point",
+).Replace(demoText1)
