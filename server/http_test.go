@@ -245,3 +245,14 @@ func TestPageServedWithStrictPolicy(t *testing.T) {
 		t.Errorf("POST /: %d", res.StatusCode)
 	}
 }
+
+// TestColleaguesNeverRateLimited: successful logins do not count, so a
+// whole office behind one address can log in.
+func TestColleaguesNeverRateLimited(t *testing.T) {
+	w := newWorld(t)
+	for i := 0; i < 40; i++ {
+		if status, body, _ := rawLogin(t, w, "us-neg", testPassword); status != http.StatusOK {
+			t.Fatalf("login %d: %d %s", i, status, body)
+		}
+	}
+}

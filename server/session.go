@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -39,7 +40,7 @@ type sessions struct {
 
 func newSessions(store mra.Store, ttl time.Duration, now func() time.Time) (*sessions, error) {
 	s := &sessions{store: store, ttl: ttl, now: now, byHash: map[string]mra.Session{}, users: map[mra.UserID]mra.User{},
-		limiter: newLimiter(loginBurst, loginWindow, now)}
+		limiter: newLimiter(loginWindow, now)}
 	users, err := store.Users()
 	if err != nil {
 		return nil, fmt.Errorf("load users: %w", err)
@@ -168,11 +169,13 @@ func requestSession(r *http.Request) string {
 	return h
 }
 
-// Login attempts allowed per user and per client address: a burst, refilled
-// over the window.
+// Failed logins allowed per user and per client address (an office behind
+// one address has many users): a burst, refilled over the window. Only
+// failures count, so colleagues logging in never lock each other out.
 const (
-	loginBurst  = 10
-	loginWindow = time.Minute
+	loginBurst     = 10
+	loginBurstAddr = 30
+	loginWindow    = time.Minute
 )
 
 func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
@@ -189,12 +192,18 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		writeError(w, s.log, mra.Errorf(mra.CodeBadRequest, "send {\"user\": ..., \"password\": ...}"))
 		return
 	}
-	if !s.sessions.limiter.allow("user:"+string(req.User)) || !s.sessions.limiter.allow("addr:"+clientAddr(r)) {
-		writeError(w, s.log, mra.Errorf(mra.CodeRateLimited, "too many login attempts; wait a minute"))
+	lim, userKey, addrKey := s.sessions.limiter, "user:"+string(req.User), "addr:"+clientAddr(r)
+	if lim.blocked(userKey, loginBurst) || lim.blocked(addrKey, loginBurstAddr) {
+		writeError(w, s.log, mra.Errorf(mra.CodeRateLimited, "too many failed logins; wait a minute"))
 		return
 	}
 	token, u, err := s.sessions.login(req.User, req.Password)
 	if err != nil {
+		var e *mra.Error
+		if errors.As(err, &e) && e.Code == mra.CodeUnauthenticated {
+			lim.spend(userKey, loginBurst)
+			lim.spend(addrKey, loginBurstAddr)
+		}
 		writeError(w, s.log, err)
 		return
 	}
@@ -229,10 +238,9 @@ func clientAddr(r *http.Request) string {
 	return host
 }
 
-// limiter is a token bucket per key: burst attempts, refilled evenly over
-// the window.
+// limiter is a token bucket per key, refilled evenly over the window up to
+// each key's burst.
 type limiter struct {
-	burst  float64
 	window time.Duration
 	now    func() time.Time
 
@@ -245,13 +253,12 @@ type bucket struct {
 	at     time.Time
 }
 
-func newLimiter(burst int, window time.Duration, now func() time.Time) *limiter {
-	return &limiter{burst: float64(burst), window: window, now: now, buckets: map[string]*bucket{}}
+func newLimiter(window time.Duration, now func() time.Time) *limiter {
+	return &limiter{window: window, now: now, buckets: map[string]*bucket{}}
 }
 
-func (l *limiter) allow(key string) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
+// refill returns key's bucket as it stands now.
+func (l *limiter) refill(key string, burst int) *bucket {
 	now := l.now()
 	if len(l.buckets) > 100_000 { // forget full buckets rather than grow without bound
 		for k, b := range l.buckets {
@@ -262,14 +269,25 @@ func (l *limiter) allow(key string) bool {
 	}
 	b := l.buckets[key]
 	if b == nil {
-		b = &bucket{tokens: l.burst, at: now}
+		b = &bucket{tokens: float64(burst), at: now}
 		l.buckets[key] = b
 	}
-	b.tokens = min(l.burst, b.tokens+now.Sub(b.at).Seconds()*l.burst/l.window.Seconds())
+	b.tokens = min(float64(burst), b.tokens+now.Sub(b.at).Seconds()*float64(burst)/l.window.Seconds())
 	b.at = now
-	if b.tokens < 1 {
-		return false
-	}
-	b.tokens--
-	return true
+	return b
+}
+
+// blocked reports whether key has no attempt left.
+func (l *limiter) blocked(key string, burst int) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.refill(key, burst).tokens < 1
+}
+
+// spend uses one of key's attempts.
+func (l *limiter) spend(key string, burst int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b := l.refill(key, burst)
+	b.tokens = max(0, b.tokens-1)
 }
