@@ -501,3 +501,28 @@ func TestStalledSocket(t *testing.T) {
 		}
 	}
 }
+
+// TestCloseSaysGoingAway: shutting the server down closes every socket with
+// 1001 and refuses new ones.
+func TestCloseSaysGoingAway(t *testing.T) {
+	w := newWorld(t)
+	us := w.login("us-neg")
+	s := us.dial(t)
+	w.srv.Close()
+	select {
+	case code := <-s.closed:
+		if code != websocket.CloseGoingAway {
+			t.Errorf("closed with %d, want 1001", code)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("socket still open after Close")
+	}
+	ws, _, err := websocket.DefaultDialer.Dial(wsURL(us), us.header())
+	if err == nil {
+		_, _, err = ws.ReadMessage()
+		if ce, ok := err.(*websocket.CloseError); !ok || ce.Code != websocket.CloseGoingAway {
+			t.Errorf("a socket opened after Close: %v", err)
+		}
+		ws.Close()
+	}
+}
