@@ -196,3 +196,41 @@ func TestReads(t *testing.T) {
 		t.Errorf("snapshot versions: %+v", s.Versions)
 	}
 }
+
+func TestPreviewDiff(t *testing.T) {
+	w := newWorld(t)
+	us, ex := w.login("us-neg"), w.login("ex-neg")
+	neg := us.create(1)
+	us.propose(neg, 0, text1)
+	draft := strings.Replace(text1, "30 days", "60 days", 1)
+	status, body := us.post("/api/negotiations/"+neg+"/diff", map[string]any{"from": 1, "text": draft})
+	var d struct {
+		From int `json:"from"`
+		Ops  []struct {
+			Op   string `json:"op"`
+			Text string `json:"text"`
+		} `json:"ops"`
+	}
+	json.Unmarshal(body, &d)
+	var changed []string
+	for _, op := range d.Ops {
+		if op.Op != "equal" {
+			changed = append(changed, op.Op+":"+op.Text)
+		}
+	}
+	if status != 200 || d.From != 1 || strings.Join(changed, ",") != "delete:30,insert:60" {
+		t.Errorf("preview: %d %s", status, body)
+	}
+	if status, _ := us.post("/api/negotiations/"+neg+"/diff", map[string]any{"from": 2, "text": "x"}); status != http.StatusNotFound {
+		t.Errorf("preview from a missing version: %d", status)
+	}
+	if status, _ := us.post("/api/negotiations/"+neg+"/diff", map[string]any{"from": 1}); status != http.StatusBadRequest {
+		t.Errorf("preview without text: %d", status)
+	}
+	if status, _ := ex.post("/api/negotiations/"+neg+"/diff", map[string]any{"from": 1, "text": "x"}); status != http.StatusNotFound {
+		t.Errorf("preview by a party outside: %d", status)
+	}
+	if n := len(us.snapshot(neg).Versions); n != 1 {
+		t.Errorf("a preview changed the negotiation: %d versions", n)
+	}
+}

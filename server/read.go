@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"mra/diff"
 	"mra/server/mra"
@@ -107,6 +108,44 @@ func (s *Server) handleDiff(w http.ResponseWriter, r *http.Request) {
 	var b bytes.Buffer
 	b.WriteString(`{"from":` + strconv.Itoa(from) + `,"to":` + strconv.Itoa(to) + `,"ops":`)
 	diff.WriteJSON(&b, diff.Redline(texts[0].String(), texts[1].String()))
+	b.WriteString("}")
+	writeJSON(w, http.StatusOK, b.Bytes())
+}
+
+// handlePreview is POST /api/negotiations/{id}/diff (an addition): the
+// redline from a stored version to a draft text not yet proposed, for the
+// preview before a proposal. Body: {"from": N, "text": "..."}; the answer
+// is shaped as the GET's, with "to": null.
+func (s *Server) handlePreview(w http.ResponseWriter, r *http.Request) {
+	body, err := readBody(w, r, maxCommand)
+	if err != nil {
+		writeError(w, s.log, err)
+		return
+	}
+	var req struct {
+		From int     `json:"from"`
+		Text *string `json:"text"`
+	}
+	if json.Unmarshal(body, &req) != nil || req.Text == nil || !utf8.Valid(body) {
+		writeError(w, s.log, mra.Errorf(mra.CodeBadRequest, `send {"from": VERSION, "text": "..."} as UTF-8 JSON`))
+		return
+	}
+	if len(*req.Text) > mra.MaxTextBytes {
+		writeError(w, s.log, mra.Errorf(mra.CodeTooLarge, "text is over %d bytes", mra.MaxTextBytes))
+		return
+	}
+	if _, err := versionNumber(strconv.Itoa(req.From), "from"); err != nil {
+		writeError(w, s.log, err)
+		return
+	}
+	_, texts, err := s.texts(r, req.From)
+	if err != nil {
+		writeError(w, s.log, err)
+		return
+	}
+	var b bytes.Buffer
+	b.WriteString(`{"from":` + strconv.Itoa(req.From) + `,"to":null,"ops":`)
+	diff.WriteJSON(&b, diff.Redline(texts[0].String(), mra.NormalizeText(*req.Text)))
 	b.WriteString("}")
 	writeJSON(w, http.StatusOK, b.Bytes())
 }

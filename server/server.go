@@ -113,6 +113,7 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /api/negotiations/{id}", authed(s.handleSnapshot))
 	mux.Handle("GET /api/negotiations/{id}/versions/{n}", authed(s.handleVersion))
 	mux.Handle("GET /api/negotiations/{id}/diff", authed(s.handleDiff))
+	mux.Handle("POST /api/negotiations/{id}/diff", authed(s.handlePreview))
 	mux.Handle("GET /api/negotiations/{id}/events", authed(s.handleEvents))
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, s.log, mra.Errorf(mra.CodeNotFound, "no such endpoint: %s %s", r.Method, r.URL.Path))
