@@ -213,6 +213,7 @@ func (h *hub) retellLocked(id mra.NegotiationID, r *room) {
 func presence(id mra.NegotiationID, r *room) []byte {
 	type who struct {
 		User  mra.UserID  `json:"user"`
+		Name  string      `json:"name"`
 		Party mra.PartyID `json:"party"`
 		Focus *mra.Focus  `json:"focus"`
 		at    uint64
@@ -224,7 +225,7 @@ func presence(id mra.NegotiationID, r *room) []byte {
 		}
 		w := byUser[c.user.ID]
 		if w == nil {
-			w = &who{User: c.user.ID, Party: c.user.Party}
+			w = &who{User: c.user.ID, Name: c.user.Name, Party: c.user.Party}
 			byUser[c.user.ID] = w
 		}
 		if sub.focus != nil && sub.focusAt >= w.at {

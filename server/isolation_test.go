@@ -234,3 +234,23 @@ func TestPreviewDiff(t *testing.T) {
 		t.Errorf("a preview changed the negotiation: %d versions", n)
 	}
 }
+
+func TestSnapshotHeadsAndNames(t *testing.T) {
+	w := newWorld(t)
+	us, sg := w.login("us-neg"), w.login("sg-neg")
+	neg := us.create(1)
+	us.propose(neg, 0, text1)
+	us.comment(neg, 1, text1, "Purpose", mra.KindNote, mra.Internal)
+	var s struct {
+		Heads map[string]uint64 `json:"heads"`
+		Names map[string]string `json:"names"`
+	}
+	us.getJSON("/api/negotiations/"+neg, &s)
+	if s.Heads["shared"] != 2 || s.Heads["internal"] != 1 || s.Names["sg-neg"] != "SG Negotiator" || s.Names["ex-neg"] != "" {
+		t.Errorf("US snapshot heads %v names %v", s.Heads, s.Names)
+	}
+	sg.getJSON("/api/negotiations/"+neg, &s)
+	if s.Heads["shared"] != 2 || s.Heads["internal"] != 0 {
+		t.Errorf("SG snapshot heads %v: it must not learn of US's internal stream", s.Heads)
+	}
+}

@@ -35,8 +35,10 @@ func (s *Server) handleSnapshot(w http.ResponseWriter, r *http.Request) {
 	u := requestUser(r)
 	var body []byte
 	err := s.engine.view(mra.NegotiationID(r.PathValue("id")), u, func(entry *negotiation) error {
+		snap := entry.n.Snapshot(u.Party, s.engine.parties)
+		snap.Names = s.sessions.names(entry.n.Parties)
 		var err error
-		body, err = json.Marshal(entry.n.Snapshot(u.Party, s.engine.parties))
+		body, err = json.Marshal(snap)
 		return err
 	})
 	if err != nil {

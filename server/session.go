@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
@@ -124,6 +125,19 @@ func (s *sessions) end(hash string) error {
 		return fmt.Errorf("delete session: %w", err)
 	}
 	return nil
+}
+
+// names maps the login ids of the parties' users to their full names.
+func (s *sessions) names(parties []mra.PartyID) map[mra.UserID]string {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := map[mra.UserID]string{}
+	for id, u := range s.users {
+		if slices.Contains(parties, u.Party) {
+			out[id] = u.Name
+		}
+	}
+	return out
 }
 
 // expiry returns when a session ends (zero if it is gone).

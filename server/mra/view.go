@@ -31,6 +31,12 @@ type Snapshot struct {
 	SignOffs    []SignOffView   `json:"sign_offs"`
 	Signatures  []Signature     `json:"signatures"`
 	Readiness   Readiness       `json:"readiness"`
+	// Heads are the last seq of the user's two streams at this snapshot,
+	// so a client subscribes from them (an addition).
+	Heads map[string]uint64 `json:"heads"`
+	// Names maps the login ids of the negotiation's parties' users to
+	// their full names, filled in by the server (an addition).
+	Names map[UserID]string `json:"names"`
 }
 
 // View returns the negotiation's summary.
@@ -56,6 +62,10 @@ func (n *Negotiation) Snapshot(p PartyID, parties map[PartyID]Party) Snapshot {
 		SignOffs:    make([]SignOffView, 0, len(n.SignOffs)),
 		Signatures:  append([]Signature{}, n.Signatures...),
 		Readiness:   n.Readiness(),
+		Heads: map[string]uint64{
+			Shared:   n.Heads[SharedStream].Seq,
+			Internal: n.Heads[InternalStream(p)].Seq,
+		},
 	}
 	if s.Threads == nil {
 		s.Threads = []*Thread{}
