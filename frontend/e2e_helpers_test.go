@@ -1,0 +1,595 @@
+package frontend_test
+
+// The browser tests' world: a real server (server.New over a bbolt file in
+// t.TempDir, serving frontend.FS) on a loopback listener the test can cut,
+// a Go client of the HTTP API for setting things up, and headless Chromium
+// pages, each in its own browser context (its own cookie jar).
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+
+	"mra/frontend"
+	"mra/server"
+	"mra/server/boltstore"
+	"mra/server/mra"
+)
+
+const password = "correct horse battery staple"
+
+var (
+	hashOnce sync.Once
+	hash     string
+	hashErr  error
+)
+
+var parties = []mra.Party{
+	{ID: "US", Name: "U.S. Customs and Border Protection", Program: "CTPAT"},
+	{ID: "SG", Name: "Singapore Customs", Program: "Secure Trade Partnership"},
+}
+
+var users = []mra.User{
+	{ID: "alice", Name: "Alice Moreno", Party: "US", Roles: []mra.Role{mra.Negotiator}},
+	{ID: "ben", Name: "Ben Okafor", Party: "US", Roles: []mra.Role{mra.Legal}},
+	{ID: "carol", Name: "Carol Jensen", Party: "US", Roles: []mra.Role{mra.Signatory}},
+	{ID: "mei", Name: "Tan Mei Ling", Party: "SG", Roles: []mra.Role{mra.Negotiator}},
+	{ID: "wei", Name: "Lim Wei Jie", Party: "SG", Roles: []mra.Role{mra.Legal}},
+	{ID: "siti", Name: "Siti Rahman", Party: "SG", Roles: []mra.Role{mra.Signatory}},
+}
+
+// findChrome returns the Chromium to drive. Without one the test is skipped
+// loudly, or fails when MRA_E2E=1 (as in CI).
+func findChrome(t *testing.T) string {
+	t.Helper()
+	if p := os.Getenv("MRA_CHROME"); p != "" {
+		return p
+	}
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "headless-shell"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	const msg = "!!! NO CHROMIUM FOUND: the browser tests of the page did NOT run. Install Debian's `chromium` (or set MRA_CHROME) to run them."
+	if os.Getenv("MRA_E2E") == "1" {
+		t.Fatal(msg + " MRA_E2E=1 demands them.")
+	}
+	t.Skip(msg)
+	return ""
+}
+
+// env is one test's server and browser.
+type env struct {
+	t       *testing.T
+	srv     *server.Server
+	ts      *httptest.Server
+	ln      *cutListener
+	browser context.Context
+	shots   string
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	chrome := findChrome(t)
+	hashOnce.Do(func() { hash, hashErr = server.HashPassword(password) })
+	if hashErr != nil {
+		t.Fatal(hashErr)
+	}
+	st, err := boltstore.Open(filepath.Join(t.TempDir(), "mra.db"), boltstore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range parties {
+		if err := st.AddParty(p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, u := range users {
+		u.PasswordHash = hash
+		if err := st.AddUser(u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	srv, err := server.New(server.Config{}, st, frontend.FS(), slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewUnstartedServer(srv.Handler())
+	ln := &cutListener{Listener: ts.Listener, conns: map[*trackedConn]struct{}{}}
+	ts.Listener = ln
+	ts.Start()
+	t.Cleanup(func() {
+		ln.cut(false)
+		ts.Close()
+		srv.Close()
+		st.Close()
+	})
+
+	e := &env{t: t, srv: srv, ts: ts, ln: ln, shots: screenshotDir(t)}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chrome),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1440, 900),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.Flag("lang", "en-GB"),
+	)
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	browser, cancelBrowser := chromedp.NewContext(alloc)
+	t.Cleanup(func() { cancelBrowser(); cancelAlloc() })
+	if err := chromedp.Do(browser); err != nil { // starts the browser, with no timeout
+		t.Fatalf("start %s: %v", chrome, err)
+	}
+	e.browser = browser
+	return e
+}
+
+func screenshotDir(t *testing.T) string {
+	if d := os.Getenv("MRA_SCREENSHOTS"); d != "" {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	return t.TempDir()
+}
+
+// cutListener lets a test drop every open connection (sockets included)
+// and refuse new ones for a while: the server "going away".
+type cutListener struct {
+	net.Listener
+	mu      sync.Mutex
+	conns   map[*trackedConn]struct{}
+	refused bool
+}
+
+type trackedConn struct {
+	net.Conn
+	l *cutListener
+}
+
+func (c *trackedConn) Close() error {
+	c.l.mu.Lock()
+	delete(c.l.conns, c)
+	c.l.mu.Unlock()
+	return c.Conn.Close()
+}
+
+func (l *cutListener) Accept() (net.Conn, error) {
+	for {
+		c, err := l.Listener.Accept()
+		if err != nil {
+			return nil, err
+		}
+		l.mu.Lock()
+		if l.refused {
+			l.mu.Unlock()
+			c.Close()
+			continue
+		}
+		tc := &trackedConn{Conn: c, l: l}
+		l.conns[tc] = struct{}{}
+		l.mu.Unlock()
+		return tc, nil
+	}
+}
+
+// cut closes every connection; refuse keeps refusing new ones until resume.
+func (l *cutListener) cut(refuse bool) {
+	l.mu.Lock()
+	l.refused = refuse
+	conns := l.conns
+	l.conns = map[*trackedConn]struct{}{}
+	l.mu.Unlock()
+	for c := range conns {
+		c.Conn.Close()
+	}
+}
+
+func (l *cutListener) resume() {
+	l.mu.Lock()
+	l.refused = false
+	l.mu.Unlock()
+}
+
+// ---- the HTTP API, for setting things up ----
+
+type client struct {
+	t    *testing.T
+	base string
+	hc   *http.Client
+	n    int
+}
+
+func (e *env) api(user string) *client {
+	e.t.Helper()
+	jar, _ := cookiejar.New(nil)
+	c := &client{t: e.t, base: e.ts.URL, hc: &http.Client{Jar: jar, Timeout: 30 * time.Second}}
+	var out struct{ User mra.User }
+	if err := c.post("/api/login", map[string]any{"user": user, "password": password}, &out); err != nil {
+		e.t.Fatalf("login %s: %v", user, err)
+	}
+	return c
+}
+
+func (c *client) post(path string, body any, out any) error {
+	b, _ := json.Marshal(body)
+	res, err := c.hc.Post(c.base+path, "application/json", bytes.NewReader(b))
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	data, _ := io.ReadAll(res.Body)
+	if res.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s: %d %s", path, res.StatusCode, data)
+	}
+	return json.Unmarshal(data, out)
+}
+
+// do runs a command and returns its result; it fails the test on an error.
+func (c *client) do(typ string, fields map[string]any) map[string]any {
+	c.t.Helper()
+	c.n++
+	cmd := map[string]any{"id": fmt.Sprintf("setup-%d-%d", time.Now().UnixNano(), c.n), "type": typ}
+	for k, v := range fields {
+		cmd[k] = v
+	}
+	var ans struct {
+		Result map[string]any `json:"result"`
+	}
+	if err := c.post("/api/command", cmd, &ans); err != nil {
+		c.t.Fatalf("%s: %v", typ, err)
+	}
+	return ans.Result
+}
+
+func (c *client) get(path string, out any) {
+	c.t.Helper()
+	res, err := c.hc.Get(c.base + path)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		b, _ := io.ReadAll(res.Body)
+		c.t.Fatalf("GET %s: %d %s", path, res.StatusCode, b)
+	}
+	if err := json.NewDecoder(res.Body).Decode(out); err != nil {
+		c.t.Fatal(err)
+	}
+}
+
+type snapshot struct {
+	Negotiation struct {
+		Status string `json:"status"`
+	} `json:"negotiation"`
+	Versions []struct {
+		Version int    `json:"version"`
+		SHA256  string `json:"sha256"`
+	} `json:"versions"`
+	Threads []struct {
+		ID     string `json:"id"`
+		Kind   string `json:"kind"`
+		Status string `json:"status"`
+		Anchor *struct {
+			Start, End int
+			Quote      string `json:"quote"`
+		} `json:"anchor"`
+		Messages []struct {
+			Body string `json:"body"`
+		} `json:"messages"`
+	} `json:"threads"`
+}
+
+func (c *client) snapshot(id string) snapshot {
+	var s snapshot
+	c.get("/api/negotiations/"+id, &s)
+	return s
+}
+
+// negotiation creates a US–SG negotiation with a first version and
+// returns its id.
+func (c *client) negotiation(title, text string) string {
+	r := c.do("create_negotiation", map[string]any{"title": title, "parties": []string{"US", "SG"}})
+	id := r["negotiation"].(string)
+	c.do("propose_version", map[string]any{"negotiation": id, "base": 0, "text": text, "note": "first draft"})
+	return id
+}
+
+// comment anchors a comment on quote's first occurrence in text (code points).
+func (c *client) comment(id string, version int, text, quote, kind, visibility, body string) string {
+	c.t.Helper()
+	i := strings.Index(text, quote)
+	if i < 0 {
+		c.t.Fatalf("quote %q not in text", quote)
+	}
+	start := len([]rune(text[:i]))
+	r := c.do("comment", map[string]any{"negotiation": id, "version": version, "kind": kind, "visibility": visibility,
+		"body": body, "start": start, "end": start + len([]rune(quote)), "quote": quote})
+	return r["thread"].(string)
+}
+
+// execAs runs a command as a user through the server's command path
+// directly, for moments when the test has cut the network.
+func (e *env) execAs(user string, typ string, fields map[string]any) {
+	e.t.Helper()
+	var u mra.User
+	for _, x := range users {
+		if string(x.ID) == user {
+			u = x
+		}
+	}
+	cmd := map[string]any{"id": fmt.Sprintf("direct-%d", time.Now().UnixNano()), "type": typ}
+	for k, v := range fields {
+		cmd[k] = v
+	}
+	raw, _ := json.Marshal(cmd)
+	if answer, code := e.srv.Execute(u, raw, false); code != "" {
+		e.t.Fatalf("%s as %s: %s", typ, user, answer)
+	}
+}
+
+// ---- pages ----
+
+// pg is one browser tab in its own browser context (own cookies).
+type pg struct {
+	t    *testing.T
+	e    *env
+	name string
+	ctx  context.Context
+
+	mu       sync.Mutex
+	problems []string
+}
+
+// page opens a tab. Uncaught exceptions, console errors and CSP violations
+// in it fail the test.
+func (e *env) page(name string) *pg {
+	e.t.Helper()
+	p := &pg{t: e.t, e: e, name: name}
+	ctx, cancel := chromedp.NewContext(e.browser, chromedp.WithNewBrowserContext(), chromedp.WithListener(p.listen))
+	p.ctx = ctx
+	e.t.Cleanup(func() {
+		if v, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`window.__csp || []`)); err == nil && len(v) > 0 {
+			p.problem("CSP violations: " + strings.Join(v, "; "))
+		}
+		cancel()
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		for _, msg := range p.problems {
+			e.t.Errorf("page %s: %s", name, msg)
+		}
+	})
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1440, 900)); err != nil {
+		e.t.Fatal(err)
+	}
+	// Report CSP violations: DevTools scripts run before the page's own and
+	// are not bound by its policy.
+	if _, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{
+		Source: `document.addEventListener('securitypolicyviolation', e => (window.__csp = window.__csp || []).push(e.violatedDirective + ' ' + e.blockedURI));`,
+	}); err != nil {
+		e.t.Fatal(err)
+	}
+	return p
+}
+
+func (p *pg) listen(ev any) {
+	switch ev := ev.(type) {
+	case *runtime.EventExceptionThrown:
+		d := ev.ExceptionDetails
+		msg := d.Text
+		if d.Exception != nil {
+			msg += " " + d.Exception.Description
+		}
+		p.problem("uncaught exception: " + msg)
+	case *runtime.EventConsoleAPICalled:
+		if ev.Type == runtime.ConsoleAPICalledTypeError {
+			var parts []string
+			for _, a := range ev.Args {
+				parts = append(parts, string(a.Value)+a.Description)
+			}
+			p.problem("console.error: " + strings.Join(parts, " "))
+		}
+	}
+}
+
+func (p *pg) problem(msg string) {
+	p.mu.Lock()
+	p.problems = append(p.problems, msg)
+	p.mu.Unlock()
+}
+
+// run runs actions with a timeout, failing the test on an error.
+func (p *pg) run(what string, actions ...chromedp.Action[chromedp.Void]) {
+	p.t.Helper()
+	ctx, cancel := context.WithTimeout(p.ctx, 20*time.Second)
+	defer cancel()
+	if err := chromedp.Do(ctx, actions...); err != nil {
+		p.t.Fatalf("page %s: %s: %v", p.name, what, err)
+	}
+}
+
+func evalIn[T any](p *pg, js string) T {
+	p.t.Helper()
+	ctx, cancel := context.WithTimeout(p.ctx, 20*time.Second)
+	defer cancel()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](js, chromedp.EvalAwaitPromise))
+	if err != nil {
+		p.t.Fatalf("page %s: eval %s: %v", p.name, js, err)
+	}
+	return v
+}
+
+// waitJS waits until the expression is truthy.
+func (p *pg) waitJS(what, js string, timeout time.Duration) {
+	p.t.Helper()
+	if err := p.tryJS(js, timeout); err != nil {
+		p.screenshot("FAILED-" + p.name)
+		p.t.Fatalf("page %s: waiting %s for %s: %v", p.name, timeout, what, err)
+	}
+}
+
+func (p *pg) tryJS(js string, timeout time.Duration) error {
+	ctx, cancel := context.WithTimeout(p.ctx, timeout+5*time.Second)
+	defer cancel()
+	_, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](js, chromedp.WithPollingInterval(25*time.Millisecond), chromedp.WithPollingTimeout(timeout)))
+	if errors.Is(err, chromedp.ErrPollingTimeout) {
+		return fmt.Errorf("timed out")
+	}
+	return err
+}
+
+// waitText waits until an element matching sel holds text.
+func (p *pg) waitText(sel, text string, timeout time.Duration) {
+	p.t.Helper()
+	p.waitJS(fmt.Sprintf("%q in %s", text, sel),
+		fmt.Sprintf(`[...document.querySelectorAll(%s)].some(e => e.textContent.includes(%s))`, jsString(sel), jsString(text)), timeout)
+}
+
+func (p *pg) click(sel string) {
+	p.t.Helper()
+	p.run("click "+sel, chromedp.Click(chromedp.CSS(sel), chromedp.NodeVisible))
+}
+
+// setValue sets a field's value as typing would (an input event follows).
+func (p *pg) setValue(sel, value string) {
+	p.t.Helper()
+	p.waitJS(sel, fmt.Sprintf(`!!document.querySelector(%s)`, jsString(sel)), 5*time.Second)
+	evalIn[chromedp.Void](p, fmt.Sprintf(`(() => { const el = document.querySelector(%s); el.value = %s; el.dispatchEvent(new Event('input', {bubbles: true})); el.dispatchEvent(new Event('change', {bubbles: true})); })()`,
+		jsString(sel), jsString(value)))
+}
+
+func (p *pg) text(sel string) string {
+	p.t.Helper()
+	return evalIn[string](p, fmt.Sprintf(`(document.querySelector(%s) || {}).textContent || ''`, jsString(sel)))
+}
+
+func (p *pg) open(path string) {
+	p.t.Helper()
+	p.run("open "+path, chromedp.Navigate(p.e.ts.URL+path))
+}
+
+// login logs in through the login form and waits for the list or room.
+func (p *pg) login(user string) {
+	p.t.Helper()
+	p.open("/")
+	p.waitJS("the login form", `!!document.querySelector('#login-user')`, 10*time.Second)
+	p.run("log in as "+user,
+		chromedp.SendKeys(chromedp.CSS("#login-user"), user),
+		chromedp.SendKeys(chromedp.CSS("#login-password"), password),
+		chromedp.Click(chromedp.CSS("#login-submit")))
+	p.waitJS("logged in as "+user, `!!document.querySelector('#logout')`, 10*time.Second)
+}
+
+func (p *pg) logout() {
+	p.t.Helper()
+	p.click("#logout")
+	p.waitJS("the login form after logout", `!!document.querySelector('#login-user')`, 10*time.Second)
+}
+
+// room opens a negotiation and waits for its text.
+func (p *pg) room(id string) {
+	p.t.Helper()
+	p.open("/#/n/" + id)
+	p.waitJS("the text of "+id, `document.querySelector('#doc [data-u]') !== null`, 10*time.Second)
+}
+
+// live waits until the page's socket is subscribed.
+func (p *pg) live() {
+	p.t.Helper()
+	p.waitJS("the live connection", `document.querySelector('#conn')?.dataset.state === 'live'`, 15*time.Second)
+}
+
+// selectText selects the nth (0-based) occurrence of quote in the text
+// view, as a user dragging the mouse would, and waits for the page to
+// offer a comment on it.
+func (p *pg) selectText(quote string, nth int) {
+	p.t.Helper()
+	ok := evalIn[bool](p, fmt.Sprintf(`(() => {
+		const doc = document.querySelector('#doc');
+		const nodes = []; let all = '';
+		const walk = document.createTreeWalker(doc, NodeFilter.SHOW_TEXT);
+		while (walk.nextNode()) { if (walk.currentNode.parentElement.closest('[data-point]')) continue; nodes.push([walk.currentNode, all.length]); all += walk.currentNode.data; }
+		let at = -1;
+		for (let k = 0; k <= %d; k++) { at = all.indexOf(%s, at + 1); if (at < 0) return false; }
+		const end = at + %s.length;
+		const find = (i, isEnd) => { for (const [n, off] of nodes) { if (i < off + n.data.length || (isEnd && i === off + n.data.length)) return [n, i - off]; } };
+		const [sn, so] = find(at, false), [en, eo] = find(end, true);
+		const r = document.createRange(); r.setStart(sn, so); r.setEnd(en, eo);
+		const s = getSelection(); s.removeAllRanges(); s.addRange(r);
+		return true;
+	})()`, nth, jsString(quote), jsString(quote)))
+	if !ok {
+		p.t.Fatalf("page %s: %q is not in the text", p.name, quote)
+	}
+	p.waitJS("the comment button", `!document.querySelector('#comment-selection').disabled`, 5*time.Second)
+}
+
+// screenshot writes the viewport as a PNG and logs where.
+func (p *pg) screenshot(name string) {
+	ctx, cancel := context.WithTimeout(p.ctx, 20*time.Second)
+	defer cancel()
+	b, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		p.t.Logf("screenshot %s: %v", name, err)
+		return
+	}
+	path := filepath.Join(p.e.shots, name+".png")
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		p.t.Logf("screenshot %s: %v", name, err)
+		return
+	}
+	p.t.Logf("screenshot: %s", path)
+}
+
+// checkA11y fails the test for visible controls without an accessible
+// name, and for a view without exactly one h1.
+func (p *pg) checkA11y(where string) {
+	p.t.Helper()
+	bad := evalIn[[]string](p, `(() => {
+		const named = (el) => {
+			const by = el.getAttribute('aria-labelledby');
+			const parts = [el.getAttribute('aria-label'), by && by.split(' ').map(id => document.getElementById(id)?.textContent || '').join(' '),
+				el.labels && [...el.labels].map(l => l.textContent).join(' '),
+				(el.tagName === 'BUTTON' || el.tagName === 'A' || el.getAttribute('role')) ? el.textContent : '', el.title];
+			return parts.some(x => x && x.trim());
+		};
+		const shown = (el) => el.getClientRects().length > 0;
+		const out = [...document.querySelectorAll('input, select, textarea, button, a[href], [role=button], [role=tab], [tabindex="0"]')]
+			.filter(el => shown(el) && !named(el)).map(el => 'unnamed: ' + el.outerHTML.slice(0, 100));
+		const h1 = [...document.querySelectorAll('h1')].filter(shown).length;
+		if (h1 !== 1) out.push(h1 + ' visible h1 elements');
+		return out;
+	})()`)
+	for _, b := range bad {
+		p.t.Errorf("page %s (%s): %s", p.name, where, b)
+	}
+}
+
+func jsString(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}

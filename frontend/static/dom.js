@@ -1,0 +1,154 @@
+// dom.js: small DOM helpers. User text only ever enters the page as text
+// nodes (textContent), never as HTML, so a comment cannot inject markup.
+
+// h builds an element. attrs: "class", "dataset", "on<event>" functions,
+// "value"/"checked" as properties, true for a bare attribute; null, undefined
+// and false leave an attribute out. Children: nodes, strings (as text),
+// arrays, and null (skipped).
+export function h(tag, attrs, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v == null || v === false) continue;
+    if (k === 'class') el.className = v;
+    else if (k === 'dataset') Object.assign(el.dataset, v);
+    else if (k.startsWith('on') && typeof v === 'function') el.addEventListener(k.slice(2), v);
+    else if (k === 'value' || k === 'checked') el[k] = v;
+    else el.setAttribute(k, v === true ? '' : String(v));
+  }
+  append(el, children);
+  return el;
+}
+
+export function append(el, children) {
+  for (const c of children.flat(Infinity)) {
+    if (c == null || c === false) continue;
+    el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return el;
+}
+
+// replace sets an element's children.
+export function replace(el, ...children) {
+  el.replaceChildren();
+  return append(el, children);
+}
+
+// update rebuilds el's children only when key (what they show) changed, so
+// a live render never swaps a button or link out from under the pointer.
+export function update(el, key, build) {
+  if (el.mraKey === key) return;
+  el.mraKey = key;
+  replace(el, build());
+}
+
+const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+
+// when shows a contract time (RFC 3339, UTC) in local time; the title holds UTC.
+export function when(iso) {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return h('span', null, '');
+  return h('time', { datetime: iso, title: d.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC') }, dateTime.format(d));
+}
+
+// announce tells screen-reader users what changed (the live region in index.html).
+export function announce(message) {
+  const region = document.getElementById('announcer');
+  if (!region) return;
+  region.textContent = '';
+  setTimeout(() => { region.textContent = message; }, 30);
+}
+
+let uid = 0;
+// nextId returns a fresh element id, for label/aria wiring.
+export function nextId(prefix) {
+  uid += 1;
+  return `${prefix}-${uid}`;
+}
+
+// tabs builds a WAI-ARIA tab list: arrow keys move between tabs, one tab
+// stop. onSelect(id) is called when the user picks a tab.
+export function tabs(label, items, onSelect) {
+  const list = h('div', { class: 'tabs', role: 'tablist', 'aria-label': label });
+  const buttons = new Map();
+  for (const it of items) {
+    const b = h('button', {
+      type: 'button', role: 'tab', id: nextId('tab'), class: 'tab',
+      'aria-selected': 'false', tabindex: '-1', dataset: { tab: it.id },
+      onclick: () => { select(it.id); onSelect(it.id); },
+    }, it.label);
+    buttons.set(it.id, b);
+    list.append(b);
+  }
+  list.addEventListener('keydown', (e) => {
+    const all = [...buttons.values()].filter((b) => !b.hidden);
+    const i = all.indexOf(document.activeElement);
+    if (i < 0) return;
+    let j = -1;
+    if (e.key === 'ArrowRight') j = (i + 1) % all.length;
+    else if (e.key === 'ArrowLeft') j = (i - 1 + all.length) % all.length;
+    else if (e.key === 'Home') j = 0;
+    else if (e.key === 'End') j = all.length - 1;
+    if (j < 0) return;
+    e.preventDefault();
+    all[j].focus();
+    all[j].click();
+  });
+  function select(id) {
+    for (const [k, b] of buttons) {
+      const on = k === id;
+      b.setAttribute('aria-selected', String(on));
+      b.tabIndex = on ? 0 : -1;
+    }
+  }
+  return { el: list, buttons, select };
+}
+
+// field wraps a control with its visible label.
+export function field(label, control, hint) {
+  if (!control.id) control.id = nextId('f');
+  const hintEl = hint ? h('span', { class: 'hint', id: nextId('hint') }, hint) : null;
+  if (hintEl) control.setAttribute('aria-describedby', hintEl.id);
+  return h('div', { class: 'field' }, h('label', { for: control.id }, label), control, hintEl);
+}
+
+// select builds a <select> from [value, label] pairs.
+export function select(options, value, attrs) {
+  const el = h('select', attrs);
+  for (const [v, label] of options) el.append(h('option', { value: v }, label));
+  el.value = value;
+  return el;
+}
+
+// errorBox is a place for an error message, read out when it appears.
+export function errorBox() {
+  const el = h('p', { class: 'error', role: 'alert', hidden: true });
+  return {
+    el,
+    show(err) {
+      el.textContent = typeof err === 'string' ? err : describeError(err);
+      el.hidden = false;
+    },
+    clear() { el.textContent = ''; el.hidden = true; },
+  };
+}
+
+// describeError turns an ApiError (or anything thrown) into a sentence.
+export function describeError(err) {
+  if (!err) return 'Something went wrong.';
+  const msg = err.message || String(err);
+  switch (err.code) {
+    case 'network': return 'The server cannot be reached. Check your connection and try again.';
+    case 'forbidden': return `Not allowed: ${msg}`;
+    case 'frozen': return 'The negotiation is signed; its text and record are frozen.';
+    case 'stale': return `The text changed meanwhile: ${msg}`;
+    case 'not_ready': return `Not ready to sign: ${msg}`;
+    case 'rate_limited': return 'Too many attempts; wait a minute and try again.';
+    case 'internal': return 'The server had a problem; it has been logged. Try again.';
+    default: return msg.charAt(0).toUpperCase() + msg.slice(1);
+  }
+}
+
+// shortHash shows the start of a SHA-256; the full value is in the title.
+export function shortHash(sha) {
+  return h('code', { class: 'hash', title: sha }, sha ? sha.slice(0, 12) : '');
+}

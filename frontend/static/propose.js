@@ -1,0 +1,164 @@
+// propose.js: proposing a new version. The editor starts from the latest
+// text; a redline preview (client-side word diff, see redline.js) follows
+// every edit. The command carries `base`, the version the draft started
+// from; if someone proposed meanwhile the server answers `conflict`, and the
+// page offers to merge the user's edits onto the new latest version
+// (merge.js), to compare, or to start again. The draft is never lost.
+
+import { h, replace, update, errorBox, field, announce } from './dom.js';
+import { renderOps, describeCounts, wordDiff } from './redline.js';
+import { merge3 } from './merge.js';
+
+const AUTO_PREVIEW_LIMIT = 400000; // characters; beyond, the preview waits for a click
+
+export class Propose {
+  constructor(room) {
+    this.room = room;
+    this.started = false;
+    this.base = 0;
+    this.baseText = '';
+    this.conflict = false;
+    this.editor = h('textarea', { id: 'draft', class: 'editor', rows: '16', spellcheck: 'true', placeholder: 'Type or paste the proposed text.' });
+    this.editor.addEventListener('input', () => this.schedulePreview());
+    this.note = h('input', { id: 'draft-note', maxlength: '2000', placeholder: 'e.g. Singapore revision: sixty days' });
+    this.baseInfo = h('p', { class: 'muted', id: 'draft-base' });
+    this.warn = h('div', { class: 'notice warn', id: 'draft-warning', role: 'alert', tabindex: '-1', hidden: true });
+    this.err = errorBox();
+    this.submitBtn = h('button', { type: 'submit', class: 'primary', id: 'propose-submit' });
+    this.previewBtn = h('button', { type: 'button', class: 'secondary', hidden: true, onclick: () => this.updatePreview() }, 'Update the preview');
+    this.changesOnly = h('input', { type: 'checkbox', id: 'preview-changes-only', checked: true });
+    this.changesOnly.addEventListener('change', () => this.updatePreview());
+    this.summary = h('p', { class: 'summary', id: 'preview-summary' });
+    this.preview = h('div', { class: 'doc redline', id: 'preview', tabindex: '0', role: 'document', 'aria-label': 'Preview of your changes' });
+    this.form = h('form', { class: 'propose-form' },
+      this.baseInfo, this.warn,
+      field('Proposed text', this.editor),
+      field('Note for the other side', this.note, 'Say what this revision does; it is shown with the version.'),
+      this.err.el,
+      h('div', { class: 'buttons' }, this.submitBtn,
+        h('button', { type: 'button', class: 'secondary', onclick: () => this.start(true) }, 'Start again from the latest version')));
+    this.form.addEventListener('submit', (e) => { e.preventDefault(); this.submit(); });
+    this.el = h('div', { class: 'view propose' },
+      h('div', { class: 'propose-grid' },
+        this.form,
+        h('section', { class: 'preview-pane', 'aria-labelledby': 'preview-h' },
+          h('div', { class: 'toolbar' }, h('h2', { id: 'preview-h' }, 'Your changes'),
+            h('label', { class: 'check', for: 'preview-changes-only' }, this.changesOnly, ' Changes only'), this.previewBtn),
+          this.summary, h('div', { class: 'doc-wrap' }, this.preview))));
+  }
+
+  activate() {
+    if (!this.started) this.start(false);
+  }
+
+  // start begins a draft from the latest version (asking first when a
+  // changed draft would be dropped).
+  async start(ask) {
+    if (ask && this.started && this.editor.value !== this.baseText &&
+      !window.confirm('Drop your draft and start again from the latest version?')) return;
+    const latest = this.room.st.latest();
+    this.base = latest ? latest.version : 0;
+    this.baseText = latest ? (await this.room.text(latest.version)).text : '';
+    this.editor.value = this.baseText;
+    this.started = true;
+    this.conflict = false;
+    this.merged = false;
+    this.warn.hidden = true;
+    this.err.clear();
+    this.updatePreview();
+    this.render();
+  }
+
+  render() {
+    const latest = this.room.st.latest();
+    const n = latest ? latest.version : 0;
+    this.submitBtn.textContent = this.base === 0 ? 'Propose the first version' : `Propose version ${this.base + 1}`;
+    this.baseInfo.textContent = !this.started ? '' : this.base === 0 ? 'This will be the first version.'
+      : `Your draft starts from version ${this.base}${this.base === n ? ' (the latest)' : ''}.`;
+    if (this.started && this.base !== n) {
+      const v = latest;
+      update(this.warn, `${this.conflict}:${this.base}:${n}`, () => [
+        h('p', null, h('strong', null, this.conflict ? 'Not proposed: someone proposed meanwhile. ' : 'A newer version exists. '),
+          `Version ${n} was proposed by ${v.author} (${v.party})${v.note ? ` — “${v.note}”` : ''} while you were editing from version ${this.base}. Your draft is kept.`),
+        h('div', { class: 'buttons' },
+          h('button', { type: 'button', class: 'primary', id: 'merge-draft', onclick: () => this.mergeOnto() }, `Apply my changes onto version ${n}`),
+          h('button', { type: 'button', class: 'secondary', onclick: () => this.room.compare.show(this.base, n) }, `See what changed in version ${n}`),
+          h('button', { type: 'button', class: 'secondary', onclick: () => this.start(true) }, `Drop my draft, start from version ${n}`))]);
+      this.warn.hidden = false;
+    } else if (!this.merged) {
+      this.warn.hidden = true;
+    }
+  }
+
+  schedulePreview() {
+    clearTimeout(this.timer);
+    const big = this.editor.value.length + this.baseText.length > AUTO_PREVIEW_LIMIT;
+    this.previewBtn.hidden = !big;
+    if (big) { this.summary.textContent = 'The text is long: use “Update the preview”.'; return; }
+    this.timer = setTimeout(() => this.updatePreview(), 250);
+  }
+
+  updatePreview() {
+    const ops = wordDiff(this.baseText, this.editor.value);
+    const counts = renderOps(this.preview, ops, { changesOnly: this.changesOnly.checked });
+    this.summary.textContent = `Against version ${this.base || '(none)'}: ${describeCounts(counts)}`;
+  }
+
+  async submit() {
+    const room = this.room;
+    const text = this.editor.value;
+    this.err.clear();
+    if (!text.trim()) { this.err.show('The text is empty.'); return; }
+    if (this.base && text === this.baseText) { this.err.show(`The draft is the same as version ${this.base}. Change the text first.`); return; }
+    this.submitBtn.disabled = true;
+    try {
+      const r = await room.run('propose_version', { base: this.base, text, note: this.note.value });
+      const from = this.base;
+      this.started = false;
+      this.note.value = '';
+      this.warn.hidden = true;
+      announce(`Version ${r.version} proposed.`);
+      await room.settle(() => !!room.st.version(r.version));
+      room.reader.show(null);
+      if (from) room.compare.show(from, r.version);
+      else room.showView('text');
+    } catch (err) {
+      if (err.code === 'conflict') {
+        this.conflict = true;
+        this.merged = false;
+        await room.catchUpQuietly();
+        this.render();
+        this.warn.focus();
+      } else {
+        this.err.show(err);
+      }
+    } finally {
+      this.submitBtn.disabled = false;
+    }
+  }
+
+  // mergeOnto replays the user's edits onto the latest version.
+  async mergeOnto() {
+    const latest = this.room.st.latest();
+    const theirs = (await this.room.text(latest.version)).text;
+    const res = merge3(this.baseText, this.editor.value, theirs);
+    const from = this.base;
+    this.base = latest.version;
+    this.baseText = theirs;
+    this.conflict = false;
+    this.merged = true;
+    this.warn.mraKey = '';
+    if (res.text != null) {
+      this.editor.value = res.text;
+      replace(this.warn, h('p', null, `Your changes were applied onto version ${latest.version}. The preview now compares your draft with version ${latest.version}; check it and propose again.`));
+    } else {
+      replace(this.warn,
+        h('p', null, `Your changes and version ${latest.version} change the same passages (${res.conflicts.length}). Your draft is kept as you wrote it; the preview now compares it with version ${latest.version}, so it also shows where your draft would undo their changes. Edit the draft, then propose.`),
+        h('ul', null, res.conflicts.slice(0, 5).map((c) => h('li', null, h('q', null, c.trim())))));
+    }
+    this.warn.hidden = false;
+    announce(`Draft moved from version ${from} onto version ${latest.version}.`);
+    this.updatePreview();
+    this.render();
+  }
+}

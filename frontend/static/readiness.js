@@ -1,0 +1,177 @@
+// readiness.js: the readiness checklist (READINESS: open issues, void
+// consensus, approvals and signatures per party) with the legal reviewer's
+// approve / request changes and the signatory's sign. Each shows the exact
+// version number and SHA-256 it binds to, as sent in the command.
+
+import { h, replace, update, when, errorBox, field } from './dom.js';
+import { STATUS_LABEL } from './state.js';
+
+export class ReadinessPanel {
+  constructor(room) {
+    this.room = room;
+    this.summary = h('div', { class: 'r-summary' });
+    this.checks = h('ul', { class: 'checklist', id: 'checklist' });
+
+    // legal review
+    this.reviewTarget = h('p', { class: 'r-target', id: 'review-target' });
+    this.since = h('p', { class: 'r-since' });
+    this.reviewBody = h('textarea', { rows: '3', id: 'review-body' });
+    this.reviewErr = errorBox();
+    this.approveBtn = h('button', { type: 'button', class: 'primary', id: 'approve', onclick: () => this.signOff('approve') });
+    this.changesBtn = h('button', { type: 'button', class: 'secondary', id: 'request-changes', onclick: () => this.signOff('request_changes') }, 'Request changes');
+    this.review = h('section', { class: 'card r-review', 'aria-labelledby': 'review-h' },
+      h('h3', { id: 'review-h' }, 'Your legal review'), this.reviewTarget, this.since,
+      field('Comment (optional)', this.reviewBody), this.reviewErr.el,
+      h('div', { class: 'buttons' }, this.approveBtn, this.changesBtn));
+
+    // signature
+    this.signInfo = h('p', { class: 'r-target', id: 'sign-target' });
+    this.signErr = errorBox();
+    this.signBtn = h('button', { type: 'button', class: 'primary', id: 'sign', onclick: () => this.confirmSign() });
+    this.dialogText = h('div');
+    this.confirmBtn = h('button', { type: 'button', class: 'primary', id: 'confirm-sign', onclick: () => this.sign() }, 'Sign');
+    this.dialog = h('dialog', { class: 'confirm', 'aria-labelledby': 'sign-dialog-h' },
+      h('h2', { id: 'sign-dialog-h' }, 'Sign the agreement'), this.dialogText,
+      h('div', { class: 'buttons' }, this.confirmBtn, h('button', { type: 'button', class: 'secondary', onclick: () => this.dialog.close() }, 'Cancel')));
+    this.signing = h('section', { class: 'card r-sign', 'aria-labelledby': 'sign-h' },
+      h('h3', { id: 'sign-h' }, 'Signature'), this.signInfo, this.signErr.el, h('div', { class: 'buttons' }, this.signBtn), this.dialog);
+
+    this.history = h('div', { class: 'r-history' });
+    this.el = h('div', { class: 'side readiness' },
+      h('h2', { class: 'sr-only' }, 'Readiness'), this.summary, this.checks, this.review, this.signing, this.history);
+  }
+
+  render() {
+    const st = this.room.st;
+    const r = st.readiness;
+    const latest = st.latest();
+    update(this.summary, JSON.stringify([r.status, r.version, r.sha256, st.versions.length]), () => [
+      h('p', null, h('span', { class: `badge st-${r.status}`, id: 'readiness-status' }, STATUS_LABEL[r.status] || r.status)),
+      latest ? [h('p', null, `Version ${r.version} of ${st.versions.length}`), h('p', { class: 'hash-line' }, 'SHA-256 ', h('code', { class: 'hash-full' }, r.sha256))]
+        : h('p', { class: 'muted' }, 'Nothing to review until a text is proposed.')]);
+    update(this.checks, JSON.stringify([r, st.signatures.length]), () => (latest ? this.checklist(st, r) : []));
+    this.renderReview(st, latest);
+    this.renderSigning(st, r, latest);
+    const offs = st.signOffView().sort((a, b) => String(b.at).localeCompare(String(a.at)));
+    update(this.history, JSON.stringify(offs), () => [h('h3', null, 'Legal decisions'),
+      offs.length ? h('ul', { class: 'decisions' }, offs.map((s) => h('li', { class: s.stale ? 'stale' : '' },
+        h('strong', null, s.user), ` (${s.party}) ${s.decision === 'approve' ? 'approved' : 'requested changes to'} version ${s.version} `, when(s.at),
+        s.stale ? h('span', { class: 'pill' }, 'superseded by a newer version') : null,
+        s.body ? h('p', { class: 'm-body' }, s.body) : null)))
+        : h('p', { class: 'muted' }, 'No legal decisions yet.')]);
+  }
+
+  // checklist lists what readiness rests on, each done or to do.
+  checklist(st, r) {
+    const item = (ok, text, action) => h('li', { class: ok ? 'ok' : 'todo' },
+      h('span', { class: 'mark', 'aria-hidden': 'true' }, ok ? '✓' : '✗'), h('span', { class: 'sr-only' }, ok ? 'Done: ' : 'To do: '), text, action || null);
+    const items = [
+      item(r.open_issues === 0, r.open_issues === 0 ? 'No open issues.' : `${r.open_issues} open issue${r.open_issues === 1 ? '' : 's'} to resolve.`,
+        r.open_issues ? this.showThreads('open_issue', 'open') : null),
+      item(r.void_consensus === 0, r.void_consensus === 0 ? 'No void consensus.' : `${r.void_consensus} void consensus to confirm again.`,
+        r.void_consensus ? this.showThreads('consensus', 'void') : null),
+    ];
+    for (const p of st.meta.parties) {
+      const a = r.approvals[p] || { approved: 0, required: 1, changes_requested: 0 };
+      const ok = a.approved >= a.required && a.changes_requested === 0;
+      items.push(item(ok, `${p} legal approval: ${a.approved} of ${a.required}${a.changes_requested ? `; changes requested by ${a.changes_requested}` : ''}.`));
+    }
+    for (const p of st.meta.parties) {
+      const s = st.signatures.find((x) => x.party === p && x.version === r.version);
+      items.push(item(!!r.signatures[p], s ? [`${p} signed (${s.user}, `, when(s.at), ').'] : `${p} has not signed.`));
+    }
+    return items;
+  }
+
+  // showThreads is a button that filters the threads panel to what blocks.
+  showThreads(kind, status) {
+    const room = this.room;
+    return h('button', {
+      type: 'button', class: 'link', onclick: () => {
+        const p = room.threads;
+        p.kindSel.value = kind; p.statusSel.value = status; p.partySel.value = ''; p.visSel.value = 'shared';
+        p.filter = { kind, status, party: '', visibility: 'shared' };
+        room.showSide('threads');
+        room.render();
+      },
+    }, ' Show them');
+  }
+
+  renderReview(st, latest) {
+    const room = this.room;
+    const may = room.may;
+    this.review.hidden = !may.isLegal || !latest || st.frozen;
+    if (this.review.hidden) return;
+    update(this.reviewTarget, latest.sha256, () => [`You are reviewing version ${latest.version}, SHA-256 `, h('code', { class: 'hash-full' }, latest.sha256), '.']);
+    this.approveBtn.textContent = `Approve version ${latest.version}`;
+    const mine = st.signOffs.find((s) => s.user === room.user.id && s.version === latest.version);
+    const last = st.lastApproval(room.user.id);
+    update(this.since, JSON.stringify([mine, last, latest.version]), () => [
+      mine ? [`Your decision on this version: ${mine.decision === 'approve' ? 'approved' : 'changes requested'} `, when(mine.at), '. A new decision replaces it. '] : null,
+      last && last.version < latest.version ? [`You last approved version ${last.version}. `,
+        h('button', { type: 'button', class: 'link', id: 'changes-since-approval', onclick: () => room.compare.show(last.version, latest.version) },
+          `Show what changed since version ${last.version}`)] : null,
+      !last && !mine ? 'You have not approved any version of this text yet.' : null]);
+    this.approveBtn.disabled = this.changesBtn.disabled = !may.signOff;
+  }
+
+  renderSigning(st, r, latest) {
+    const room = this.room;
+    this.signing.hidden = !room.may.isSignatory || !latest;
+    if (this.signing.hidden) return;
+    const signed = r.signatures[room.user.party];
+    this.signBtn.textContent = `Sign version ${latest.version}`;
+    this.signBtn.disabled = !room.may.sign;
+    update(this.signInfo, JSON.stringify([signed, r.status, r.version, latest.sha256]), () => [
+      signed ? `${room.user.party} has signed version ${r.version}.` :
+        r.status === 'ready_to_sign' ? ['Ready to sign: version ', String(latest.version), ', SHA-256 ', h('code', { class: 'hash-full' }, latest.sha256), '.']
+          : `Signing opens when the status is “Ready to sign” (now: ${STATUS_LABEL[r.status]}).`]);
+  }
+
+  async signOff(decision) {
+    const room = this.room;
+    const latest = room.st.latest();
+    this.reviewErr.clear();
+    const fields = { version: latest.version, sha256: latest.sha256, decision };
+    if (this.reviewBody.value.trim()) fields.body = this.reviewBody.value;
+    this.approveBtn.disabled = this.changesBtn.disabled = true;
+    try {
+      const res = await room.run('sign_off', fields);
+      this.reviewBody.value = '';
+      if (res && res.readiness) room.st.setReadiness(res.readiness);
+      await room.settle(() => room.st.signOffs.some((s) => s.user === room.user.id && s.version === latest.version && s.decision === decision));
+    } catch (err) {
+      this.reviewErr.show(err);
+    } finally {
+      room.render();
+    }
+  }
+
+  confirmSign() {
+    const room = this.room;
+    const latest = room.st.latest();
+    this.signErr.clear();
+    replace(this.dialogText,
+      h('p', null, `Sign version ${latest.version} on behalf of ${room.st.partyName(room.user.party)}?`),
+      h('p', null, 'SHA-256 ', h('code', { class: 'hash-full' }, latest.sha256)),
+      h('p', null, 'A signature cannot be taken back. When every party has signed, the text is frozen.'));
+    this.pendingSign = { version: latest.version, sha256: latest.sha256 };
+    this.dialog.showModal();
+    this.confirmBtn.focus();
+  }
+
+  async sign() {
+    const room = this.room;
+    this.dialog.close();
+    this.signBtn.disabled = true;
+    try {
+      const res = await room.run('sign', this.pendingSign);
+      if (res && res.readiness) room.st.setReadiness(res.readiness);
+      await room.settle(() => room.st.signatures.some((s) => s.party === room.user.party && s.version === this.pendingSign.version));
+    } catch (err) {
+      this.signErr.show(err);
+    } finally {
+      room.render();
+    }
+  }
+}

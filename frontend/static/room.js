@@ -1,0 +1,331 @@
+// room.js: the negotiation room. It loads the snapshot, keeps it current
+// from the socket (while the socket is down: by reading missed events over
+// HTTP after the user's own commands, and every 10 s once the outage
+// lasts), and lays out the panels:
+// outline and people on the left, the text / compare / propose views in the
+// middle, threads and readiness on the right.
+
+import { api } from './api.js';
+import { h, replace, update, announce, tabs, when, describeError } from './dom.js';
+import { Live } from './socket.js';
+import { Negotiation, STATUS_LABEL } from './state.js';
+import { may } from './rules.js';
+import { CodePoints, outline } from './text.js';
+import { Reader } from './reader.js';
+import { Outline } from './outline.js';
+import { People } from './presence.js';
+import { ThreadsPanel } from './threads.js';
+import { ReadinessPanel } from './readiness.js';
+import { Compare } from './compare.js';
+import { Propose } from './propose.js';
+
+export class Room {
+  constructor(app, main, id) {
+    this.app = app;
+    this.main = main;
+    this.id = id;
+    this.user = app.user;
+    this.texts = new Map(); // version → Promise<{text, cps, outline}>
+    this.queue = Promise.resolve();
+    this.focus = null;
+    this.closed = false;
+    this.frame = 0;
+  }
+
+  get may() { return may(this.user, this.st); }
+
+  async load(threadId) {
+    replace(this.main, h('p', { class: 'loading' }, 'Loading the negotiation…'));
+    let snap;
+    try {
+      snap = await api.snapshot(this.id);
+    } catch (err) {
+      if (this.closed) return;
+      replace(this.main, h('div', { class: 'page' },
+        h('h1', { tabindex: '-1' }, err.code === 'not_found' ? 'Negotiation not found' : 'The negotiation could not be loaded'),
+        h('p', null, err.code === 'not_found' ? 'There is no such negotiation, or your administration does not take part in it.' : describeError(err)),
+        h('p', null, h('a', { href: '#/' }, 'Back to the negotiations'))));
+      return;
+    }
+    if (this.closed) return;
+    this.st = new Negotiation(snap);
+    this.build();
+    this.live = new Live(this.id, {
+      since: () => ({ ...this.st.heads }),
+      message: (m) => this.enqueue(() => this.handle(m)),
+      state: (name, info) => this.connState(name, info),
+      synced: () => { this.live.presence(this.focus); this.enqueue(() => this.changed()); },
+      dropped: (n) => { if (n >= 2) api.me().catch(() => {}); }, // a 401 there shows the login
+    });
+    this.live.start();
+    this.render();
+    await this.reader.show(null);
+    if (threadId) this.openThread(threadId);
+    this.title.focus({ preventScroll: true });
+  }
+
+  close() {
+    this.closed = true;
+    if (this.live) this.live.stop();
+    clearInterval(this.countdown);
+    clearInterval(this.polling);
+    cancelAnimationFrame(this.frame);
+    if (this.reader) this.reader.close();
+    const conn = document.getElementById('conn');
+    if (conn) { replace(conn); delete conn.dataset.state; }
+    const crumbs = document.getElementById('crumbs');
+    if (crumbs) { replace(crumbs); crumbs.mraKey = ''; }
+  }
+
+  build() {
+    this.title = h('h1', { class: 'room-title', tabindex: '-1' });
+    this.badge = h('button', { type: 'button', class: 'badge', id: 'status-badge', onclick: () => this.showSide('readiness') });
+    this.headMeta = h('p', { class: 'room-meta' });
+    this.banner = h('div', { class: 'signed-banner', role: 'status', hidden: true });
+    const head = h('header', { class: 'room-head' }, h('div', { class: 'room-titles' }, this.title, this.headMeta), this.badge);
+
+    this.outline = new Outline(this);
+    this.people = new People(this);
+    this.reader = new Reader(this);
+    this.compare = new Compare(this);
+    this.propose = new Propose(this);
+    this.threads = new ThreadsPanel(this);
+    this.readiness = new ReadinessPanel(this);
+
+    const views = [{ id: 'text', label: 'Text' }, { id: 'compare', label: 'Compare versions' }, { id: 'propose', label: 'Propose a revision' }];
+    this.viewTabs = tabs('Views', views, (v) => this.showView(v, false));
+    this.viewPanels = { text: this.reader.el, compare: this.compare.el, propose: this.propose.el };
+    for (const [k, el] of Object.entries(this.viewPanels)) {
+      el.setAttribute('role', 'tabpanel');
+      el.setAttribute('aria-labelledby', this.viewTabs.buttons.get(k).id);
+      el.id = `view-${k}`;
+      this.viewTabs.buttons.get(k).setAttribute('aria-controls', el.id);
+    }
+    const sides = [{ id: 'threads', label: 'Threads' }, { id: 'readiness', label: 'Readiness' }];
+    this.sideTabs = tabs('Side panel', sides, (v) => this.showSide(v, false));
+    this.sidePanels = { threads: this.threads.el, readiness: this.readiness.el };
+    for (const [k, el] of Object.entries(this.sidePanels)) {
+      el.setAttribute('role', 'tabpanel');
+      el.setAttribute('aria-labelledby', this.sideTabs.buttons.get(k).id);
+      el.id = `side-${k}`;
+      this.sideTabs.buttons.get(k).setAttribute('aria-controls', el.id);
+    }
+
+    const root = h('div', { class: 'room' },
+      head, this.banner,
+      h('div', { class: 'room-body' },
+        h('aside', { class: 'col-left', 'aria-label': 'Outline and people' }, this.outline.el, this.people.el),
+        h('section', { class: 'col-center', 'aria-label': 'Agreement text' }, this.viewTabs.el, ...Object.values(this.viewPanels)),
+        h('aside', { class: 'col-right', 'aria-label': 'Threads and readiness' }, this.sideTabs.el, ...Object.values(this.sidePanels))));
+    replace(this.main, root);
+    this.showView('text', false);
+    this.showSide('threads', false);
+  }
+
+  showView(v, focus = true) {
+    this.view = v;
+    this.viewTabs.select(v);
+    for (const [k, el] of Object.entries(this.viewPanels)) el.hidden = k !== v;
+    if (v === 'compare') this.compare.activate();
+    if (v === 'propose') this.propose.activate();
+    if (focus) this.viewTabs.buttons.get(v).focus();
+  }
+
+  showSide(v, focus = true) {
+    this.side = v;
+    this.sideTabs.select(v);
+    for (const [k, el] of Object.entries(this.sidePanels)) el.hidden = k !== v;
+    if (focus) this.sideTabs.buttons.get(v).focus();
+  }
+
+  // text returns a version's text, its code point index and outline.
+  text(v) {
+    if (!this.texts.has(v)) {
+      const p = api.version(this.id, v).then((r) => {
+        const cps = new CodePoints(r.text);
+        return { version: v, text: r.text, cps, outline: outline(cps) };
+      });
+      p.catch(() => this.texts.delete(v));
+      this.texts.set(v, p);
+    }
+    return this.texts.get(v);
+  }
+
+  // run sends one command for this negotiation and returns its result.
+  // Without a live socket the page reads what it missed over HTTP.
+  async run(type, fields) {
+    const result = await api.command(type, { negotiation: this.id, ...fields });
+    if (!this.live || !this.live.live) await this.catchUpQuietly();
+    return result;
+  }
+
+  // catchUpQuietly reads missed events over HTTP, in turn with the socket's;
+  // failing (offline) is no error: the next attempt or the socket resumes.
+  catchUpQuietly() {
+    return this.enqueue(async () => {
+      try { await this.catchUpAll(); } catch { /* still offline */ }
+    });
+  }
+
+  // settle waits (at most ms) until cond() holds, i.e. the socket brought
+  // the change; otherwise it reads what is missing over HTTP.
+  async settle(cond, ms = 1500) {
+    const end = Date.now() + ms;
+    while (!cond() && Date.now() < end && !this.closed) await new Promise((r) => setTimeout(r, 40));
+    if (!cond() && !this.closed) await this.catchUpQuietly();
+  }
+
+  enqueue(f) {
+    const p = this.queue.then(() => (this.closed ? null : f()));
+    this.queue = p.catch((err) => (err && err.code === 'network' ? console.warn : console.error)(err));
+    return p;
+  }
+
+  async handle(m) {
+    if (m.type === 'event') {
+      await this.ingest(m);
+    } else if (m.type === 'status' && m.readiness) {
+      const before = this.st.readiness.status;
+      this.st.setReadiness(m.readiness);
+      if (before !== m.readiness.status) announce(`Status: ${STATUS_LABEL[m.readiness.status] || m.readiness.status}`);
+      this.changed();
+    } else if (m.type === 'presence') {
+      this.people.set(m.users || []);
+      this.changed();
+    }
+  }
+
+  async ingest(ev) {
+    let fit = this.st.next(ev);
+    if (fit === 'old') return;
+    if (fit === 'gap') {
+      await this.catchUp(ev.stream);
+      fit = this.st.next(ev);
+      if (fit !== 'next') return;
+    }
+    this.st.apply(ev);
+    if (this.live && this.live.live) this.people.activity(ev);
+    this.changed();
+  }
+
+  async catchUp(stream) {
+    for (;;) {
+      const r = await api.events(this.id, stream, this.st.heads[stream]);
+      for (const ev of r.events || []) if (this.st.next(ev) === 'next') this.st.apply(ev);
+      if (!r.more || !(r.events || []).length) break;
+    }
+    this.changed();
+  }
+
+  async catchUpAll() {
+    await this.catchUp('shared');
+    await this.catchUp('internal');
+  }
+
+  // changed schedules one render for the next frame; not while the socket
+  // replays what was missed (the ack ends the replay and renders).
+  changed() {
+    if (this.frame || this.closed || (this.live && this.live.state === 'syncing')) return;
+    this.frame = requestAnimationFrame(() => { this.frame = 0; if (!this.closed) this.render(); });
+  }
+
+  render() {
+    const st = this.st;
+    const r = st.readiness;
+    document.title = `${st.meta.title} — MRA`;
+    this.title.textContent = st.meta.title;
+    const latest = st.latest();
+    update(this.headMeta, JSON.stringify([st.versions.length, st.meta.required_approvals]), () => [
+      st.parties.map((p) => p.name || p.id).join(' · '),
+      latest ? [' — version ', String(latest.version), ' of ', String(st.versions.length)] : ' — no text yet',
+      ` — ${st.meta.required_approvals || 1} legal approval${(st.meta.required_approvals || 1) === 1 ? '' : 's'} required per party`]);
+    this.badge.className = `badge st-${r.status}`;
+    this.badge.textContent = STATUS_LABEL[r.status] || r.status;
+    this.badge.setAttribute('aria-label', `Status: ${STATUS_LABEL[r.status] || r.status}. Show the readiness checklist`);
+    const crumbs = document.getElementById('crumbs');
+    if (crumbs) update(crumbs, st.meta.title, () => [h('a', { href: '#/' }, 'Negotiations'), ' / ', h('span', null, st.meta.title)]);
+    this.banner.hidden = r.status !== 'signed';
+    if (r.status === 'signed') {
+      const last = st.signatures.filter((s) => s.version === r.version).map((s) => s.at).sort().pop();
+      update(this.banner, r.sha256, () => [h('strong', null, 'Signed by every party — the text is frozen. '),
+        `Version ${r.version}, SHA-256 `, h('code', { class: 'hash-full' }, r.sha256), last ? [', last signature ', when(last)] : null, '.']);
+    }
+    this.viewTabs.buttons.get('propose').hidden = !this.may.isNegotiator || st.frozen;
+    if (this.view === 'propose' && this.viewTabs.buttons.get('propose').hidden) this.showView('text', false);
+    const visible = [...st.threads.values()].filter((t) => t.status !== 'withdrawn').length;
+    this.sideTabs.buttons.get('threads').textContent = `Threads (${visible})`;
+    this.sideTabs.buttons.get('readiness').textContent = r.status === 'ready_to_sign' ? 'Readiness ✓' : 'Readiness';
+
+    this.reader.render();
+    this.outline.render();
+    this.people.render();
+    this.threads.render();
+    this.readiness.render();
+    this.compare.render();
+    this.propose.render();
+  }
+
+  openThread(id) {
+    if (!this.st.threads.has(id)) return;
+    this.showSide('threads', false);
+    this.threads.open(id);
+    this.reader.markCurrent(id);
+    history.replaceState(null, '', `#/n/${encodeURIComponent(this.id)}/t/${encodeURIComponent(id)}`);
+  }
+
+  // compose opens the comment form for a range of a version (or a general note).
+  compose(range) {
+    this.showSide('threads', false);
+    this.threads.compose(range);
+  }
+
+  // setFocus tells the others which part of which version this user looks at.
+  setFocus(focus) {
+    if (JSON.stringify(focus) === JSON.stringify(this.focus)) return;
+    this.focus = focus;
+    if (this.live) this.live.presence(focus);
+  }
+
+  // fallback reads new events over HTTP every 10 s while the socket has
+  // failed for a while (a proxy that refuses WebSockets, a long outage).
+  fallback(name, info) {
+    if (name === 'reconnecting' && info.attempt >= 4 && !this.polling) {
+      const poll = () => this.catchUpQuietly();
+      this.polling = setInterval(poll, 10000);
+      poll();
+    } else if (name === 'live' || name === 'closed') {
+      clearInterval(this.polling);
+      this.polling = 0;
+    }
+  }
+
+  connState(name, info) {
+    const conn = document.getElementById('conn');
+    if (!conn || this.closed) return;
+    clearInterval(this.countdown);
+    this.fallback(name, info);
+    const was = conn.dataset.state;
+    conn.dataset.state = name;
+    if (name === 'reconnecting' && was === 'live') announce('Connection lost. Reconnecting.');
+    if (name === 'live' && was && was !== 'live') announce('Connected again; live updates resumed.');
+    if (name === 'live') {
+      replace(conn, h('span', { class: 'dot' }), 'Live');
+    } else if (name === 'connecting' || name === 'syncing') {
+      replace(conn, h('span', { class: 'dot' }), name === 'syncing' ? 'Catching up…' : 'Connecting…');
+    } else if (name === 'reconnecting') {
+      const label = h('span');
+      const tick = () => {
+        const s = info.retryAt ? Math.max(0, Math.ceil((info.retryAt - Date.now()) / 1000)) : 0;
+        label.textContent = s > 0 ? `Reconnecting in ${s} s…` : 'Reconnecting…';
+      };
+      tick();
+      this.countdown = setInterval(tick, 1000);
+      replace(conn, h('span', { class: 'dot' }), label, ' ',
+        h('button', { type: 'button', class: 'link', onclick: () => this.live.retryNow() }, 'Retry now'));
+    } else if (name === 'closed' && info.error) {
+      replace(conn, h('span', { class: 'dot' }), 'Not connected: ', describeError(info.error));
+    } else {
+      replace(conn);
+    }
+  }
+}
