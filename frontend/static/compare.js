@@ -37,7 +37,7 @@ export class Compare {
     const st = this.room.st;
     if (st.versions.length !== this.count) {
       this.count = st.versions.length;
-      const opts = st.versions.map((v) => h('option', { value: String(v.version) }, `Version ${v.version} — ${v.author} (${v.party})`));
+      const opts = st.versions.map((v) => h('option', { value: String(v.version) }, `Version ${v.version} — ${st.userName(v.author)} (${v.party})`));
       this.fromSel.replaceChildren(...opts.map((o) => o.cloneNode(true)));
       this.toSel.replaceChildren(...opts);
       if (this.from) { this.fromSel.value = String(this.from); this.toSel.value = String(this.to); }

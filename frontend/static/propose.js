@@ -79,7 +79,7 @@ export class Propose {
       const v = latest;
       update(this.warn, `${this.conflict}:${this.base}:${n}`, () => [
         h('p', null, h('strong', null, this.conflict ? 'Not proposed: someone proposed meanwhile. ' : 'A newer version exists. '),
-          `Version ${n} was proposed by ${v.author} (${v.party})${v.note ? ` — “${v.note}”` : ''} while you were editing from version ${this.base}. Your draft is kept.`),
+          `Version ${n} was proposed by ${this.room.st.userName(v.author)} (${v.party})${v.note ? ` — “${v.note}”` : ''} while you were editing from version ${this.base}. Your draft is kept.`),
         h('div', { class: 'buttons' },
           h('button', { type: 'button', class: 'primary', id: 'merge-draft', onclick: () => this.mergeOnto() }, `Apply my changes onto version ${n}`),
           h('button', { type: 'button', class: 'secondary', onclick: () => this.room.compare.show(this.base, n) }, `See what changed in version ${n}`),

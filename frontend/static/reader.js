@@ -85,7 +85,7 @@ export class Reader {
     if (st.versions.length !== this.versionCount) {
       this.versionCount = st.versions.length;
       this.versionSel.replaceChildren(...[...st.versions].reverse().map((v) =>
-        h('option', { value: String(v.version) }, `Version ${v.version}${v === latest ? ' (latest)' : ''} — ${v.author} (${v.party})`)));
+        h('option', { value: String(v.version) }, `Version ${v.version}${v === latest ? ' (latest)' : ''} — ${st.userName(v.author)} (${v.party})`)));
       this.versionSel.disabled = st.versions.length === 0;
     }
     if (this.following && latest && this.want !== latest.version) this.show(null);
@@ -104,7 +104,7 @@ export class Reader {
     }
     if (!this.shown) return;
     const v = st.version(this.shown.version);
-    update(this.meta, v.sha256 + v.version, () => [`Version ${v.version}, proposed by ${v.author} (${v.party}) `, when(v.at),
+    update(this.meta, v.sha256 + v.version, () => [`Version ${v.version}, proposed by ${st.userName(v.author)} (${v.party}) `, when(v.at),
       v.note ? [' — ', h('q', null, v.note)] : null, ' — SHA-256 ', shortHash(v.sha256)]);
     const old = this.shown.version !== latest.version;
     this.notice.hidden = !old;
