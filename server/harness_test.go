@@ -55,7 +55,8 @@ type world struct {
 	http  *httptest.Server
 	now   atomic.Pointer[time.Time]
 
-	queueBytes int // Config.SocketQueueBytes (0: the default)
+	queueBytes int           // Config.SocketQueueBytes (0: the default)
+	sessionTTL time.Duration // Config.SessionTTL (0: the default)
 }
 
 // newWorld creates the database with the test parties and users and starts
@@ -102,6 +103,7 @@ func (w *world) start() {
 	srv, err := server.New(server.Config{
 		AllowedOrigins:   []string{"https://partner.example"},
 		SocketQueueBytes: w.queueBytes,
+		SessionTTL:       w.sessionTTL,
 		Now: func() time.Time {
 			if p := w.now.Load(); p != nil {
 				return *p

@@ -120,11 +120,14 @@ func (c *wsConn) shut(code int, reason string) {
 	c.poke()
 }
 
-// write is the writer goroutine.
+// write is the writer goroutine. It also closes the socket when its session
+// expires.
 func (c *wsConn) write() {
 	ticker := time.NewTicker(pingPeriod)
+	expiry := time.NewTimer(c.expires.Sub(c.s.cfg.Now()))
 	defer func() {
 		ticker.Stop()
+		expiry.Stop()
 		c.ws.Close() // the reader's next read fails, and it ends
 		close(c.done)
 	}()
@@ -146,11 +149,9 @@ func (c *wsConn) write() {
 				c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason), time.Now().Add(writeWait))
 				return
 			}
+		case <-expiry.C:
+			c.shut(websocket.ClosePolicyViolation, "session expired")
 		case <-ticker.C:
-			if !c.s.cfg.Now().Before(c.expires) {
-				c.shut(websocket.ClosePolicyViolation, "session expired")
-				continue
-			}
 			if err := c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait)); err != nil {
 				return
 			}

@@ -526,3 +526,20 @@ func TestCloseSaysGoingAway(t *testing.T) {
 		ws.Close()
 	}
 }
+
+// TestSessionExpiryClosesSockets: a socket ends with its session.
+func TestSessionExpiryClosesSockets(t *testing.T) {
+	w := newWorld(t)
+	w.stop()
+	w.sessionTTL = 1500 * time.Millisecond
+	w.start()
+	s := w.login("us-neg").dial(t)
+	select {
+	case code := <-s.closed:
+		if code != websocket.ClosePolicyViolation {
+			t.Errorf("closed with %d, want 1008", code)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the socket outlived its session")
+	}
+}
