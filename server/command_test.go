@@ -516,3 +516,34 @@ func TestRestartKeepsState(t *testing.T) {
 		t.Errorf("verify after more: %v", err)
 	}
 }
+
+// TestReadsWhileWriting: snapshots are encoded while commands change the
+// same threads (run with -race).
+func TestReadsWhileWriting(t *testing.T) {
+	w := newWorld(t)
+	us, sg := w.login("us-neg"), w.login("sg-neg")
+	neg := us.create(1)
+	us.propose(neg, 0, text1)
+	th := sg.comment(neg, 1, text1, "Purpose", mra.KindConsensus, mra.Shared)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := 0; i < 20; i++ {
+			sg.send(map[string]any{"type": "reply", "negotiation": neg, "thread": th, "body": "more"})
+			if i == 10 {
+				us.send(map[string]any{"type": "propose_version", "negotiation": neg, "base": 1, "text": "Preamble.\n" + text1})
+			}
+		}
+	}()
+	for {
+		select {
+		case <-done:
+			if n := len(us.snapshot(neg).thread(th).Messages); n != 21 {
+				t.Errorf("%d messages, want 21", n)
+			}
+			return
+		default:
+			us.snapshot(neg)
+		}
+	}
+}

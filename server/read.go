@@ -33,19 +33,17 @@ func (s *Server) handleList(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handleSnapshot(w http.ResponseWriter, r *http.Request) {
 	u := requestUser(r)
-	var body []byte
+	var snap mra.Snapshot
 	err := s.engine.view(mra.NegotiationID(r.PathValue("id")), u, func(entry *negotiation) error {
-		snap := entry.n.Snapshot(u.Party, s.engine.parties)
-		snap.Names = s.sessions.names(entry.n.Parties)
-		var err error
-		body, err = json.Marshal(snap)
-		return err
+		snap = entry.n.Snapshot(u.Party, s.engine.parties)
+		return nil
 	})
 	if err != nil {
 		writeError(w, s.log, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, body)
+	snap.Names = s.sessions.names(snap.Negotiation.Parties)
+	writeValue(w, s.log, http.StatusOK, snap) // encoded without holding the negotiation
 }
 
 // versionOf reads the version number in the path (or a query parameter).

@@ -52,7 +52,8 @@ func (n *Negotiation) View() NegotiationView {
 }
 
 // Snapshot returns what a user of party p may see; parties gives the names
-// of the negotiation's parties.
+// of the negotiation's parties. It shares nothing that Apply changes, so it
+// may be encoded after the state's lock is released.
 func (n *Negotiation) Snapshot(p PartyID, parties map[PartyID]Party) Snapshot {
 	s := Snapshot{
 		Negotiation: n.View(),
@@ -66,6 +67,10 @@ func (n *Negotiation) Snapshot(p PartyID, parties map[PartyID]Party) Snapshot {
 			Shared:   n.Heads[SharedStream].Seq,
 			Internal: n.Heads[InternalStream(p)].Seq,
 		},
+	}
+	for k, t := range s.Threads {
+		c := *t // a copy: Apply replaces a thread's fields and slices, never their contents
+		s.Threads[k] = &c
 	}
 	if s.Threads == nil {
 		s.Threads = []*Thread{}
