@@ -266,9 +266,9 @@ func (e *engine) decide(entry *negotiation, user mra.User, cmd *mra.Command) (*n
 	if err != nil {
 		return entry, nil, nil, nil, err
 	}
-	for sha, text := range d.Texts {
-		entry.latest = mra.NewText(text)
-		e.texts.put(sha, entry.latest)
+	if d.Latest != nil {
+		entry.latest = d.Latest
+		e.texts.put(n.Latest().SHA256, d.Latest)
 	}
 	answer, err := json.Marshal(ack{Type: "ack", ID: cmd.ID, Result: d.Result(n)})
 	if err != nil {

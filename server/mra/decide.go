@@ -27,11 +27,12 @@ type Input struct {
 }
 
 // Decision is what a command does: the events to seal and apply, new texts
-// to store, and the ack's result, read from the state once the events are
-// applied.
+// to store (Latest indexes the new version's, if any), and the ack's result,
+// read from the state once the events are applied.
 type Decision struct {
 	Events []*Event
 	Texts  map[string]string
+	Latest *Text
 	Result func(*Negotiation) any
 }
 
@@ -207,7 +208,7 @@ func (d *decider) propose() (*Decision, error) {
 		}
 		events = append(events, d.carry(old, nt, latest+1)...)
 	}
-	return &Decision{Events: events, Texts: map[string]string{sha: text}, Result: func(n *Negotiation) any {
+	return &Decision{Events: events, Texts: map[string]string{sha: text}, Latest: nt, Result: func(n *Negotiation) any {
 		v := n.Latest()
 		return map[string]any{"version": v.Number, "sha256": v.SHA256}
 	}}, nil
