@@ -202,6 +202,10 @@ func (e *engine) run(user mra.User, cmd *mra.Command) ([]byte, mra.Code) {
 		entry.mu.Unlock()
 	}
 	if err != nil {
+		var ce *mra.Error
+		if entry != nil && !errors.As(err, &ce) {
+			e.reload(entry.n.ID) // a bug midway may have left the state half changed
+		}
 		return e.fail(cmd, err)
 	}
 
