@@ -198,13 +198,15 @@ func (e *engine) run(user mra.User, cmd *mra.Command) ([]byte, mra.Code) {
 	if err == nil {
 		wait = e.store.Submit(ch) // in seal order, under the lock
 	}
+	var id mra.NegotiationID
 	if entry != nil {
+		id = entry.n.ID
 		entry.mu.Unlock()
 	}
 	if err != nil {
 		var ce *mra.Error
-		if entry != nil && !errors.As(err, &ce) {
-			e.reload(entry.n.ID) // a bug midway may have left the state half changed
+		if id != "" && !errors.As(err, &ce) {
+			e.reload(id) // a bug midway may have left the state half changed
 		}
 		return e.fail(cmd, err)
 	}
