@@ -47,16 +47,6 @@ func side(ops []Op, k Kind) string {
 	return b.String()
 }
 
-// NormalizeNewlines turns CRLF and lone CR into LF, as every stored version
-// of a text is.
-func NormalizeNewlines(s string) string {
-	if !strings.Contains(s, "\r") {
-		return s
-	}
-	s = strings.ReplaceAll(s, "\r\n", "\n")
-	return strings.ReplaceAll(s, "\r", "\n")
-}
-
 // WriteJSON writes ops as the JSON array of the diff endpoint's "ops" field,
 // streaming: the same bytes encoding/json would write, without holding the
 // whole document in memory a second time.

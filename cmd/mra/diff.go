@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"mra/diff"
+	"mra/server/mra"
 )
 
 // runDiff is `mra diff [--format text|json|html] OLD NEW`.
@@ -81,7 +82,7 @@ func readText(path string) (string, error) {
 	if !utf8.ValidString(s) {
 		return "", fmt.Errorf("%s: not valid UTF-8 (first bad byte at offset %d)", path, firstInvalid(s))
 	}
-	return diff.NormalizeNewlines(s), nil
+	return mra.NormalizeText(s), nil
 }
 
 // pathError says what went wrong with path without repeating the operation.
