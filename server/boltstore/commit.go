@@ -30,24 +30,15 @@ type request struct {
 // ErrClosed after Close; with ctx's error when ctx ends first (the change may
 // still commit if the writer had already taken it).
 func (s *Store) Commit(ctx context.Context, c *mra.Change) error {
-	if err := check(c); err != nil {
-		return fmt.Errorf("commit: %w", err)
-	}
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("commit %s: %w", c.Negotiation, err)
-	}
-	r := &request{ctx: ctx, c: c, done: make(chan error, 1)}
-	if err := s.enqueue(r); err != nil {
-		return fmt.Errorf("commit %s: %w", c.Negotiation, err)
+	r, err := s.queue(ctx, c)
+	if err != nil {
+		return err
 	}
 	select {
 	case err := <-r.done:
-		if err != nil {
-			return fmt.Errorf("commit %s: %w", c.Negotiation, err)
-		}
-		return nil
+		return commitError(c, err)
 	case <-ctx.Done():
-		return fmt.Errorf("commit %s: %w", c.Negotiation, ctx.Err())
+		return commitError(c, ctx.Err())
 	}
 }
 
@@ -55,19 +46,33 @@ func (s *Store) Commit(ctx context.Context, c *mra.Change) error {
 // in the order they were submitted. wait blocks until c is on disk (nil) or
 // has failed, with the errors Commit gives.
 func (s *Store) Submit(c *mra.Change) (wait func() error) {
+	r, err := s.queue(context.Background(), c)
+	if err != nil {
+		return func() error { return err }
+	}
+	return func() error { return commitError(c, <-r.done) }
+}
+
+// queue checks c and hands it to the writer as a request bound to ctx.
+func (s *Store) queue(ctx context.Context, c *mra.Change) (*request, error) {
 	if err := check(c); err != nil {
-		return func() error { return fmt.Errorf("commit: %w", err) }
+		return nil, fmt.Errorf("commit: %w", err)
 	}
-	r := &request{ctx: context.Background(), c: c, done: make(chan error, 1)}
+	if err := ctx.Err(); err != nil {
+		return nil, commitError(c, err)
+	}
+	r := &request{ctx: ctx, c: c, done: make(chan error, 1)}
 	if err := s.enqueue(r); err != nil {
-		return func() error { return fmt.Errorf("commit %s: %w", c.Negotiation, err) }
+		return nil, commitError(c, err)
 	}
-	return func() error {
-		if err := <-r.done; err != nil {
-			return fmt.Errorf("commit %s: %w", c.Negotiation, err)
-		}
+	return r, nil
+}
+
+func commitError(c *mra.Change, err error) error {
+	if err == nil {
 		return nil
 	}
+	return fmt.Errorf("commit %s: %w", c.Negotiation, err)
 }
 
 // enqueue hands r to the writer, unless the store is closed or r's context
