@@ -46,7 +46,7 @@ func (s *Server) handleSnapshot(w http.ResponseWriter, r *http.Request) {
 	writeValue(w, s.log, http.StatusOK, snap) // encoded without holding the negotiation
 }
 
-// versionOf reads the version number in the path (or a query parameter).
+// versionNumber reads a version number from the path or a query parameter.
 func versionNumber(raw, name string) (int, error) {
 	v, err := strconv.Atoi(raw)
 	if err != nil || v < 1 {

@@ -197,7 +197,8 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, erro
 func (s *Server) handleCommand(w http.ResponseWriter, r *http.Request) {
 	body, err := readBody(w, r, maxCommand)
 	if err != nil {
-		writeJSON(w, HTTPStatus(mra.CodeTooLarge), errorAnswer("", asContractError(s.log, err)))
+		e := asContractError(s.log, err)
+		writeJSON(w, HTTPStatus(e.Code), errorAnswer("", e))
 		return
 	}
 	answer, code := s.Execute(requestUser(r), body, true)
