@@ -347,7 +347,7 @@ func (e *env) execAs(user string, typ string, fields map[string]any) {
 		cmd[k] = v
 	}
 	raw, _ := json.Marshal(cmd)
-	if answer, code := e.srv.Execute(u, raw, false); code != "" {
+	if answer, code := e.srv.Execute(u, raw); code != "" {
 		e.t.Fatalf("%s as %s: %s", typ, user, answer)
 	}
 }

@@ -17,17 +17,18 @@ import (
 	"mra/server"
 	"mra/server/boltstore"
 	"mra/server/mra"
+	"mra/server/servertest"
 )
 
 // BenchmarkCommentsHTTP: durable comments per second from 100 concurrent
 // clients over HTTP on loopback; every ack comes after its fsync (budget:
 // at least 2,000/s).
 func BenchmarkCommentsHTTP(b *testing.B) {
-	w := newWorld(b)
-	us := w.login("us-neg")
-	neg := us.create(1)
-	us.propose(neg, 0, text1)
-	cookies := us.hc.Jar.Cookies(mustURL(w.http.URL))
+	w := servertest.New(b, servertest.Options{})
+	us := w.Login("us-neg")
+	neg := us.Create(1)
+	us.Propose(neg, 0, servertest.Text1)
+	cookies := us.HC.Jar.Cookies(mustURL(w.URL()))
 	transport := &http.Transport{MaxIdleConnsPerHost: 200, MaxConnsPerHost: 200}
 	defer transport.CloseIdleConnections()
 	var next atomic.Int64
@@ -36,10 +37,10 @@ func BenchmarkCommentsHTTP(b *testing.B) {
 	b.RunParallel(func(pb *testing.PB) {
 		hc := &http.Client{Transport: transport}
 		for pb.Next() {
-			cmd := commentCmd(neg, 1, text1, "within 30 days", mra.KindNote, mra.Shared)
+			cmd := servertest.CommentCmd(neg, 1, servertest.Text1, "within 30 days", mra.KindNote, mra.Shared)
 			cmd["id"] = fmt.Sprintf("bench-%d", next.Add(1))
 			body, _ := json.Marshal(cmd)
-			req, _ := http.NewRequest("POST", w.http.URL+"/api/command", bytes.NewReader(body))
+			req, _ := http.NewRequest("POST", w.URL()+"/api/command", bytes.NewReader(body))
 			req.Header.Set("Content-Type", "application/json")
 			for _, c := range cookies {
 				req.AddCookie(c)
@@ -74,27 +75,28 @@ func bigDatabase(b *testing.B) string {
 			return
 		}
 		bigPath = filepath.Join(dir, "big.db")
-		w := &world{t: b, path: bigPath}
 		st, err := boltstore.Open(bigPath, boltstore.Options{})
 		if err != nil {
 			bigErr = err
 			return
 		}
-		hashOnce.Do(func() { testHash, _ = server.HashPassword(testPassword) })
-		for _, p := range testParties {
+		defer st.Close()
+		for _, p := range servertest.Parties {
 			st.AddParty(p)
 		}
 		var user mra.User
-		for _, u := range testUsers {
-			u.PasswordHash = testHash
+		for _, u := range servertest.Users {
+			u.PasswordHash = servertest.PasswordHash()
 			st.AddUser(u)
 			if u.ID == "us-neg" {
 				user = u
 			}
 		}
-		w.store = st
-		w.start()
-		defer w.stop()
+		srv, err := server.New(server.Config{}, st, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		if err != nil {
+			bigErr = err
+			return
+		}
 		var wg sync.WaitGroup
 		for n := 0; n < 20; n++ {
 			wg.Add(1)
@@ -102,7 +104,7 @@ func bigDatabase(b *testing.B) string {
 				defer wg.Done()
 				do := func(cmd map[string]any) []byte {
 					raw, _ := json.Marshal(cmd)
-					a, code := w.srv.Execute(user, raw, false)
+					a, code := srv.Execute(user, raw)
 					if code != "" {
 						bigErr = fmt.Errorf("%s", a)
 					}
@@ -115,9 +117,9 @@ func bigDatabase(b *testing.B) string {
 				}
 				json.Unmarshal(do(map[string]any{"id": fmt.Sprintf("c%d", n), "type": "create_negotiation", "title": "big", "parties": []string{"US", "SG"}}), &created)
 				neg := created.Result.Negotiation
-				do(map[string]any{"id": fmt.Sprintf("p%d", n), "type": "propose_version", "negotiation": neg, "base": 0, "text": text1})
+				do(map[string]any{"id": fmt.Sprintf("p%d", n), "type": "propose_version", "negotiation": neg, "base": 0, "text": servertest.Text1})
 				for k := 0; k < 4998; k++ {
-					cmd := commentCmd(neg, 1, text1, "Purpose", mra.KindNote, mra.Shared)
+					cmd := servertest.CommentCmd(neg, 1, servertest.Text1, "Purpose", mra.KindNote, mra.Shared)
 					cmd["id"] = fmt.Sprintf("n%d-%d", n, k)
 					do(cmd)
 				}

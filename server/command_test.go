@@ -9,20 +9,21 @@ import (
 	"testing"
 
 	"mra/server/mra"
+	"mra/server/servertest"
 )
 
 // TestWorkflowToSigned walks a negotiation through every status: drafting,
 // negotiating, legal review, ready to sign, signed (and frozen).
 func TestWorkflowToSigned(t *testing.T) {
-	w := newWorld(t)
-	us, sg := w.login("us-neg"), w.login("sg-neg")
-	usLegal, sgLegal := w.login("us-legal"), w.login("sg-legal")
-	usSign, sgSign := w.login("us-sign"), w.login("sg-sign")
+	w := servertest.New(t, servertest.Options{})
+	us, sg := w.Login("us-neg"), w.Login("sg-neg")
+	usLegal, sgLegal := w.Login("us-legal"), w.Login("sg-legal")
+	usSign, sgSign := w.Login("us-sign"), w.Login("sg-sign")
 
-	neg := us.create(1)
-	status := func(want string) mra.Readiness {
+	neg := us.Create(1)
+	status := func(want mra.Status) mra.Readiness {
 		t.Helper()
-		r := us.snapshot(neg).Readiness
+		r := us.Snapshot(neg).Readiness
 		if r.Status != want {
 			t.Fatalf("status %s, want %s (%+v)", r.Status, want, r)
 		}
@@ -30,35 +31,35 @@ func TestWorkflowToSigned(t *testing.T) {
 	}
 	status(mra.StatusDrafting)
 
-	v1, sha1 := us.propose(neg, 0, text1)
-	if v1 != 1 || sha1 != mra.SHA256(text1) {
+	v1, sha1 := us.Propose(neg, 0, servertest.Text1)
+	if v1 != 1 || sha1 != mra.SHA256(servertest.Text1) {
 		t.Fatalf("propose: version %d sha %s", v1, sha1)
 	}
 	status(mra.StatusLegalReview) // no issues, no approvals yet
 
-	issue := sg.comment(neg, 1, text1, "within 30 days", mra.KindOpenIssue, mra.Shared)
-	cons := sg.comment(neg, 1, text1, "recognise the validation findings", mra.KindConsensus, mra.Shared)
+	issue := sg.Comment(neg, 1, servertest.Text1, "within 30 days", mra.KindOpenIssue, mra.Shared)
+	cons := sg.Comment(neg, 1, servertest.Text1, "recognise the validation findings", mra.KindConsensus, mra.Shared)
 	r := status(mra.StatusNegotiating)
 	if r.OpenIssues != 1 {
 		t.Errorf("open_issues %d, want 1", r.OpenIssues)
 	}
 
 	var st struct {
-		Status    string        `json:"status"`
+		Status    mra.ThreadStatus `json:"status"`
 		Concurred []mra.PartyID `json:"concurred"`
 	}
-	us.must(map[string]any{"type": "concur", "negotiation": neg, "thread": cons}, &st)
+	us.Must(map[string]any{"type": "concur", "negotiation": neg, "thread": cons}, &st)
 	if st.Status != mra.StatusAgreed || !slices.Equal(st.Concurred, []mra.PartyID{"SG", "US"}) {
 		t.Errorf("concur: %+v, want agreed by SG and US", st)
 	}
 	var reply struct {
 		Message string `json:"message"`
 	}
-	us.must(map[string]any{"type": "reply", "negotiation": neg, "thread": issue, "body": "Sixty days then."}, &reply)
+	us.Must(map[string]any{"type": "reply", "negotiation": neg, "thread": issue, "body": "Sixty days then."}, &reply)
 	if !strings.HasPrefix(reply.Message, "m-") {
 		t.Errorf("reply result message %q", reply.Message)
 	}
-	sg.must(map[string]any{"type": "resolve", "negotiation": neg, "thread": issue, "body": "Agreed at sixty."}, &st)
+	sg.Must(map[string]any{"type": "resolve", "negotiation": neg, "thread": issue, "body": "Agreed at sixty."}, &st)
 	if st.Status != mra.StatusResolved {
 		t.Errorf("resolve: status %s", st.Status)
 	}
@@ -67,49 +68,49 @@ func TestWorkflowToSigned(t *testing.T) {
 	var rd struct {
 		Readiness mra.Readiness `json:"readiness"`
 	}
-	usLegal.must(map[string]any{"type": "sign_off", "negotiation": neg, "version": 1, "sha256": sha1, "decision": "approve"}, &rd)
+	usLegal.Must(map[string]any{"type": "sign_off", "negotiation": neg, "version": 1, "sha256": sha1, "decision": "approve"}, &rd)
 	if rd.Readiness.Approvals["US"].Approved != 1 || rd.Readiness.Status != mra.StatusLegalReview {
 		t.Errorf("after US approval: %+v", rd.Readiness)
 	}
-	sgLegal.must(map[string]any{"type": "sign_off", "negotiation": neg, "version": 1, "sha256": sha1, "decision": "request_changes", "body": "Article 3 needs work."}, &rd)
+	sgLegal.Must(map[string]any{"type": "sign_off", "negotiation": neg, "version": 1, "sha256": sha1, "decision": "request_changes", "body": "Article 3 needs work."}, &rd)
 	if rd.Readiness.Approvals["SG"].ChangesRequested != 1 || rd.Readiness.Status != mra.StatusLegalReview {
 		t.Errorf("after SG request_changes: %+v", rd.Readiness)
 	}
 	// A later sign-off of the same reviewer on the same version replaces the earlier one.
-	sgLegal.must(map[string]any{"type": "sign_off", "negotiation": neg, "version": 1, "sha256": sha1, "decision": "approve"}, &rd)
+	sgLegal.Must(map[string]any{"type": "sign_off", "negotiation": neg, "version": 1, "sha256": sha1, "decision": "approve"}, &rd)
 	if rd.Readiness.Status != mra.StatusReady || rd.Readiness.Approvals["SG"].ChangesRequested != 0 {
 		t.Fatalf("after SG approval: %+v", rd.Readiness)
 	}
-	if n := len(us.snapshot(neg).SignOffs); n != 2 {
+	if n := len(us.Snapshot(neg).SignOffs); n != 2 {
 		t.Errorf("%d sign-offs, want 2 (the replaced one gone)", n)
 	}
 
-	usSign.must(map[string]any{"type": "sign", "negotiation": neg, "version": 1, "sha256": sha1}, &rd)
+	usSign.Must(map[string]any{"type": "sign", "negotiation": neg, "version": 1, "sha256": sha1}, &rd)
 	if rd.Readiness.Status != mra.StatusReady || !rd.Readiness.Signatures["US"] || rd.Readiness.Signatures["SG"] {
 		t.Fatalf("after US signature: %+v", rd.Readiness)
 	}
-	usSign.fails(mra.CodeBadRequest, map[string]any{"type": "sign", "negotiation": neg, "version": 1, "sha256": sha1})
-	sgSign.must(map[string]any{"type": "sign", "negotiation": neg, "version": 1, "sha256": sha1}, &rd)
+	usSign.Fails(mra.CodeBadRequest, map[string]any{"type": "sign", "negotiation": neg, "version": 1, "sha256": sha1})
+	sgSign.Must(map[string]any{"type": "sign", "negotiation": neg, "version": 1, "sha256": sha1}, &rd)
 	if rd.Readiness.Status != mra.StatusSigned {
 		t.Fatalf("after both signatures: %+v", rd.Readiness)
 	}
 
 	// Frozen: every change is refused.
 	for _, c := range []struct {
-		as  *client
+		as  *servertest.Client
 		cmd map[string]any
 	}{
 		{us, map[string]any{"type": "propose_version", "negotiation": neg, "base": 1, "text": "x"}},
-		{sg, commentCmd(neg, 1, text1, "Purpose", mra.KindNote, mra.Shared)},
+		{sg, servertest.CommentCmd(neg, 1, servertest.Text1, "Purpose", mra.KindNote, mra.Shared)},
 		{us, map[string]any{"type": "reply", "negotiation": neg, "thread": issue, "body": "late"}},
 		{us, map[string]any{"type": "reopen", "negotiation": neg, "thread": issue, "body": "late"}},
 		{sg, map[string]any{"type": "withdraw", "negotiation": neg, "thread": cons}},
 		{usLegal, map[string]any{"type": "sign_off", "negotiation": neg, "version": 1, "sha256": sha1, "decision": "approve"}},
 	} {
-		c.as.fails(mra.CodeFrozen, c.cmd)
+		c.as.Fails(mra.CodeFrozen, c.cmd)
 	}
-	if s := us.snapshot(neg); s.Negotiation.Status != mra.StatusSigned || len(s.Signatures) != 2 {
-		t.Errorf("snapshot after signing: %+v", s.Negotiation)
+	if s := us.Snapshot(neg); s.Negotiation.Status != mra.StatusSigned || len(s.Signatures) != 2 {
+		t.Errorf("servertest.Snapshot after signing: %+v", s.Negotiation)
 	}
 }
 
@@ -117,27 +118,27 @@ func TestWorkflowToSigned(t *testing.T) {
 // agreed text that changed voids its consensus until concurred again, and
 // earlier approvals go stale.
 func TestCarryVoidsChangedConsensus(t *testing.T) {
-	w := newWorld(t)
-	us, sg := w.login("us-neg"), w.login("sg-neg")
-	usLegal := w.login("us-legal")
-	neg := us.create(1)
-	_, sha1 := us.propose(neg, 0, text1)
-	changed := sg.comment(neg, 1, text1, "exchange membership information within 30 days", mra.KindConsensus, mra.Shared)
-	kept := sg.comment(neg, 1, text1, "designate a contact point", mra.KindConsensus, mra.Shared)
-	gone := sg.comment(neg, 1, text1, "of the partner program", mra.KindOpenIssue, mra.Shared)
-	internal := us.comment(neg, 1, text1, "Contact points", mra.KindNote, mra.Internal)
+	w := servertest.New(t, servertest.Options{})
+	us, sg := w.Login("us-neg"), w.Login("sg-neg")
+	usLegal := w.Login("us-legal")
+	neg := us.Create(1)
+	_, sha1 := us.Propose(neg, 0, servertest.Text1)
+	changed := sg.Comment(neg, 1, servertest.Text1, "exchange membership information within 30 days", mra.KindConsensus, mra.Shared)
+	kept := sg.Comment(neg, 1, servertest.Text1, "designate a contact point", mra.KindConsensus, mra.Shared)
+	gone := sg.Comment(neg, 1, servertest.Text1, "of the partner program", mra.KindOpenIssue, mra.Shared)
+	internal := us.Comment(neg, 1, servertest.Text1, "Contact points", mra.KindNote, mra.Internal)
 	for _, th := range []string{changed, kept} {
-		us.must(map[string]any{"type": "concur", "negotiation": neg, "thread": th}, nil)
+		us.Must(map[string]any{"type": "concur", "negotiation": neg, "thread": th}, nil)
 	}
-	usLegal.must(map[string]any{"type": "sign_off", "negotiation": neg, "version": 1, "sha256": sha1, "decision": "approve"}, nil)
+	usLegal.Must(map[string]any{"type": "sign_off", "negotiation": neg, "version": 1, "sha256": sha1, "decision": "approve"}, nil)
 
-	text2 := "Preamble.\n\n" + strings.NewReplacer("within 30 days", "within 60 days", " of the partner program", "").Replace(text1)
-	us.propose(neg, 1, text2)
+	text2 := "Preamble.\n\n" + strings.NewReplacer("within 30 days", "within 60 days", " of the partner program", "").Replace(servertest.Text1)
+	us.Propose(neg, 1, text2)
 
-	s := us.snapshot(neg)
-	check := func(id, status, flag, quote string) {
+	s := us.Snapshot(neg)
+	check := func(id string, status mra.ThreadStatus, flag mra.Flag, quote string) {
 		t.Helper()
-		th := s.thread(id)
+		th := s.Thread(id)
 		if th == nil {
 			t.Fatalf("thread %s missing", id)
 		}
@@ -157,14 +158,14 @@ func TestCarryVoidsChangedConsensus(t *testing.T) {
 	}
 	// A concurrence restarts a void consensus as proposed by the concurring party.
 	var st struct {
-		Status    string        `json:"status"`
+		Status    mra.ThreadStatus `json:"status"`
 		Concurred []mra.PartyID `json:"concurred"`
 	}
-	sg.must(map[string]any{"type": "concur", "negotiation": neg, "thread": changed}, &st)
+	sg.Must(map[string]any{"type": "concur", "negotiation": neg, "thread": changed}, &st)
 	if st.Status != mra.StatusProposed || !slices.Equal(st.Concurred, []mra.PartyID{"SG"}) {
 		t.Errorf("concur on void: %+v, want proposed by SG", st)
 	}
-	us.must(map[string]any{"type": "concur", "negotiation": neg, "thread": changed}, &st)
+	us.Must(map[string]any{"type": "concur", "negotiation": neg, "thread": changed}, &st)
 	if st.Status != mra.StatusAgreed {
 		t.Errorf("second concur: %s, want agreed", st.Status)
 	}
@@ -174,12 +175,12 @@ func TestCarryVoidsChangedConsensus(t *testing.T) {
 	var ev struct {
 		Events []json.RawMessage `json:"events"`
 	}
-	sg.getJSON("/api/negotiations/"+neg+"/events?stream=shared", &ev)
+	sg.GetJSON("/api/negotiations/"+neg+"/events?stream=shared", &ev)
 	last := carriedThreads(t, ev.Events, 2)
 	if !last[changed] || !last[kept] || !last[gone] || last[internal] {
 		t.Errorf("shared anchors_carried holds %v", last)
 	}
-	us.getJSON("/api/negotiations/"+neg+"/events?stream=internal", &ev)
+	us.GetJSON("/api/negotiations/"+neg+"/events?stream=internal", &ev)
 	if got := carriedThreads(t, ev.Events, 2); !got[internal] || len(got) != 1 {
 		t.Errorf("US internal anchors_carried holds %v", got)
 	}
@@ -204,100 +205,100 @@ func carriedThreads(t *testing.T, events []json.RawMessage, version int) map[str
 }
 
 func TestCommentOnOlderVersionIsCarried(t *testing.T) {
-	w := newWorld(t)
-	us, sg := w.login("us-neg"), w.login("sg-neg")
-	neg := us.create(1)
-	us.propose(neg, 0, text1)
-	text2 := strings.Replace(text1, "Article 1\nPurpose", "Article 1\nObjective", 1)
-	us.propose(neg, 1, text2)
+	w := servertest.New(t, servertest.Options{})
+	us, sg := w.Login("us-neg"), w.Login("sg-neg")
+	neg := us.Create(1)
+	us.Propose(neg, 0, servertest.Text1)
+	text2 := strings.Replace(servertest.Text1, "Article 1\nPurpose", "Article 1\nObjective", 1)
+	us.Propose(neg, 1, text2)
 	var r struct {
 		Thread string     `json:"thread"`
 		Anchor mra.Anchor `json:"anchor"`
-		Status string     `json:"status"`
+		Status mra.ThreadStatus `json:"status"`
 	}
-	sg.must(commentCmd(neg, 1, text1, "designate a contact point", mra.KindConsensus, mra.Shared), &r)
+	sg.Must(servertest.CommentCmd(neg, 1, servertest.Text1, "designate a contact point", mra.KindConsensus, mra.Shared), &r)
 	if r.Anchor.Version != 2 || r.Anchor.Flag != "moved" || r.Anchor.Quote != "designate a contact point" || r.Status != mra.StatusProposed {
 		t.Errorf("comment on v1, carried: %+v status %s", r.Anchor, r.Status)
 	}
-	sg.must(commentCmd(neg, 1, text1, "Purpose", mra.KindConsensus, mra.Shared), &r)
+	sg.Must(servertest.CommentCmd(neg, 1, servertest.Text1, "Purpose", mra.KindConsensus, mra.Shared), &r)
 	if r.Anchor.Flag != "changed" || r.Anchor.Quote != "Objective" || r.Status != mra.StatusVoid {
 		t.Errorf("consensus on text changed since: %+v status %s, want changed and void", r.Anchor, r.Status)
 	}
 }
 
 func TestConflictOnOldBase(t *testing.T) {
-	w := newWorld(t)
-	us, sg := w.login("us-neg"), w.login("sg-neg")
-	neg := us.create(1)
-	us.propose(neg, 0, text1)
-	sg.propose(neg, 1, text1+"\nArticle 4\n")
-	e := us.fails(mra.CodeConflict, map[string]any{"type": "propose_version", "negotiation": neg, "base": 1, "text": text1 + "x"})
+	w := servertest.New(t, servertest.Options{})
+	us, sg := w.Login("us-neg"), w.Login("sg-neg")
+	neg := us.Create(1)
+	us.Propose(neg, 0, servertest.Text1)
+	sg.Propose(neg, 1, servertest.Text1+"\nArticle 4\n")
+	e := us.Fails(mra.CodeConflict, map[string]any{"type": "propose_version", "negotiation": neg, "base": 1, "text": servertest.Text1 + "x"})
 	if !strings.Contains(e.Message, "2") {
 		t.Errorf("conflict message %q does not name the latest version", e.Message)
 	}
-	us.fails(mra.CodeConflict, map[string]any{"type": "propose_version", "negotiation": neg, "base": 0, "text": "y"})
-	if n := len(us.snapshot(neg).Versions); n != 2 {
+	us.Fails(mra.CodeConflict, map[string]any{"type": "propose_version", "negotiation": neg, "base": 0, "text": "y"})
+	if n := len(us.Snapshot(neg).Versions); n != 2 {
 		t.Errorf("%d versions after conflicts, want 2", n)
 	}
 }
 
 func TestStaleSignOffs(t *testing.T) {
-	w := newWorld(t)
-	us, legal, signer := w.login("us-neg"), w.login("us-legal"), w.login("us-sign")
-	neg := us.create(1)
-	_, sha1 := us.propose(neg, 0, text1)
-	_, sha2 := us.propose(neg, 1, text1+"\nAnnex.\n")
-	legal.fails(mra.CodeStale, map[string]any{"type": "sign_off", "negotiation": neg, "version": 1, "sha256": sha1, "decision": "approve"})
-	legal.fails(mra.CodeStale, map[string]any{"type": "sign_off", "negotiation": neg, "version": 2, "sha256": sha1, "decision": "approve"})
-	legal.fails(mra.CodeNotFound, map[string]any{"type": "sign_off", "negotiation": neg, "version": 3, "sha256": sha2, "decision": "approve"})
-	signer.fails(mra.CodeStale, map[string]any{"type": "sign", "negotiation": neg, "version": 1, "sha256": sha1})
-	signer.fails(mra.CodeNotReady, map[string]any{"type": "sign", "negotiation": neg, "version": 2, "sha256": sha2})
-	legal.must(map[string]any{"type": "sign_off", "negotiation": neg, "version": 2, "sha256": sha2, "decision": "approve"}, nil)
+	w := servertest.New(t, servertest.Options{})
+	us, legal, signer := w.Login("us-neg"), w.Login("us-legal"), w.Login("us-sign")
+	neg := us.Create(1)
+	_, sha1 := us.Propose(neg, 0, servertest.Text1)
+	_, sha2 := us.Propose(neg, 1, servertest.Text1+"\nAnnex.\n")
+	legal.Fails(mra.CodeStale, map[string]any{"type": "sign_off", "negotiation": neg, "version": 1, "sha256": sha1, "decision": "approve"})
+	legal.Fails(mra.CodeStale, map[string]any{"type": "sign_off", "negotiation": neg, "version": 2, "sha256": sha1, "decision": "approve"})
+	legal.Fails(mra.CodeNotFound, map[string]any{"type": "sign_off", "negotiation": neg, "version": 3, "sha256": sha2, "decision": "approve"})
+	signer.Fails(mra.CodeStale, map[string]any{"type": "sign", "negotiation": neg, "version": 1, "sha256": sha1})
+	signer.Fails(mra.CodeNotReady, map[string]any{"type": "sign", "negotiation": neg, "version": 2, "sha256": sha2})
+	legal.Must(map[string]any{"type": "sign_off", "negotiation": neg, "version": 2, "sha256": sha2, "decision": "approve"}, nil)
 }
 
 func TestWithdrawAndReopen(t *testing.T) {
-	w := newWorld(t)
-	us, sg, usLegal := w.login("us-neg"), w.login("sg-neg"), w.login("us-legal")
-	neg := us.create(1)
-	us.propose(neg, 0, text1)
-	issue := us.comment(neg, 1, text1, "within 30 days", mra.KindOpenIssue, mra.Shared)
-	us.must(map[string]any{"type": "resolve", "negotiation": neg, "thread": issue}, nil)
-	sg.fails(mra.CodeBadRequest, map[string]any{"type": "reopen", "negotiation": neg, "thread": issue})
-	sg.must(map[string]any{"type": "reopen", "negotiation": neg, "thread": issue, "body": "Not settled for us."}, nil)
-	if s := us.snapshot(neg); s.thread(issue).Status != mra.StatusOpen || s.Readiness.Status != mra.StatusNegotiating {
-		t.Fatalf("after reopen: %s, %s", s.thread(issue).Status, s.Readiness.Status)
+	w := servertest.New(t, servertest.Options{})
+	us, sg, usLegal := w.Login("us-neg"), w.Login("sg-neg"), w.Login("us-legal")
+	neg := us.Create(1)
+	us.Propose(neg, 0, servertest.Text1)
+	issue := us.Comment(neg, 1, servertest.Text1, "within 30 days", mra.KindOpenIssue, mra.Shared)
+	us.Must(map[string]any{"type": "resolve", "negotiation": neg, "thread": issue}, nil)
+	sg.Fails(mra.CodeBadRequest, map[string]any{"type": "reopen", "negotiation": neg, "thread": issue})
+	sg.Must(map[string]any{"type": "reopen", "negotiation": neg, "thread": issue, "body": "Not settled for us."}, nil)
+	if s := us.Snapshot(neg); s.Thread(issue).Status != mra.StatusOpen || s.Readiness.Status != mra.StatusNegotiating {
+		t.Fatalf("after reopen: %s, %s", s.Thread(issue).Status, s.Readiness.Status)
 	}
-	sg.fails(mra.CodeForbidden, map[string]any{"type": "withdraw", "negotiation": neg, "thread": issue})
-	usLegal.must(map[string]any{"type": "withdraw", "negotiation": neg, "thread": issue, "body": "Raised in error."}, nil)
-	s := us.snapshot(neg)
-	if s.thread(issue).Status != mra.StatusWithdrawn || s.Readiness.OpenIssues != 0 {
+	sg.Fails(mra.CodeForbidden, map[string]any{"type": "withdraw", "negotiation": neg, "thread": issue})
+	usLegal.Must(map[string]any{"type": "withdraw", "negotiation": neg, "thread": issue, "body": "Raised in error."}, nil)
+	s := us.Snapshot(neg)
+	if s.Thread(issue).Status != mra.StatusWithdrawn || s.Readiness.OpenIssues != 0 {
 		t.Errorf("withdrawn issue still counts: %+v", s.Readiness)
 	}
-	if n := len(s.thread(issue).Messages); n != 3 {
+	if n := len(s.Thread(issue).Messages); n != 3 {
 		t.Errorf("%d messages, want 3 (comment, reopen, withdraw)", n)
 	}
-	us.fails(mra.CodeBadRequest, map[string]any{"type": "withdraw", "negotiation": neg, "thread": issue})
-	us.fails(mra.CodeBadRequest, map[string]any{"type": "resolve", "negotiation": neg, "thread": issue})
+	us.Fails(mra.CodeBadRequest, map[string]any{"type": "withdraw", "negotiation": neg, "thread": issue})
+	us.Fails(mra.CodeBadRequest, map[string]any{"type": "resolve", "negotiation": neg, "thread": issue})
 }
 
 // TestPermissions: each command's role and party rule.
 func TestPermissions(t *testing.T) {
-	w := newWorld(t)
-	us, sg := w.login("us-neg"), w.login("sg-neg")
-	usLegal, usSign, usAdmin := w.login("us-legal"), w.login("us-sign"), w.login("us-admin")
-	neg := us.create(1)
-	_, sha := us.propose(neg, 0, text1)
-	cons := sg.comment(neg, 1, text1, "Purpose", mra.KindConsensus, mra.Shared)
-	issue := sg.comment(neg, 1, text1, "within 30 days", mra.KindOpenIssue, mra.Shared)
+	w := servertest.New(t, servertest.Options{})
+	us, sg := w.Login("us-neg"), w.Login("sg-neg")
+	usLegal, usSign, usAdmin := w.Login("us-legal"), w.Login("us-sign"), w.Login("us-admin")
+	neg := us.Create(1)
+	_, sha := us.Propose(neg, 0, servertest.Text1)
+	cons := sg.Comment(neg, 1, servertest.Text1, "Purpose", mra.KindConsensus, mra.Shared)
+	issue := sg.Comment(neg, 1, servertest.Text1, "within 30 days", mra.KindOpenIssue, mra.Shared)
 
 	forbidden := []struct {
-		as  *client
+		as  *servertest.Client
 		cmd map[string]any
 	}{
 		{usLegal, map[string]any{"type": "create_negotiation", "title": "x", "parties": []string{"US", "SG"}}},
 		{usSign, map[string]any{"type": "propose_version", "negotiation": neg, "base": 1, "text": "x"}},
 		{usLegal, map[string]any{"type": "propose_version", "negotiation": neg, "base": 1, "text": "x"}},
-		{usSign, commentCmd(neg, 1, text1, "Purpose", mra.KindNote, mra.Shared)},
+		{usSign, servertest.CommentCmd(neg, 1, servertest.Text1, "Purpose", mra.KindNote, mra.Shared)},
 		{usAdmin, map[string]any{"type": "reply", "negotiation": neg, "thread": issue, "body": "x"}},
 		{usLegal, map[string]any{"type": "concur", "negotiation": neg, "thread": cons}},
 		{usLegal, map[string]any{"type": "resolve", "negotiation": neg, "thread": issue}},
@@ -308,21 +309,21 @@ func TestPermissions(t *testing.T) {
 		{usLegal, map[string]any{"type": "sign", "negotiation": neg, "version": 1, "sha256": sha}},
 	}
 	for _, f := range forbidden {
-		f.as.fails(mra.CodeForbidden, f.cmd)
+		f.as.Fails(mra.CodeForbidden, f.cmd)
 	}
 	// The legal reviewer may comment and reply.
-	usLegal.comment(neg, 1, text1, "Purpose", mra.KindNote, mra.Internal)
-	usLegal.must(map[string]any{"type": "reply", "negotiation": neg, "thread": issue, "body": "Legal view."}, nil)
+	usLegal.Comment(neg, 1, servertest.Text1, "Purpose", mra.KindNote, mra.Internal)
+	usLegal.Must(map[string]any{"type": "reply", "negotiation": neg, "thread": issue, "body": "Legal view."}, nil)
 }
 
 // TestBadRequests: every bad input gets a clear bad_request and changes nothing.
 func TestBadRequests(t *testing.T) {
-	w := newWorld(t)
-	us, sg := w.login("us-neg"), w.login("sg-neg")
-	neg := us.create(1)
-	us.propose(neg, 0, text1)
-	note := sg.comment(neg, 1, text1, "Purpose", mra.KindNote, mra.Shared)
-	before := us.snapshot(neg)
+	w := servertest.New(t, servertest.Options{})
+	us, sg := w.Login("us-neg"), w.Login("sg-neg")
+	neg := us.Create(1)
+	us.Propose(neg, 0, servertest.Text1)
+	note := sg.Comment(neg, 1, servertest.Text1, "Purpose", mra.KindNote, mra.Shared)
+	before := us.Snapshot(neg)
 
 	cases := []struct {
 		name string
@@ -333,33 +334,33 @@ func TestBadRequests(t *testing.T) {
 		{"missing type", map[string]any{}, "type is required"},
 		{"id too long", map[string]any{"id": strings.Repeat("x", 65), "type": "reply"}, "id must be 1 to 64"},
 		{"quote mismatch", func() map[string]any {
-			c := commentCmd(neg, 1, text1, "Purpose", mra.KindOpenIssue, mra.Shared)
+			c := servertest.CommentCmd(neg, 1, servertest.Text1, "Purpose", mra.KindOpenIssue, mra.Shared)
 			c["quote"] = "Porpoise"
 			return c
 		}(), "quote does not match"},
 		{"range outside", func() map[string]any {
-			c := commentCmd(neg, 1, text1, "Purpose", mra.KindOpenIssue, mra.Shared)
+			c := servertest.CommentCmd(neg, 1, servertest.Text1, "Purpose", mra.KindOpenIssue, mra.Shared)
 			c["start"], c["end"] = 5000, 5007
 			return c
 		}(), "outside version 1"},
 		{"empty range for an issue", func() map[string]any {
-			c := commentCmd(neg, 1, text1, "Purpose", mra.KindOpenIssue, mra.Shared)
+			c := servertest.CommentCmd(neg, 1, servertest.Text1, "Purpose", mra.KindOpenIssue, mra.Shared)
 			c["end"] = c["start"]
 			c["quote"] = ""
 			return c
 		}(), "start < end"},
 		{"negative start", func() map[string]any {
-			c := commentCmd(neg, 1, text1, "Purpose", mra.KindNote, mra.Shared)
+			c := servertest.CommentCmd(neg, 1, servertest.Text1, "Purpose", mra.KindNote, mra.Shared)
 			c["start"] = -1
 			return c
 		}(), "outside"},
 		{"bad kind", func() map[string]any {
-			c := commentCmd(neg, 1, text1, "Purpose", mra.KindNote, mra.Shared)
+			c := servertest.CommentCmd(neg, 1, servertest.Text1, "Purpose", mra.KindNote, mra.Shared)
 			c["kind"] = "gossip"
 			return c
 		}(), "kind must be"},
 		{"bad visibility", func() map[string]any {
-			c := commentCmd(neg, 1, text1, "Purpose", mra.KindNote, mra.Shared)
+			c := servertest.CommentCmd(neg, 1, servertest.Text1, "Purpose", mra.KindNote, mra.Shared)
 			c["visibility"] = "public"
 			return c
 		}(), "visibility must be"},
@@ -367,7 +368,7 @@ func TestBadRequests(t *testing.T) {
 		{"wrong type of field", map[string]any{"type": "propose_version", "negotiation": neg, "base": "one", "text": "x"}, "field base"},
 		{"no base", map[string]any{"type": "propose_version", "negotiation": neg, "text": "x"}, "base is required"},
 		{"concur on a note", map[string]any{"type": "concur", "negotiation": neg, "thread": note}, "only a consensus"},
-		{"bad decision", map[string]any{"type": "sign_off", "negotiation": neg, "version": 1, "sha256": mra.SHA256(text1), "decision": "maybe"}, ""},
+		{"bad decision", map[string]any{"type": "sign_off", "negotiation": neg, "version": 1, "sha256": mra.SHA256(servertest.Text1), "decision": "maybe"}, ""},
 		{"one party", map[string]any{"type": "create_negotiation", "title": "x", "parties": []string{"US"}}, "at least 2"},
 		{"unknown party", map[string]any{"type": "create_negotiation", "title": "x", "parties": []string{"US", "ZZ"}}, "unknown party"},
 		{"without own party", map[string]any{"type": "create_negotiation", "title": "x", "parties": []string{"SG", "EX"}}, "your own party"},
@@ -379,9 +380,9 @@ func TestBadRequests(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			sender := us
 			if c.cmd["type"] == "sign_off" {
-				sender = w.login("us-legal")
+				sender = w.Login("us-legal")
 			}
-			e := sender.fails(mra.CodeBadRequest, c.cmd)
+			e := sender.Fails(mra.CodeBadRequest, c.cmd)
 			if !strings.Contains(e.Message, c.want) {
 				t.Errorf("message %q, want it to say %q", e.Message, c.want)
 			}
@@ -399,36 +400,36 @@ func TestBadRequests(t *testing.T) {
 	}
 	for _, c := range raw {
 		t.Run(c.name, func(t *testing.T) {
-			status, body := us.post("/api/command", []byte(c.body))
-			var a answer
+			status, body := us.Post("/api/command", []byte(c.body))
+			var a servertest.Answer
 			json.Unmarshal(body, &a)
 			if status != http.StatusBadRequest || a.Error == nil || a.Error.Code != mra.CodeBadRequest || !strings.Contains(a.Error.Message, c.want) {
 				t.Errorf("got %d %s, want 400 saying %q", status, body, c.want)
 			}
 		})
 	}
-	if after := us.snapshot(neg); !reflect.DeepEqual(before, after) {
+	if after := us.Snapshot(neg); !reflect.DeepEqual(before, after) {
 		t.Errorf("bad requests changed the negotiation")
 	}
 }
 
 func TestTooLarge(t *testing.T) {
-	w := newWorld(t)
-	us, sg := w.login("us-neg"), w.login("sg-neg")
-	neg := us.create(1)
-	us.propose(neg, 0, text1)
-	note := sg.comment(neg, 1, text1, "Purpose", mra.KindNote, mra.Shared)
+	w := servertest.New(t, servertest.Options{})
+	us, sg := w.Login("us-neg"), w.Login("sg-neg")
+	neg := us.Create(1)
+	us.Propose(neg, 0, servertest.Text1)
+	note := sg.Comment(neg, 1, servertest.Text1, "Purpose", mra.KindNote, mra.Shared)
 	big := strings.Repeat("a", 70<<10)
-	us.fails(mra.CodeTooLarge, map[string]any{"type": "reply", "negotiation": neg, "thread": note, "body": big})
+	us.Fails(mra.CodeTooLarge, map[string]any{"type": "reply", "negotiation": neg, "thread": note, "body": big})
 	// A proposed text may be megabytes, up to 8 MiB.
 	long := strings.Repeat("The Parties shall cooperate. ", 40_000) // about 1.1 MB
-	us.propose(neg, 1, long)
-	us.fails(mra.CodeTooLarge, map[string]any{"type": "propose_version", "negotiation": neg, "base": 2, "text": strings.Repeat("x", 8<<20+1)})
-	status, body := us.post("/api/command", []byte(`{"id":"big","type":"reply","body":"`+strings.Repeat("x", 17<<20)+`"}`))
+	us.Propose(neg, 1, long)
+	us.Fails(mra.CodeTooLarge, map[string]any{"type": "propose_version", "negotiation": neg, "base": 2, "text": strings.Repeat("x", 8<<20+1)})
+	status, body := us.Post("/api/command", []byte(`{"id":"big","type":"reply","body":"`+strings.Repeat("x", 17<<20)+`"}`))
 	if status != http.StatusRequestEntityTooLarge || !strings.Contains(string(body), "too_large") {
 		t.Errorf("17 MiB body: %d %.200s", status, body)
 	}
-	if n := len(us.snapshot(neg).Versions); n != 2 {
+	if n := len(us.Snapshot(neg).Versions); n != 2 {
 		t.Errorf("%d versions, want 2", n)
 	}
 }
@@ -436,28 +437,28 @@ func TestTooLarge(t *testing.T) {
 // TestIdempotentRepeats: the same user and id get the first answer, and the
 // command applies once, also after the server restarts.
 func TestIdempotentRepeats(t *testing.T) {
-	w := newWorld(t)
-	us, sg := w.login("us-neg"), w.login("sg-neg")
-	neg := us.create(1)
-	us.propose(neg, 0, text1)
-	cmd := commentCmd(neg, 1, text1, "Purpose", mra.KindOpenIssue, mra.Shared)
+	w := servertest.New(t, servertest.Options{})
+	us, sg := w.Login("us-neg"), w.Login("sg-neg")
+	neg := us.Create(1)
+	us.Propose(neg, 0, servertest.Text1)
+	cmd := servertest.CommentCmd(neg, 1, servertest.Text1, "Purpose", mra.KindOpenIssue, mra.Shared)
 	cmd["id"] = "comment-once"
-	first := sg.send(cmd)
-	second := sg.send(cmd)
+	first := sg.Send(cmd)
+	second := sg.Send(cmd)
 	if first.Status != 200 || string(first.Raw) != string(second.Raw) {
 		t.Fatalf("repeat answered %s, first %s", second.Raw, first.Raw)
 	}
 	// Another user may use the same id for their own command.
-	other := us.send(map[string]any{"id": "comment-once", "type": "reply", "negotiation": neg, "thread": threadOf(t, first), "body": "ok"})
+	other := us.Send(map[string]any{"id": "comment-once", "type": "reply", "negotiation": neg, "thread": threadOf(t, first), "body": "ok"})
 	if other.Status != 200 || string(other.Raw) == string(first.Raw) {
 		t.Errorf("another user's command with the same id: %s", other.Raw)
 	}
 	// Concurrent repeats apply once too.
-	cmd2 := commentCmd(neg, 1, text1, "Contact points", mra.KindNote, mra.Shared)
+	cmd2 := servertest.CommentCmd(neg, 1, servertest.Text1, "Contact points", mra.KindNote, mra.Shared)
 	cmd2["id"] = "burst"
 	answers := make(chan string, 8)
 	for range 8 {
-		go func() { answers <- string(sg.send(cmd2).Raw) }()
+		go func() { answers <- string(sg.Send(cmd2).Raw) }()
 	}
 	firstBurst := <-answers
 	for range 7 {
@@ -465,18 +466,18 @@ func TestIdempotentRepeats(t *testing.T) {
 			t.Errorf("concurrent repeat answered %s, want %s", a, firstBurst)
 		}
 	}
-	w.restart()
-	sg = w.login("sg-neg")
-	third := sg.send(cmd)
+	w.Restart()
+	sg = w.Login("sg-neg")
+	third := sg.Send(cmd)
 	if string(third.Raw) != string(first.Raw) {
 		t.Errorf("after restart the repeat answered %s, want %s", third.Raw, first.Raw)
 	}
-	if n := len(sg.snapshot(neg).Threads); n != 2 {
+	if n := len(sg.Snapshot(neg).Threads); n != 2 {
 		t.Errorf("%d threads, want 2", n)
 	}
 }
 
-func threadOf(t *testing.T, a answer) string {
+func threadOf(t *testing.T, a servertest.Answer) string {
 	var r struct {
 		Thread string `json:"thread"`
 	}
@@ -486,33 +487,33 @@ func threadOf(t *testing.T, a answer) string {
 	return r.Thread
 }
 
-// TestRestartKeepsState: the snapshot is the same after closing and
+// TestRestartKeepsState: the servertest.Snapshot is the same after closing and
 // reopening the database.
 func TestRestartKeepsState(t *testing.T) {
-	w := newWorld(t)
-	us, sg, legal := w.login("us-neg"), w.login("sg-neg"), w.login("sg-legal")
-	neg := us.create(2)
-	_, sha := us.propose(neg, 0, text1)
-	th := sg.comment(neg, 1, text1, "Purpose", mra.KindConsensus, mra.Shared)
-	us.must(map[string]any{"type": "concur", "negotiation": neg, "thread": th}, nil)
-	sg.comment(neg, 1, text1, "within 30 days", mra.KindNote, mra.Internal)
-	legal.must(map[string]any{"type": "sign_off", "negotiation": neg, "version": 1, "sha256": sha, "decision": "approve"}, nil)
-	us.propose(neg, 1, strings.Replace(text1, "Purpose", "Objective", 1))
-	beforeUS, beforeSG := us.snapshot(neg), sg.snapshot(neg)
-	w.restart()
-	us, sg = w.login("us-neg"), w.login("sg-neg")
-	if after := us.snapshot(neg); !reflect.DeepEqual(beforeUS, after) {
-		t.Errorf("US snapshot changed across restart:\n%+v\n%+v", beforeUS, after)
+	w := servertest.New(t, servertest.Options{})
+	us, sg, legal := w.Login("us-neg"), w.Login("sg-neg"), w.Login("sg-legal")
+	neg := us.Create(2)
+	_, sha := us.Propose(neg, 0, servertest.Text1)
+	th := sg.Comment(neg, 1, servertest.Text1, "Purpose", mra.KindConsensus, mra.Shared)
+	us.Must(map[string]any{"type": "concur", "negotiation": neg, "thread": th}, nil)
+	sg.Comment(neg, 1, servertest.Text1, "within 30 days", mra.KindNote, mra.Internal)
+	legal.Must(map[string]any{"type": "sign_off", "negotiation": neg, "version": 1, "sha256": sha, "decision": "approve"}, nil)
+	us.Propose(neg, 1, strings.Replace(servertest.Text1, "Purpose", "Objective", 1))
+	beforeUS, beforeSG := us.Snapshot(neg), sg.Snapshot(neg)
+	w.Restart()
+	us, sg = w.Login("us-neg"), w.Login("sg-neg")
+	if after := us.Snapshot(neg); !reflect.DeepEqual(beforeUS, after) {
+		t.Errorf("US servertest.Snapshot changed across restart:\n%+v\n%+v", beforeUS, after)
 	}
-	if after := sg.snapshot(neg); !reflect.DeepEqual(beforeSG, after) {
-		t.Errorf("SG snapshot changed across restart")
+	if after := sg.Snapshot(neg); !reflect.DeepEqual(beforeSG, after) {
+		t.Errorf("SG servertest.Snapshot changed across restart")
 	}
-	if err := w.store.Verify(); err != nil {
+	if err := w.Bolt.Verify(); err != nil {
 		t.Errorf("verify: %v", err)
 	}
 	// And the next command continues the streams.
-	us.comment(neg, 2, strings.Replace(text1, "Purpose", "Objective", 1), "Objective", mra.KindNote, mra.Shared)
-	if err := w.store.Verify(); err != nil {
+	us.Comment(neg, 2, strings.Replace(servertest.Text1, "Purpose", "Objective", 1), "Objective", mra.KindNote, mra.Shared)
+	if err := w.Bolt.Verify(); err != nil {
 		t.Errorf("verify after more: %v", err)
 	}
 }
@@ -520,30 +521,30 @@ func TestRestartKeepsState(t *testing.T) {
 // TestReadsWhileWriting: snapshots are encoded while commands change the
 // same threads (run with -race).
 func TestReadsWhileWriting(t *testing.T) {
-	w := newWorld(t)
-	us, sg := w.login("us-neg"), w.login("sg-neg")
-	neg := us.create(1)
-	us.propose(neg, 0, text1)
-	th := sg.comment(neg, 1, text1, "Purpose", mra.KindConsensus, mra.Shared)
+	w := servertest.New(t, servertest.Options{})
+	us, sg := w.Login("us-neg"), w.Login("sg-neg")
+	neg := us.Create(1)
+	us.Propose(neg, 0, servertest.Text1)
+	th := sg.Comment(neg, 1, servertest.Text1, "Purpose", mra.KindConsensus, mra.Shared)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		for i := 0; i < 20; i++ {
-			sg.send(map[string]any{"type": "reply", "negotiation": neg, "thread": th, "body": "more"})
+			sg.Send(map[string]any{"type": "reply", "negotiation": neg, "thread": th, "body": "more"})
 			if i == 10 {
-				us.send(map[string]any{"type": "propose_version", "negotiation": neg, "base": 1, "text": "Preamble.\n" + text1})
+				us.Send(map[string]any{"type": "propose_version", "negotiation": neg, "base": 1, "text": "Preamble.\n" + servertest.Text1})
 			}
 		}
 	}()
 	for {
 		select {
 		case <-done:
-			if n := len(us.snapshot(neg).thread(th).Messages); n != 21 {
+			if n := len(us.Snapshot(neg).Thread(th).Messages); n != 21 {
 				t.Errorf("%d messages, want 21", n)
 			}
 			return
 		default:
-			us.snapshot(neg)
+			us.Snapshot(neg)
 		}
 	}
 }

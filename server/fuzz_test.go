@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"mra/server/mra"
+	"mra/server/servertest"
 )
 
 // FuzzExecute sends any bytes as a command through the real command path on
@@ -26,12 +27,12 @@ func FuzzExecute(f *testing.F) {
 	} {
 		f.Add(s)
 	}
-	w := newWorld(f)
-	us := w.login("us-neg")
-	neg := us.create(1)
-	us.propose(neg, 0, text1)
+	w := servertest.New(f, servertest.Options{})
+	us := w.Login("us-neg")
+	neg := us.Create(1)
+	us.Propose(neg, 0, servertest.Text1)
 	var user mra.User
-	for _, u := range testUsers {
+	for _, u := range servertest.Users {
 		if u.ID == "us-neg" {
 			user = u
 		}
@@ -39,7 +40,7 @@ func FuzzExecute(f *testing.F) {
 	count := func() int {
 		n := 0
 		for _, key := range []mra.StreamKey{mra.SharedStream, mra.InternalStream("US")} {
-			evs, err := w.store.Events(mra.NegotiationID(neg), key, 0, 1_000_000)
+			evs, err := w.Bolt.Events(mra.NegotiationID(neg), key, 0, 0, 0)
 			if err != nil {
 				f.Fatal(err)
 			}
@@ -50,7 +51,7 @@ func FuzzExecute(f *testing.F) {
 	f.Fuzz(func(t *testing.T, raw string) {
 		raw = strings.ReplaceAll(raw, "NEG", neg)
 		before := count()
-		answer, code := w.srv.Execute(user, []byte(raw), true)
+		answer, code := w.Srv.Execute(user, []byte(raw))
 		var a struct {
 			Type  string     `json:"type"`
 			Error *mra.Error `json:"error"`

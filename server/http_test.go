@@ -16,12 +16,13 @@ import (
 	"mra/server"
 	"mra/server/boltstore"
 	"mra/server/mra"
+	"mra/server/servertest"
 )
 
 func TestLoginLogoutMe(t *testing.T) {
-	w := newWorld(t)
-	c := w.login("us-neg")
-	res, err := c.hc.Get(c.url("/api/me"))
+	w := servertest.New(t, servertest.Options{})
+	c := w.Login("us-neg")
+	res, err := c.HC.Get(c.W.URL()+"/api/me")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,7 +36,7 @@ func TestLoginLogoutMe(t *testing.T) {
 	}
 
 	// The cookie: HttpOnly, SameSite=Strict, Path=/.
-	status, _, cookie := rawLogin(t, w, "us-neg", testPassword)
+	status, _, cookie := rawLogin(t, w, "us-neg", servertest.Password)
 	if status != 200 || !strings.Contains(cookie, "mra_session=") || !strings.Contains(cookie, "HttpOnly") ||
 		!strings.Contains(cookie, "SameSite=Strict") || !strings.Contains(cookie, "Path=/") {
 		t.Errorf("login cookie %q", cookie)
@@ -49,11 +50,11 @@ func TestLoginLogoutMe(t *testing.T) {
 	}
 
 	// Logout revokes the session on the server: the old cookie no longer works.
-	old := c.hc.Jar.Cookies(res.Request.URL)
-	if status, _ := c.post("/api/logout", map[string]any{}); status != http.StatusNoContent {
+	old := c.HC.Jar.Cookies(res.Request.URL)
+	if status, _ := c.Post("/api/logout", map[string]any{}); status != http.StatusNoContent {
 		t.Fatalf("logout: %d", status)
 	}
-	req, _ := http.NewRequest("GET", c.url("/api/me"), nil)
+	req, _ := http.NewRequest("GET", c.W.URL()+"/api/me", nil)
 	for _, ck := range old {
 		req.AddCookie(ck)
 	}
@@ -64,10 +65,10 @@ func TestLoginLogoutMe(t *testing.T) {
 	}
 }
 
-func rawLogin(t *testing.T, w *world, user, password string) (int, string, string) {
+func rawLogin(t *testing.T, w *servertest.World, user, password string) (int, string, string) {
 	t.Helper()
 	body, _ := json.Marshal(map[string]string{"user": user, "password": password})
-	res, err := http.Post(w.http.URL+"/api/login", "application/json", bytes.NewReader(body))
+	res, err := http.Post(w.URL()+"/api/login", "application/json", bytes.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,43 +78,43 @@ func rawLogin(t *testing.T, w *world, user, password string) (int, string, strin
 }
 
 func TestSessionExpires(t *testing.T) {
-	w := newWorld(t)
-	c := w.login("us-neg")
+	w := servertest.New(t, servertest.Options{})
+	c := w.Login("us-neg")
 	later := time.Now().Add(13 * time.Hour)
-	w.now.Store(&later)
-	if status, _ := c.get("/api/me"); status != http.StatusUnauthorized {
+	w.SetNow(later)
+	if status, _ := c.Get("/api/me"); status != http.StatusUnauthorized {
 		t.Errorf("me after the session expired: %d", status)
 	}
 }
 
 func TestUnauthenticated(t *testing.T) {
-	w := newWorld(t)
+	w := servertest.New(t, servertest.Options{})
 	for _, p := range []struct{ method, path string }{
 		{"GET", "/api/me"}, {"POST", "/api/logout"}, {"POST", "/api/command"}, {"GET", "/api/negotiations"},
 		{"GET", "/api/negotiations/n-x"}, {"GET", "/api/negotiations/n-x/versions/1"},
 		{"GET", "/api/negotiations/n-x/diff?from=1&to=2"}, {"GET", "/api/negotiations/n-x/events"},
 	} {
-		req, _ := http.NewRequest(p.method, w.http.URL+p.path, strings.NewReader(`{"id":"1","type":"reply"}`))
+		req, _ := http.NewRequest(p.method, w.URL()+p.path, strings.NewReader(`{"id":"1","type":"reply"}`))
 		req.Header.Set("Content-Type", "application/json")
 		req.AddCookie(&http.Cookie{Name: "mra_session", Value: "forged"})
 		res, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
-		var a answer
+		var a servertest.Answer
 		json.NewDecoder(res.Body).Decode(&a)
 		res.Body.Close()
 		if res.StatusCode != 401 || a.Error == nil || a.Error.Code != mra.CodeUnauthenticated {
 			t.Errorf("%s %s without a valid session: %d %+v", p.method, p.path, res.StatusCode, a.Error)
 		}
 	}
-	if res, _ := http.Get(w.http.URL + "/healthz"); res.StatusCode != 200 {
+	if res, _ := http.Get(w.URL() + "/healthz"); res.StatusCode != 200 {
 		t.Errorf("healthz: %d", res.StatusCode)
 	}
 }
 
 func TestLoginRateLimited(t *testing.T) {
-	w := newWorld(t)
+	w := servertest.New(t, servertest.Options{})
 	limited := false
 	for i := 0; i < 30 && !limited; i++ {
 		status, body, _ := rawLogin(t, w, "sg-neg", "guess")
@@ -125,29 +126,29 @@ func TestLoginRateLimited(t *testing.T) {
 		t.Fatal("30 wrong passwords in a row were never rate limited")
 	}
 	// The right password is refused too while the limit holds.
-	if status, _, _ := rawLogin(t, w, "sg-neg", testPassword); status != http.StatusTooManyRequests {
+	if status, _, _ := rawLogin(t, w, "sg-neg", servertest.Password); status != http.StatusTooManyRequests {
 		t.Errorf("login during the limit: %d", status)
 	}
 	// A minute later the bucket has refilled.
 	later := time.Now().Add(2 * time.Minute)
-	w.now.Store(&later)
-	if status, _, _ := rawLogin(t, w, "sg-neg", testPassword); status != http.StatusOK {
+	w.SetNow(later)
+	if status, _, _ := rawLogin(t, w, "sg-neg", servertest.Password); status != http.StatusOK {
 		t.Errorf("login after the limit: %d", status)
 	}
 }
 
 func TestOriginAndContentType(t *testing.T) {
-	w := newWorld(t)
-	c := w.login("us-neg")
+	w := servertest.New(t, servertest.Options{})
+	c := w.Login("us-neg")
 	send := func(origin, contentType string) int {
-		req, _ := http.NewRequest("POST", c.url("/api/command"), strings.NewReader(`{"id":"o1","type":"create_negotiation","title":"t","parties":["US","SG"]}`))
+		req, _ := http.NewRequest("POST", c.W.URL()+"/api/command", strings.NewReader(`{"id":"o1","type":"create_negotiation","title":"t","parties":["US","SG"]}`))
 		if contentType != "" {
 			req.Header.Set("Content-Type", contentType)
 		}
 		if origin != "" {
 			req.Header.Set("Origin", origin)
 		}
-		status, _ := c.do(req)
+		status, _ := c.Do(req)
 		return status
 	}
 	if s := send("https://evil.example", "application/json"); s != http.StatusForbidden {
@@ -159,29 +160,29 @@ func TestOriginAndContentType(t *testing.T) {
 	if s := send("", ""); s != http.StatusBadRequest {
 		t.Errorf("no content type: %d, want 400", s)
 	}
-	if s := send(w.http.URL, "application/json; charset=utf-8"); s != http.StatusOK {
+	if s := send(w.URL(), "application/json; charset=utf-8"); s != http.StatusOK {
 		t.Errorf("own origin: %d, want 200", s)
 	}
 	if s := send("https://partner.example", "application/json"); s != http.StatusOK {
 		t.Errorf("allowed origin: %d, want 200", s)
 	}
 	// A GET from a foreign origin is refused too.
-	req, _ := http.NewRequest("GET", c.url("/api/me"), nil)
+	req, _ := http.NewRequest("GET", c.W.URL()+"/api/me", nil)
 	req.Header.Set("Origin", "http://127.0.0.1:1")
-	if s, _ := c.do(req); s != http.StatusForbidden {
+	if s, _ := c.Do(req); s != http.StatusForbidden {
 		t.Errorf("GET from a foreign origin: %d", s)
 	}
 	// Login is a state-changing request too.
-	res, _ := http.Post(w.http.URL+"/api/login", "text/plain", strings.NewReader(`{"user":"us-neg","password":"x"}`))
+	res, _ := http.Post(w.URL()+"/api/login", "text/plain", strings.NewReader(`{"user":"us-neg","password":"x"}`))
 	if res.StatusCode != http.StatusBadRequest {
 		t.Errorf("login as text/plain: %d", res.StatusCode)
 	}
 }
 
 func TestSubscribeOverHTTPIsRefused(t *testing.T) {
-	w := newWorld(t)
-	c := w.login("us-neg")
-	e := c.fails(mra.CodeBadRequest, map[string]any{"type": "subscribe", "negotiation": "n-x"})
+	w := servertest.New(t, servertest.Options{})
+	c := w.Login("us-neg")
+	e := c.Fails(mra.CodeBadRequest, map[string]any{"type": "subscribe", "negotiation": "n-x"})
 	if !strings.Contains(e.Message, "/ws") {
 		t.Errorf("message %q does not point at /ws", e.Message)
 	}
@@ -190,24 +191,24 @@ func TestSubscribeOverHTTPIsRefused(t *testing.T) {
 // TestInternalErrorsSayNothing: a failure of the store is answered
 // internal, with no detail.
 func TestInternalErrorsSayNothing(t *testing.T) {
-	w := newWorld(t)
-	c := w.login("us-neg")
-	neg := c.create(1)
-	w.store.Close()
-	a := c.send(map[string]any{"type": "propose_version", "negotiation": neg, "base": 0, "text": "x"})
+	w := servertest.New(t, servertest.Options{})
+	c := w.Login("us-neg")
+	neg := c.Create(1)
+	w.Bolt.Close()
+	a := c.Send(map[string]any{"type": "propose_version", "negotiation": neg, "base": 0, "text": "x"})
 	if a.Status != 500 || a.Error == nil || a.Error.Code != mra.CodeInternal || strings.Contains(a.Error.Message, "bolt") || strings.Contains(a.Error.Message, "closed") {
 		t.Errorf("after the store closed: %d %s", a.Status, a.Raw)
 	}
-	w.store = nil
+	w.Bolt = nil
 }
 
 func TestPartiesAndPage(t *testing.T) {
-	w := newWorld(t)
-	c := w.login("us-neg")
+	w := servertest.New(t, servertest.Options{})
+	c := w.Login("us-neg")
 	var p struct {
 		Parties []mra.Party `json:"parties"`
 	}
-	c.getJSON("/api/parties", &p)
+	c.GetJSON("/api/parties", &p)
 	if len(p.Parties) != 3 || p.Parties[0].ID != "EX" || p.Parties[2].Name != "U.S. Customs and Border Protection" {
 		t.Errorf("parties: %+v", p.Parties)
 	}
@@ -249,9 +250,9 @@ func TestPageServedWithStrictPolicy(t *testing.T) {
 // TestColleaguesNeverRateLimited: successful logins do not count, so a
 // whole office behind one address can log in.
 func TestColleaguesNeverRateLimited(t *testing.T) {
-	w := newWorld(t)
+	w := servertest.New(t, servertest.Options{})
 	for i := 0; i < 40; i++ {
-		if status, body, _ := rawLogin(t, w, "us-neg", testPassword); status != http.StatusOK {
+		if status, body, _ := rawLogin(t, w, "us-neg", servertest.Password); status != http.StatusOK {
 			t.Fatalf("login %d: %d %s", i, status, body)
 		}
 	}

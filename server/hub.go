@@ -91,22 +91,22 @@ func (h *hub) begin(c *wsConn, id mra.NegotiationID) bool {
 	return true
 }
 
-// finish sends the replayed events (read from the store after begin), the
-// live events held meanwhile, without repeats, then the ack built from the
-// heads sent; from then on live events flow straight to c. The room learns
-// of the new presence.
-func (h *hub) finish(c *wsConn, id mra.NegotiationID, replay []*mra.Event, since map[mra.StreamKey]uint64, ack func(heads map[mra.StreamKey]uint64) []byte) {
+// finish ends c's replay: the live events held meanwhile go out, without
+// those the replay sent (sent: the last seq sent on each stream), then the
+// ack built from the heads sent; from then on live events flow straight to
+// c, and the room learns of the new presence. False if c left meanwhile.
+func (h *hub) finish(c *wsConn, id mra.NegotiationID, sent map[mra.StreamKey]uint64, ack func(heads map[mra.StreamKey]uint64) []byte) bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	r := h.rooms[id]
-	sub := r.subs[c]
-	if sub == nil {
-		return // the socket went away meanwhile
+	if r == nil || r.subs[c] == nil {
+		return false
 	}
-	for k, v := range since {
+	sub := r.subs[c]
+	for k, v := range sent {
 		sub.sent[k] = v
 	}
-	for _, e := range append(replay, sub.pending...) {
+	for _, e := range sub.pending {
 		if e.Seq > sub.sent[e.Key()] {
 			c.sendBytes(e.JSON)
 			sub.sent[e.Key()] = e.Seq
@@ -116,6 +116,7 @@ func (h *hub) finish(c *wsConn, id mra.NegotiationID, replay []*mra.Event, since
 	c.sendBytes(ack(sub.sent))
 	c.sendBytes(presence(id, r))
 	h.retellLocked(id, r)
+	return true
 }
 
 // leave ends c's subscription; false if it had none.

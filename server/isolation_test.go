@@ -7,26 +7,27 @@ import (
 	"testing"
 
 	"mra/server/mra"
+	"mra/server/servertest"
 )
 
 // TestPartyIsolation: with a US internal thread in place, nothing of it
 // reaches SG, and nothing of the negotiation reaches EX, over any read.
 func TestPartyIsolation(t *testing.T) {
-	w := newWorld(t)
-	us, usLegal, sg, ex := w.login("us-neg"), w.login("us-legal"), w.login("sg-neg"), w.login("ex-neg")
-	neg := us.create(1)
-	us.propose(neg, 0, text1)
-	shared := us.comment(neg, 1, text1, "Purpose", mra.KindOpenIssue, mra.Shared)
+	w := servertest.New(t, servertest.Options{})
+	us, usLegal, sg, ex := w.Login("us-neg"), w.Login("us-legal"), w.Login("sg-neg"), w.Login("ex-neg")
+	neg := us.Create(1)
+	us.Propose(neg, 0, servertest.Text1)
+	shared := us.Comment(neg, 1, servertest.Text1, "Purpose", mra.KindOpenIssue, mra.Shared)
 	const secret = "US legal: we cannot accept thirty days under our statute"
-	cmd := commentCmd(neg, 1, text1, "within 30 days", mra.KindNote, mra.Internal)
+	cmd := servertest.CommentCmd(neg, 1, servertest.Text1, "within 30 days", mra.KindNote, mra.Internal)
 	cmd["body"] = secret
 	var r struct {
 		Thread string `json:"thread"`
 	}
-	usLegal.must(cmd, &r)
+	usLegal.Must(cmd, &r)
 	internal := r.Thread
-	usLegal.must(map[string]any{"type": "reply", "negotiation": neg, "thread": internal, "body": secret + " (reply)"}, nil)
-	us.propose(neg, 1, strings.Replace(text1, "30 days", "60 days", 1)) // carries the internal thread too
+	usLegal.Must(map[string]any{"type": "reply", "negotiation": neg, "thread": internal, "body": secret + " (reply)"}, nil)
+	us.Propose(neg, 1, strings.Replace(servertest.Text1, "30 days", "60 days", 1)) // carries the internal thread too
 
 	leaks := func(who string, body []byte) {
 		t.Helper()
@@ -38,15 +39,15 @@ func TestPartyIsolation(t *testing.T) {
 	}
 
 	// Snapshot: US sees both threads, SG only the shared one.
-	if s := us.snapshot(neg); s.thread(internal) == nil || s.thread(shared) == nil {
+	if s := us.Snapshot(neg); s.Thread(internal) == nil || s.Thread(shared) == nil {
 		t.Fatalf("US lacks its own threads")
 	}
-	status, body := sg.get("/api/negotiations/" + neg)
+	status, body := sg.Get("/api/negotiations/" + neg)
 	if status != 200 {
 		t.Fatalf("SG snapshot: %d", status)
 	}
 	leaks("SG snapshot", body)
-	var s snapshot
+	var s servertest.Snapshot
 	json.Unmarshal(body, &s)
 	if len(s.Threads) != 1 || s.Readiness.OpenIssues != 1 {
 		t.Errorf("SG sees %d threads and readiness %+v", len(s.Threads), s.Readiness)
@@ -54,7 +55,7 @@ func TestPartyIsolation(t *testing.T) {
 
 	// Event streams: SG's shared and internal streams hold nothing of US's.
 	for _, stream := range []string{"shared", "internal"} {
-		status, body := sg.get("/api/negotiations/" + neg + "/events?stream=" + stream + "&since=0")
+		status, body := sg.Get("/api/negotiations/" + neg + "/events?stream=" + stream + "&since=0")
 		if status != 200 {
 			t.Fatalf("SG %s events: %d", stream, status)
 		}
@@ -63,11 +64,11 @@ func TestPartyIsolation(t *testing.T) {
 	var ev struct {
 		Events []json.RawMessage `json:"events"`
 	}
-	sg.getJSON("/api/negotiations/"+neg+"/events?stream=internal", &ev)
+	sg.GetJSON("/api/negotiations/"+neg+"/events?stream=internal", &ev)
 	if len(ev.Events) != 0 {
 		t.Errorf("SG's internal stream has %d events, want 0", len(ev.Events))
 	}
-	us.getJSON("/api/negotiations/"+neg+"/events?stream=internal", &ev)
+	us.GetJSON("/api/negotiations/"+neg+"/events?stream=internal", &ev)
 	if len(ev.Events) != 3 { // thread_opened, reply_added, anchors_carried
 		t.Errorf("US's internal stream has %d events, want 3", len(ev.Events))
 	}
@@ -86,8 +87,8 @@ func TestPartyIsolation(t *testing.T) {
 		{"type": "resolve", "negotiation": neg, "thread": internal},
 		{"type": "reopen", "negotiation": neg, "thread": internal, "body": "x"},
 	} {
-		e := sg.fails(mra.CodeNotFound, c)
-		ghost := sg.fails(mra.CodeNotFound, map[string]any{"type": c["type"], "negotiation": neg, "thread": "t-doesnotexist", "body": "x"})
+		e := sg.Fails(mra.CodeNotFound, c)
+		ghost := sg.Fails(mra.CodeNotFound, map[string]any{"type": c["type"], "negotiation": neg, "thread": "t-doesnotexist", "body": "x"})
 		if strings.Replace(e.Message, internal, "ID", 1) != strings.Replace(ghost.Message, "t-doesnotexist", "ID", 1) {
 			t.Errorf("hidden thread answers %q, a missing one %q", e.Message, ghost.Message)
 		}
@@ -98,13 +99,13 @@ func TestPartyIsolation(t *testing.T) {
 	var list struct {
 		Negotiations []mra.NegotiationView `json:"negotiations"`
 	}
-	ex.getJSON("/api/negotiations", &list)
+	ex.GetJSON("/api/negotiations", &list)
 	if len(list.Negotiations) != 0 {
 		t.Errorf("EX lists %v", list.Negotiations)
 	}
 	for _, path := range []string{"", "/versions/1", "/diff?from=1&to=2", "/events?stream=shared", "/events?stream=internal"} {
-		status, body := ex.get("/api/negotiations/" + neg + path)
-		status2, body2 := ex.get("/api/negotiations/n-nosuchthing" + path)
+		status, body := ex.Get("/api/negotiations/" + neg + path)
+		status2, body2 := ex.Get("/api/negotiations/n-nosuchthing" + path)
 		if status != http.StatusNotFound || status2 != http.StatusNotFound ||
 			strings.Replace(string(body), neg, "ID", 1) != strings.Replace(string(body2), "n-nosuchthing", "ID", 1) {
 			t.Errorf("EX GET %s: %d %s; missing one: %d %s", path, status, body, status2, body2)
@@ -113,14 +114,14 @@ func TestPartyIsolation(t *testing.T) {
 	}
 	for _, c := range []map[string]any{
 		{"type": "propose_version", "negotiation": neg, "base": 2, "text": "x"},
-		commentCmd(neg, 2, strings.Replace(text1, "30 days", "60 days", 1), "Purpose", mra.KindNote, mra.Shared),
+		servertest.CommentCmd(neg, 2, strings.Replace(servertest.Text1, "30 days", "60 days", 1), "Purpose", mra.KindNote, mra.Shared),
 		{"type": "reply", "negotiation": neg, "thread": shared, "body": "x"},
 		{"type": "concur", "negotiation": neg, "thread": shared},
 	} {
-		ex.fails(mra.CodeNotFound, c)
+		ex.Fails(mra.CodeNotFound, c)
 	}
 	// SG's list shows the negotiation with the same status as US's.
-	sg.getJSON("/api/negotiations", &list)
+	sg.GetJSON("/api/negotiations", &list)
 	if len(list.Negotiations) != 1 || list.Negotiations[0].Status != mra.StatusNegotiating || list.Negotiations[0].LatestVersion != 2 {
 		t.Errorf("SG list: %+v", list.Negotiations)
 	}
@@ -128,17 +129,17 @@ func TestPartyIsolation(t *testing.T) {
 
 // TestReads: versions, diff and events as the contract shapes them.
 func TestReads(t *testing.T) {
-	w := newWorld(t)
-	us := w.login("us-neg")
-	neg := us.create(1)
-	us.propose(neg, 0, "Line one.\r\nLine two.\r")
+	w := servertest.New(t, servertest.Options{})
+	us := w.Login("us-neg")
+	neg := us.Create(1)
+	us.Propose(neg, 0, "Line one.\r\nLine two.\r")
 	text2 := "Line one.\nLine 2.\n"
-	us.propose(neg, 1, text2)
+	us.Propose(neg, 1, text2)
 	var v struct {
 		mra.Version
 		Text string `json:"text"`
 	}
-	us.getJSON("/api/negotiations/"+neg+"/versions/1", &v)
+	us.GetJSON("/api/negotiations/"+neg+"/versions/1", &v)
 	if v.Text != "Line one.\nLine two.\n" || v.SHA256 != mra.SHA256(v.Text) || v.Number != 1 || v.Author != "us-neg" || v.Length != 20 {
 		t.Errorf("version 1: %+v", v)
 	}
@@ -150,7 +151,7 @@ func TestReads(t *testing.T) {
 			Text string `json:"text"`
 		} `json:"ops"`
 	}
-	us.getJSON("/api/negotiations/"+neg+"/diff?from=1&to=2", &d)
+	us.GetJSON("/api/negotiations/"+neg+"/diff?from=1&to=2", &d)
 	var a, b strings.Builder
 	for _, op := range d.Ops {
 		if op.Op != "insert" {
@@ -164,12 +165,12 @@ func TestReads(t *testing.T) {
 		t.Errorf("diff: %+v", d)
 	}
 	for _, bad := range []string{"/diff?from=1", "/diff?from=0&to=2", "/versions/x", "/events?stream=everything", "/events?since=-1"} {
-		if status, _ := us.get("/api/negotiations/" + neg + bad); status != http.StatusBadRequest {
+		if status, _ := us.Get("/api/negotiations/" + neg + bad); status != http.StatusBadRequest {
 			t.Errorf("GET %s: %d, want 400", bad, status)
 		}
 	}
 	for _, missing := range []string{"/versions/3", "/diff?from=1&to=3"} {
-		if status, _ := us.get("/api/negotiations/" + neg + missing); status != http.StatusNotFound {
+		if status, _ := us.Get("/api/negotiations/" + neg + missing); status != http.StatusNotFound {
 			t.Errorf("GET %s: %d, want 404", missing, status)
 		}
 	}
@@ -177,7 +178,7 @@ func TestReads(t *testing.T) {
 		Events []json.RawMessage `json:"events"`
 		More   bool              `json:"more"`
 	}
-	us.getJSON("/api/negotiations/"+neg+"/events?stream=shared&since=1", &ev)
+	us.GetJSON("/api/negotiations/"+neg+"/events?stream=shared&since=1", &ev)
 	if len(ev.Events) != 2 {
 		t.Fatalf("%d shared events after 1, want 2", len(ev.Events))
 	}
@@ -192,18 +193,18 @@ func TestReads(t *testing.T) {
 	if e["kind"] != "version_proposed" || data["sha256"] != v.SHA256 || data["text"] != nil {
 		t.Errorf("version_proposed event: %s", ev.Events[0])
 	}
-	if s := us.snapshot(neg); len(s.Versions) != 2 || s.Negotiation.LatestVersion != 2 {
-		t.Errorf("snapshot versions: %+v", s.Versions)
+	if s := us.Snapshot(neg); len(s.Versions) != 2 || s.Negotiation.LatestVersion != 2 {
+		t.Errorf("servertest.Snapshot versions: %+v", s.Versions)
 	}
 }
 
 func TestPreviewDiff(t *testing.T) {
-	w := newWorld(t)
-	us, ex := w.login("us-neg"), w.login("ex-neg")
-	neg := us.create(1)
-	us.propose(neg, 0, text1)
-	draft := strings.Replace(text1, "30 days", "60 days", 1)
-	status, body := us.post("/api/negotiations/"+neg+"/diff", map[string]any{"from": 1, "text": draft})
+	w := servertest.New(t, servertest.Options{})
+	us, ex := w.Login("us-neg"), w.Login("ex-neg")
+	neg := us.Create(1)
+	us.Propose(neg, 0, servertest.Text1)
+	draft := strings.Replace(servertest.Text1, "30 days", "60 days", 1)
+	status, body := us.Post("/api/negotiations/"+neg+"/diff", map[string]any{"from": 1, "text": draft})
 	var d struct {
 		From int `json:"from"`
 		Ops  []struct {
@@ -221,36 +222,36 @@ func TestPreviewDiff(t *testing.T) {
 	if status != 200 || d.From != 1 || strings.Join(changed, ",") != "delete:30,insert:60" {
 		t.Errorf("preview: %d %s", status, body)
 	}
-	if status, _ := us.post("/api/negotiations/"+neg+"/diff", map[string]any{"from": 2, "text": "x"}); status != http.StatusNotFound {
+	if status, _ := us.Post("/api/negotiations/"+neg+"/diff", map[string]any{"from": 2, "text": "x"}); status != http.StatusNotFound {
 		t.Errorf("preview from a missing version: %d", status)
 	}
-	if status, _ := us.post("/api/negotiations/"+neg+"/diff", map[string]any{"from": 1}); status != http.StatusBadRequest {
+	if status, _ := us.Post("/api/negotiations/"+neg+"/diff", map[string]any{"from": 1}); status != http.StatusBadRequest {
 		t.Errorf("preview without text: %d", status)
 	}
-	if status, _ := ex.post("/api/negotiations/"+neg+"/diff", map[string]any{"from": 1, "text": "x"}); status != http.StatusNotFound {
+	if status, _ := ex.Post("/api/negotiations/"+neg+"/diff", map[string]any{"from": 1, "text": "x"}); status != http.StatusNotFound {
 		t.Errorf("preview by a party outside: %d", status)
 	}
-	if n := len(us.snapshot(neg).Versions); n != 1 {
+	if n := len(us.Snapshot(neg).Versions); n != 1 {
 		t.Errorf("a preview changed the negotiation: %d versions", n)
 	}
 }
 
 func TestSnapshotHeadsAndNames(t *testing.T) {
-	w := newWorld(t)
-	us, sg := w.login("us-neg"), w.login("sg-neg")
-	neg := us.create(1)
-	us.propose(neg, 0, text1)
-	us.comment(neg, 1, text1, "Purpose", mra.KindNote, mra.Internal)
+	w := servertest.New(t, servertest.Options{})
+	us, sg := w.Login("us-neg"), w.Login("sg-neg")
+	neg := us.Create(1)
+	us.Propose(neg, 0, servertest.Text1)
+	us.Comment(neg, 1, servertest.Text1, "Purpose", mra.KindNote, mra.Internal)
 	var s struct {
 		Heads map[string]uint64 `json:"heads"`
 		Names map[string]string `json:"names"`
 	}
-	us.getJSON("/api/negotiations/"+neg, &s)
+	us.GetJSON("/api/negotiations/"+neg, &s)
 	if s.Heads["shared"] != 2 || s.Heads["internal"] != 1 || s.Names["sg-neg"] != "SG Negotiator" || s.Names["ex-neg"] != "" {
-		t.Errorf("US snapshot heads %v names %v", s.Heads, s.Names)
+		t.Errorf("US servertest.Snapshot heads %v names %v", s.Heads, s.Names)
 	}
-	sg.getJSON("/api/negotiations/"+neg, &s)
+	sg.GetJSON("/api/negotiations/"+neg, &s)
 	if s.Heads["shared"] != 2 || s.Heads["internal"] != 0 {
-		t.Errorf("SG snapshot heads %v: it must not learn of US's internal stream", s.Heads)
+		t.Errorf("SG servertest.Snapshot heads %v: it must not learn of US's internal stream", s.Heads)
 	}
 }

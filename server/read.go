@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -13,37 +14,83 @@ import (
 	"mra/server/mra"
 )
 
-// maxEvents is the most events one read returns; "more" says there are others.
-const maxEvents = 10_000
+// Bounds on one events read; "more" says there are others.
+const (
+	maxEvents     = 10_000
+	maxEventBytes = 8 << 20 // but the first event always comes
+)
+
+// view runs f on a negotiation's committed state, which user's party must
+// share, with the state locked for reading: f must not keep what it reads,
+// nor do I/O.
+func (e *engine) view(id mra.NegotiationID, user mra.User, f func(*mra.Negotiation)) error {
+	entry := e.entry(id)
+	found := false
+	if entry != nil {
+		entry.read(func(n *mra.Negotiation) {
+			if found = n.Member(user.Party); found {
+				f(n)
+			}
+		})
+	}
+	if !found {
+		return mra.Errorf(mra.CodeNotFound, "no negotiation %q", id)
+	}
+	return nil
+}
+
+// list returns the summaries of the committed negotiations user's party
+// takes part in, newest first.
+func (e *engine) list(user mra.User) []mra.NegotiationView {
+	e.mu.RLock()
+	entries := make([]*negotiation, 0, len(e.negs))
+	for _, entry := range e.negs {
+		entries = append(entries, entry)
+	}
+	e.mu.RUnlock()
+	out := []mra.NegotiationView{}
+	for _, entry := range entries {
+		entry.read(func(n *mra.Negotiation) {
+			if n.Member(user.Party) {
+				out = append(out, n.View())
+			}
+		})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if !out[i].CreatedAt.Equal(out[j].CreatedAt) {
+			return out[i].CreatedAt.After(out[j].CreatedAt)
+		}
+		return out[i].ID < out[j].ID
+	})
+	return out
+}
 
 // handleParties is GET /api/parties (an addition): every party, so a
 // negotiator can choose the other side of a new negotiation.
-func (s *Server) handleParties(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleParties(w http.ResponseWriter, r *http.Request) error {
 	parties := make([]mra.Party, 0, len(s.engine.parties))
 	for _, p := range s.engine.parties {
 		parties = append(parties, p)
 	}
 	slices.SortFunc(parties, func(a, b mra.Party) int { return strings.Compare(string(a.ID), string(b.ID)) })
-	writeValue(w, s.log, http.StatusOK, map[string]any{"parties": parties})
+	return writeValue(w, http.StatusOK, map[string]any{"parties": parties})
 }
 
-func (s *Server) handleList(w http.ResponseWriter, r *http.Request) {
-	writeValue(w, s.log, http.StatusOK, map[string]any{"negotiations": s.engine.list(requestUser(r))})
+func (s *Server) handleList(w http.ResponseWriter, r *http.Request) error {
+	return writeValue(w, http.StatusOK, map[string]any{"negotiations": s.engine.list(requestUser(r))})
 }
 
-func (s *Server) handleSnapshot(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleSnapshot(w http.ResponseWriter, r *http.Request) error {
 	u := requestUser(r)
 	var snap mra.Snapshot
-	err := s.engine.view(mra.NegotiationID(r.PathValue("id")), u, func(entry *negotiation) error {
-		snap = entry.n.Snapshot(u.Party, s.engine.parties)
-		return nil
+	err := s.engine.view(mra.NegotiationID(r.PathValue("id")), u, func(n *mra.Negotiation) {
+		snap = n.Snapshot(u.Party, s.engine.parties)
 	})
 	if err != nil {
-		writeError(w, s.log, err)
-		return
+		return err
 	}
 	snap.Names = s.sessions.names(snap.Negotiation.Parties)
-	writeValue(w, s.log, http.StatusOK, snap) // encoded without holding the negotiation
+	return writeValue(w, http.StatusOK, snap) // encoded without holding the negotiation
 }
 
 // versionNumber reads a version number from the path or a query parameter.
@@ -55,102 +102,108 @@ func versionNumber(raw, name string) (int, error) {
 	return v, nil
 }
 
-// texts returns the meta and text of versions of a negotiation user may see.
+// texts returns the meta and text of committed versions of a negotiation
+// the request's user may see.
 func (s *Server) texts(r *http.Request, versions ...int) ([]mra.Version, []*mra.Text, error) {
 	metas := make([]mra.Version, len(versions))
-	texts := make([]*mra.Text, len(versions))
-	err := s.engine.view(mra.NegotiationID(r.PathValue("id")), requestUser(r), func(entry *negotiation) error {
+	var missing int
+	err := s.engine.view(mra.NegotiationID(r.PathValue("id")), requestUser(r), func(n *mra.Negotiation) {
 		for k, v := range versions {
-			t, err := s.engine.versionText(entry, v)
-			if err != nil {
-				return err
+			if v > len(n.Versions) {
+				missing = v
+				return
 			}
-			metas[k], texts[k] = entry.n.Versions[v-1], t
+			metas[k] = n.Versions[v-1]
 		}
-		return nil
 	})
-	return metas, texts, err
+	if err != nil {
+		return nil, nil, err
+	}
+	if missing > 0 {
+		return nil, nil, mra.Errorf(mra.CodeNotFound, "no version %d", missing)
+	}
+	texts := make([]*mra.Text, len(versions))
+	for k, m := range metas {
+		if texts[k], err = s.engine.text(m.SHA256); err != nil {
+			return nil, nil, err
+		}
+	}
+	return metas, texts, nil
 }
 
-func (s *Server) handleVersion(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleVersion(w http.ResponseWriter, r *http.Request) error {
 	v, err := versionNumber(r.PathValue("n"), "the version")
 	if err != nil {
-		writeError(w, s.log, err)
-		return
+		return err
 	}
 	metas, texts, err := s.texts(r, v)
 	if err != nil {
-		writeError(w, s.log, err)
-		return
+		return err
 	}
-	writeValue(w, s.log, http.StatusOK, struct {
+	return writeValue(w, http.StatusOK, struct {
 		mra.Version
 		Text string `json:"text"`
 	}{metas[0], texts[0].String()})
 }
 
-func (s *Server) handleDiff(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleDiff(w http.ResponseWriter, r *http.Request) error {
 	from, err := versionNumber(r.URL.Query().Get("from"), "from")
 	if err != nil {
-		writeError(w, s.log, err)
-		return
+		return err
 	}
 	to, err := versionNumber(r.URL.Query().Get("to"), "to")
 	if err != nil {
-		writeError(w, s.log, err)
-		return
+		return err
 	}
 	_, texts, err := s.texts(r, from, to)
 	if err != nil {
-		writeError(w, s.log, err)
-		return
+		return err
 	}
 	var b bytes.Buffer
 	b.WriteString(`{"from":` + strconv.Itoa(from) + `,"to":` + strconv.Itoa(to) + `,"ops":`)
 	diff.WriteJSON(&b, diff.Redline(texts[0].String(), texts[1].String()))
 	b.WriteString("}")
 	writeJSON(w, http.StatusOK, b.Bytes())
+	return nil
 }
 
 // handlePreview is POST /api/negotiations/{id}/diff (an addition): the
 // redline from a stored version to a draft text not yet proposed, for the
 // preview before a proposal. Body: {"from": N, "text": "..."}; the answer
 // is shaped as the GET's, with "to": null.
-func (s *Server) handlePreview(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handlePreview(w http.ResponseWriter, r *http.Request) error {
 	body, err := readBody(w, r, maxCommand)
 	if err != nil {
-		writeError(w, s.log, err)
-		return
+		return err
 	}
 	var req struct {
 		From int     `json:"from"`
 		Text *string `json:"text"`
 	}
 	if json.Unmarshal(body, &req) != nil || req.Text == nil || !utf8.Valid(body) {
-		writeError(w, s.log, mra.Errorf(mra.CodeBadRequest, `send {"from": VERSION, "text": "..."} as UTF-8 JSON`))
-		return
+		return mra.Errorf(mra.CodeBadRequest, `send {"from": VERSION, "text": "..."} as UTF-8 JSON`)
 	}
 	if len(*req.Text) > mra.MaxTextBytes {
-		writeError(w, s.log, mra.Errorf(mra.CodeTooLarge, "text is over %d bytes", mra.MaxTextBytes))
-		return
+		return mra.Errorf(mra.CodeTooLarge, "text is over %d bytes", mra.MaxTextBytes)
 	}
 	if _, err := versionNumber(strconv.Itoa(req.From), "from"); err != nil {
-		writeError(w, s.log, err)
-		return
+		return err
 	}
 	_, texts, err := s.texts(r, req.From)
 	if err != nil {
-		writeError(w, s.log, err)
-		return
+		return err
 	}
 	var b bytes.Buffer
 	b.WriteString(`{"from":` + strconv.Itoa(req.From) + `,"to":null,"ops":`)
 	diff.WriteJSON(&b, diff.Redline(texts[0].String(), mra.NormalizeText(*req.Text)))
 	b.WriteString("}")
 	writeJSON(w, http.StatusOK, b.Bytes())
+	return nil
 }
 
-func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
+// handleEvents is GET …/events: at most maxEvents events, or maxEventBytes,
+// of one of the user's streams, committed ones only (the store's).
+func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) error {
 	u := requestUser(r)
 	q := r.URL.Query()
 	var key mra.StreamKey
@@ -160,30 +213,38 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
 	case "internal":
 		key = mra.InternalStream(u.Party)
 	default:
-		writeError(w, s.log, mra.Errorf(mra.CodeBadRequest, "stream must be shared or internal"))
-		return
+		return mra.Errorf(mra.CodeBadRequest, "stream must be shared or internal")
 	}
 	var since uint64
 	if raw := q.Get("since"); raw != "" {
 		var err error
 		if since, err = strconv.ParseUint(raw, 10, 64); err != nil {
-			writeError(w, s.log, mra.Errorf(mra.CodeBadRequest, "since must be a number (0 or more)"))
-			return
+			return mra.Errorf(mra.CodeBadRequest, "since must be a number (0 or more)")
 		}
 	}
 	id := mra.NegotiationID(r.PathValue("id"))
-	if err := s.engine.view(id, u, func(*negotiation) error { return nil }); err != nil {
-		writeError(w, s.log, err)
-		return
+	if err := s.engine.view(id, u, func(*mra.Negotiation) {}); err != nil {
+		return err
 	}
-	events, err := s.engine.store.Events(id, key, since, maxEvents+1)
+	events, err := s.engine.store.Events(id, key, since, maxEvents+1, maxEventBytes)
 	if err != nil {
-		writeError(w, s.log, err)
-		return
+		return err
 	}
 	more := len(events) > maxEvents
 	if more {
 		events = events[:maxEvents]
+	}
+	if !more && len(events) > 0 {
+		// Stopped by size? Then there are others.
+		last, err := eventHeader(events[len(events)-1])
+		if err != nil {
+			return err
+		}
+		next, err := s.engine.store.Events(id, key, last.Seq, 1, 0)
+		if err != nil {
+			return err
+		}
+		more = len(next) > 0
 	}
 	var b bytes.Buffer
 	b.WriteString(`{"events":[`)
@@ -195,4 +256,5 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
 	}
 	b.WriteString(`],"more":` + strconv.FormatBool(more) + `}`)
 	writeJSON(w, http.StatusOK, b.Bytes())
+	return nil
 }

@@ -3,6 +3,7 @@ package server
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 
@@ -19,6 +20,7 @@ var statusOf = map[mra.Code]int{
 	mra.CodeStale:           http.StatusConflict,
 	mra.CodeNotReady:        http.StatusConflict,
 	mra.CodeFrozen:          http.StatusConflict,
+	mra.CodeSigning:         http.StatusConflict,
 	mra.CodeTooLarge:        http.StatusRequestEntityTooLarge,
 	mra.CodeRateLimited:     http.StatusTooManyRequests,
 	mra.CodeInternal:        http.StatusInternalServerError,
@@ -60,13 +62,27 @@ func writeJSON(w http.ResponseWriter, status int, body []byte) {
 	w.Write(body)
 }
 
-func writeValue(w http.ResponseWriter, log *slog.Logger, status int, v any) {
+// writeValue answers v as JSON; an error if it does not encode, with
+// nothing written.
+func writeValue(w http.ResponseWriter, status int, v any) error {
 	b, err := json.Marshal(v)
 	if err != nil {
-		writeError(w, log, err)
-		return
+		return fmt.Errorf("encode answer: %w", err)
 	}
 	writeJSON(w, status, b)
+	return nil
+}
+
+// handlerFunc is an HTTP handler that returns its failure rather than
+// writing it: serve writes it, in the contract's shape.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+func (s *Server) serve(h handlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			writeError(w, s.log, err)
+		}
+	}
 }
 
 // writeError answers a request that is not a command with the contract's

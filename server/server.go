@@ -98,16 +98,16 @@ func (s *Server) Handler() http.Handler { return s.handler }
 
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
-	authed := func(h http.HandlerFunc) http.Handler { return s.sessions.authed(h, s.log) }
+	authed := func(h handlerFunc) http.Handler { return s.sessions.authed(s.serve(h), s.log) }
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		io.WriteString(w, "ok\n")
 	})
-	mux.HandleFunc("POST /api/login", s.handleLogin)
+	mux.HandleFunc("POST /api/login", s.serve(s.handleLogin))
 	mux.Handle("POST /api/logout", authed(s.handleLogout))
 	mux.Handle("GET /api/me", authed(s.handleMe))
 	mux.Handle("POST /api/command", authed(s.handleCommand))
-	mux.Handle("GET /ws", authed(s.handleWS))
+	mux.Handle("GET /ws", s.sessions.authed(http.HandlerFunc(s.handleWS), s.log))
 	mux.Handle("GET /api/parties", authed(s.handleParties))
 	mux.Handle("GET /api/negotiations", authed(s.handleList))
 	mux.Handle("GET /api/negotiations/{id}", authed(s.handleSnapshot))
@@ -194,35 +194,31 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, erro
 
 // handleCommand is POST /api/command: one command, answered as over the
 // socket, with its code's HTTP status.
-func (s *Server) handleCommand(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleCommand(w http.ResponseWriter, r *http.Request) error {
 	body, err := readBody(w, r, maxCommand)
 	if err != nil {
 		e := asContractError(s.log, err)
 		writeJSON(w, HTTPStatus(e.Code), errorAnswer("", e))
-		return
+		return nil
 	}
-	answer, code := s.Execute(requestUser(r), body, true)
+	answer, code := s.Execute(requestUser(r), body)
 	status := http.StatusOK
 	if code != "" {
 		status = HTTPStatus(code)
 	}
 	writeJSON(w, status, answer)
+	return nil
 }
 
-// Execute runs one command from user, as received on either transport, and
-// returns its answer's JSON and the error code ("" for an ack). overHTTP
-// applies the HTTP body limit: only a proposed version may be over 64 KiB.
-// Subscriptions and presence are the socket's; over HTTP they are refused.
-func (s *Server) Execute(user mra.User, raw []byte, overHTTP bool) ([]byte, mra.Code) {
+// Execute runs one mutating command from user, as received on either
+// transport, and returns its answer's JSON and the error code ("" for an
+// ack). Subscriptions and presence are the socket's; here they are refused.
+func (s *Server) Execute(user mra.User, raw []byte) ([]byte, mra.Code) {
 	cmd, perr := mra.ParseCommand(raw)
 	if perr != nil {
 		return errorAnswer(cmd.ID, perr), perr.Code
 	}
-	if overHTTP && len(raw) > maxBody && cmd.Type != mra.CmdProposeVersion {
-		e := mra.Errorf(mra.CodeTooLarge, "a %s command is at most %d bytes", cmd.Type, maxBody)
-		return errorAnswer(cmd.ID, e), e.Code
-	}
-	if !mra.Mutating(cmd.Type) {
+	if !cmd.Type.Mutating() {
 		e := mra.Errorf(mra.CodeBadRequest, "%s works over the WebSocket at /ws", cmd.Type)
 		return errorAnswer(cmd.ID, e), e.Code
 	}

@@ -192,24 +192,21 @@ const (
 	loginWindow    = time.Minute
 )
 
-func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) error {
 	var req struct {
 		User     mra.UserID `json:"user"`
 		Password string     `json:"password"`
 	}
 	body, err := readBody(w, r, maxBody)
 	if err != nil {
-		writeError(w, s.log, err)
-		return
+		return err
 	}
 	if err := json.Unmarshal(body, &req); err != nil || req.User == "" {
-		writeError(w, s.log, mra.Errorf(mra.CodeBadRequest, "send {\"user\": ..., \"password\": ...}"))
-		return
+		return mra.Errorf(mra.CodeBadRequest, "send {\"user\": ..., \"password\": ...}")
 	}
 	lim, userKey, addrKey := s.sessions.limiter, "user:"+string(req.User), "addr:"+clientAddr(r)
 	if lim.blocked(userKey, loginBurst) || lim.blocked(addrKey, loginBurstAddr) {
-		writeError(w, s.log, mra.Errorf(mra.CodeRateLimited, "too many failed logins; wait a minute"))
-		return
+		return mra.Errorf(mra.CodeRateLimited, "too many failed logins; wait a minute")
 	}
 	token, u, err := s.sessions.login(req.User, req.Password)
 	if err != nil {
@@ -218,29 +215,28 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 			lim.spend(userKey, loginBurst)
 			lim.spend(addrKey, loginBurstAddr)
 		}
-		writeError(w, s.log, err)
-		return
+		return err
 	}
 	http.SetCookie(w, &http.Cookie{
 		Name: sessionCookie, Value: token, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode,
 		Secure: r.TLS != nil, Expires: s.sessions.expiry(tokenHash(token)),
 	})
 	s.log.Info("login", "user", u.ID, "party", u.Party)
-	writeValue(w, s.log, http.StatusOK, map[string]any{"user": u.Public()})
+	return writeValue(w, http.StatusOK, map[string]any{"user": u.Public()})
 }
 
-func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) error {
 	if err := s.sessions.end(requestSession(r)); err != nil {
-		writeError(w, s.log, err)
-		return
+		return err
 	}
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", HttpOnly: true,
 		SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil, MaxAge: -1})
 	w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
-func (s *Server) handleMe(w http.ResponseWriter, r *http.Request) {
-	writeValue(w, s.log, http.StatusOK, map[string]any{"user": requestUser(r).Public()})
+func (s *Server) handleMe(w http.ResponseWriter, r *http.Request) error {
+	return writeValue(w, http.StatusOK, map[string]any{"user": requestUser(r).Public()})
 }
 
 // clientAddr is the client's IP address, without the port.

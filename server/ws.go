@@ -19,6 +19,19 @@ const (
 	writeWait  = 10 * time.Second // to write one frame
 	pongWait   = 60 * time.Second // silence allowed from the client
 	pingPeriod = pongWait * 9 / 10
+
+	// A socket is dropped as too slow when what waits for it passes the
+	// queue limit while its writer has been stuck on one frame this long,
+	// or passes hardQueueFactor times the limit whatever the writer does.
+	// A client that reads as fast as it can is never dropped: a burst of
+	// big events is written as it is read.
+	stallAfter      = 5 * time.Second
+	hardQueueFactor = 8
+
+	// A replay is read from the store in pages and sent as the socket
+	// drains, so no history is too long to replay.
+	replayPageEvents = 512
+	replayPageBytes  = 1 << 20
 )
 
 // wsConn is one socket: the handler's goroutine reads, one writer goroutine
@@ -30,21 +43,27 @@ type wsConn struct {
 	session string
 	expires time.Time
 
-	mu      sync.Mutex
-	queue   []outgoing
-	queued  int
-	closing bool
-	flush   bool // write what is queued before the close frame
-	code    int
-	reason  string
-	wake    chan struct{}
-	done    chan struct{} // closed when the writer has finished
+	mu         sync.Mutex
+	queue      []outgoing
+	queued     int       // bytes in queue and in the batch being written
+	frameStart time.Time // when the frame being written began; zero when idle
+	closing    bool
+	flush      bool // write what is queued before the close frame
+	code       int
+	reason     string
+	room       *sync.Cond // on mu: signalled as the writer drains the queue
+	wake       chan struct{}
+	done       chan struct{} // closed when the writer has finished
+
+	replays sync.WaitGroup // subscribe replays under way; read waits for them
 }
 
-// outgoing is one frame to write: prepared once for many sockets, or bytes.
+// outgoing is one frame to write: prepared once for many sockets, or
+// bytes; n is its size.
 type outgoing struct {
 	pm *websocket.PreparedMessage
 	b  []byte
+	n  int
 }
 
 func (s *Server) upgrader() *websocket.Upgrader {
@@ -67,6 +86,7 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 		s: s, ws: ws, user: requestUser(r), session: session, expires: s.sessions.expiry(session),
 		wake: make(chan struct{}, 1), done: make(chan struct{}),
 	}
+	c.room = sync.NewCond(&c.mu)
 	if !s.hub.add(c) {
 		ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseGoingAway, "server shutting down"), time.Now().Add(writeWait))
 		ws.Close()
@@ -76,21 +96,27 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 	c.read()
 }
 
-func (c *wsConn) sendBytes(b []byte) { c.enqueue(outgoing{b: b}, len(b)) }
+func (c *wsConn) sendBytes(b []byte) { c.enqueue(outgoing{b: b, n: len(b)}, len(b)) }
 
-func (c *wsConn) sendPrepared(pm *websocket.PreparedMessage, n int) { c.enqueue(outgoing{pm: pm}, n) }
+func (c *wsConn) sendPrepared(pm *websocket.PreparedMessage, n int) {
+	c.enqueue(outgoing{pm: pm, n: n}, n)
+}
 
-// enqueue queues a frame; a socket whose queue would pass the limit is
-// dropped, so a client that stops reading never holds anyone else up.
+// enqueue queues a frame. A socket whose writer is stuck while its queue
+// passes the limit, or whose queue passes the hard limit, is dropped, so a
+// client that stops reading never holds anyone else up.
 func (c *wsConn) enqueue(m outgoing, n int) {
+	limit := c.s.cfg.SocketQueueBytes
 	c.mu.Lock()
 	if c.closing {
 		c.mu.Unlock()
 		return
 	}
-	if c.queued+n > c.s.cfg.SocketQueueBytes {
+	stuck := !c.frameStart.IsZero() && time.Since(c.frameStart) > stallAfter
+	if c.queued+n > limit*hardQueueFactor || c.queued+n > limit && stuck {
 		c.queue, c.queued = nil, 0
 		c.closing, c.code, c.reason = true, websocket.CloseTryAgainLater, "too slow: events were not read"
+		c.room.Broadcast()
 		c.mu.Unlock()
 		c.s.log.Warn("dropping a socket that does not read", "user", c.user.ID)
 		c.poke()
@@ -100,6 +126,17 @@ func (c *wsConn) enqueue(m outgoing, n int) {
 	c.queued += n
 	c.mu.Unlock()
 	c.poke()
+}
+
+// waitRoom blocks until at most limit bytes wait for the socket; false if
+// it closes first.
+func (c *wsConn) waitRoom(limit int) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for c.queued > limit && !c.closing {
+		c.room.Wait()
+	}
+	return !c.closing
 }
 
 func (c *wsConn) poke() {
@@ -136,7 +173,7 @@ func (c *wsConn) write() {
 		case <-c.wake:
 			c.mu.Lock()
 			batch, closing, flush, code, reason := c.queue, c.closing, c.flush, c.code, c.reason
-			c.queue, c.queued = nil, 0
+			c.queue = nil
 			c.mu.Unlock()
 			if !closing || flush {
 				for _, m := range batch {
@@ -159,7 +196,11 @@ func (c *wsConn) write() {
 	}
 }
 
+// writeFrame writes one frame and counts it off the queue.
 func (c *wsConn) writeFrame(m outgoing) bool {
+	c.mu.Lock()
+	c.frameStart = time.Now()
+	c.mu.Unlock()
 	c.ws.SetWriteDeadline(time.Now().Add(writeWait))
 	var err error
 	if m.pm != nil {
@@ -167,6 +208,11 @@ func (c *wsConn) writeFrame(m outgoing) bool {
 	} else {
 		err = c.ws.WriteMessage(websocket.TextMessage, m.b)
 	}
+	c.mu.Lock()
+	c.frameStart = time.Time{}
+	c.queued = max(0, c.queued-m.n)
+	c.room.Broadcast()
+	c.mu.Unlock()
 	return err == nil
 }
 
@@ -176,6 +222,11 @@ func (c *wsConn) read() {
 		c.s.hub.remove(c)
 		c.shut(websocket.CloseNormalClosure, "")
 		<-c.done
+		c.mu.Lock()
+		c.closing = true
+		c.room.Broadcast()
+		c.mu.Unlock()
+		c.replays.Wait()
 	}()
 	c.ws.SetReadLimit(hardFrame)
 	c.ws.SetReadDeadline(time.Now().Add(pongWait))
@@ -245,9 +296,11 @@ func (c *wsConn) ack(id string, result any) {
 }
 
 // subscribe replays every visible event after since, then acks with the
-// heads, then lets live events through: the hub holds live events from
-// before the replay is read, so none is lost at the seam, and drops those
-// the replay already sent, so none comes twice.
+// heads, then lets live events through. The replay is read from the store
+// page by page, each sent as the socket drains, by a goroutine of its own
+// (the reader goes on reading); the hub holds live events meanwhile, so none
+// is lost at the seam, and drops those the replay already sent, so none
+// comes twice. The heads are the committed ones the client now has.
 func (c *wsConn) subscribe(cmd *mra.Command) error {
 	id := cmd.Negotiation
 	shared, internal := mra.SharedStream, mra.InternalStream(c.user.Party)
@@ -256,41 +309,64 @@ func (c *wsConn) subscribe(cmd *mra.Command) error {
 		since = *cmd.Since
 	}
 	var heads map[mra.StreamKey]mra.Head
-	if err := c.s.engine.view(id, c.user, func(entry *negotiation) error {
-		heads = map[mra.StreamKey]mra.Head{shared: entry.n.Heads[shared], internal: entry.n.Heads[internal]}
-		return nil
+	if err := c.s.engine.view(id, c.user, func(n *mra.Negotiation) {
+		heads = map[mra.StreamKey]mra.Head{shared: n.Heads[shared], internal: n.Heads[internal]}
 	}); err != nil {
 		return err
 	}
 	if !c.s.hub.begin(c, id) {
 		return mra.Errorf(mra.CodeBadRequest, "already subscribed to %q", id)
 	}
-	from := map[mra.StreamKey]uint64{
+	sent := map[mra.StreamKey]uint64{
 		shared:   min(since.Shared, heads[shared].Seq),
 		internal: min(since.Internal, heads[internal].Seq),
 	}
-	var replay []*mra.Event
-	for _, key := range []mra.StreamKey{shared, internal} {
-		raws, err := c.s.engine.store.Events(id, key, from[key], 0)
-		if err != nil {
+	c.replays.Add(1)
+	go func() {
+		defer c.replays.Done()
+		if err := c.replay(id, sent); err != nil {
 			c.s.hub.leave(c, id)
-			return err
+			c.sendBytes(errorAnswer(cmd.ID, asContractError(c.s.log, err, "command", cmd.Type)))
+			return
 		}
-		for _, raw := range raws {
-			e, err := eventHeader(raw)
+		ok := c.s.hub.finish(c, id, sent, func(sent map[mra.StreamKey]uint64) []byte {
+			b, _ := json.Marshal(ack{Type: "ack", ID: cmd.ID, Result: map[string]any{
+				"heads": map[string]uint64{"shared": sent[shared], "internal": sent[internal]},
+			}})
+			return b
+		})
+		if !ok {
+			c.sendBytes(errorAnswer(cmd.ID, mra.Errorf(mra.CodeBadRequest, "unsubscribed from %q before its replay ended", id)))
+		}
+	}()
+	return nil
+}
+
+// replay sends the stored events of the user's two streams after sent, page
+// by page as the socket drains, and moves sent on.
+func (c *wsConn) replay(id mra.NegotiationID, sent map[mra.StreamKey]uint64) error {
+	for _, key := range []mra.StreamKey{mra.SharedStream, mra.InternalStream(c.user.Party)} {
+		for {
+			if !c.waitRoom(c.s.cfg.SocketQueueBytes / 2) {
+				return nil // the socket is closing
+			}
+			raws, err := c.s.engine.store.Events(id, key, sent[key], replayPageEvents, replayPageBytes)
 			if err != nil {
-				c.s.hub.leave(c, id)
 				return err
 			}
-			replay = append(replay, e)
+			if len(raws) == 0 {
+				break
+			}
+			for _, raw := range raws {
+				e, err := eventHeader(raw)
+				if err != nil {
+					return err
+				}
+				c.sendBytes(raw)
+				sent[key] = e.Seq
+			}
 		}
 	}
-	c.s.hub.finish(c, id, replay, from, func(sent map[mra.StreamKey]uint64) []byte {
-		b, _ := json.Marshal(ack{Type: "ack", ID: cmd.ID, Result: map[string]any{
-			"heads": map[string]uint64{"shared": sent[shared], "internal": sent[internal]},
-		}})
-		return b
-	})
 	return nil
 }
 
@@ -298,9 +374,9 @@ func (c *wsConn) subscribe(cmd *mra.Command) error {
 // and party; the payload stays as it is.
 func eventHeader(raw []byte) (*mra.Event, error) {
 	var h struct {
-		Stream string      `json:"stream"`
-		Seq    uint64      `json:"seq"`
-		Party  mra.PartyID `json:"party"`
+		Stream mra.Visibility `json:"stream"`
+		Seq    uint64         `json:"seq"`
+		Party  mra.PartyID    `json:"party"`
 	}
 	if err := json.Unmarshal(raw, &h); err != nil {
 		return nil, err

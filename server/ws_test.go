@@ -14,158 +14,16 @@ import (
 	"github.com/gorilla/websocket"
 
 	"mra/server/mra"
+	"mra/server/servertest"
 )
 
-// sock is a real gorilla client; a reader goroutine queues what arrives.
-type sock struct {
-	t      *testing.T
-	ws     *websocket.Conn
-	in     chan msg
-	closed chan int // the close code the server sent, once
-	seq    int
-	name   string
-}
-
-// msg is one message from the server, decoded loosely.
-type msg struct {
-	Type        string          `json:"type"`
-	ID          string          `json:"id"`
-	Negotiation string          `json:"negotiation"`
-	Stream      string          `json:"stream"`
-	Seq         uint64          `json:"seq"`
-	Kind        string          `json:"kind"`
-	Party       string          `json:"party"`
-	Data        json.RawMessage `json:"data"`
-	Result      json.RawMessage `json:"result"`
-	Error       *mra.Error      `json:"error"`
-	Readiness   *mra.Readiness  `json:"readiness"`
-	Users       []struct {
-		User  string     `json:"user"`
-		Party string     `json:"party"`
-		Focus *mra.Focus `json:"focus"`
-	} `json:"users"`
-	Raw string `json:"-"`
-}
-
-func wsURL(c *client) string { return "ws" + strings.TrimPrefix(c.w.http.URL, "http") + "/ws" }
-
-// dialer returns a dialer that sends c's cookies.
-func (c *client) header() http.Header {
-	h := http.Header{}
-	for _, ck := range c.hc.Jar.Cookies(mustURL(c.w.http.URL)) {
-		h.Add("Cookie", ck.Name+"="+ck.Value)
-	}
-	return h
-}
-
-func (c *client) dial(t *testing.T) *sock {
-	t.Helper()
-	ws, res, err := websocket.DefaultDialer.Dial(wsURL(c), c.header())
-	if err != nil {
-		t.Fatalf("dial as %s: %v (%v)", c.user, err, res)
-	}
-	return newSock(t, ws, string(c.user))
-}
-
-func newSock(t *testing.T, ws *websocket.Conn, name string) *sock {
-	s := &sock{t: t, ws: ws, in: make(chan msg, 10000), closed: make(chan int, 1), name: name}
-	go func() {
-		for {
-			_, b, err := ws.ReadMessage()
-			if err != nil {
-				code := -1
-				if ce, ok := err.(*websocket.CloseError); ok {
-					code = ce.Code
-				}
-				s.closed <- code
-				close(s.in)
-				return
-			}
-			var m msg
-			if err := json.Unmarshal(b, &m); err != nil {
-				t.Errorf("%s got a frame that is not JSON: %q", name, b)
-			}
-			m.Raw = string(b)
-			s.in <- m
-		}
-	}()
-	t.Cleanup(func() { ws.Close() })
-	return s
-}
-
-func (s *sock) send(cmd map[string]any) string {
-	s.t.Helper()
-	if _, ok := cmd["id"]; !ok {
-		s.seq++
-		cmd["id"] = fmt.Sprintf("%s-ws-%d", s.name, s.seq)
-	}
-	if err := s.ws.WriteJSON(cmd); err != nil {
-		s.t.Fatal(err)
-	}
-	return cmd["id"].(string)
-}
-
-// next returns the next message that matches, within the timeout; others
-// are passed over.
-func (s *sock) next(match func(msg) bool, within time.Duration) (msg, bool) {
-	deadline := time.After(within)
-	for {
-		select {
-		case m, ok := <-s.in:
-			if !ok {
-				return msg{}, false
-			}
-			if match(m) {
-				return m, true
-			}
-		case <-deadline:
-			return msg{}, false
-		}
-	}
-}
-
-func (s *sock) must(match func(msg) bool, what string) msg {
-	s.t.Helper()
-	m, ok := s.next(match, 5*time.Second)
-	if !ok {
-		s.t.Fatalf("%s never got %s", s.name, what)
-	}
-	return m
-}
-
-func answerTo(id string) func(msg) bool {
-	return func(m msg) bool { return (m.Type == "ack" || m.Type == "error") && m.ID == id }
-}
-
-func isEvent(kind string) func(msg) bool {
-	return func(m msg) bool { return m.Type == "event" && m.Kind == kind }
-}
-
-// subscribe subscribes and returns the events replayed before the ack, and the ack.
-func (s *sock) subscribe(neg string, shared, internal uint64) ([]msg, msg) {
-	s.t.Helper()
-	id := s.send(map[string]any{"type": "subscribe", "negotiation": neg, "since": map[string]uint64{"shared": shared, "internal": internal}})
-	var replay []msg
-	for {
-		m := s.must(func(m msg) bool { return m.Type == "event" || answerTo(id)(m) }, "the subscribe ack")
-		if m.Type == "event" {
-			replay = append(replay, m)
-			continue
-		}
-		if m.Type != "ack" {
-			s.t.Fatalf("subscribe: %s", m.Raw)
-		}
-		return replay, m
-	}
-}
-
 func TestSocketLiveAndIsolated(t *testing.T) {
-	w := newWorld(t)
-	us, sg := w.login("us-neg"), w.login("sg-neg")
-	neg := us.create(1)
-	us.propose(neg, 0, text1)
-	a, b := us.dial(t), sg.dial(t)
-	replay, ack := a.subscribe(neg, 0, 0)
+	w := servertest.New(t, servertest.Options{})
+	us, sg := w.Login("us-neg"), w.Login("sg-neg")
+	neg := us.Create(1)
+	us.Propose(neg, 0, servertest.Text1)
+	a, b := us.Dial(t), sg.Dial(t)
+	replay, ack := a.Subscribe(neg, 0, 0)
 	if len(replay) != 2 || replay[0].Kind != "negotiation_created" || replay[1].Kind != "version_proposed" {
 		t.Fatalf("replay: %+v", replay)
 	}
@@ -176,38 +34,38 @@ func TestSocketLiveAndIsolated(t *testing.T) {
 	if heads.Heads["shared"] != 2 || heads.Heads["internal"] != 0 {
 		t.Errorf("heads %v", heads.Heads)
 	}
-	b.subscribe(neg, 2, 0)
+	b.Subscribe(neg, 2, 0)
 
 	// A comment over the socket reaches the other party; the answer is the
 	// same JSON as over HTTP.
-	cmd := commentCmd(neg, 1, text1, "within 30 days", mra.KindOpenIssue, mra.Shared)
-	id := a.send(cmd)
-	got := b.must(isEvent("thread_opened"), "the comment")
+	cmd := servertest.CommentCmd(neg, 1, servertest.Text1, "within 30 days", mra.KindOpenIssue, mra.Shared)
+	id := a.Send(cmd)
+	got := b.Must(servertest.IsEvent("thread_opened"), "the comment")
 	if got.Stream != "shared" || got.Seq != 3 {
 		t.Errorf("event %s", got.Raw)
 	}
-	st := b.must(func(m msg) bool { return m.Type == "status" }, "a status after an open issue opened")
+	st := b.Must(func(m servertest.Msg) bool { return m.Type == "status" }, "a status after an open issue opened")
 	if st.Readiness == nil || st.Readiness.OpenIssues != 1 || st.Readiness.Status != mra.StatusNegotiating {
 		t.Errorf("status %s", st.Raw)
 	}
-	wsAnswer := a.must(answerTo(id), "the ack")
-	httpAnswer := us.send(cmd) // the same id again, over HTTP
+	wsAnswer := a.Must(servertest.AnswerTo(id), "the ack")
+	httpAnswer := us.Send(cmd) // the same id again, over HTTP
 	if wsAnswer.Raw != string(httpAnswer.Raw) {
 		t.Errorf("socket answered %s, HTTP %s", wsAnswer.Raw, httpAnswer.Raw)
 	}
 
 	// An internal note reaches US's sockets only.
-	note := commentCmd(neg, 1, text1, "Purpose", mra.KindNote, mra.Internal)
+	note := servertest.CommentCmd(neg, 1, servertest.Text1, "Purpose", mra.KindNote, mra.Internal)
 	note["body"] = "US only: our statute"
-	a.send(note)
-	in := a.must(isEvent("thread_opened"), "the internal note")
+	a.Send(note)
+	in := a.Must(servertest.IsEvent("thread_opened"), "the internal note")
 	if in.Stream != "internal" || in.Party != "US" || in.Seq != 1 {
 		t.Errorf("internal event %s", in.Raw)
 	}
 	// SG sees the next shared event, and nothing internal before it.
-	a.send(map[string]any{"type": "reply", "negotiation": neg, "thread": threadID(t, got), "body": "shared reply"})
+	a.Send(map[string]any{"type": "reply", "negotiation": neg, "thread": threadID(t, got), "body": "shared reply"})
 	for {
-		m := b.must(func(m msg) bool { return m.Type == "event" }, "the reply")
+		m := b.Must(func(m servertest.Msg) bool { return m.Type == "event" }, "the reply")
 		if strings.Contains(m.Raw, "US only") || m.Stream == "internal" {
 			t.Fatalf("SG received %s", m.Raw)
 		}
@@ -217,7 +75,7 @@ func TestSocketLiveAndIsolated(t *testing.T) {
 	}
 }
 
-func threadID(t *testing.T, m msg) string {
+func threadID(t *testing.T, m servertest.Msg) string {
 	var d struct {
 		Thread string `json:"thread"`
 	}
@@ -230,23 +88,23 @@ func threadID(t *testing.T, m msg) string {
 // TestSocketReplayAfterDisconnect: a client that drops and comes back with
 // since gets exactly what it missed while another client kept writing.
 func TestSocketReplayAfterDisconnect(t *testing.T) {
-	w := newWorld(t)
-	us, sg := w.login("us-neg"), w.login("sg-neg")
-	neg := us.create(1)
-	us.propose(neg, 0, text1)
+	w := servertest.New(t, servertest.Options{})
+	us, sg := w.Login("us-neg"), w.Login("sg-neg")
+	neg := us.Create(1)
+	us.Propose(neg, 0, servertest.Text1)
 
-	writer := us.dial(t)
-	writer.subscribe(neg, 0, 0)
+	writer := us.Dial(t)
+	writer.Subscribe(neg, 0, 0)
 	const total = 120
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() { // keeps writing through the reader's disconnect and return
 		defer wg.Done()
 		for i := 0; i < total; i++ {
-			cmd := commentCmd(neg, 1, text1, "Purpose", mra.KindNote, mra.Shared)
+			cmd := servertest.CommentCmd(neg, 1, servertest.Text1, "Purpose", mra.KindNote, mra.Shared)
 			cmd["body"] = fmt.Sprintf("note %d", i)
-			id := writer.send(cmd)
-			if m, ok := writer.next(answerTo(id), 10*time.Second); !ok || m.Type != "ack" {
+			id := writer.Send(cmd)
+			if m, ok := writer.Next(servertest.AnswerTo(id), 10*time.Second); !ok || m.Type != "ack" {
 				t.Errorf("comment %d: %+v", i, m)
 				return
 			}
@@ -256,15 +114,15 @@ func TestSocketReplayAfterDisconnect(t *testing.T) {
 	seen := map[uint64]int{}
 	var last uint64
 	for round := 0; round < 4; round++ {
-		reader := sg.dial(t)
-		replay, _ := reader.subscribe(neg, last, 0)
+		reader := sg.Dial(t)
+		replay, _ := reader.Subscribe(neg, last, 0)
 		for _, m := range replay {
 			seen[m.Seq]++
 			last = max(last, m.Seq)
 		}
 		// Take some live events, then drop the connection mid-stream.
 		for k := 0; k < 15; k++ {
-			m, ok := reader.next(func(m msg) bool { return m.Type == "event" }, 3*time.Second)
+			m, ok := reader.Next(func(m servertest.Msg) bool { return m.Type == "event" }, 3*time.Second)
 			if !ok {
 				break
 			}
@@ -274,11 +132,11 @@ func TestSocketReplayAfterDisconnect(t *testing.T) {
 			seen[m.Seq]++
 			last = m.Seq
 		}
-		reader.ws.Close()
+		reader.WS.Close()
 	}
 	wg.Wait()
-	reader := sg.dial(t)
-	replay, ack := reader.subscribe(neg, last, 0)
+	reader := sg.Dial(t)
+	replay, ack := reader.Subscribe(neg, last, 0)
 	for _, m := range replay {
 		if m.Seq != last+1 {
 			t.Fatalf("final replay seq %d after %d", m.Seq, last)
@@ -302,68 +160,68 @@ func TestSocketReplayAfterDisconnect(t *testing.T) {
 }
 
 func TestSocketPresence(t *testing.T) {
-	w := newWorld(t)
-	us, sg := w.login("us-neg"), w.login("sg-neg")
-	neg := us.create(1)
-	us.propose(neg, 0, text1)
-	a := us.dial(t)
-	a.subscribe(neg, 0, 0)
-	isPresence := func(n int) func(msg) bool {
-		return func(m msg) bool { return m.Type == "presence" && len(m.Users) == n }
+	w := servertest.New(t, servertest.Options{})
+	us, sg := w.Login("us-neg"), w.Login("sg-neg")
+	neg := us.Create(1)
+	us.Propose(neg, 0, servertest.Text1)
+	a := us.Dial(t)
+	a.Subscribe(neg, 0, 0)
+	isPresence := func(n int) func(servertest.Msg) bool {
+		return func(m servertest.Msg) bool { return m.Type == "presence" && len(m.Users) == n }
 	}
-	a.must(isPresence(1), "its own presence")
-	b := sg.dial(t)
-	b.subscribe(neg, 0, 0)
-	p := a.must(isPresence(2), "SG joining")
+	a.Must(isPresence(1), "its own presence")
+	b := sg.Dial(t)
+	b.Subscribe(neg, 0, 0)
+	p := a.Must(isPresence(2), "SG joining")
 	if p.Users[0].User != "sg-neg" || p.Users[0].Party != "SG" || p.Users[1].User != "us-neg" {
 		t.Errorf("presence %s", p.Raw)
 	}
 	// A second tab of the same user counts once: it is told who is there,
 	// and the room hears nothing new.
-	b2 := sg.dial(t)
-	b2.subscribe(neg, 0, 0)
-	b2.must(isPresence(2), "who is there, SG counted once")
+	b2 := sg.Dial(t)
+	b2.Subscribe(neg, 0, 0)
+	b2.Must(isPresence(2), "who is there, SG counted once")
 	// Focus moves are told to everyone.
-	id := b2.send(map[string]any{"type": "presence", "negotiation": neg, "focus": map[string]int{"version": 1, "start": 10, "end": 20}})
-	b2.must(answerTo(id), "the presence ack")
-	p = a.must(func(m msg) bool {
+	id := b2.Send(map[string]any{"type": "presence", "negotiation": neg, "focus": map[string]int{"version": 1, "start": 10, "end": 20}})
+	b2.Must(servertest.AnswerTo(id), "the presence ack")
+	p = a.Must(func(m servertest.Msg) bool {
 		return m.Type == "presence" && len(m.Users) == 2 && m.Users[0].Focus != nil && m.Users[0].Focus.Start == 10
 	}, "SG's focus")
 	// Leaving: the user is gone only when the last tab goes.
-	b2.ws.Close()
-	if m, ok := a.next(isPresence(1), 300*time.Millisecond); ok {
+	b2.WS.Close()
+	if m, ok := a.Next(isPresence(1), 300*time.Millisecond); ok {
 		t.Errorf("SG left with one tab still open: %s", m.Raw)
 	}
-	id = b.send(map[string]any{"type": "unsubscribe", "negotiation": neg})
-	b.must(answerTo(id), "the unsubscribe ack")
-	a.must(isPresence(1), "SG leaving")
+	id = b.Send(map[string]any{"type": "unsubscribe", "negotiation": neg})
+	b.Must(servertest.AnswerTo(id), "the unsubscribe ack")
+	a.Must(isPresence(1), "SG leaving")
 	// Presence is not stored: no event was written.
 	var ev struct {
 		Events []json.RawMessage `json:"events"`
 	}
-	us.getJSON("/api/negotiations/"+neg+"/events", &ev)
+	us.GetJSON("/api/negotiations/"+neg+"/events", &ev)
 	if len(ev.Events) != 2 {
 		t.Errorf("%d events after presence, want 2", len(ev.Events))
 	}
 	// Presence needs a subscription.
-	c := us.dial(t)
-	id = c.send(map[string]any{"type": "presence", "negotiation": neg})
-	if m := c.must(answerTo(id), "an error"); m.Error == nil || m.Error.Code != mra.CodeBadRequest {
+	c := us.Dial(t)
+	id = c.Send(map[string]any{"type": "presence", "negotiation": neg})
+	if m := c.Must(servertest.AnswerTo(id), "an error"); m.Error == nil || m.Error.Code != mra.CodeBadRequest {
 		t.Errorf("presence without subscribing: %s", m.Raw)
 	}
 }
 
 func TestSocketBadFrames(t *testing.T) {
-	w := newWorld(t)
-	us := w.login("us-neg")
-	neg := us.create(1)
-	s := us.dial(t)
-	s.ws.WriteMessage(websocket.TextMessage, []byte(`{"id":"x","type":`))
-	if m := s.must(func(m msg) bool { return m.Type == "error" }, "an error for malformed JSON"); m.Error.Code != mra.CodeBadRequest {
+	w := servertest.New(t, servertest.Options{})
+	us := w.Login("us-neg")
+	neg := us.Create(1)
+	s := us.Dial(t)
+	s.WS.WriteMessage(websocket.TextMessage, []byte(`{"id":"x","type":`))
+	if m := s.Must(func(m servertest.Msg) bool { return m.Type == "error" }, "an error for malformed JSON"); m.Error.Code != mra.CodeBadRequest {
 		t.Errorf("malformed: %s", m.Raw)
 	}
-	s.ws.WriteMessage(websocket.BinaryMessage, []byte{1, 2, 3})
-	if m := s.must(func(m msg) bool { return m.Type == "error" }, "an error for a binary frame"); m.Error.Code != mra.CodeBadRequest {
+	s.WS.WriteMessage(websocket.BinaryMessage, []byte{1, 2, 3})
+	if m := s.Must(func(m servertest.Msg) bool { return m.Type == "error" }, "an error for a binary frame"); m.Error.Code != mra.CodeBadRequest {
 		t.Errorf("binary: %s", m.Raw)
 	}
 	for _, bad := range []map[string]any{
@@ -371,24 +229,24 @@ func TestSocketBadFrames(t *testing.T) {
 		{"type": "frobnicate"},
 		{"type": "unsubscribe", "negotiation": neg},
 	} {
-		id := s.send(bad)
-		if m := s.must(answerTo(id), "an error"); m.Type != "error" {
+		id := s.Send(bad)
+		if m := s.Must(servertest.AnswerTo(id), "an error"); m.Type != "error" {
 			t.Errorf("%v answered %s", bad, m.Raw)
 		}
 	}
 	// The connection is still good.
-	replay, _ := s.subscribe(neg, 0, 0)
+	replay, _ := s.Subscribe(neg, 0, 0)
 	if len(replay) != 1 {
 		t.Errorf("replay after bad frames: %d events", len(replay))
 	}
 	// A frame over 16 MiB: too_large, then a 1009 close.
 	big := `{"id":"big","type":"reply","body":"` + strings.Repeat("x", 16<<20) + `"}`
-	s.ws.WriteMessage(websocket.TextMessage, []byte(big))
-	if m := s.must(func(m msg) bool { return m.Type == "error" }, "too_large"); m.Error.Code != mra.CodeTooLarge {
+	s.WS.WriteMessage(websocket.TextMessage, []byte(big))
+	if m := s.Must(func(m servertest.Msg) bool { return m.Type == "error" }, "too_large"); m.Error.Code != mra.CodeTooLarge {
 		t.Errorf("big frame: %s", m.Raw)
 	}
 	select {
-	case code := <-s.closed:
+	case code := <-s.Closed:
 		if code != websocket.CloseMessageTooBig {
 			t.Errorf("closed with %d, want 1009", code)
 		}
@@ -398,20 +256,20 @@ func TestSocketBadFrames(t *testing.T) {
 }
 
 func TestSocketRefusals(t *testing.T) {
-	w := newWorld(t)
-	us := w.login("us-neg")
-	_, res, err := websocket.DefaultDialer.Dial(wsURL(us), nil)
+	w := servertest.New(t, servertest.Options{})
+	us := w.Login("us-neg")
+	_, res, err := websocket.DefaultDialer.Dial(us.W.WSURL(), nil)
 	if err == nil || res == nil || res.StatusCode != http.StatusUnauthorized {
 		t.Errorf("no session: %v %v", err, res)
 	}
-	h := us.header()
+	h := us.Header()
 	h.Set("Origin", "https://evil.example")
-	_, res, err = websocket.DefaultDialer.Dial(wsURL(us), h)
+	_, res, err = websocket.DefaultDialer.Dial(us.W.WSURL(), h)
 	if err == nil || res == nil || res.StatusCode != http.StatusForbidden {
 		t.Errorf("foreign origin: %v %v", err, res)
 	}
 	h.Set("Origin", "https://partner.example")
-	ws, _, err := websocket.DefaultDialer.Dial(wsURL(us), h)
+	ws, _, err := websocket.DefaultDialer.Dial(us.W.WSURL(), h)
 	if err != nil {
 		t.Errorf("allowed origin: %v", err)
 	} else {
@@ -420,23 +278,23 @@ func TestSocketRefusals(t *testing.T) {
 }
 
 func TestLogoutClosesSockets(t *testing.T) {
-	w := newWorld(t)
-	us := w.login("us-neg")
-	s := us.dial(t)
-	other := w.login("us-neg").dial(t) // another session of the same user stays
-	if status, _ := us.post("/api/logout", map[string]any{}); status != http.StatusNoContent {
+	w := servertest.New(t, servertest.Options{})
+	us := w.Login("us-neg")
+	s := us.Dial(t)
+	other := w.Login("us-neg").Dial(t) // another session of the same user stays
+	if status, _ := us.Post("/api/logout", map[string]any{}); status != http.StatusNoContent {
 		t.Fatal("logout failed")
 	}
 	select {
-	case code := <-s.closed:
+	case code := <-s.Closed:
 		if code != websocket.ClosePolicyViolation {
 			t.Errorf("closed with %d, want 1008", code)
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("the socket outlived its session")
 	}
-	id := other.send(map[string]any{"type": "unsubscribe", "negotiation": "n-x"})
-	if _, ok := other.next(answerTo(id), 5*time.Second); !ok {
+	id := other.Send(map[string]any{"type": "unsubscribe", "negotiation": "n-x"})
+	if _, ok := other.Next(servertest.AnswerTo(id), 5*time.Second); !ok {
 		t.Error("another session's socket was closed too")
 	}
 }
@@ -444,13 +302,13 @@ func TestLogoutClosesSockets(t *testing.T) {
 // TestStalledSocket: a client that never reads is dropped when its queue
 // fills, and never delays the others.
 func TestStalledSocket(t *testing.T) {
-	w := newWorld(t)
-	w.stop()
-	w.queueBytes = 64 << 10
-	w.start()
-	us, sg := w.login("us-neg"), w.login("sg-neg")
-	neg := us.create(1)
-	us.propose(neg, 0, text1)
+	w := servertest.New(t, servertest.Options{})
+	w.Stop()
+	w.Opts.QueueBytes = 64 << 10
+	w.Start()
+	us, sg := w.Login("us-neg"), w.Login("sg-neg")
+	neg := us.Create(1)
+	us.Propose(neg, 0, servertest.Text1)
 
 	// The stalled client asks the kernel for a tiny receive buffer before it
 	// connects, and never reads: past the server's socket buffer (4 MiB at
@@ -461,24 +319,24 @@ func TestStalledSocket(t *testing.T) {
 		}}
 		return d.Dial(network, addr)
 	}}
-	stalled, _, err := dialer.Dial(wsURL(sg), sg.header())
+	stalled, _, err := dialer.Dial(sg.W.WSURL(), sg.Header())
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer stalled.Close()
 	stalled.WriteJSON(map[string]any{"id": "s", "type": "subscribe", "negotiation": neg})
 
-	reader := sg.dial(t)
-	reader.subscribe(neg, 0, 0)
-	writer := us.dial(t)
+	reader := sg.Dial(t)
+	reader.Subscribe(neg, 0, 0)
+	writer := us.Dial(t)
 	body := strings.Repeat("a long remark ", 1350) // about 19 KB an event
 	var slowest time.Duration
 	for i := 0; i < 300; i++ {
-		cmd := commentCmd(neg, 1, text1, "Purpose", mra.KindNote, mra.Shared)
+		cmd := servertest.CommentCmd(neg, 1, servertest.Text1, "Purpose", mra.KindNote, mra.Shared)
 		cmd["body"] = fmt.Sprintf("%d %s", i, body)
 		start := time.Now()
-		writer.send(cmd)
-		m := reader.must(isEvent("thread_opened"), "each comment")
+		writer.Send(cmd)
+		m := reader.Must(servertest.IsEvent("thread_opened"), "each comment")
 		if !strings.Contains(m.Raw, fmt.Sprintf(`"body":"%d a long`, i)) {
 			t.Fatalf("comment %d arrived as %.80s", i, m.Raw)
 		}
@@ -505,19 +363,19 @@ func TestStalledSocket(t *testing.T) {
 // TestCloseSaysGoingAway: shutting the server down closes every socket with
 // 1001 and refuses new ones.
 func TestCloseSaysGoingAway(t *testing.T) {
-	w := newWorld(t)
-	us := w.login("us-neg")
-	s := us.dial(t)
-	w.srv.Close()
+	w := servertest.New(t, servertest.Options{})
+	us := w.Login("us-neg")
+	s := us.Dial(t)
+	w.Srv.Close()
 	select {
-	case code := <-s.closed:
+	case code := <-s.Closed:
 		if code != websocket.CloseGoingAway {
 			t.Errorf("closed with %d, want 1001", code)
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("socket still open after Close")
 	}
-	ws, _, err := websocket.DefaultDialer.Dial(wsURL(us), us.header())
+	ws, _, err := websocket.DefaultDialer.Dial(us.W.WSURL(), us.Header())
 	if err == nil {
 		_, _, err = ws.ReadMessage()
 		if ce, ok := err.(*websocket.CloseError); !ok || ce.Code != websocket.CloseGoingAway {
@@ -529,13 +387,13 @@ func TestCloseSaysGoingAway(t *testing.T) {
 
 // TestSessionExpiryClosesSockets: a socket ends with its session.
 func TestSessionExpiryClosesSockets(t *testing.T) {
-	w := newWorld(t)
-	w.stop()
-	w.sessionTTL = 1500 * time.Millisecond
-	w.start()
-	s := w.login("us-neg").dial(t)
+	w := servertest.New(t, servertest.Options{})
+	w.Stop()
+	w.Opts.SessionTTL = 1500 * time.Millisecond
+	w.Start()
+	s := w.Login("us-neg").Dial(t)
 	select {
-	case code := <-s.closed:
+	case code := <-s.Closed:
 		if code != websocket.ClosePolicyViolation {
 			t.Errorf("closed with %d, want 1008", code)
 		}

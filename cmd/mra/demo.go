@@ -117,7 +117,7 @@ func (d *demoSeed) negotiation(s *server.Server) error {
 		if err != nil {
 			return nil, err
 		}
-		answer, code := s.Execute(d.user(as), raw, false)
+		answer, code := s.Execute(d.user(as), raw)
 		if code != "" {
 			return nil, fmt.Errorf("seed demo step %d (%s): %s", step, cmd["type"], answer)
 		}
@@ -129,7 +129,7 @@ func (d *demoSeed) negotiation(s *server.Server) error {
 		}
 		return a.Result, nil
 	}
-	comment := func(as mra.UserID, version int, text, quote, kind, visibility, body string) (string, error) {
+	comment := func(as mra.UserID, version int, text, quote string, kind mra.ThreadKind, visibility mra.Visibility, body string) (string, error) {
 		start, end := quoteRange(text, quote)
 		r, err := do(as, map[string]any{"type": mra.CmdComment, "version": version, "kind": kind, "visibility": visibility,
 			"body": body, "start": start, "end": end, "quote": quote})

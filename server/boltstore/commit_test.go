@@ -130,7 +130,7 @@ func TestCommitLoadReopen(t *testing.T) {
 		{"n9", mra.SharedStream, 0, 0, []uint64{}, false},
 	}
 	for _, tt := range tests {
-		events, err := s.Events(tt.neg, tt.stream, tt.since, tt.limit)
+		events, err := s.Events(tt.neg, tt.stream, tt.since, tt.limit, 0)
 		if err != nil {
 			t.Errorf("Events(%s, %s, %d, %d): %v", tt.neg, tt.stream, tt.since, tt.limit, err)
 			continue
@@ -228,7 +228,7 @@ func TestCommitStaleConcurrent(t *testing.T) {
 			t.Fatalf("round %d: got errors %v and %v, want one nil and one ErrStale", round, errs[0], errs[1])
 		}
 		lost := changes[loser]
-		events, err := s.Events(mra.NegotiationID(id), mra.SharedStream, 0, 0)
+		events, err := s.Events(mra.NegotiationID(id), mra.SharedStream, 0, 0, 0)
 		if err != nil || len(events) != 2 || !bytes.Equal(events[1], changes[winner].Events[0].JSON) {
 			t.Errorf("round %d: got %d events (%v), want created and the winner's", round, len(events), err)
 		}
@@ -320,7 +320,7 @@ func TestCommitBatch(t *testing.T) {
 			t.Errorf("failed transaction, change %d: got nil, want an error", i+1)
 		}
 	}
-	if events, _ := s.Events("n1", mra.SharedStream, 0, 0); len(events) != 3 {
+	if events, _ := s.Events("n1", mra.SharedStream, 0, 0, 0); len(events) != 3 {
 		t.Errorf("after a failed transaction: got %d shared events, want 3", len(events))
 	}
 }
@@ -416,7 +416,7 @@ func TestCommitRejects(t *testing.T) {
 			}
 		})
 	}
-	if events, _ := s.Events("n1", mra.SharedStream, 0, 0); len(events) != 1 {
+	if events, _ := s.Events("n1", mra.SharedStream, 0, 0, 0); len(events) != 1 {
 		t.Errorf("got %d shared events, want 1", len(events))
 	}
 	if err := s.Verify(); err != nil {

@@ -10,9 +10,10 @@ import (
 )
 
 // Events returns up to limit (all if limit <= 0) events of one stream with
-// seq > since, in seq order, as stored. An unknown negotiation or stream
-// gives an empty slice and no error.
-func (s *Store) Events(n mra.NegotiationID, stream mra.StreamKey, since uint64, limit int) ([][]byte, error) {
+// seq > since, in seq order, as stored; with maxBytes > 0 it stops before
+// the event that would pass maxBytes in all, but always returns the first.
+// An unknown negotiation or stream gives an empty slice and no error.
+func (s *Store) Events(n mra.NegotiationID, stream mra.StreamKey, since uint64, limit, maxBytes int) ([][]byte, error) {
 	out := [][]byte{}
 	if since == math.MaxUint64 {
 		return out, nil
@@ -23,7 +24,12 @@ func (s *Store) Events(n mra.NegotiationID, stream mra.StreamKey, since uint64, 
 			return nil
 		}
 		c := sb.Cursor()
+		size := 0
 		for k, v := c.Seek(seqKey(since + 1)); k != nil && (limit <= 0 || len(out) < limit); k, v = c.Next() {
+			if maxBytes > 0 && len(out) > 0 && size+len(v) > maxBytes {
+				break
+			}
+			size += len(v)
 			out = append(out, clone(v))
 		}
 		return nil

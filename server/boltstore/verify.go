@@ -104,7 +104,7 @@ func verifyStream(id mra.NegotiationID, key mra.StreamKey, sb *bolt.Bucket) (mra
 		}
 		var env struct {
 			Negotiation mra.NegotiationID `json:"negotiation"`
-			Stream      string            `json:"stream"`
+			Stream      mra.Visibility    `json:"stream"`
 		}
 		if err := json.Unmarshal(v, &env); err != nil {
 			return prev, badEvent(id, key, want, "%v", err)

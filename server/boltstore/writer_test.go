@@ -70,7 +70,7 @@ func TestCommitConcurrent(t *testing.T) {
 		if err := s.Verify(); err != nil {
 			t.Errorf("Verify: got %v, want nil", err)
 		}
-		events, err := s.Events("one", mra.SharedStream, 0, 0)
+		events, err := s.Events("one", mra.SharedStream, 0, 0, 0)
 		if err != nil {
 			t.Fatalf("Events: %v", err)
 		}
@@ -187,7 +187,7 @@ func TestCloseInFlight(t *testing.T) {
 	total := 0
 	for i, n := range committed {
 		total += n
-		events, err := s.Events(mra.NegotiationID(fmt.Sprintf("n%02d", i)), mra.SharedStream, 0, 0)
+		events, err := s.Events(mra.NegotiationID(fmt.Sprintf("n%02d", i)), mra.SharedStream, 0, 0, 0)
 		if err != nil || len(events) != n {
 			t.Errorf("n%02d: got %d events (%v), want the %d that committed", i, len(events), err, n)
 		}

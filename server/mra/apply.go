@@ -6,7 +6,9 @@ import (
 )
 
 // Apply folds one event into the negotiation's state. It fails only on an
-// event that does not fit the state (a bug, or a damaged log).
+// event that does not fit the state (a bug, or a damaged log). Apply never
+// writes into a slice it did not make, so a shallow copy of a thread taken
+// before (a snapshot) keeps what it saw.
 func (n *Negotiation) Apply(e *Event) error {
 	switch d := e.Data.(type) {
 	case *NegotiationCreated:
@@ -30,14 +32,14 @@ func (n *Negotiation) Apply(e *Event) error {
 		t := &Thread{
 			ID: d.Thread, Kind: d.Kind, Visibility: d.Visibility, Party: d.Party, Status: d.Status,
 			Concurred: slices.Clone(d.Concurred), Messages: []Message{d.Message},
-			CreatedAt: e.At, Author: e.Actor.User,
+			CreatedAt: e.At, Author: e.Actor.User, Pos: e.Pos(),
 		}
 		if d.Anchor != nil {
 			a := *d.Anchor
 			t.Anchor = &a
 		}
 		n.Threads[t.ID] = t
-		n.Order = append(n.Order, t.ID)
+		n.insertThread(t)
 		n.tally(t, +1)
 		n.touch(RecThread, string(t.ID))
 	case *ReplyAdded:
@@ -45,7 +47,7 @@ func (n *Negotiation) Apply(e *Event) error {
 		if err != nil {
 			return err
 		}
-		t.Messages = append(t.Messages, d.Message)
+		t.Messages = append(t.Messages[:len(t.Messages):len(t.Messages)], d.Message)
 		n.touch(RecThread, string(t.ID))
 	case *StatusChanged:
 		t, err := n.thread(d.Thread)
@@ -56,7 +58,7 @@ func (n *Negotiation) Apply(e *Event) error {
 		t.Status, t.Concurred = d.Status, slices.Clone(d.Concurred)
 		n.tally(t, +1)
 		if d.Message != nil {
-			t.Messages = append(t.Messages, *d.Message)
+			t.Messages = append(t.Messages[:len(t.Messages):len(t.Messages)], *d.Message)
 		}
 		n.touch(RecThread, string(t.ID))
 	case *AnchorsCarried:
@@ -65,27 +67,73 @@ func (n *Negotiation) Apply(e *Event) error {
 			if err != nil {
 				return err
 			}
-			t.Anchor = &Anchor{Version: d.Version, Start: c.Start, End: c.End, Quote: c.Quote, Flag: c.Flag}
+			if t.Anchor == nil {
+				return fmt.Errorf("apply: thread %s has no anchor to carry", c.Thread)
+			}
+			t.Anchor = &Anchor{Version: d.Version, Start: c.Start, End: c.End, Quote: c.Quote, Flag: c.Flag, Original: t.Anchor.Original}
 			n.tally(t, -1)
 			t.Status = c.Status
 			n.tally(t, +1)
 			n.touch(RecThread, string(t.ID))
 		}
-	case *SignOff:
-		s := *d
-		if i := slices.IndexFunc(n.SignOffs, func(x SignOff) bool { return x.User == s.User && x.Version == s.Version }); i >= 0 {
-			n.SignOffs[i] = s
-		} else {
-			n.SignOffs = append(n.SignOffs, s)
-		}
-		n.touch(RecSignOff, signOffKey(s.User, s.Version))
+	case *SignedOff:
+		return n.applySignOff(e, d)
 	case *Signature:
-		n.Signatures = append(n.Signatures, *d)
+		s := *d
+		s.Pos = e.Pos()
+		n.Signatures = append(n.Signatures, s)
+		n.touch(RecSignature, signatureKey(d.Party, d.Version))
+	case *SignatureWithdrawn:
+		i := slices.IndexFunc(n.Signatures, func(s Signature) bool { return s.Party == d.Party && s.Version == d.Version })
+		if i < 0 {
+			return fmt.Errorf("apply: no signature of %s on version %d to withdraw", d.Party, d.Version)
+		}
+		n.Signatures = slices.Delete(slices.Clone(n.Signatures), i, i+1)
 		n.touch(RecSignature, signatureKey(d.Party, d.Version))
 	default:
 		return fmt.Errorf("apply: unknown payload %T", e.Data)
 	}
 	return nil
+}
+
+// applySignOff records a sign-off from the shared stream (replacing the same
+// reviewer's earlier one on the version, in its place), or the body of an
+// internal one from the reviewer's party's stream.
+func (n *Negotiation) applySignOff(e *Event, d *SignedOff) error {
+	i := slices.IndexFunc(n.SignOffs, func(x SignOff) bool { return x.User == d.User && x.Version == d.Version })
+	if e.Stream == Internal {
+		if i < 0 {
+			return fmt.Errorf("apply: body of a sign-off by %s on version %d that was not given", d.User, d.Version)
+		}
+		if d.Body != nil {
+			n.SignOffs[i].Body = *d.Body
+		}
+		n.touch(RecSignOff, signOffKey(d.User, d.Version))
+		return nil
+	}
+	s := SignOff{User: d.User, Party: d.Party, Version: d.Version, SHA256: d.SHA256, Decision: d.Decision,
+		Visibility: d.Visibility, At: d.At, Pos: e.Pos()}
+	if d.Body != nil {
+		s.Body = *d.Body
+	}
+	if i >= 0 {
+		s.Pos = n.SignOffs[i].Pos
+		n.SignOffs[i] = s
+	} else {
+		n.SignOffs = append(n.SignOffs, s)
+	}
+	n.touch(RecSignOff, signOffKey(d.User, d.Version))
+	return nil
+}
+
+// insertThread puts t into Order at its place by Pos (at the end, but for
+// internal threads of two parties after the same shared event).
+func (n *Negotiation) insertThread(t *Thread) {
+	i := len(n.Order)
+	for i > 0 && n.Threads[n.Order[i-1]].Pos.Compare(t.Pos) > 0 {
+		i--
+	}
+	n.Order = slices.Insert(n.Order, i, t.ID)
 }
 
 func (n *Negotiation) thread(id ThreadID) (*Thread, error) {

@@ -10,39 +10,47 @@ import (
 	"unicode/utf8"
 )
 
-// Command types of the contract.
+// CommandType names a command.
+type CommandType string
+
+// Command types of the contract, and the additions (withdraw_signature).
 const (
-	CmdCreateNegotiation = "create_negotiation"
-	CmdProposeVersion    = "propose_version"
-	CmdComment           = "comment"
-	CmdReply             = "reply"
-	CmdConcur            = "concur"
-	CmdResolve           = "resolve"
-	CmdReopen            = "reopen"
-	CmdWithdraw          = "withdraw"
-	CmdSignOff           = "sign_off"
-	CmdSign              = "sign"
-	CmdSubscribe         = "subscribe"
-	CmdUnsubscribe       = "unsubscribe"
-	CmdPresence          = "presence"
+	CmdCreateNegotiation CommandType = "create_negotiation"
+	CmdProposeVersion    CommandType = "propose_version"
+	CmdComment           CommandType = "comment"
+	CmdReply             CommandType = "reply"
+	CmdConcur            CommandType = "concur"
+	CmdResolve           CommandType = "resolve"
+	CmdReopen            CommandType = "reopen"
+	CmdWithdraw          CommandType = "withdraw"
+	CmdSignOff           CommandType = "sign_off"
+	CmdSign              CommandType = "sign"
+	CmdWithdrawSignature CommandType = "withdraw_signature"
+	CmdSubscribe         CommandType = "subscribe"
+	CmdUnsubscribe       CommandType = "unsubscribe"
+	CmdPresence          CommandType = "presence"
 )
 
 // Mutating reports whether a command type changes state (and so is recorded
 // for idempotency and refused once frozen). Unknown types are not.
-func Mutating(typ string) bool {
-	switch typ {
+func (t CommandType) Mutating() bool {
+	switch t {
 	case CmdCreateNegotiation, CmdProposeVersion, CmdComment, CmdReply, CmdConcur,
-		CmdResolve, CmdReopen, CmdWithdraw, CmdSignOff, CmdSign:
+		CmdResolve, CmdReopen, CmdWithdraw, CmdSignOff, CmdSign, CmdWithdrawSignature:
 		return true
 	}
 	return false
 }
 
+// MaxCommandBytes bounds a command's JSON on every transport, but for
+// propose_version, whose text may reach MaxTextBytes.
+const MaxCommandBytes = 64 << 10
+
 // Command is any command of the contract: the envelope and the union of
 // every type's fields. A pointer field is nil when the client left it out.
 type Command struct {
 	ID          string        `json:"id"`
-	Type        string        `json:"type"`
+	Type        CommandType   `json:"type"`
 	Negotiation NegotiationID `json:"negotiation"`
 
 	Title             string    `json:"title"`
@@ -53,18 +61,18 @@ type Command struct {
 	Text *string `json:"text"`
 	Note string  `json:"note"`
 
-	Version    *int    `json:"version"`
-	Kind       string  `json:"kind"`
-	Visibility string  `json:"visibility"`
-	Body       *string `json:"body"`
-	Start      *int    `json:"start"`
-	End        *int    `json:"end"`
-	Quote      *string `json:"quote"`
+	Version    *int       `json:"version"`
+	Kind       ThreadKind `json:"kind"`
+	Visibility Visibility `json:"visibility"`
+	Body       *string    `json:"body"`
+	Start      *int       `json:"start"`
+	End        *int       `json:"end"`
+	Quote      *string    `json:"quote"`
 
 	Thread ThreadID `json:"thread"`
 
-	SHA256   string `json:"sha256"`
-	Decision string `json:"decision"`
+	SHA256   string   `json:"sha256"`
+	Decision Decision `json:"decision"`
 
 	Since *Since `json:"since"`
 	Focus *Focus `json:"focus"`
@@ -110,11 +118,14 @@ func ParseCommand(b []byte) (*Command, *Error) {
 		}
 		return &c, badRequest("id must be 1 to 64 characters, not %d", n)
 	}
-	if !Mutating(c.Type) && c.Type != CmdSubscribe && c.Type != CmdUnsubscribe && c.Type != CmdPresence {
+	if !c.Type.Mutating() && c.Type != CmdSubscribe && c.Type != CmdUnsubscribe && c.Type != CmdPresence {
 		if c.Type == "" {
 			return &c, badRequest("type is required")
 		}
 		return &c, badRequest("unknown command type %q", c.Type)
+	}
+	if c.Type != CmdProposeVersion && len(b) > MaxCommandBytes {
+		return &c, Errorf(CodeTooLarge, "a %s command is at most %d bytes (64 KiB)", c.Type, MaxCommandBytes)
 	}
 	return &c, nil
 }
@@ -155,7 +166,7 @@ func lostSurrogate(raw []byte, c *Command) bool {
 	if !bytes.Contains(raw, []byte(`\u`)) && !bytes.Contains(raw, []byte(`\U`)) {
 		return false
 	}
-	fields := []string{c.ID, c.Title, c.Note, c.Kind, c.Visibility, c.SHA256, c.Decision, string(c.Thread), string(c.Negotiation)}
+	fields := []string{c.ID, c.Title, c.Note, string(c.Kind), string(c.Visibility), c.SHA256, string(c.Decision), string(c.Thread), string(c.Negotiation)}
 	for _, p := range []*string{c.Text, c.Body, c.Quote} {
 		if p != nil {
 			fields = append(fields, *p)

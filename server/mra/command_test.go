@@ -40,7 +40,7 @@ func FuzzParseCommand(f *testing.F) {
 		if n := utf8.RuneCountInString(c.ID); n < 1 || n > 64 {
 			t.Fatalf("accepted id %q", c.ID)
 		}
-		if !Mutating(c.Type) && c.Type != CmdSubscribe && c.Type != CmdUnsubscribe && c.Type != CmdPresence {
+		if !c.Type.Mutating() && c.Type != CmdSubscribe && c.Type != CmdUnsubscribe && c.Type != CmdPresence {
 			t.Fatalf("accepted type %q", c.Type)
 		}
 	})

@@ -15,6 +15,7 @@ const (
 	CodeStale           Code = "stale"
 	CodeNotReady        Code = "not_ready"
 	CodeFrozen          Code = "frozen"
+	CodeSigning         Code = "signing"
 	CodeTooLarge        Code = "too_large"
 	CodeRateLimited     Code = "rate_limited"
 	CodeInternal        Code = "internal"

@@ -6,10 +6,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"slices"
 	"strconv"
 	"time"
-	"unicode/utf8"
 )
 
 // StreamKey names one stream of a negotiation: "shared", or "internal/P" for
@@ -34,36 +32,43 @@ type Actor struct {
 	Party PartyID `json:"party"`
 }
 
-// Event kinds of the contract.
+// EventKind is what an event records.
+type EventKind string
+
+// Event kinds of the contract, and the additions (signature_withdrawn).
 const (
-	EvNegotiationCreated = "negotiation_created"
-	EvVersionProposed    = "version_proposed"
-	EvThreadOpened       = "thread_opened"
-	EvReplyAdded         = "reply_added"
-	EvConcurred          = "concurred"
-	EvResolved           = "resolved"
-	EvReopened           = "reopened"
-	EvWithdrawn          = "withdrawn"
-	EvAnchorsCarried     = "anchors_carried"
-	EvSignedOff          = "signed_off"
-	EvSigned             = "signed"
+	EvNegotiationCreated EventKind = "negotiation_created"
+	EvVersionProposed    EventKind = "version_proposed"
+	EvThreadOpened       EventKind = "thread_opened"
+	EvReplyAdded         EventKind = "reply_added"
+	EvConcurred          EventKind = "concurred"
+	EvResolved           EventKind = "resolved"
+	EvReopened           EventKind = "reopened"
+	EvWithdrawn          EventKind = "withdrawn"
+	EvAnchorsCarried     EventKind = "anchors_carried"
+	EvSignedOff          EventKind = "signed_off"
+	EvSigned             EventKind = "signed"
+	EvSignatureWithdrawn EventKind = "signature_withdrawn"
 )
 
 // Event is one change, as stored and as sent: the contract's event message.
 // Owner is the party whose internal stream holds it ("" for shared), sent as
-// "party" on internal events. Seq, Hash and JSON are set by Seal.
+// "party" on internal events; SharedSeq, on internal events, is the shared
+// stream's seq when it was sealed, which places it in the negotiation's
+// history (Pos). Seq, SharedSeq, Hash and JSON are set by Seal.
 type Event struct {
 	Negotiation NegotiationID `json:"negotiation"`
-	Stream      string        `json:"stream"` // Shared or Internal
+	Stream      Visibility    `json:"stream"` // Shared or Internal
 	Seq         uint64        `json:"seq"`
 	At          time.Time     `json:"at"`
 	Actor       Actor         `json:"actor"`
-	Kind        string        `json:"kind"`
+	Kind        EventKind     `json:"kind"`
 	Data        any           `json:"data"` // one of the payload types below
 
-	Owner PartyID `json:"party,omitempty"` // the internal stream's party; "" for shared
-	Hash  string  `json:"-"`
-	JSON  []byte  `json:"-"` // canonical JSON with "type" and "hash": the bytes stored and sent
+	Owner     PartyID `json:"party,omitempty"`      // the internal stream's party; "" for shared
+	SharedSeq uint64  `json:"shared_seq,omitempty"` // internal events only
+	Hash      string  `json:"-"`
+	JSON      []byte  `json:"-"` // canonical JSON with "type" and "hash": the bytes stored and sent
 }
 
 // Key returns the stream that holds the event.
@@ -72,6 +77,14 @@ func (e *Event) Key() StreamKey {
 		return InternalStream(e.Owner)
 	}
 	return SharedStream
+}
+
+// Pos returns the event's place in its negotiation's history.
+func (e *Event) Pos() Pos {
+	if e.Stream == Internal {
+		return Pos{Shared: e.SharedSeq, Party: e.Owner, Seq: e.Seq}
+	}
+	return Pos{Shared: e.Seq}
 }
 
 // Payloads of the event kinds.
@@ -89,14 +102,14 @@ type (
 		Length  int    `json:"length"`
 	}
 	ThreadOpened struct {
-		Thread     ThreadID  `json:"thread"`
-		Kind       string    `json:"kind"`
-		Visibility string    `json:"visibility"`
-		Party      PartyID   `json:"party"`
-		Status     string    `json:"status"`
-		Concurred  []PartyID `json:"concurred"`
-		Anchor     *Anchor   `json:"anchor"`
-		Message    Message   `json:"message"`
+		Thread     ThreadID     `json:"thread"`
+		Kind       ThreadKind   `json:"kind"`
+		Visibility Visibility   `json:"visibility"`
+		Party      PartyID      `json:"party"`
+		Status     ThreadStatus `json:"status"`
+		Concurred  []PartyID    `json:"concurred"`
+		Anchor     *Anchor      `json:"anchor"`
+		Message    Message      `json:"message"`
 	}
 	ReplyAdded struct {
 		Thread  ThreadID `json:"thread"`
@@ -105,28 +118,50 @@ type (
 	// StatusChanged is the payload of concurred, resolved, reopened and
 	// withdrawn: the thread's new status, and the message that came with it.
 	StatusChanged struct {
-		Thread    ThreadID  `json:"thread"`
-		Status    string    `json:"status"`
-		Concurred []PartyID `json:"concurred"`
-		Message   *Message  `json:"message,omitempty"`
+		Thread    ThreadID     `json:"thread"`
+		Status    ThreadStatus `json:"status"`
+		Concurred []PartyID    `json:"concurred"`
+		Message   *Message     `json:"message,omitempty"`
 	}
+	// AnchorsCarried holds new places of threads on a version; one carry of
+	// many threads may take several such events on each stream.
 	AnchorsCarried struct {
 		Version int             `json:"version"`
 		Threads []CarriedAnchor `json:"threads"`
 	}
 	// CarriedAnchor is one thread's new place; Quote is the text there.
 	CarriedAnchor struct {
-		Thread ThreadID `json:"thread"`
-		Start  int      `json:"start"`
-		End    int      `json:"end"`
-		Flag   string   `json:"flag"`
-		Status string   `json:"status"`
-		Quote  string   `json:"quote"`
+		Thread ThreadID     `json:"thread"`
+		Start  int          `json:"start"`
+		End    int          `json:"end"`
+		Flag   Flag         `json:"flag"`
+		Status ThreadStatus `json:"status"`
+		Quote  string       `json:"quote"`
+	}
+	// SignedOff is a sign-off. On the shared stream Body is left out when
+	// the sign-off is internal; the same sign-off with its body then follows
+	// on the reviewer's party's internal stream.
+	SignedOff struct {
+		User       UserID     `json:"user"`
+		Party      PartyID    `json:"party"`
+		Version    int        `json:"version"`
+		SHA256     string     `json:"sha256"`
+		Decision   Decision   `json:"decision"`
+		Visibility Visibility `json:"visibility"`
+		Body       *string    `json:"body,omitempty"`
+		At         time.Time  `json:"at"`
+	}
+	// SignatureWithdrawn removes a party's signature of a version.
+	SignatureWithdrawn struct {
+		Party   PartyID `json:"party"`
+		Version int     `json:"version"`
+		SHA256  string  `json:"sha256"`
+		Body    string  `json:"body"`
 	}
 )
 
 // payloadFor returns a new payload of an event kind, for decoding.
-func payloadFor(kind string) (any, error) {
+func payloadFor(kind EventKind) (any, error) {
 	switch kind {
 	case EvNegotiationCreated:
 		return &NegotiationCreated{}, nil
@@ -141,38 +176,74 @@ func payloadFor(kind string) (any, error) {
 	case EvAnchorsCarried:
 		return &AnchorsCarried{}, nil
 	case EvSignedOff:
-		return &SignOff{}, nil
+		return &SignedOff{}, nil
 	case EvSigned:
 		return &Signature{}, nil
+	case EvSignatureWithdrawn:
+		return &SignatureWithdrawn{}, nil
 	}
 	return nil, fmt.Errorf("unknown event kind %q", kind)
 }
 
-// Seal numbers events on their streams after n's heads, hash chains them,
-// sets their JSON, and moves the heads on. Each hash is
-// hex(sha256(prev_hash || canonical JSON of the event without its hash)).
+// Seal numbers events on their streams after n's heads, places internal
+// events after the shared stream's head, hash chains them, sets their JSON,
+// and moves the heads on. Each hash is hex(sha256(prev_hash || canonical
+// JSON of the event without its hash)).
 func (n *Negotiation) Seal(events []*Event) error {
+	var data []byte
 	for _, e := range events {
 		key := e.Key()
 		head := n.Heads[key]
 		e.Seq = head.Seq + 1
 		e.Negotiation = n.ID
-		raw, err := json.Marshal(e)
-		if err != nil {
+		e.SharedSeq = 0
+		if e.Stream == Internal {
+			e.SharedSeq = n.Heads[SharedStream].Seq
+		}
+		var err error
+		if data, err = appendTyped(data[:0], e.Data); err != nil {
 			return fmt.Errorf("seal %s: %w", e.Kind, err)
 		}
-		var m map[string]any
-		if err := unmarshalNumbers(raw, &m); err != nil {
-			return fmt.Errorf("seal %s: %w", e.Kind, err)
-		}
-		m["type"] = "event"
-		canon := Canonical(m)
-		e.Hash = ChainHash(head.Hash, canon)
-		m["hash"] = e.Hash
-		e.JSON = Canonical(m)
+		e.Hash = ChainHash(head.Hash, e.canonical(data, ""))
+		e.JSON = e.canonical(data, e.Hash)
 		n.Heads[key] = Head{Seq: e.Seq, Hash: e.Hash}
 	}
 	return nil
+}
+
+// canonical returns the event's canonical JSON with its encoded data, and
+// its hash unless hash is "". Keys are in canonical (sorted) order.
+func (e *Event) canonical(data []byte, hash string) []byte {
+	b := make([]byte, 0, len(data)+256)
+	b = append(b, `{"actor":{"party":`...)
+	b = appendCanonicalString(b, string(e.Actor.Party))
+	b = append(b, `,"user":`...)
+	b = appendCanonicalString(b, string(e.Actor.User))
+	b = append(b, `},"at":`...)
+	b = appendTime(b, e.At)
+	b = append(b, `,"data":`...)
+	b = append(b, data...)
+	if hash != "" {
+		b = append(b, `,"hash":`...)
+		b = appendCanonicalString(b, hash)
+	}
+	b = append(b, `,"kind":`...)
+	b = appendCanonicalString(b, string(e.Kind))
+	b = append(b, `,"negotiation":`...)
+	b = appendCanonicalString(b, string(e.Negotiation))
+	if e.Owner != "" {
+		b = append(b, `,"party":`...)
+		b = appendCanonicalString(b, string(e.Owner))
+	}
+	b = append(b, `,"seq":`...)
+	b = strconv.AppendUint(b, e.Seq, 10)
+	if e.SharedSeq != 0 {
+		b = append(b, `,"shared_seq":`...)
+		b = strconv.AppendUint(b, e.SharedSeq, 10)
+	}
+	b = append(b, `,"stream":`...)
+	b = appendCanonicalString(b, string(e.Stream))
+	return append(b, `,"type":"event"}`...)
 }
 
 // ChainHash is the hash of an event whose canonical JSON without its hash is
@@ -185,12 +256,15 @@ func ChainHash(prev string, canon []byte) string {
 }
 
 // CheckEvent verifies a stored event against the hash of the event before it
-// and returns its seq and hash. It fails when the bytes are not an event or
-// its hash does not match its content and prev.
+// and returns its seq and hash. It fails when the bytes are not an event in
+// canonical form or its hash does not match its content and prev.
 func CheckEvent(prev string, stored []byte) (seq uint64, hash string, err error) {
 	var m map[string]any
 	if err := unmarshalNumbers(stored, &m); err != nil {
 		return 0, "", fmt.Errorf("not an event: %w", err)
+	}
+	if !bytes.Equal(Canonical(m), stored) {
+		return 0, "", fmt.Errorf("not in canonical form")
 	}
 	h, _ := m["hash"].(string)
 	delete(m, "hash")
@@ -231,105 +305,4 @@ func unmarshalNumbers(b []byte, v any) error {
 	d := json.NewDecoder(bytes.NewReader(b))
 	d.UseNumber()
 	return d.Decode(v)
-}
-
-// Canonical encodes a value decoded from JSON (maps, slices, strings,
-// json.Number, bools, nil) as canonical JSON in the manner of RFC 8785:
-// object keys sorted by code unit, no insignificant whitespace, strings with
-// only the escapes JSON requires. Numbers are written as they were read (the
-// contract's numbers are integers).
-func Canonical(v any) []byte {
-	return appendCanonical(nil, v)
-}
-
-func appendCanonical(b []byte, v any) []byte {
-	switch x := v.(type) {
-	case nil:
-		return append(b, "null"...)
-	case bool:
-		return strconv.AppendBool(b, x)
-	case json.Number:
-		return append(b, x...)
-	case string:
-		return appendCanonicalString(b, x)
-	case []any:
-		b = append(b, '[')
-		for k, e := range x {
-			if k > 0 {
-				b = append(b, ',')
-			}
-			b = appendCanonical(b, e)
-		}
-		return append(b, ']')
-	case map[string]any:
-		keys := make([]string, 0, len(x))
-		for k := range x {
-			keys = append(keys, k)
-		}
-		slices.SortFunc(keys, compareUTF16)
-		b = append(b, '{')
-		for k, key := range keys {
-			if k > 0 {
-				b = append(b, ',')
-			}
-			b = appendCanonicalString(b, key)
-			b = append(b, ':')
-			b = appendCanonical(b, x[key])
-		}
-		return append(b, '}')
-	}
-	panic(fmt.Sprintf("canonical: unexpected %T", v))
-}
-
-// compareUTF16 orders strings by UTF-16 code units, as RFC 8785 sorts keys.
-func compareUTF16(a, b string) int {
-	for a != "" && b != "" {
-		ra, na := utf8.DecodeRuneInString(a)
-		rb, nb := utf8.DecodeRuneInString(b)
-		if ra != rb {
-			return int(utf16Key(ra)) - int(utf16Key(rb))
-		}
-		a, b = a[na:], b[nb:]
-	}
-	return len(a) - len(b)
-}
-
-// utf16Key maps r to a value that orders like its first UTF-16 code unit.
-func utf16Key(r rune) rune {
-	if r >= 0x10000 {
-		return 0xD800 + (r-0x10000)>>10
-	}
-	return r
-}
-
-func appendCanonicalString(b []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' {
-			continue
-		}
-		b = append(b, s[start:i]...)
-		switch c {
-		case '"', '\\':
-			b = append(b, '\\', c)
-		case '\b':
-			b = append(b, `\b`...)
-		case '\f':
-			b = append(b, `\f`...)
-		case '\n':
-			b = append(b, `\n`...)
-		case '\r':
-			b = append(b, `\r`...)
-		case '\t':
-			b = append(b, `\t`...)
-		default:
-			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
-		}
-		start = i + 1
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
 }

@@ -97,7 +97,7 @@ func TestApplyRecordsRestore(t *testing.T) {
 		{Stream: Shared, At: at, Actor: Actor{"alice", "US"}, Kind: EvNegotiationCreated, Data: &NegotiationCreated{Title: "T", Parties: []PartyID{"US", "SG"}, RequiredApprovals: 1}},
 		{Stream: Shared, At: at, Actor: Actor{"alice", "US"}, Kind: EvVersionProposed, Data: &VersionProposed{Version: 1, SHA256: "ab", Length: 2}},
 		{Stream: Shared, At: at, Actor: Actor{"mei", "SG"}, Kind: EvThreadOpened, Data: &ThreadOpened{Thread: "t-1", Kind: KindOpenIssue, Visibility: Shared, Party: "SG", Status: StatusOpen, Concurred: []PartyID{}, Anchor: &Anchor{Version: 1, Start: 0, End: 2, Quote: "ab", Flag: "moved"}, Message: Message{ID: "m-1", Body: "x"}}},
-		{Stream: Shared, At: at, Actor: Actor{"wei", "SG"}, Kind: EvSignedOff, Data: &SignOff{User: "wei", Party: "SG", Version: 1, SHA256: "ab", Decision: Approve}},
+		{Stream: Shared, At: at, Actor: Actor{"wei", "SG"}, Kind: EvSignedOff, Data: &SignedOff{User: "wei", Party: "SG", Version: 1, SHA256: "ab", Decision: Approve, Visibility: Internal}},
 	}
 	n.Seal(evs)
 	for _, e := range evs {

@@ -7,7 +7,8 @@ import (
 
 // Negotiation is the materialised state of one negotiation: the fold of its
 // events (Apply). The store keeps it as Records, so start-up reads state
-// rather than replaying every event.
+// rather than replaying every event. Every array is in event order (see
+// Pos), so the state is a function of the stored log alone.
 type Negotiation struct {
 	ID                NegotiationID `json:"id"`
 	Title             string        `json:"title"`
@@ -16,17 +17,55 @@ type Negotiation struct {
 	CreatedBy         UserID        `json:"created_by"`
 	CreatedAt         time.Time     `json:"created_at"`
 
-	Versions   []Version              `json:"-"` // Versions[k] is version k+1
-	Threads    map[ThreadID]*Thread   `json:"-"`
-	Order      []ThreadID             `json:"-"` // threads in the order they opened
-	SignOffs   []SignOff              `json:"-"` // the latest of each reviewer on each version
-	Signatures []Signature            `json:"-"`
-	Heads      map[StreamKey]Head     `json:"-"` // the last event of each stream
-	dirty      map[recordKey]struct{} // records changed since the last Records call
+	Versions   []Version            `json:"-"` // Versions[k] is version k+1
+	Threads    map[ThreadID]*Thread `json:"-"`
+	Order      []ThreadID           `json:"-"` // threads by Pos, the order they opened
+	SignOffs   []SignOff            `json:"-"` // the latest of each reviewer on each version, by Pos
+	Signatures []Signature          `json:"-"` // the standing signatures, by Pos
+	Heads      map[StreamKey]Head   `json:"-"` // the last event of each stream
 
-	// blocking counts the shared threads that hold readiness back: open
-	// issues that are open and void consensus, kept as threads change.
+	// dirty holds the records changed since the last Records call; nil
+	// when no one asks (a committed copy that is never written back).
+	dirty map[recordKey]struct{}
+
+	// openIssues and voidConsensus count the shared threads that hold
+	// readiness back, kept as threads change.
 	openIssues, voidConsensus int
+}
+
+// Pos is an event's place in a negotiation's history, across its streams:
+// a shared event is (its seq, "", 0); an internal event is (the shared seq
+// when it was sealed, its party, its seq). Ordering by Pos is ordering by
+// event, for every party's view; internal events of two parties that follow
+// the same shared event are ordered by party, which no one can see.
+type Pos struct {
+	Shared uint64  `json:"shared"`
+	Party  PartyID `json:"party,omitempty"`
+	Seq    uint64  `json:"seq,omitempty"`
+}
+
+// Compare orders positions: -1, 0 or +1.
+func (p Pos) Compare(q Pos) int {
+	switch {
+	case p.Shared != q.Shared:
+		return cmpUint(p.Shared, q.Shared)
+	case p.Party != q.Party:
+		if p.Party < q.Party {
+			return -1
+		}
+		return 1
+	}
+	return cmpUint(p.Seq, q.Seq)
+}
+
+func cmpUint(a, b uint64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
 }
 
 // tally adds sign (+1 or -1) times t's part in the blocking counts.
@@ -42,98 +81,6 @@ func (n *Negotiation) tally(t *Thread, sign int) {
 	}
 }
 
-// Version is one immutable, numbered text (its meta; the text is stored once,
-// by SHA-256). Length is in code points.
-type Version struct {
-	Number int       `json:"version"`
-	Base   int       `json:"base"`
-	SHA256 string    `json:"sha256"`
-	Note   string    `json:"note"`
-	Author UserID    `json:"author"`
-	Party  PartyID   `json:"party"`
-	At     time.Time `json:"at"`
-	Length int       `json:"length"`
-}
-
-// Thread kinds, visibilities and statuses of the contract.
-const (
-	KindConsensus = "consensus"
-	KindOpenIssue = "open_issue"
-	KindNote      = "note"
-
-	Shared   = "shared"
-	Internal = "internal"
-
-	StatusProposed  = "proposed"
-	StatusAgreed    = "agreed"
-	StatusVoid      = "void"
-	StatusOpen      = "open"
-	StatusResolved  = "resolved"
-	StatusWithdrawn = "withdrawn"
-)
-
-// Thread is a comment thread anchored to a range of the text. A note may have
-// no anchor (a general comment). Status is "" for a note that was never
-// withdrawn.
-type Thread struct {
-	ID         ThreadID  `json:"id"`
-	Kind       string    `json:"kind"`
-	Visibility string    `json:"visibility"`
-	Party      PartyID   `json:"party"`
-	Status     string    `json:"status"`
-	Concurred  []PartyID `json:"concurred"`
-	Anchor     *Anchor   `json:"anchor"`
-	Messages   []Message `json:"messages"`
-	CreatedAt  time.Time `json:"created_at"`
-	Author     UserID    `json:"author"`
-}
-
-// Anchor is where a thread stands: code points [Start, End) of a version,
-// the text there, and how carrying it onto that version went (moved, changed
-// or outdated; moved also for text never carried).
-type Anchor struct {
-	Version int    `json:"version"`
-	Start   int    `json:"start"`
-	End     int    `json:"end"`
-	Quote   string `json:"quote"`
-	Flag    string `json:"flag"`
-}
-
-// Message is one comment in a thread.
-type Message struct {
-	ID     MessageID `json:"id"`
-	Author UserID    `json:"author"`
-	Party  PartyID   `json:"party"`
-	Body   string    `json:"body"`
-	At     time.Time `json:"at"`
-}
-
-// SignOff is a legal reviewer's decision on one version's exact text.
-type SignOff struct {
-	User     UserID    `json:"user"`
-	Party    PartyID   `json:"party"`
-	Version  int       `json:"version"`
-	SHA256   string    `json:"sha256"`
-	Decision string    `json:"decision"`
-	Body     string    `json:"body"`
-	At       time.Time `json:"at"`
-}
-
-// Sign-off decisions.
-const (
-	Approve        = "approve"
-	RequestChanges = "request_changes"
-)
-
-// Signature is a party's signature of one version.
-type Signature struct {
-	User    UserID    `json:"user"`
-	Party   PartyID   `json:"party"`
-	Version int       `json:"version"`
-	SHA256  string    `json:"sha256"`
-	At      time.Time `json:"at"`
-}
-
 // Latest returns the latest version, or nil before the first.
 func (n *Negotiation) Latest() *Version {
 	if len(n.Versions) == 0 {
@@ -144,9 +91,6 @@ func (n *Negotiation) Latest() *Version {
 
 // Member reports whether party p takes part in the negotiation.
 func (n *Negotiation) Member(p PartyID) bool { return slices.Contains(n.Parties, p) }
-
-// Visible reports whether a user of party p may see thread t.
-func (t *Thread) Visible(p PartyID) bool { return t.Visibility == Shared || t.Party == p }
 
 // VisibleThreads returns the threads a user of party p may see, oldest first.
 func (n *Negotiation) VisibleThreads(p PartyID) []*Thread {
@@ -162,6 +106,14 @@ func (n *Negotiation) VisibleThreads(p PartyID) []*Thread {
 // Frozen reports whether every party has signed the latest version.
 func (n *Negotiation) Frozen() bool { return n.Readiness().Status == StatusSigned }
 
+// signedLatest reports whether a party's signature stands on the latest version.
+func (n *Negotiation) signedLatest(p PartyID) bool {
+	v := n.Latest()
+	return v != nil && slices.ContainsFunc(n.Signatures, func(s Signature) bool {
+		return s.Party == p && s.Version == v.Number && s.SHA256 == v.SHA256
+	})
+}
+
 func newNegotiation() *Negotiation {
 	return &Negotiation{
 		Threads: map[ThreadID]*Thread{},
@@ -176,4 +128,28 @@ func NewNegotiation(id NegotiationID) *Negotiation {
 	n := newNegotiation()
 	n.ID = id
 	return n
+}
+
+// Clone returns a deep copy that shares nothing Apply changes. The copy
+// tracks no dirty records (see Records) unless track is set.
+func (n *Negotiation) Clone(track bool) *Negotiation {
+	c := *n
+	c.Parties = slices.Clone(n.Parties)
+	c.Versions = slices.Clone(n.Versions)
+	c.Order = slices.Clone(n.Order)
+	c.SignOffs = slices.Clone(n.SignOffs)
+	c.Signatures = slices.Clone(n.Signatures)
+	c.Heads = make(map[StreamKey]Head, len(n.Heads))
+	for k, h := range n.Heads {
+		c.Heads[k] = h
+	}
+	c.Threads = make(map[ThreadID]*Thread, len(n.Threads))
+	for id, t := range n.Threads {
+		c.Threads[id] = t.clone()
+	}
+	c.dirty = nil
+	if track {
+		c.dirty = map[recordKey]struct{}{}
+	}
+	return &c
 }

@@ -1,18 +1,9 @@
 package mra
 
-// Derived statuses of a negotiation, from first to last.
-const (
-	StatusDrafting    = "drafting"
-	StatusNegotiating = "negotiating"
-	StatusLegalReview = "legal_review"
-	StatusReady       = "ready_to_sign"
-	StatusSigned      = "signed"
-)
-
 // Readiness is the derived status and what it rests on, over the latest
 // version (the contract's READINESS). Internal threads never count.
 type Readiness struct {
-	Status        string                 `json:"status"`
+	Status        Status                 `json:"status"`
 	Version       int                    `json:"version"`
 	SHA256        string                 `json:"sha256"`
 	OpenIssues    int                    `json:"open_issues"`
@@ -22,11 +13,12 @@ type Readiness struct {
 }
 
 // Approvals counts one party's reviewers by their latest decision on the
-// latest version.
+// latest version, and names those asking for changes.
 type Approvals struct {
-	Approved         int `json:"approved"`
-	Required         int `json:"required"`
-	ChangesRequested int `json:"changes_requested"`
+	Approved           int      `json:"approved"`
+	Required           int      `json:"required"`
+	ChangesRequested   int      `json:"changes_requested"`
+	ChangesRequestedBy []UserID `json:"changes_requested_by"`
 }
 
 // Readiness derives the negotiation's status: drafting without a version;
@@ -40,7 +32,7 @@ func (n *Negotiation) Readiness() Readiness {
 		Signatures: make(map[PartyID]bool, len(n.Parties)),
 	}
 	for _, p := range n.Parties {
-		r.Approvals[p] = &Approvals{Required: n.RequiredApprovals}
+		r.Approvals[p] = &Approvals{Required: n.RequiredApprovals, ChangesRequestedBy: []UserID{}}
 		r.Signatures[p] = false
 	}
 	v := n.Latest()
@@ -62,14 +54,11 @@ func (n *Negotiation) Readiness() Readiness {
 			a.Approved++
 		} else {
 			a.ChangesRequested++
+			a.ChangesRequestedBy = append(a.ChangesRequestedBy, s.User)
 		}
 	}
-	for _, s := range n.Signatures {
-		if s.Version == v.Number && s.SHA256 == v.SHA256 {
-			if _, ok := r.Signatures[s.Party]; ok {
-				r.Signatures[s.Party] = true
-			}
-		}
+	for _, p := range n.Parties {
+		r.Signatures[p] = n.signedLatest(p)
 	}
 	allSigned, approved := true, true
 	for _, p := range n.Parties {

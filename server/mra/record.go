@@ -1,6 +1,7 @@
 package mra
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -9,7 +10,8 @@ import (
 )
 
 // Record is one piece of a negotiation's materialised state: Kind is one of
-// the record kinds below, Key identifies it within its kind, Value is JSON.
+// the record kinds below, Key identifies it within its kind, Value is JSON
+// (nil: the record is gone).
 type Record struct {
 	Kind  string
 	Key   string
@@ -27,7 +29,11 @@ const (
 
 type recordKey struct{ kind, key string }
 
-func (n *Negotiation) touch(kind, key string) { n.dirty[recordKey{kind, key}] = struct{}{} }
+func (n *Negotiation) touch(kind, key string) {
+	if n.dirty != nil {
+		n.dirty[recordKey{kind, key}] = struct{}{}
+	}
+}
 
 func versionKey(v int) string { return fmt.Sprintf("%08d", v) }
 
@@ -35,14 +41,58 @@ func signOffKey(u UserID, v int) string { return string(u) + "/" + versionKey(v)
 
 func signatureKey(p PartyID, v int) string { return string(p) + "/" + versionKey(v) }
 
-// Records returns the records changed since the last call, in a stable order.
+// The stored forms of the records that keep their place in the history.
+type (
+	threadRecord struct {
+		*Thread
+		Pos Pos `json:"pos"`
+	}
+	signOffRecord struct {
+		SignOff
+		Pos Pos `json:"pos"`
+	}
+	signatureRecord struct {
+		Signature
+		Pos Pos `json:"pos"`
+	}
+)
+
+// Records returns the records changed since the last call, in a stable
+// order; a record whose thing is gone has a nil Value.
 func (n *Negotiation) Records() ([]Record, error) {
 	keys := make([]recordKey, 0, len(n.dirty))
 	for k := range n.dirty {
 		keys = append(keys, k)
 	}
+	clear(n.dirty)
+	return n.records(keys)
+}
+
+// AllRecords returns every record of the state, in (kind, key) order: what
+// the store holds for it.
+func (n *Negotiation) AllRecords() ([]Record, error) {
+	keys := []recordKey{{RecMeta, ""}}
+	for _, v := range n.Versions {
+		keys = append(keys, recordKey{RecVersion, versionKey(v.Number)})
+	}
+	for id := range n.Threads {
+		keys = append(keys, recordKey{RecThread, string(id)})
+	}
+	for _, s := range n.SignOffs {
+		keys = append(keys, recordKey{RecSignOff, signOffKey(s.User, s.Version)})
+	}
+	for _, s := range n.Signatures {
+		keys = append(keys, recordKey{RecSignature, signatureKey(s.Party, s.Version)})
+	}
+	return n.records(keys)
+}
+
+func (n *Negotiation) records(keys []recordKey) ([]Record, error) {
 	slices.SortFunc(keys, func(a, b recordKey) int {
-		return strings.Compare(a.kind+"\x00"+a.key, b.kind+"\x00"+b.key)
+		if c := strings.Compare(a.kind, b.kind); c != 0 {
+			return c
+		}
+		return strings.Compare(a.key, b.key)
 	})
 	out := make([]Record, 0, len(keys))
 	for _, k := range keys {
@@ -52,7 +102,6 @@ func (n *Negotiation) Records() ([]Record, error) {
 		}
 		out = append(out, Record{Kind: k.kind, Key: k.key, Value: v})
 	}
-	clear(n.dirty)
 	return out, nil
 }
 
@@ -71,24 +120,27 @@ func (n *Negotiation) recordValue(k recordKey) ([]byte, error) {
 		if t == nil {
 			return nil, fmt.Errorf("no thread %q", k.key)
 		}
-		return json.Marshal(t)
+		return json.Marshal(threadRecord{t, t.Pos})
 	case RecSignOff:
 		for _, s := range n.SignOffs {
 			if signOffKey(s.User, s.Version) == k.key {
-				return json.Marshal(s)
+				return json.Marshal(signOffRecord{s, s.Pos})
 			}
 		}
+		return nil, fmt.Errorf("no sign-off %q", k.key)
 	case RecSignature:
 		for _, s := range n.Signatures {
 			if signatureKey(s.Party, s.Version) == k.key {
-				return json.Marshal(s)
+				return json.Marshal(signatureRecord{s, s.Pos})
 			}
 		}
+		return nil, nil // withdrawn: the record goes
 	}
 	return nil, fmt.Errorf("unknown record")
 }
 
-// Restore rebuilds a negotiation from its stored records and heads.
+// Restore rebuilds a negotiation from its stored records and heads; it is
+// the state the events folded into (see Fold), in the same order.
 func Restore(s Stored) (*Negotiation, error) {
 	n := newNegotiation()
 	byKind := map[string][]Record{}
@@ -102,11 +154,8 @@ func Restore(s Stored) (*Negotiation, error) {
 	if err := json.Unmarshal(metas[0].Value, n); err != nil {
 		return nil, fmt.Errorf("restore %s meta: %w", s.ID, err)
 	}
-	sortRecords := func(rs []Record) {
-		slices.SortFunc(rs, func(a, b Record) int { return strings.Compare(a.Key, b.Key) })
-	}
 	vs := byKind[RecVersion]
-	sortRecords(vs)
+	slices.SortFunc(vs, func(a, b Record) int { return strings.Compare(a.Key, b.Key) })
 	for _, r := range vs {
 		var v Version
 		if err := json.Unmarshal(r.Value, &v); err != nil {
@@ -118,40 +167,80 @@ func Restore(s Stored) (*Negotiation, error) {
 		n.Versions = append(n.Versions, v)
 	}
 	for _, r := range byKind[RecThread] {
-		t := &Thread{}
-		if err := json.Unmarshal(r.Value, t); err != nil {
+		rec := threadRecord{Thread: &Thread{}}
+		if err := json.Unmarshal(r.Value, &rec); err != nil {
 			return nil, fmt.Errorf("restore %s thread %s: %w", s.ID, r.Key, err)
 		}
+		t := rec.Thread
+		t.Pos = rec.Pos
 		n.Threads[t.ID] = t
 		n.Order = append(n.Order, t.ID)
 		n.tally(t, +1)
 	}
-	slices.SortFunc(n.Order, func(a, b ThreadID) int {
-		if c := n.Threads[a].CreatedAt.Compare(n.Threads[b].CreatedAt); c != 0 {
-			return c
-		}
-		return strings.Compare(string(a), string(b))
-	})
-	so := byKind[RecSignOff]
-	sortRecords(so)
-	for _, r := range so {
-		var x SignOff
-		if err := json.Unmarshal(r.Value, &x); err != nil {
+	slices.SortFunc(n.Order, func(a, b ThreadID) int { return n.Threads[a].Pos.Compare(n.Threads[b].Pos) })
+	for _, r := range byKind[RecSignOff] {
+		var rec signOffRecord
+		if err := json.Unmarshal(r.Value, &rec); err != nil {
 			return nil, fmt.Errorf("restore %s sign-off %s: %w", s.ID, r.Key, err)
 		}
-		n.SignOffs = append(n.SignOffs, x)
+		rec.SignOff.Pos = rec.Pos
+		n.SignOffs = append(n.SignOffs, rec.SignOff)
 	}
-	sg := byKind[RecSignature]
-	sortRecords(sg)
-	for _, r := range sg {
-		var x Signature
-		if err := json.Unmarshal(r.Value, &x); err != nil {
+	slices.SortFunc(n.SignOffs, func(a, b SignOff) int { return a.Pos.Compare(b.Pos) })
+	for _, r := range byKind[RecSignature] {
+		var rec signatureRecord
+		if err := json.Unmarshal(r.Value, &rec); err != nil {
 			return nil, fmt.Errorf("restore %s signature %s: %w", s.ID, r.Key, err)
 		}
-		n.Signatures = append(n.Signatures, x)
+		rec.Signature.Pos = rec.Pos
+		n.Signatures = append(n.Signatures, rec.Signature)
 	}
+	slices.SortFunc(n.Signatures, func(a, b Signature) int { return a.Pos.Compare(b.Pos) })
 	for k, h := range s.Heads {
 		n.Heads[k] = h
 	}
 	return n, nil
+}
+
+// Fold rebuilds a negotiation from its events alone (every stream's, in any
+// order): they are applied in history order (Pos), and the heads are the
+// last event of each stream.
+func Fold(id NegotiationID, events []*Event) (*Negotiation, error) {
+	events = slices.Clone(events)
+	slices.SortStableFunc(events, func(a, b *Event) int { return a.Pos().Compare(b.Pos()) })
+	n := NewNegotiation(id)
+	for _, e := range events {
+		if err := n.Apply(e); err != nil {
+			return nil, fmt.Errorf("fold %s: %s %d: %w", id, e.Key(), e.Seq, err)
+		}
+		n.Heads[e.Key()] = Head{Seq: e.Seq, Hash: e.Hash}
+	}
+	clear(n.dirty)
+	return n, nil
+}
+
+// DiffRecords compares the records a store holds for a negotiation with the
+// records its state should have (both in (kind, key) order) and describes
+// the first difference, or returns "" when they agree.
+func DiffRecords(stored, want []Record) string {
+	i, j := 0, 0
+	for i < len(stored) || j < len(want) {
+		switch {
+		case j == len(want) || i < len(stored) && keyLess(stored[i], want[j]):
+			return fmt.Sprintf("%s %s is stored but no event made it", stored[i].Kind, stored[i].Key)
+		case i == len(stored) || keyLess(want[j], stored[i]):
+			return fmt.Sprintf("%s %s is missing: the events make it", want[j].Kind, want[j].Key)
+		case !bytes.Equal(stored[i].Value, want[j].Value):
+			return fmt.Sprintf("%s %s differs from the fold of its events", want[j].Kind, want[j].Key)
+		}
+		i, j = i+1, j+1
+	}
+	return ""
+}
+
+func keyLess(a, b Record) bool {
+	if a.Kind != b.Kind {
+		return a.Kind < b.Kind
+	}
+	return a.Key < b.Key
 }

@@ -44,8 +44,9 @@ type Store interface {
 	// Text returns the text stored under a SHA-256; ErrNotFound if none.
 	Text(sha256 string) (string, error)
 	// Events returns up to limit events (all when limit <= 0) of one stream
-	// with seq > since, in order, as stored (canonical JSON).
-	Events(n NegotiationID, stream StreamKey, since uint64, limit int) ([][]byte, error)
+	// with seq > since, in order, as stored (canonical JSON); with maxBytes
+	// > 0, no more than maxBytes in all, but always the first.
+	Events(n NegotiationID, stream StreamKey, since uint64, limit, maxBytes int) ([][]byte, error)
 	// Answer returns the stored answer to a user's command id, if any.
 	Answer(user UserID, id string) ([]byte, bool, error)
 	// Verify checks every stream of every negotiation: seqs gapless from 1

@@ -10,15 +10,22 @@ type NegotiationView struct {
 	RequiredApprovals int           `json:"required_approvals"`
 	CreatedBy         UserID        `json:"created_by"`
 	CreatedAt         time.Time     `json:"created_at"`
-	Status            string        `json:"status"`
+	Status            Status        `json:"status"`
 	LatestVersion     int           `json:"latest_version"`
 }
 
-// SignOffView is the contract's SIGN_OFF: a sign-off and whether a newer
-// version has made it stale.
+// SignOffView is the contract's SIGN_OFF as one party sees it: Body is nil
+// (left out) for another party's internal sign-off.
 type SignOffView struct {
-	SignOff
-	Stale bool `json:"stale"`
+	User       UserID     `json:"user"`
+	Party      PartyID    `json:"party"`
+	Version    int        `json:"version"`
+	SHA256     string     `json:"sha256"`
+	Decision   Decision   `json:"decision"`
+	Visibility Visibility `json:"visibility"`
+	Body       *string    `json:"body,omitempty"`
+	At         time.Time  `json:"at"`
+	Stale      bool       `json:"stale"`
 }
 
 // Snapshot is everything a user of one party may see of a negotiation: the
@@ -33,7 +40,7 @@ type Snapshot struct {
 	Readiness   Readiness       `json:"readiness"`
 	// Heads are the last seq of the user's two streams at this snapshot,
 	// so a client subscribes from them (an addition).
-	Heads map[string]uint64 `json:"heads"`
+	Heads map[Visibility]uint64 `json:"heads"`
 	// Names maps the login ids of the negotiation's parties' users to
 	// their full names, filled in by the server (an addition).
 	Names map[UserID]string `json:"names"`
@@ -63,7 +70,7 @@ func (n *Negotiation) Snapshot(p PartyID, parties map[PartyID]Party) Snapshot {
 		SignOffs:    make([]SignOffView, 0, len(n.SignOffs)),
 		Signatures:  append([]Signature{}, n.Signatures...),
 		Readiness:   n.Readiness(),
-		Heads: map[string]uint64{
+		Heads: map[Visibility]uint64{
 			Shared:   n.Heads[SharedStream].Seq,
 			Internal: n.Heads[InternalStream(p)].Seq,
 		},
@@ -84,7 +91,14 @@ func (n *Negotiation) Snapshot(p PartyID, parties map[PartyID]Party) Snapshot {
 	}
 	latest := n.Latest()
 	for _, so := range n.SignOffs {
-		s.SignOffs = append(s.SignOffs, SignOffView{SignOff: so, Stale: latest == nil || so.Version != latest.Number || so.SHA256 != latest.SHA256})
+		v := SignOffView{User: so.User, Party: so.Party, Version: so.Version, SHA256: so.SHA256, Decision: so.Decision,
+			Visibility: so.Visibility, At: so.At,
+			Stale: latest == nil || so.Version != latest.Number || so.SHA256 != latest.SHA256}
+		if so.Visibility == Shared || so.Party == p {
+			body := so.Body
+			v.Body = &body
+		}
+		s.SignOffs = append(s.SignOffs, v)
 	}
 	return s
 }
