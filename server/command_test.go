@@ -46,7 +46,7 @@ func TestWorkflowToSigned(t *testing.T) {
 
 	var st struct {
 		Status    mra.ThreadStatus `json:"status"`
-		Concurred []mra.PartyID `json:"concurred"`
+		Concurred []mra.PartyID    `json:"concurred"`
 	}
 	us.Must(map[string]any{"type": "concur", "negotiation": neg, "thread": cons}, &st)
 	if st.Status != mra.StatusAgreed || !slices.Equal(st.Concurred, []mra.PartyID{"SG", "US"}) {
@@ -159,7 +159,7 @@ func TestCarryVoidsChangedConsensus(t *testing.T) {
 	// A concurrence restarts a void consensus as proposed by the concurring party.
 	var st struct {
 		Status    mra.ThreadStatus `json:"status"`
-		Concurred []mra.PartyID `json:"concurred"`
+		Concurred []mra.PartyID    `json:"concurred"`
 	}
 	sg.Must(map[string]any{"type": "concur", "negotiation": neg, "thread": changed}, &st)
 	if st.Status != mra.StatusProposed || !slices.Equal(st.Concurred, []mra.PartyID{"SG"}) {
@@ -212,8 +212,8 @@ func TestCommentOnOlderVersionIsCarried(t *testing.T) {
 	text2 := strings.Replace(servertest.Text1, "Article 1\nPurpose", "Article 1\nObjective", 1)
 	us.Propose(neg, 1, text2)
 	var r struct {
-		Thread string     `json:"thread"`
-		Anchor mra.Anchor `json:"anchor"`
+		Thread string           `json:"thread"`
+		Anchor mra.Anchor       `json:"anchor"`
 		Status mra.ThreadStatus `json:"status"`
 	}
 	sg.Must(servertest.CommentCmd(neg, 1, servertest.Text1, "designate a contact point", mra.KindConsensus, mra.Shared), &r)

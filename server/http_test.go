@@ -22,7 +22,7 @@ import (
 func TestLoginLogoutMe(t *testing.T) {
 	w := servertest.New(t, servertest.Options{})
 	c := w.Login("us-neg")
-	res, err := c.HC.Get(c.W.URL()+"/api/me")
+	res, err := c.HC.Get(c.W.URL() + "/api/me")
 	if err != nil {
 		t.Fatal(err)
 	}

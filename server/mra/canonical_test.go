@@ -83,11 +83,11 @@ func TestCompareUTF16(t *testing.T) {
 		{"a", "b", -1},
 		{"ab", "a", 1},
 		{"", "", 0},
-		{"😀", "😁", -1},   // same high surrogate, different low: different keys
-		{"😁", "😀", 1},    // and the other way round
-		{"😀", "ﬀ", -1},   // surrogates (D83D) sort before U+FB00
+		{"😀", "😁", -1},     // same high surrogate, different low: different keys
+		{"😁", "😀", 1},      // and the other way round
+		{"😀", "ﬀ", -1},     // surrogates (D83D) sort before U+FB00
 		{"\uffff", "😀", 1}, // U+FFFF after any surrogate
-		{"€", "😀", -1},   // U+20AC before D83D
+		{"€", "😀", -1},     // U+20AC before D83D
 		{"𝄞", "𝄞", 0},
 	}
 	for _, tt := range tests {
