@@ -211,11 +211,14 @@ func clauseChanged(old, nt *Text, idx *diff.Index, s, e int) bool {
 	return !sameNeighbour(old, nt, idx, c.before, before) || !sameNeighbour(old, nt, idx, c.after, after)
 }
 
-// sameNeighbour reports whether the old character at p (-1: a line edge)
-// is the new one at q: both line edges, or the same character kept there.
+// sameNeighbour reports whether no word was put next to a range edge: the
+// new neighbour q is a line edge (-1), or is the old neighbour p kept.
 func sameNeighbour(old, nt *Text, idx *diff.Index, p, q int) bool {
-	if p < 0 || q < 0 {
-		return p < 0 && q < 0
+	if q < 0 {
+		return true // a line break, or nothing, stands next to it now
+	}
+	if p < 0 {
+		return false
 	}
 	if idx.Map(p) != q {
 		return false

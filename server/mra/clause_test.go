@@ -1,0 +1,171 @@
+package mra
+
+import (
+	"strings"
+	"testing"
+)
+
+const clauses = `Article 1
+Purpose
+
+1. The Customs Administrations shall recognise the validation findings of the partner program. This applies to importers.
+
+Article 2
+Exchange of information
+
+1. The Customs Administrations shall exchange membership information within 30 days.
+2. Each Customs Administration shall designate a contact point.
+`
+
+// TestClauseRule: which edits void an agreed consensus (PROTOCOL,
+// "Consensus guards its clause").
+func TestClauseRule(t *testing.T) {
+	const info = "exchange membership information"
+	const findings = "validation findings"
+	const whole = "The Customs Administrations shall recognise the validation findings of the partner program."
+	sub := func(old, new string) func(string) string {
+		return func(s string) string {
+			if !strings.Contains(s, old) {
+				panic(old)
+			}
+			return strings.Replace(s, old, new, 1)
+		}
+	}
+	tests := []struct {
+		name  string
+		quote string
+		edit  func(string) string
+		void  bool
+	}{
+		{"another article", info, sub("recognise", "accept"), false},
+		{"a word of the quote", info, sub("exchange membership", "exchange full membership"), true},
+		{"a word before the quote", info, sub("shall exchange", "shall not exchange"), true},
+		{"a word after the quote", info, sub("information within", "information promptly within"), true},
+		{"another word of its sentence", info, sub("30 days", "60 days"), true},
+		{"its sentence's full stop", info, sub("30 days.", "30 days;"), true},
+		{"the next paragraph", info, sub("designate a contact", "designate one contact"), false},
+		{"whitespace in the quote", info, sub("exchange membership", "exchange   membership"), false},
+		{"whitespace in its sentence", info, sub("within 30", "within\t30"), false},
+		{"a line break in its sentence", info, sub("information within", "information\nwithin"), false},
+		{"whitespace before a mark", info, sub("30 days.", "30 days ."), false},
+		{"the next sentence on its line", findings, sub("importers", "exporters"), false},
+		{"its own sentence, far from the quote", findings, sub("partner program", "partner's program"), true},
+		{"the previous sentence on its line", "This applies to importers", sub("partner program", "partner's program"), false},
+		{"a sentence added next to a whole-sentence range", whole, sub("program. This", "program. It binds both. This"), true},
+		{"a sentence added next to its sentence", findings, sub("program. This", "program. It binds both. This"), false},
+		{"a sentence added before a whole-sentence range", "This applies to importers.", sub("program. This", "program. Also this. This"), true},
+		{"a word added at a sentence start", "The Customs Administrations shall exchange", sub("1. The Customs Administrations shall exchange", "1. Both The Customs Administrations shall exchange"), true},
+		{"the paragraph renumbered", "The Customs Administrations shall exchange", sub("1. The Customs Administrations shall exchange", "3. The Customs Administrations shall exchange"), false},
+		{"a paragraph added after it", info, sub("30 days.\n", "30 days.\n3. A new paragraph of the article.\n"), false},
+		{"a word appended to a line without a full stop", "Exchange of", sub("Exchange of information", "Exchange of information and data"), true},
+		{"its sentence deleted", info, sub("1. The Customs Administrations shall exchange membership information within 30 days.\n", ""), true},
+		{"its paragraph moved, unchanged", info, func(s string) string {
+			p := "1. The Customs Administrations shall exchange membership information within 30 days.\n"
+			s = strings.Replace(s, p, "", 1)
+			return strings.Replace(s, "Purpose\n", "Purpose\n"+p, 1)
+		}, false},
+		{"a word added at the very start", "Article 1", func(s string) string { return "Draft " + s }, true},
+		{"a word added at the very end", "designate a contact point.", func(s string) string { return strings.TrimSuffix(s, "\n") + " Indeed.\n" }, true},
+		{"an edit two articles away, twice", info, func(s string) string {
+			return strings.Replace(strings.Replace(s, "Purpose", "Aim", 1), "importers", "exporters", 1)
+		}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t, 1, clauses)
+			id := f.agreed(tt.quote)
+			f.propose("sg-neg", tt.edit(clauses))
+			got := f.status(id) == StatusVoid
+			if got != tt.void {
+				t.Errorf("void = %v, want %v (status %s)", got, tt.void, f.status(id))
+			}
+			// The same rule decides for a consensus raised on version 1 now.
+			r := f.must("us-neg", f.commentCmd(1, tt.quote, KindConsensus, Shared)).(CommentResult)
+			if startsVoid := r.Status == StatusVoid; startsVoid != tt.void {
+				t.Errorf("a consensus raised on version 1 starts %s, want void %v", r.Status, tt.void)
+			}
+		})
+	}
+}
+
+// TestFlagsAgainstOriginal: a flag compares the words now at the anchor
+// with the words the thread was raised on, across any number of versions.
+func TestFlagsAgainstOriginal(t *testing.T) {
+	const q = "membership information within 30 days"
+	tests := []struct {
+		name  string
+		edits []func(string) string // one new version each
+		want  []Flag                // the flag after each
+		quote string                // the words at the anchor at the end
+	}{
+		{"changed stays changed", []func(string) string{
+			func(s string) string { return strings.Replace(s, "30 days", "60 days", 1) },
+			func(s string) string { return strings.Replace(s, "Purpose", "Aim", 1) },
+			func(s string) string { return strings.Replace(s, "contact point", "contact office", 1) },
+		}, []Flag{FlagChanged, FlagChanged, FlagChanged}, "membership information within 60 days"},
+		{"outdated stays outdated", []func(string) string{
+			func(s string) string { return strings.Replace(s, " membership information within 30 days", "", 1) },
+			func(s string) string { return strings.Replace(s, "Purpose", "Aim", 1) },
+		}, []Flag{FlagOutdated, FlagOutdated}, ""},
+		{"restored words are moved again", []func(string) string{
+			func(s string) string { return strings.Replace(s, "30 days", "60 days", 1) },
+			func(s string) string { return strings.Replace(s, "60 days", "30 days", 1) },
+		}, []Flag{FlagChanged, FlagMoved}, q},
+		{"whitespace is not a change", []func(string) string{
+			func(s string) string { return strings.Replace(s, "within 30", "within  30", 1) },
+			func(s string) string { return strings.Replace(s, "Purpose", "Aim", 1) },
+		}, []Flag{FlagMoved, FlagMoved}, "membership information within  30 days"},
+		{"moved with its paragraph", []func(string) string{
+			func(s string) string {
+				p := "1. The Customs Administrations shall exchange membership information within 30 days.\n"
+				s = strings.Replace(s, p, "", 1)
+				return strings.Replace(s, "Purpose\n", "Purpose\n"+p, 1)
+			},
+		}, []Flag{FlagMoved}, q},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t, 1, clauses)
+			id := f.comment("sg-neg", 1, q, KindOpenIssue, Shared)
+			text := clauses
+			for k, edit := range tt.edits {
+				text = edit(text)
+				f.propose("us-neg", text)
+				if a := f.thread(id).Anchor; a.Flag != tt.want[k] {
+					t.Fatalf("after version %d: flag %s, want %s (quote %q)", k+2, a.Flag, tt.want[k], a.Quote)
+				}
+			}
+			a := f.thread(id).Anchor
+			if a.Quote != tt.quote || a.Version != len(tt.edits)+1 {
+				t.Errorf("anchor %+v, want quote %q on version %d", a, tt.quote, len(tt.edits)+1)
+			}
+			if a.Original != (Origin{Version: 1, Quote: q}) {
+				t.Errorf("original %+v", a.Original)
+			}
+		})
+	}
+}
+
+// TestClauseOf pins the sentence bounds the rule works with.
+func TestClauseOf(t *testing.T) {
+	text := "Prev. The parties shall act; now! Next one\nLine two 3.5 here. End"
+	tests := []struct{ quote, clause string }{
+		{"parties", "The parties shall act;"},
+		{"act; now", "The parties shall act; now!"},
+		{"now", "now!"},
+		{"Next", "Next one"},
+		{"3.5", "Line two 3.5 here."},
+		{"End", "End"},
+		{"Prev.", "Prev."},
+		{" parties ", "The parties shall act;"},
+	}
+	nt := NewText(text)
+	for _, tt := range tests {
+		i := strings.Index(text, tt.quote)
+		c := clauseOf(nt, i, i+len(tt.quote))
+		got, _ := nt.Slice(c.gs, c.ge)
+		if got != tt.clause {
+			t.Errorf("clause of %q = %q, want %q", tt.quote, got, tt.clause)
+		}
+	}
+}
