@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"mra/server/mra"
 	"mra/server/servertest"
@@ -491,28 +492,46 @@ func threadOf(t *testing.T, a servertest.Answer) string {
 // reopening the database.
 func TestRestartKeepsState(t *testing.T) {
 	w := servertest.New(t, servertest.Options{})
-	us, sg, legal := w.Login("us-neg"), w.Login("sg-neg"), w.Login("sg-legal")
-	neg := us.Create(2)
-	_, sha := us.Propose(neg, 0, servertest.Text1)
+	// One frozen clock: every event has the same time, so only the log's
+	// own order can put the arrays back as they were.
+	w.SetNow(time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC))
+	us, sg := w.Login("us-neg"), w.Login("sg-neg")
+	neg := us.Create(1)
+	text2 := strings.Replace(servertest.Text1, "Purpose", "Objective", 1)
+	us.Propose(neg, 0, servertest.Text1)
 	th := sg.Comment(neg, 1, servertest.Text1, "Purpose", mra.KindConsensus, mra.Shared)
 	us.Must(map[string]any{"type": "concur", "negotiation": neg, "thread": th}, nil)
-	sg.Comment(neg, 1, servertest.Text1, "within 30 days", mra.KindNote, mra.Internal)
-	legal.Must(map[string]any{"type": "sign_off", "negotiation": neg, "version": 1, "sha256": sha, "decision": "approve"}, nil)
-	us.Propose(neg, 1, strings.Replace(servertest.Text1, "Purpose", "Objective", 1))
+	for _, q := range []string{"within 30 days", "contact point", "Article 2", "validation findings"} {
+		sg.Comment(neg, 1, servertest.Text1, q, mra.KindNote, mra.Internal)
+		us.Comment(neg, 1, servertest.Text1, q, mra.KindNote, mra.Internal)
+		us.Comment(neg, 1, servertest.Text1, q, mra.KindOpenIssue, mra.Shared)
+	}
+	_, sha := us.Propose(neg, 1, text2)
+	// Sign-offs and signatures in an order their keys would not give.
+	for _, u := range []mra.UserID{"us-legal2", "sg-legal", "us-legal"} {
+		w.Login(u).Must(map[string]any{"type": "sign_off", "negotiation": neg, "version": 2, "sha256": sha, "decision": "request_changes", "body": "from " + string(u)}, nil)
+	}
 	beforeUS, beforeSG := us.Snapshot(neg), sg.Snapshot(neg)
 	w.Restart()
-	us, sg = w.Login("us-neg"), w.Login("sg-neg")
-	if after := us.Snapshot(neg); !reflect.DeepEqual(beforeUS, after) {
-		t.Errorf("US servertest.Snapshot changed across restart:\n%+v\n%+v", beforeUS, after)
+	if after := us.Snapshot(neg); string(after.Raw) != string(beforeUS.Raw) {
+		t.Errorf("US snapshot changed across restart:\n%s\n%s", beforeUS.Raw, after.Raw)
 	}
-	if after := sg.Snapshot(neg); !reflect.DeepEqual(beforeSG, after) {
-		t.Errorf("SG servertest.Snapshot changed across restart")
+	if after := sg.Snapshot(neg); string(after.Raw) != string(beforeSG.Raw) {
+		t.Errorf("SG snapshot changed across restart:\n%s\n%s", beforeSG.Raw, after.Raw)
+	}
+	if got := beforeUS.SignOffs; len(got) != 3 || got[0].User != "us-legal2" || got[1].User != "sg-legal" || got[2].User != "us-legal" {
+		t.Errorf("sign-offs %+v, want in the order given", got)
 	}
 	if err := w.Bolt.Verify(); err != nil {
 		t.Errorf("verify: %v", err)
 	}
-	// And the next command continues the streams.
-	us.Comment(neg, 2, strings.Replace(servertest.Text1, "Purpose", "Objective", 1), "Objective", mra.KindNote, mra.Shared)
+	// The next command runs (a fresh id: not the stored answer of an
+	// earlier one) and continues the streams.
+	id := us.Comment(neg, 2, text2, "Objective", mra.KindNote, mra.Shared)
+	s := us.Snapshot(neg)
+	if len(s.Threads) != len(beforeUS.Threads)+1 || string(s.Threads[len(s.Threads)-1].ID) != id || s.Heads["shared"] != beforeUS.Heads["shared"]+1 {
+		t.Errorf("after a restart the next comment made %d threads (was %d), heads %v", len(s.Threads), len(beforeUS.Threads), s.Heads)
+	}
 	if err := w.Bolt.Verify(); err != nil {
 		t.Errorf("verify after more: %v", err)
 	}

@@ -76,6 +76,14 @@ func TryLoginAt(t testing.TB, base string, user mra.UserID, password string, ids
 	return c, nil
 }
 
+// url is the server's base URL, which a World's restart changes.
+func (c *Client) url() string {
+	if c.W != nil {
+		return c.W.URL()
+	}
+	return c.Base
+}
+
 // TryDo sends a request and returns the status and body.
 func (c *Client) TryDo(req *http.Request) (int, []byte, error) {
 	res, err := c.HC.Do(req)
@@ -103,7 +111,7 @@ func (c *Client) TryPost(path string, body any) (int, []byte, error) {
 	if !ok {
 		raw, _ = json.Marshal(body)
 	}
-	req, err := http.NewRequest(http.MethodPost, c.Base+path, bytes.NewReader(raw))
+	req, err := http.NewRequest(http.MethodPost, c.url()+path, bytes.NewReader(raw))
 	if err != nil {
 		return 0, nil, err
 	}
@@ -124,7 +132,7 @@ func (c *Client) Post(path string, body any) (int, []byte) {
 // Get gets path.
 func (c *Client) Get(path string) (int, []byte) {
 	c.T.Helper()
-	req, _ := http.NewRequest(http.MethodGet, c.Base+path, nil)
+	req, _ := http.NewRequest(http.MethodGet, c.url()+path, nil)
 	return c.Do(req)
 }
 
@@ -143,7 +151,7 @@ func (c *Client) GetJSON(path string, v any) {
 // Header returns the client's cookies as a request header, for a socket.
 func (c *Client) Header() http.Header {
 	h := http.Header{}
-	u, _ := url.Parse(c.Base)
+	u, _ := url.Parse(c.url())
 	for _, ck := range c.HC.Jar.Cookies(u) {
 		h.Add("Cookie", ck.Name+"="+ck.Value)
 	}

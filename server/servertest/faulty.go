@@ -3,6 +3,7 @@ package servertest
 import (
 	"context"
 	"errors"
+	"sync"
 	"sync/atomic"
 
 	"mra/server/mra"
@@ -17,6 +18,21 @@ var ErrInjected = errors.New("injected commit failure")
 type Faulty struct {
 	mra.Store
 	fail atomic.Int64 // how many of the next commits fail
+
+	mu   sync.Mutex
+	hold chan struct{} // the next Submit waits for it to close
+}
+
+// HoldNext makes the next Submit wait, before it reaches the store, until
+// release is called: a commit that takes as long as the test likes. Only
+// one change should be in flight meanwhile.
+func (f *Faulty) HoldNext() (release func()) {
+	ch := make(chan struct{})
+	f.mu.Lock()
+	f.hold = ch
+	f.mu.Unlock()
+	var once sync.Once
+	return func() { once.Do(func() { close(ch) }) }
 }
 
 // FailNext makes the next k commits (Commit or Submit) fail.
@@ -46,6 +62,16 @@ func (f *Faulty) Commit(ctx context.Context, c *mra.Change) error {
 // it have finished, without writing it, when a failure is due: what a
 // failed group commit does to its change.
 func (f *Faulty) Submit(c *mra.Change) func() error {
+	f.mu.Lock()
+	hold := f.hold
+	f.hold = nil
+	f.mu.Unlock()
+	if hold != nil {
+		return func() error {
+			<-hold
+			return f.Store.Submit(c)()
+		}
+	}
 	if f.failing() {
 		barrier := f.Store.Submit(&mra.Change{}) // finishes after what was queued before
 		return func() error {

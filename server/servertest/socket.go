@@ -51,7 +51,7 @@ func (w *World) WSURL() string { return "ws" + strings.TrimPrefix(w.URL(), "http
 // Dial opens a socket as c.
 func (c *Client) Dial(t testing.TB) *Sock {
 	t.Helper()
-	ws, res, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(c.Base, "http")+"/ws", c.Header())
+	ws, res, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(c.url(), "http")+"/ws", c.Header())
 	if err != nil {
 		t.Fatalf("dial as %s: %v (%v)", c.User, err, res)
 	}
