@@ -17,11 +17,16 @@ import (
 // openDB opens the database of an admin command; a running server holding
 // it makes this fail within the store's lock timeout, saying so.
 func openDB(fs *flag.FlagSet, db string, stderr io.Writer) (*boltstore.Store, int) {
+	return openDBWith(fs, db, boltstore.Options{}, stderr)
+}
+
+// openDBWith is openDB with the store's options.
+func openDBWith(fs *flag.FlagSet, db string, opts boltstore.Options, stderr io.Writer) (*boltstore.Store, int) {
 	if db == "" {
 		fmt.Fprintf(stderr, "%s: --db is required\n", fs.Name())
 		return nil, exitUsage
 	}
-	st, err := boltstore.Open(db, boltstore.Options{})
+	st, err := boltstore.Open(db, opts)
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", fs.Name(), err)
 		return nil, exitFail
@@ -159,7 +164,9 @@ func runUser(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-// runVerify is `mra verify --db FILE`: every hash chain, or the first bad event.
+// runVerify is `mra verify --db FILE`: every hash chain, or the first bad
+// event. A missing, empty, truncated or damaged file fails (exit 1) naming
+// what is wrong; verify never creates or initialises a file.
 func runVerify(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("mra verify", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -167,7 +174,7 @@ func runVerify(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
-	st, code := openDB(fs, *db, stderr)
+	st, code := openDBWith(fs, *db, boltstore.Options{MustExist: true}, stderr)
 	if st == nil {
 		return code
 	}

@@ -77,6 +77,8 @@ type Options struct {
 	// InitialMmapSize is the initial size of the memory map in bytes
 	// (default 1 GiB), so that readers do not block the file's growth.
 	InitialMmapSize int
+	// MustExist makes a missing file ErrNoDatabase instead of a new database.
+	MustExist bool
 }
 
 // Store is an mra.Store on one bbolt file. It is safe for concurrent use;
@@ -95,6 +97,10 @@ type Store struct {
 
 // Open opens (or creates) the database file at path and starts its writer.
 // It fails with ErrLocked after opts.Timeout when another process holds it.
+// An existing file is never initialised: an empty or foreign one is
+// ErrNotDatabase, a short one ErrTruncated, a damaged one ErrCorrupt (see
+// file.go), each naming the path; a missing one is ErrNoDatabase with
+// opts.MustExist.
 func Open(path string, opts Options) (*Store, error) {
 	if opts.Timeout <= 0 {
 		opts.Timeout = DefaultTimeout
@@ -102,7 +108,7 @@ func Open(path string, opts Options) (*Store, error) {
 	if opts.InitialMmapSize <= 0 {
 		opts.InitialMmapSize = DefaultInitialMmapSize
 	}
-	db, err := bolt.Open(path, 0o600, &bolt.Options{
+	db, err := openBolt(path, opts.MustExist, &bolt.Options{
 		Timeout:         opts.Timeout,
 		InitialMmapSize: opts.InitialMmapSize,
 		FreelistType:    bolt.FreelistMapType,
@@ -111,9 +117,9 @@ func Open(path string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("open %s: %w", path, ErrLocked)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", path, err)
+		return nil, err
 	}
-	err = db.Update(func(tx *bolt.Tx) error {
+	err = update(db, func(tx *bolt.Tx) error {
 		for _, name := range [][]byte{bucketParties, bucketUsers, bucketSessions,
 			bucketTexts, bucketAnswers, bucketNegotiations} {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {

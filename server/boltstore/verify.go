@@ -15,9 +15,14 @@ import (
 // seqs run 1, 2, 3… without gaps, that each event's hash matches its content
 // and the previous hash, that it names its own seq, negotiation and stream,
 // and that each stream's stored head is its last event. Its error names the
-// negotiation, the stream and the seq of the first bad event.
+// negotiation, the stream and the seq of the first bad event. First it
+// checks the file's pages and runs bbolt's own check (checkFile): a damaged
+// file is an error wrapping ErrCorrupt or ErrTruncated, never a crash.
 func (s *Store) Verify() error {
-	err := s.db.View(func(tx *bolt.Tx) error {
+	if err := s.checkFile(); err != nil {
+		return fmt.Errorf("verify: %w", err)
+	}
+	err := s.view(func(tx *bolt.Tx) error {
 		negs := tx.Bucket(bucketNegotiations)
 		return negs.ForEachBucket(func(id []byte) error {
 			return verifyNegotiation(mra.NegotiationID(id), negs.Bucket(id))

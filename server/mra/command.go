@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 	"unicode/utf8"
 )
 
@@ -94,7 +93,8 @@ type Focus struct {
 // ParseCommand decodes one command. Malformed JSON, a non-object, invalid
 // UTF-8 (also as escaped lone surrogates), a field of the wrong type, a
 // missing or oversized id, and an unknown type are bad_request; the id is
-// returned whenever it could be read, so the error can name it.
+// returned whenever it could be read, so the error can name it. A duplicate
+// key, or one that differs from a field name only in case, is bad_request too.
 func ParseCommand(b []byte) (*Command, *Error) {
 	if !utf8.Valid(b) {
 		return &Command{}, badRequest("the command is not valid UTF-8")
@@ -107,8 +107,8 @@ func ParseCommand(b []byte) (*Command, *Error) {
 	if _, err := d.Token(); !errors.Is(err, io.EOF) {
 		return &Command{ID: peekID(b)}, badRequest("malformed JSON: more than one value")
 	}
-	if lostSurrogate(b, &c) {
-		return &c, badRequest("the command holds an invalid \\u escape (a lone surrogate)")
+	if err := checkStrict(b); err != nil {
+		return &c, err
 	}
 	if n := utf8.RuneCountInString(c.ID); n < 1 || n > 64 {
 		id := c.ID
@@ -158,26 +158,4 @@ func peekID(b []byte) string {
 		return ""
 	}
 	return env.ID
-}
-
-// lostSurrogate reports whether decoding turned an escaped lone surrogate
-// into U+FFFD: a string field holds U+FFFD that the raw JSON never spelled.
-func lostSurrogate(raw []byte, c *Command) bool {
-	if !bytes.Contains(raw, []byte(`\u`)) && !bytes.Contains(raw, []byte(`\U`)) {
-		return false
-	}
-	fields := []string{c.ID, c.Title, c.Note, string(c.Kind), string(c.Visibility), c.SHA256, string(c.Decision), string(c.Thread), string(c.Negotiation)}
-	for _, p := range []*string{c.Text, c.Body, c.Quote} {
-		if p != nil {
-			fields = append(fields, *p)
-		}
-	}
-	for _, f := range fields {
-		if strings.ContainsRune(f, utf8.RuneError) {
-			spelled := bytes.Contains(raw, []byte("\uFFFD")) ||
-				bytes.Contains(bytes.ToLower(raw), []byte(`\ufffd`))
-			return !spelled
-		}
-	}
-	return false
 }
