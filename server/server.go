@@ -39,8 +39,10 @@ type Config struct {
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 	// SocketQueueBytes is how many bytes may wait for one WebSocket before
-	// it is dropped as too slow (default 8 MiB).
+	// it is dropped as too slow, if its writer has also been stuck on one
+	// frame for SocketStall (defaults 8 MiB and 5 s).
 	SocketQueueBytes int
+	SocketStall      time.Duration
 }
 
 // Server serves the contract over HTTP. Create it with New.
@@ -67,6 +69,9 @@ func New(cfg Config, store mra.Store, page fs.FS, log *slog.Logger) (*Server, er
 	}
 	if cfg.SocketQueueBytes <= 0 {
 		cfg.SocketQueueBytes = 8 << 20
+	}
+	if cfg.SocketStall <= 0 {
+		cfg.SocketStall = 5 * time.Second
 	}
 	for _, o := range cfg.AllowedOrigins {
 		if u, err := url.Parse(o); err != nil || u.Scheme == "" || u.Host == "" || u.Path != "" {

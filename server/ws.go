@@ -20,14 +20,6 @@ const (
 	pongWait   = 60 * time.Second // silence allowed from the client
 	pingPeriod = pongWait * 9 / 10
 
-	// A socket is dropped as too slow when what waits for it passes the
-	// queue limit while its writer has been stuck on one frame this long,
-	// or passes hardQueueFactor times the limit whatever the writer does.
-	// A client that reads as fast as it can is never dropped: a burst of
-	// big events is written as it is read.
-	stallAfter      = 5 * time.Second
-	hardQueueFactor = 8
-
 	// A replay is read from the store in pages and sent as the socket
 	// drains, so no history is too long to replay.
 	replayPageEvents = 512
@@ -102,18 +94,27 @@ func (c *wsConn) sendPrepared(pm *websocket.PreparedMessage, n int) {
 	c.enqueue(outgoing{pm: pm, n: n}, n)
 }
 
-// enqueue queues a frame. A socket whose writer is stuck while its queue
-// passes the limit, or whose queue passes the hard limit, is dropped, so a
-// client that stops reading never holds anyone else up.
+// enqueue queues a frame. A socket is dropped as too slow when what waits
+// for it passes the queue limit while its writer has been stuck on one
+// frame for the stall time: a client that stops reading never holds anyone
+// else up, and one that reads as fast as it can is never dropped, however
+// big a burst of events (it is written as it is read; the frames queued
+// are mostly shared by every socket of the room).
 func (c *wsConn) enqueue(m outgoing, n int) {
-	limit := c.s.cfg.SocketQueueBytes
+	limit, stall := c.s.cfg.SocketQueueBytes, c.s.cfg.SocketStall
 	c.mu.Lock()
 	if c.closing {
 		c.mu.Unlock()
 		return
 	}
-	stuck := !c.frameStart.IsZero() && time.Since(c.frameStart) > stallAfter
-	if c.queued+n > limit*hardQueueFactor || c.queued+n > limit && stuck {
+	writing := !c.frameStart.IsZero()
+	stuck := writing && time.Since(c.frameStart) > stall
+	if c.queued+n > limit && writing && !stuck {
+		// Over the limit: the frame being written gets the stall time in
+		// all, and a client that cannot take it in that time is gone.
+		c.ws.NetConn().SetWriteDeadline(c.frameStart.Add(stall))
+	}
+	if c.queued+n > limit && stuck {
 		c.queue, c.queued = nil, 0
 		c.closing, c.code, c.reason = true, websocket.CloseTryAgainLater, "too slow: events were not read"
 		c.room.Broadcast()

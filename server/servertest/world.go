@@ -63,6 +63,7 @@ func PasswordHash() string {
 // Options shape a World; the zero value is a plain server.
 type Options struct {
 	QueueBytes int           // server.Config.SocketQueueBytes (0: the default)
+	Stall      time.Duration // server.Config.SocketStall (0: the default)
 	SessionTTL time.Duration // server.Config.SessionTTL (0: the default)
 	Page       fs.FS         // served at "/" when set
 	// Wrap, when set, wraps the real store each time the server starts
@@ -141,6 +142,7 @@ func (w *World) Start() {
 	srv, err := server.New(server.Config{
 		AllowedOrigins:   []string{"https://partner.example"},
 		SocketQueueBytes: w.Opts.QueueBytes,
+		SocketStall:      w.Opts.Stall,
 		SessionTTL:       w.Opts.SessionTTL,
 		Now:              w.Now,
 	}, w.Store, w.Opts.Page, log)
