@@ -522,7 +522,7 @@ func TestRestartKeepsState(t *testing.T) {
 	if got := beforeUS.SignOffs; len(got) != 3 || got[0].User != "us-legal2" || got[1].User != "sg-legal" || got[2].User != "us-legal" {
 		t.Errorf("sign-offs %+v, want in the order given", got)
 	}
-	if err := w.Bolt.Verify(); err != nil {
+	if err := w.Verify(); err != nil {
 		t.Errorf("verify: %v", err)
 	}
 	// The next command runs (a fresh id: not the stored answer of an
@@ -532,7 +532,7 @@ func TestRestartKeepsState(t *testing.T) {
 	if len(s.Threads) != len(beforeUS.Threads)+1 || string(s.Threads[len(s.Threads)-1].ID) != id || s.Heads["shared"] != beforeUS.Heads["shared"]+1 {
 		t.Errorf("after a restart the next comment made %d threads (was %d), heads %v", len(s.Threads), len(beforeUS.Threads), s.Heads)
 	}
-	if err := w.Bolt.Verify(); err != nil {
+	if err := w.Verify(); err != nil {
 		t.Errorf("verify after more: %v", err)
 	}
 }

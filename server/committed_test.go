@@ -85,7 +85,7 @@ func TestFailedCommitLeavesNoTrace(t *testing.T) {
 	if len(list.Negotiations) != 1 || string(list.Negotiations[0].ID) != neg {
 		t.Fatalf("list after a failed create: %+v", list.Negotiations)
 	}
-	if err := w.Bolt.Verify(); err != nil {
+	if err := w.Verify(); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -190,7 +190,7 @@ func TestFailureAmongConcurrentCommands(t *testing.T) {
 	}
 	before := us.Snapshot(neg).Raw
 	w.Restart()
-	if err := w.Bolt.Verify(); err != nil {
+	if err := w.Verify(); err != nil {
 		t.Fatal(err)
 	}
 	if after := us.Snapshot(neg).Raw; string(after) != string(before) {

@@ -47,6 +47,10 @@ func Open(cfg Config, log *slog.Logger, stdout io.Writer) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := check(st); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("%s fails its audit, so it is not served (mra verify --db %s says the same): %w", cfg.DB, cfg.DB, err)
+	}
 	a.store = st
 	var seed *demoSeed
 	if cfg.Demo {

@@ -297,7 +297,8 @@ func check(c *mra.Change) error {
 		if len(e.JSON) > bolt.MaxValueSize {
 			return fmt.Errorf("stream %s event %d: %d bytes is too large", key, e.Seq, len(e.JSON))
 		}
-		seq, hash, err := mra.CheckEvent(h.Hash, e.JSON)
+		head, err := mra.CheckEvent(h.Hash, e.JSON)
+		seq, hash := head.Seq, head.Hash
 		if err != nil {
 			return fmt.Errorf("stream %s event %d: %w", key, e.Seq, err)
 		}

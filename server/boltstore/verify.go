@@ -15,7 +15,8 @@ import (
 // seqs run 1, 2, 3… without gaps, that each event's hash matches its content
 // and the previous hash, that it names its own seq, negotiation and stream,
 // and that each stream's stored head is its last event. Its error names the
-// negotiation, the stream and the seq of the first bad event. First it
+// negotiation, the stream and the seq of the first bad event. (Audit checks
+// the state served against the events.) First it
 // checks the file's pages and runs bbolt's own check (checkFile): a damaged
 // file is an error wrapping ErrCorrupt or ErrTruncated, never a crash.
 func (s *Store) Verify() error {
@@ -100,22 +101,16 @@ func verifyStream(id mra.NegotiationID, key mra.StreamKey, sb *bolt.Bucket) (mra
 		if got := binary.BigEndian.Uint64(k); got != want {
 			return prev, badEvent(id, key, want, "missing (the next stored event is %d)", got)
 		}
-		seq, hash, err := mra.CheckEvent(prev.Hash, v)
+		head, err := mra.CheckEvent(prev.Hash, v)
 		if err != nil {
 			return prev, badEvent(id, key, want, "%v", err)
 		}
+		seq, hash := head.Seq, head.Hash
 		if seq != want {
 			return prev, badEvent(id, key, want, "its content says seq %d", seq)
 		}
-		var env struct {
-			Negotiation mra.NegotiationID `json:"negotiation"`
-			Stream      mra.Visibility    `json:"stream"`
-		}
-		if err := json.Unmarshal(v, &env); err != nil {
-			return prev, badEvent(id, key, want, "%v", err)
-		}
-		if env.Negotiation != id || env.Stream != wantStream {
-			return prev, badEvent(id, key, want, "it names negotiation %s stream %s", env.Negotiation, env.Stream)
+		if head.Negotiation != id || head.Stream != wantStream || head.Stream == mra.Internal && mra.InternalStream(head.Owner) != key {
+			return prev, badEvent(id, key, want, "it names negotiation %s stream %s", head.Negotiation, head.Stream)
 		}
 		prev = mra.Head{Seq: seq, Hash: hash}
 	}

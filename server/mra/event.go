@@ -255,30 +255,6 @@ func ChainHash(prev string, canon []byte) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// CheckEvent verifies a stored event against the hash of the event before it
-// and returns its seq and hash. It fails when the bytes are not an event in
-// canonical form or its hash does not match its content and prev.
-func CheckEvent(prev string, stored []byte) (seq uint64, hash string, err error) {
-	var m map[string]any
-	if err := unmarshalNumbers(stored, &m); err != nil {
-		return 0, "", fmt.Errorf("not an event: %w", err)
-	}
-	if !bytes.Equal(Canonical(m), stored) {
-		return 0, "", fmt.Errorf("not in canonical form")
-	}
-	h, _ := m["hash"].(string)
-	delete(m, "hash")
-	if want := ChainHash(prev, Canonical(m)); h != want {
-		return 0, "", fmt.Errorf("hash %q does not match its content and the previous hash (want %q)", h, want)
-	}
-	num, _ := m["seq"].(json.Number)
-	s, err := strconv.ParseUint(string(num), 10, 64)
-	if err != nil {
-		return 0, "", fmt.Errorf("bad seq %q", num)
-	}
-	return s, h, nil
-}
-
 // DecodeEvent parses a stored event, its payload typed by its kind.
 func DecodeEvent(stored []byte) (*Event, error) {
 	var raw struct {

@@ -67,20 +67,20 @@ func TestSealAndCheck(t *testing.T) {
 	}
 	prev := ""
 	for _, e := range []*Event{evs[0], evs[2]} {
-		seq, hash, err := CheckEvent(prev, e.JSON)
-		if err != nil || seq != e.Seq || hash != e.Hash {
-			t.Fatalf("CheckEvent(%s): %d %s %v", e.JSON, seq, hash, err)
+		h, err := CheckEvent(prev, e.JSON)
+		if err != nil || h.Seq != e.Seq || h.Hash != e.Hash {
+			t.Fatalf("CheckEvent(%s): %+v %v", e.JSON, h, err)
 		}
-		prev = hash
+		prev = h.Hash
 	}
 	if !strings.Contains(string(evs[1].JSON), `"party":"US"`) || !strings.Contains(string(evs[1].JSON), `"type":"event"`) {
 		t.Errorf("internal event JSON %s", evs[1].JSON)
 	}
 	tampered := strings.Replace(string(evs[2].JSON), `"sha256":"ab"`, `"sha256":"ac"`, 1)
-	if _, _, err := CheckEvent(evs[0].Hash, []byte(tampered)); err == nil {
+	if _, err := CheckEvent(evs[0].Hash, []byte(tampered)); err == nil {
 		t.Error("a tampered event passed")
 	}
-	if _, _, err := CheckEvent("", evs[2].JSON); err == nil {
+	if _, err := CheckEvent("", evs[2].JSON); err == nil {
 		t.Error("an event passed after the wrong previous hash")
 	}
 	d, err := DecodeEvent(evs[2].JSON)

@@ -227,15 +227,23 @@ func DiffRecords(stored, want []Record) string {
 	for i < len(stored) || j < len(want) {
 		switch {
 		case j == len(want) || i < len(stored) && keyLess(stored[i], want[j]):
-			return fmt.Sprintf("%s %s is stored but no event made it", stored[i].Kind, stored[i].Key)
+			return stored[i].name() + " is stored but no event made it"
 		case i == len(stored) || keyLess(want[j], stored[i]):
-			return fmt.Sprintf("%s %s is missing: the events make it", want[j].Kind, want[j].Key)
+			return want[j].name() + " is missing: the events make it"
 		case !bytes.Equal(stored[i].Value, want[j].Value):
-			return fmt.Sprintf("%s %s differs from the fold of its events", want[j].Kind, want[j].Key)
+			return want[j].name() + " differs from the fold of its events"
 		}
 		i, j = i+1, j+1
 	}
 	return ""
+}
+
+// name is how a message names the record: its kind and key.
+func (r Record) name() string {
+	if r.Key == "" {
+		return r.Kind
+	}
+	return r.Kind + " " + r.Key
 }
 
 func keyLess(a, b Record) bool {

@@ -194,3 +194,12 @@ func (w *World) URL() string { return w.HTTP.URL }
 // NextID returns a fresh command id: one counter for every client of the
 // world, across restarts, so no test ever repeats an id by accident.
 func (w *World) NextID() string { return fmt.Sprintf("cmd-%d", w.ids.Add(1)) }
+
+// Verify runs the checks of `mra verify` on the world's database: every
+// chain, then the state against the fold of the log.
+func (w *World) Verify() error {
+	if err := w.Bolt.Verify(); err != nil {
+		return err
+	}
+	return w.Bolt.Audit()
+}

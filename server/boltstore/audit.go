@@ -1,0 +1,157 @@
+package boltstore
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"runtime"
+	"sync"
+	"unicode/utf8"
+
+	bolt "go.etcd.io/bbolt"
+
+	"mra/server/mra"
+)
+
+// Audit checks that what the store would serve is what its log says: each
+// negotiation's records are the fold of its events (mra.Fold), each of its
+// versions' texts is stored under its SHA-256 with its length, every text
+// stored matches its key, and every negotiation whose creation was
+// acknowledged is there. Negotiations are checked on every core; the error
+// names the first negotiation and item that differ. Run it after Verify:
+// it trusts the chains.
+func (s *Store) Audit() error {
+	if err := s.audit(); err != nil {
+		return fmt.Errorf("audit: %w", err)
+	}
+	return nil
+}
+
+func (s *Store) audit() error {
+	var ids []mra.NegotiationID
+	err := s.view(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketNegotiations).ForEachBucket(func(id []byte) error {
+			ids = append(ids, mra.NegotiationID(id))
+			return nil
+		})
+	})
+	if err != nil {
+		return err
+	}
+	errs := make([]error, len(ids))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), max(len(ids), 1)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				errs[i] = s.view(func(tx *bolt.Tx) error { return auditNegotiation(tx, ids[i]) })
+			}
+		}()
+	}
+	for i := range ids {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err // the first, in id order
+		}
+	}
+	return s.view(func(tx *bolt.Tx) error {
+		if err := auditTexts(tx); err != nil {
+			return err
+		}
+		return auditAnswers(tx)
+	})
+}
+
+// auditNegotiation folds one negotiation's events and compares the result
+// with its stored records and texts.
+func auditNegotiation(tx *bolt.Tx, id mra.NegotiationID) error {
+	nb := negotiation(tx, id)
+	var events []*mra.Event
+	if streams := nb.Bucket(bucketStreams); streams != nil {
+		err := streams.ForEachBucket(func(name []byte) error {
+			return streams.Bucket(name).ForEach(func(k, v []byte) error {
+				e, err := mra.DecodeEvent(v)
+				if err != nil {
+					return fmt.Errorf("negotiation %s stream %s event %x: %w", id, name, k, err)
+				}
+				e.JSON = nil // it points into the file's memory map
+				events = append(events, e)
+				return nil
+			})
+		})
+		if err != nil {
+			return err
+		}
+	}
+	n, err := mra.Fold(id, events)
+	if err != nil {
+		return fmt.Errorf("negotiation %s: its events do not fold: %w", id, err)
+	}
+	want, err := n.AllRecords()
+	if err != nil {
+		return fmt.Errorf("negotiation %s: %w", id, err)
+	}
+	var stored []mra.Record
+	if rb := nb.Bucket(bucketRecords); rb != nil {
+		c := rb.Cursor()
+		for k, v := c.First(); k != nil; k, v = c.Next() {
+			kind, key, _ := bytes.Cut(k, []byte{0})
+			stored = append(stored, mra.Record{Kind: string(kind), Key: string(key), Value: v})
+		}
+	}
+	if d := mra.DiffRecords(stored, want); d != "" {
+		return fmt.Errorf("negotiation %s: %s", id, d)
+	}
+	texts := tx.Bucket(bucketTexts)
+	for _, v := range n.Versions {
+		text, ok := get(texts, []byte(v.SHA256))
+		switch {
+		case !ok:
+			return fmt.Errorf("negotiation %s version %d: its text (sha256 %s) is missing", id, v.Number, v.SHA256)
+		case mra.SHA256(string(text)) != v.SHA256:
+			return fmt.Errorf("negotiation %s version %d: the stored text does not match its SHA-256 %s", id, v.Number, v.SHA256)
+		case utf8.RuneCount(text) != v.Length:
+			return fmt.Errorf("negotiation %s version %d: the stored text is %d characters, its event says %d", id, v.Number, utf8.RuneCount(text), v.Length)
+		}
+	}
+	return nil
+}
+
+// auditTexts checks that every stored text matches its key.
+func auditTexts(tx *bolt.Tx) error {
+	return tx.Bucket(bucketTexts).ForEach(func(k, v []byte) error {
+		if mra.SHA256(string(v)) != string(k) {
+			return fmt.Errorf("text %s does not match its SHA-256", k)
+		}
+		return nil
+	})
+}
+
+// auditAnswers checks that every negotiation whose creation was answered
+// is stored: its answer names it.
+func auditAnswers(tx *bolt.Tx) error {
+	negs := tx.Bucket(bucketNegotiations)
+	return tx.Bucket(bucketAnswers).ForEach(func(k, v []byte) error {
+		if !bytes.Contains(v, []byte(`"result":{"negotiation":`)) {
+			return nil
+		}
+		var a struct {
+			Result mra.CreatedResult `json:"result"`
+		}
+		if err := json.Unmarshal(v, &a); err != nil || a.Result.Negotiation == "" {
+			return nil
+		}
+		if negs.Bucket([]byte(a.Result.Negotiation)) == nil {
+			user, _, _ := bytes.Cut(k, []byte{0})
+			return fmt.Errorf("negotiation %s: its creation was acknowledged to %s, but it is gone", a.Result.Negotiation, user)
+		}
+		return nil
+	})
+}
+

@@ -1,0 +1,277 @@
+package mra
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"unicode/utf8"
+)
+
+// EventHead is what a stored event says of its place: the fields every
+// check of a stream needs, read without decoding the payload.
+type EventHead struct {
+	Negotiation NegotiationID
+	Stream      Visibility
+	Owner       PartyID
+	Seq         uint64
+	SharedSeq   uint64
+	Hash        string
+}
+
+// CheckEvent verifies a stored event against the hash of the event before
+// it and returns its head. It fails when the bytes are not a JSON object in
+// canonical form (keys sorted by UTF-16 code units and unique, no
+// whitespace, only the escapes JSON requires, integers only), or when its
+// hash does not match its content without the hash and prev. One pass, no
+// decoding of the payload.
+func CheckEvent(prev string, stored []byte) (EventHead, error) {
+	var h EventHead
+	if !utf8.Valid(stored) {
+		return h, errors.New("not valid UTF-8")
+	}
+	c := canonChecker{b: stored}
+	if err := c.object(0, true); err != nil {
+		return h, fmt.Errorf("not an event in canonical form: %w", err)
+	}
+	if c.i != len(stored) {
+		return h, fmt.Errorf("not an event in canonical form: bytes after the object at %d", c.i)
+	}
+	if c.hashStart < 0 {
+		return h, errors.New("no hash")
+	}
+	h.Hash = c.top["hash"]
+	without := make([]byte, 0, len(stored))
+	without = append(append(without, stored[:c.hashStart]...), stored[c.hashEnd:]...)
+	if want := ChainHash(prev, without); h.Hash != want {
+		return h, fmt.Errorf("hash %q does not match its content and the previous hash (want %q)", h.Hash, want)
+	}
+	var err error
+	if h.Seq, err = strconv.ParseUint(c.top["seq"], 10, 64); err != nil {
+		return h, fmt.Errorf("bad seq %q", c.top["seq"])
+	}
+	if raw, ok := c.top["shared_seq"]; ok {
+		if h.SharedSeq, err = strconv.ParseUint(raw, 10, 64); err != nil {
+			return h, fmt.Errorf("bad shared_seq %q", raw)
+		}
+	}
+	h.Negotiation, h.Stream, h.Owner = NegotiationID(c.top["negotiation"]), Visibility(c.top["stream"]), PartyID(c.top["party"])
+	return h, nil
+}
+
+// topFields are the top-level members CheckEvent reads.
+var topFields = map[string]bool{"hash": true, "seq": true, "shared_seq": true, "negotiation": true, "stream": true, "party": true}
+
+// canonChecker walks JSON bytes, checking they are canonical, and keeps the
+// top level's simple members named in topFields, and where "hash" is.
+type canonChecker struct {
+	b                  []byte
+	i                  int
+	top                map[string]string
+	hashStart, hashEnd int // the hash member with its separating comma
+}
+
+const maxCanonDepth = 64
+
+func (c *canonChecker) fail(format string, args ...any) error {
+	return fmt.Errorf("at byte %d: %s", c.i, fmt.Sprintf(format, args...))
+}
+
+func (c *canonChecker) value(depth int) error {
+	if c.i >= len(c.b) {
+		return c.fail("unexpected end")
+	}
+	switch ch := c.b[c.i]; {
+	case ch == '{':
+		return c.object(depth+1, false)
+	case ch == '[':
+		c.i++
+		if depth+1 > maxCanonDepth {
+			return c.fail("nested too deep")
+		}
+		if c.i < len(c.b) && c.b[c.i] == ']' {
+			c.i++
+			return nil
+		}
+		for {
+			if err := c.value(depth + 1); err != nil {
+				return err
+			}
+			if c.i >= len(c.b) {
+				return c.fail("unexpected end")
+			}
+			if c.b[c.i] == ']' {
+				c.i++
+				return nil
+			}
+			if c.b[c.i] != ',' {
+				return c.fail("want , or ]")
+			}
+			c.i++
+		}
+	case ch == '"':
+		_, err := c.str()
+		return err
+	case ch == '-' || ch >= '0' && ch <= '9':
+		return c.number()
+	case bytes.HasPrefix(c.b[c.i:], []byte("true")):
+		c.i += 4
+	case bytes.HasPrefix(c.b[c.i:], []byte("false")):
+		c.i += 5
+	case bytes.HasPrefix(c.b[c.i:], []byte("null")):
+		c.i += 4
+	default:
+		return c.fail("unexpected %q", ch)
+	}
+	return nil
+}
+
+func (c *canonChecker) object(depth int, top bool) error {
+	if depth > maxCanonDepth {
+		return c.fail("nested too deep")
+	}
+	if c.i >= len(c.b) || c.b[c.i] != '{' {
+		return c.fail("want an object")
+	}
+	if top {
+		c.top, c.hashStart = map[string]string{}, -1
+	}
+	c.i++
+	if c.i < len(c.b) && c.b[c.i] == '}' {
+		c.i++
+		return nil
+	}
+	var prev string
+	for first := true; ; first = false {
+		memberStart := c.i - 1 // the comma, or the brace of the first member
+		keyStart := c.i
+		key, err := c.str()
+		if err != nil {
+			return err
+		}
+		if !first && compareUTF16(prev, key) >= 0 {
+			c.i = keyStart
+			return c.fail("key %q after %q: keys must be unique and sorted", key, prev)
+		}
+		prev = key
+		if c.i >= len(c.b) || c.b[c.i] != ':' {
+			return c.fail("want :")
+		}
+		c.i++
+		valStart := c.i
+		if err := c.value(depth); err != nil {
+			return err
+		}
+		if top && topFields[key] {
+			raw := c.b[valStart:c.i]
+			if raw[0] == '"' {
+				var s string
+				if err := json.Unmarshal(raw, &s); err != nil {
+					return c.fail("%s: %v", key, err)
+				}
+				c.top[key] = s
+			} else {
+				c.top[key] = string(raw)
+			}
+			if key == "hash" {
+				if first {
+					c.hashStart, c.hashEnd = keyStart, c.i+1 // with the comma after it
+				} else {
+					c.hashStart, c.hashEnd = memberStart, c.i
+				}
+			}
+		}
+		if c.i >= len(c.b) {
+			return c.fail("unexpected end")
+		}
+		if c.b[c.i] == '}' {
+			c.i++
+			if top && c.hashStart >= 0 && c.hashEnd > c.i-1 {
+				c.hashEnd = c.i - 1 // the hash was the only member
+			}
+			return nil
+		}
+		if c.b[c.i] != ',' {
+			return c.fail("want , or }")
+		}
+		c.i++
+	}
+}
+
+// str checks a canonical string at c.i and returns its text (decoded only
+// when it holds an escape).
+func (c *canonChecker) str() (string, error) {
+	if c.i >= len(c.b) || c.b[c.i] != '"' {
+		return "", c.fail("want a string")
+	}
+	start := c.i
+	c.i++
+	escaped := false
+	for c.i < len(c.b) {
+		ch := c.b[c.i]
+		switch {
+		case ch == '"':
+			c.i++
+			if !escaped {
+				return string(c.b[start+1 : c.i-1]), nil
+			}
+			var s string
+			if err := json.Unmarshal(c.b[start:c.i], &s); err != nil {
+				return "", c.fail("%v", err)
+			}
+			return s, nil
+		case ch < 0x20:
+			return "", c.fail("a control character unescaped")
+		case ch == '\\':
+			escaped = true
+			if c.i+1 >= len(c.b) {
+				return "", c.fail("unexpected end")
+			}
+			switch c.b[c.i+1] {
+			case '"', '\\', 'b', 'f', 'n', 'r', 't':
+				c.i += 2
+			case 'u':
+				// Only control characters without a short form are \u00xx.
+				if c.i+6 > len(c.b) || c.b[c.i+2] != '0' || c.b[c.i+3] != '0' || !lowerHex(c.b[c.i+4]) || !lowerHex(c.b[c.i+5]) {
+					return "", c.fail("an escape JSON does not require")
+				}
+				v, _ := strconv.ParseUint(string(c.b[c.i+4:c.i+6]), 16, 8)
+				if v >= 0x20 || v == '\b' || v == '\f' || v == '\n' || v == '\r' || v == '\t' {
+					return "", c.fail("an escape JSON does not require")
+				}
+				c.i += 6
+			default:
+				return "", c.fail("an escape JSON does not require")
+			}
+		default:
+			c.i++
+		}
+	}
+	return "", c.fail("unterminated string")
+}
+
+func lowerHex(ch byte) bool { return ch >= '0' && ch <= '9' || ch >= 'a' && ch <= 'f' }
+
+// number checks an integer in canonical form: -?(0|[1-9][0-9]*).
+func (c *canonChecker) number() error {
+	start := c.i
+	if c.b[c.i] == '-' {
+		c.i++
+	}
+	digits := c.i
+	for c.i < len(c.b) && c.b[c.i] >= '0' && c.b[c.i] <= '9' {
+		c.i++
+	}
+	switch {
+	case c.i == digits:
+		return c.fail("a number without digits")
+	case c.b[digits] == '0' && c.i-digits > 1:
+		return c.fail("a number with a leading zero")
+	case string(c.b[start:c.i]) == "-0":
+		return c.fail("-0")
+	case c.i < len(c.b) && (c.b[c.i] == '.' || c.b[c.i] == 'e' || c.b[c.i] == 'E'):
+		return c.fail("a number that is not an integer")
+	}
+	return nil
+}
