@@ -154,4 +154,3 @@ func auditAnswers(tx *bolt.Tx) error {
 		return nil
 	})
 }
-
