@@ -41,6 +41,7 @@ func (n *Negotiation) Apply(e *Event) error {
 		n.Threads[t.ID] = t
 		n.insertThread(t)
 		n.tally(t, +1)
+		t.touched(e.Pos())
 		n.touch(RecThread, string(t.ID))
 	case *ReplyAdded:
 		t, err := n.thread(d.Thread)
@@ -48,6 +49,7 @@ func (n *Negotiation) Apply(e *Event) error {
 			return err
 		}
 		t.Messages = append(t.Messages[:len(t.Messages):len(t.Messages)], d.Message)
+		t.touched(e.Pos())
 		n.touch(RecThread, string(t.ID))
 	case *StatusChanged:
 		t, err := n.thread(d.Thread)
@@ -60,22 +62,20 @@ func (n *Negotiation) Apply(e *Event) error {
 		if d.Message != nil {
 			t.Messages = append(t.Messages[:len(t.Messages):len(t.Messages)], *d.Message)
 		}
+		t.touched(e.Pos())
 		n.touch(RecThread, string(t.ID))
 	case *AnchorsCarried:
-		for _, c := range d.Threads {
-			t, err := n.thread(c.Thread)
-			if err != nil {
-				return err
-			}
-			if t.Anchor == nil {
-				return fmt.Errorf("apply: thread %s has no anchor to carry", c.Thread)
-			}
-			t.Anchor = &Anchor{Version: d.Version, Start: c.Start, End: c.End, Quote: c.Quote, Flag: c.Flag, Original: t.Anchor.Original}
-			n.tally(t, -1)
-			t.Status = c.Status
-			n.tally(t, +1)
-			n.touch(RecThread, string(t.ID))
+		if err := n.carryThreads(d); err != nil {
+			return err
 		}
+		data := e.data
+		if data == nil {
+			var err error
+			if data, err = appendTyped(nil, d); err != nil {
+				return fmt.Errorf("apply: %w", err)
+			}
+		}
+		n.addCarry(e.Key(), e.Pos(), d.Version, data)
 	case *SignedOff:
 		return n.applySignOff(e, d)
 	case *Signature:
@@ -123,6 +123,24 @@ func (n *Negotiation) applySignOff(e *Event, d *SignedOff) error {
 		n.SignOffs = append(n.SignOffs, s)
 	}
 	n.touch(RecSignOff, signOffKey(d.User, d.Version))
+	return nil
+}
+
+// carryThreads moves each thread of a carry to its new place and status.
+func (n *Negotiation) carryThreads(d *AnchorsCarried) error {
+	for _, c := range d.Threads {
+		t, err := n.thread(c.Thread)
+		if err != nil {
+			return err
+		}
+		if t.Anchor == nil {
+			return fmt.Errorf("apply: thread %s has no anchor to carry", c.Thread)
+		}
+		t.Anchor = &Anchor{Version: d.Version, Start: c.Start, End: c.End, Quote: c.Quote, Flag: c.Flag, Original: t.Anchor.Original}
+		n.tally(t, -1)
+		t.Status = c.Status
+		n.tally(t, +1)
+	}
 	return nil
 }
 

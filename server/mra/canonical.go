@@ -131,7 +131,43 @@ func appendTime(b []byte, t time.Time) []byte {
 // omitempty, pointers, slices, maps with string keys, strings, integers,
 // bools, time.Time) and fails on anything else.
 func appendTyped(b []byte, v any) ([]byte, error) {
+	if d, ok := v.(*AnchorsCarried); ok && d != nil {
+		return appendCarried(b, d), nil // thousands of entries: worth writing out
+	}
 	return appendReflect(b, reflect.ValueOf(v))
+}
+
+// appendCarried is appendTyped for a carry, without reflection; the keys in
+// canonical order.
+func appendCarried(b []byte, d *AnchorsCarried) []byte {
+	b = append(b, `{"threads":`...)
+	if d.Threads == nil {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, '[')
+		for k, c := range d.Threads {
+			if k > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, `{"end":`...)
+			b = strconv.AppendInt(b, int64(c.End), 10)
+			b = append(b, `,"flag":`...)
+			b = appendCanonicalString(b, string(c.Flag))
+			b = append(b, `,"quote":`...)
+			b = appendCanonicalString(b, c.Quote)
+			b = append(b, `,"start":`...)
+			b = strconv.AppendInt(b, int64(c.Start), 10)
+			b = append(b, `,"status":`...)
+			b = appendCanonicalString(b, string(c.Status))
+			b = append(b, `,"thread":`...)
+			b = appendCanonicalString(b, string(c.Thread))
+			b = append(b, '}')
+		}
+		b = append(b, ']')
+	}
+	b = append(b, `,"version":`...)
+	b = strconv.AppendInt(b, int64(d.Version), 10)
+	return append(b, '}')
 }
 
 var timeType = reflect.TypeFor[time.Time]()

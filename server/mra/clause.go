@@ -13,7 +13,12 @@ import (
 // clause, inserts one into it, or puts one next to either edge of the range
 // on its line; a change of whitespace alone voids nothing.
 
-func isSpace(r rune) bool { return unicode.IsSpace(r) }
+func isSpace(r rune) bool {
+	if r < utf8.RuneSelf {
+		return r == ' ' || r >= '\t' && r <= '\r'
+	}
+	return unicode.IsSpace(r)
+}
 
 func isTerminator(r rune) bool { return r == '.' || r == ';' || r == '!' || r == '?' }
 
@@ -30,6 +35,9 @@ func (c *cursor) peekPrev() (rune, bool) {
 	if c.b == 0 {
 		return 0, false
 	}
+	if ch := c.s[c.b-1]; ch < utf8.RuneSelf {
+		return rune(ch), true
+	}
 	r, _ := utf8.DecodeLastRuneInString(c.s[:c.b])
 	return r, true
 }
@@ -38,18 +46,27 @@ func (c *cursor) peekNext() (rune, bool) {
 	if c.b == len(c.s) {
 		return 0, false
 	}
+	if ch := c.s[c.b]; ch < utf8.RuneSelf {
+		return rune(ch), true
+	}
 	r, _ := utf8.DecodeRuneInString(c.s[c.b:])
 	return r, true
 }
 
 func (c *cursor) back() {
-	_, n := utf8.DecodeLastRuneInString(c.s[:c.b])
+	n := 1
+	if c.s[c.b-1] >= utf8.RuneSelf {
+		_, n = utf8.DecodeLastRuneInString(c.s[:c.b])
+	}
 	c.b -= n
 	c.p--
 }
 
 func (c *cursor) forward() {
-	_, n := utf8.DecodeRuneInString(c.s[c.b:])
+	n := 1
+	if c.s[c.b] >= utf8.RuneSelf {
+		_, n = utf8.DecodeRuneInString(c.s[c.b:])
+	}
 	c.b += n
 	c.p++
 }

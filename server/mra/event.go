@@ -69,6 +69,8 @@ type Event struct {
 	SharedSeq uint64  `json:"shared_seq,omitempty"` // internal events only
 	Hash      string  `json:"-"`
 	JSON      []byte  `json:"-"` // canonical JSON with "type" and "hash": the bytes stored and sent
+
+	data []byte // the canonical JSON of Data, once sealed
 }
 
 // Key returns the stream that holds the event.
@@ -190,7 +192,6 @@ func payloadFor(kind EventKind) (any, error) {
 // and moves the heads on. Each hash is hex(sha256(prev_hash || canonical
 // JSON of the event without its hash)).
 func (n *Negotiation) Seal(events []*Event) error {
-	var data []byte
 	for _, e := range events {
 		key := e.Key()
 		head := n.Heads[key]
@@ -200,12 +201,13 @@ func (n *Negotiation) Seal(events []*Event) error {
 		if e.Stream == Internal {
 			e.SharedSeq = n.Heads[SharedStream].Seq
 		}
-		var err error
-		if data, err = appendTyped(data[:0], e.Data); err != nil {
+		data, err := appendTyped(nil, e.Data)
+		if err != nil {
 			return fmt.Errorf("seal %s: %w", e.Kind, err)
 		}
 		e.Hash = ChainHash(head.Hash, e.canonical(data, ""))
 		e.JSON = e.canonical(data, e.Hash)
+		e.data = data
 		n.Heads[key] = Head{Seq: e.Seq, Hash: e.Hash}
 	}
 	return nil

@@ -24,6 +24,9 @@ type Negotiation struct {
 	Signatures []Signature          `json:"-"` // the standing signatures, by Pos
 	Heads      map[StreamKey]Head   `json:"-"` // the last event of each stream
 
+	// carries holds the latest carry on each stream, for its record.
+	carries map[StreamKey]*carry
+
 	// dirty holds the records changed since the last Records call; nil
 	// when no one asks (a committed copy that is never written back).
 	dirty map[recordKey]struct{}
@@ -118,6 +121,7 @@ func newNegotiation() *Negotiation {
 	return &Negotiation{
 		Threads: map[ThreadID]*Thread{},
 		Heads:   map[StreamKey]Head{},
+		carries: map[StreamKey]*carry{},
 		dirty:   map[recordKey]struct{}{},
 	}
 }
@@ -142,6 +146,12 @@ func (n *Negotiation) Clone(track bool) *Negotiation {
 	c.Heads = make(map[StreamKey]Head, len(n.Heads))
 	for k, h := range n.Heads {
 		c.Heads[k] = h
+	}
+	c.carries = make(map[StreamKey]*carry, len(n.carries))
+	for k, cr := range n.carries {
+		cc := *cr
+		cc.chunks = slices.Clone(cr.chunks)
+		c.carries[k] = &cc
 	}
 	c.Threads = make(map[ThreadID]*Thread, len(n.Threads))
 	for id, t := range n.Threads {

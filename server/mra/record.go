@@ -25,7 +25,56 @@ const (
 	RecThread    = "thread"
 	RecSignOff   = "signoff"
 	RecSignature = "signature"
+	RecCarry     = "carry"
 )
+
+// A carry moves every anchored thread onto the new version. Rather than
+// write every thread's record again, each stream's latest carry is one
+// record: a thread's own record holds it as its own events left it, and
+// the carry, when it came later (by Pos), moves its anchor and status on.
+
+// carry is the latest carry on one stream: its version, where it began,
+// and its events' payloads as canonical JSON.
+type carry struct {
+	version int
+	pos     Pos
+	chunks  [][]byte
+}
+
+// addCarry records a carry event's payload (data, canonical) as part of
+// the latest carry on its stream.
+func (n *Negotiation) addCarry(key StreamKey, pos Pos, version int, data []byte) {
+	c := n.carries[key]
+	if c == nil || c.version != version {
+		c = &carry{version: version, pos: pos}
+		n.carries[key] = c
+	}
+	c.chunks = append(c.chunks, data)
+	n.touch(RecCarry, string(key))
+}
+
+// carryRecord is a carry's stored form.
+type carryRecord struct {
+	Chunks  []json.RawMessage `json:"chunks"`
+	Pos     Pos               `json:"pos"`
+	Version int               `json:"version"`
+}
+
+func (c *carry) record() []byte {
+	b := []byte(`{"chunks":[`)
+	for k, ch := range c.chunks {
+		if k > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, ch...)
+	}
+	b = append(b, `],"pos":`...)
+	pos, _ := json.Marshal(c.pos)
+	b = append(b, pos...)
+	b = append(b, `,"version":`...)
+	b = strconv.AppendInt(b, int64(c.version), 10)
+	return append(b, '}')
+}
 
 type recordKey struct{ kind, key string }
 
@@ -46,6 +95,7 @@ type (
 	threadRecord struct {
 		*Thread
 		Pos Pos `json:"pos"`
+		Own Pos `json:"own"` // its last own event
 	}
 	signOffRecord struct {
 		SignOff
@@ -84,6 +134,9 @@ func (n *Negotiation) AllRecords() ([]Record, error) {
 	for _, s := range n.Signatures {
 		keys = append(keys, recordKey{RecSignature, signatureKey(s.Party, s.Version)})
 	}
+	for k := range n.carries {
+		keys = append(keys, recordKey{RecCarry, string(k)})
+	}
 	return n.records(keys)
 }
 
@@ -120,7 +173,15 @@ func (n *Negotiation) recordValue(k recordKey) ([]byte, error) {
 		if t == nil {
 			return nil, fmt.Errorf("no thread %q", k.key)
 		}
-		return json.Marshal(threadRecord{t, t.Pos})
+		c := *t
+		c.Anchor, c.Status = t.ownAnchor, t.ownStatus
+		return json.Marshal(threadRecord{&c, t.Pos, t.own})
+	case RecCarry:
+		c := n.carries[StreamKey(k.key)]
+		if c == nil {
+			return nil, fmt.Errorf("no carry on %q", k.key)
+		}
+		return c.record(), nil
 	case RecSignOff:
 		for _, s := range n.SignOffs {
 			if signOffKey(s.User, s.Version) == k.key {
@@ -173,8 +234,36 @@ func Restore(s Stored) (*Negotiation, error) {
 		}
 		t := rec.Thread
 		t.Pos = rec.Pos
+		t.touched(rec.Own)
 		n.Threads[t.ID] = t
 		n.Order = append(n.Order, t.ID)
+	}
+	for _, r := range byKind[RecCarry] {
+		var rec carryRecord
+		if err := json.Unmarshal(r.Value, &rec); err != nil {
+			return nil, fmt.Errorf("restore %s carry %s: %w", s.ID, r.Key, err)
+		}
+		c := &carry{version: rec.Version, pos: rec.Pos}
+		for _, raw := range rec.Chunks {
+			var d AnchorsCarried
+			if err := json.Unmarshal(raw, &d); err != nil {
+				return nil, fmt.Errorf("restore %s carry %s: %w", s.ID, r.Key, err)
+			}
+			for _, e := range d.Threads {
+				t := n.Threads[e.Thread]
+				if t == nil || t.Anchor == nil {
+					return nil, fmt.Errorf("restore %s carry %s: no anchored thread %s", s.ID, r.Key, e.Thread)
+				}
+				if t.own.Compare(rec.Pos) < 0 { // the carry came after the thread's own last event
+					t.Anchor = &Anchor{Version: d.Version, Start: e.Start, End: e.End, Quote: e.Quote, Flag: e.Flag, Original: t.Anchor.Original}
+					t.Status = e.Status
+				}
+			}
+			c.chunks = append(c.chunks, []byte(raw))
+		}
+		n.carries[StreamKey(r.Key)] = c
+	}
+	for _, t := range n.Threads {
 		n.tally(t, +1)
 	}
 	slices.SortFunc(n.Order, func(a, b ThreadID) int { return n.Threads[a].Pos.Compare(n.Threads[b].Pos) })

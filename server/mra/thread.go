@@ -23,6 +23,19 @@ type Thread struct {
 	CreatedAt  time.Time    `json:"created_at"`
 	Author     UserID       `json:"author"`
 	Pos        Pos          `json:"-"` // where it opened in the history
+
+	// The thread as its own events left it (opened, replied to, status
+	// changed), for its record: a carry moves Anchor and Status on without
+	// writing the thread's record (see carry records).
+	own       Pos
+	ownAnchor *Anchor
+	ownStatus ThreadStatus
+}
+
+// touched notes an event of the thread's own at pos: its record holds the
+// thread as it now is.
+func (t *Thread) touched(pos Pos) {
+	t.own, t.ownAnchor, t.ownStatus = pos, t.Anchor, t.Status
 }
 
 // Anchor is where a thread stands: code points [Start, End) of a version and
@@ -86,7 +99,7 @@ func flagOf(quote, original string, carried diff.Flag) Flag {
 		return FlagMoved
 	case quote == "":
 		return FlagOutdated
-	case sameWords(quote, original):
+	case quote == original || sameWords(quote, original):
 		return FlagMoved
 	}
 	return FlagChanged
