@@ -177,7 +177,7 @@ func BenchmarkAudit100k(b *testing.B) {
 		if err := st.Verify(); err != nil {
 			b.Fatal(err)
 		}
-		if err := st.Audit(); err != nil {
+		if _, err := st.Audit(); err != nil {
 			b.Fatal(err)
 		}
 	}

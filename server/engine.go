@@ -98,7 +98,7 @@ func (entry *negotiation) read(f func(*mra.Negotiation)) bool {
 	return true
 }
 
-func newEngine(store mra.Store, log *slog.Logger, now func() time.Time) (*engine, error) {
+func newEngine(store mra.Store, log *slog.Logger, now func() time.Time, state []*mra.Negotiation) (*engine, error) {
 	e := &engine{
 		store: store, log: log, now: now,
 		negs:     map[mra.NegotiationID]*negotiation{},
@@ -113,15 +113,16 @@ func newEngine(store mra.Store, log *slog.Logger, now func() time.Time) (*engine
 	for _, p := range parties {
 		e.parties[p.ID] = p
 	}
-	stored, err := store.Load()
-	if err != nil {
-		return nil, fmt.Errorf("load negotiations: %w", err)
+	if state == nil {
+		stored, err := store.Load()
+		if err != nil {
+			return nil, fmt.Errorf("load negotiations: %w", err)
+		}
+		if state, err = restoreAll(stored); err != nil {
+			return nil, fmt.Errorf("load negotiations: %w", err)
+		}
 	}
-	restored, err := restoreAll(stored)
-	if err != nil {
-		return nil, fmt.Errorf("load negotiations: %w", err)
-	}
-	for _, n := range restored {
+	for _, n := range state {
 		e.negs[n.ID] = newEntry(n, n.Clone(false))
 	}
 	return e, nil

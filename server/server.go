@@ -43,6 +43,10 @@ type Config struct {
 	// frame for SocketStall (defaults 8 MiB and 5 s).
 	SocketQueueBytes int
 	SocketStall      time.Duration
+	// State, when set, is the negotiations to serve as the caller has them
+	// (from the store's audit, which folds the log); New then does not load
+	// them again. Nil: New loads them from the store's records.
+	State []*mra.Negotiation
 }
 
 // Server serves the contract over HTTP. Create it with New.
@@ -78,7 +82,7 @@ func New(cfg Config, store mra.Store, page fs.FS, log *slog.Logger) (*Server, er
 			return nil, fmt.Errorf("allowed origin %q: want scheme://host[:port]", o)
 		}
 	}
-	eng, err := newEngine(store, log, cfg.Now)
+	eng, err := newEngine(store, log, cfg.Now, cfg.State)
 	if err != nil {
 		return nil, err
 	}

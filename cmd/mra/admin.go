@@ -179,7 +179,11 @@ func runVerify(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		return code
 	}
 	defer st.Close()
-	if err := check(st); err != nil {
+	if err := st.Verify(); err != nil {
+		fmt.Fprintf(stderr, "mra verify: %v\n", err)
+		return exitFail
+	}
+	if _, err := st.Audit(); err != nil {
 		fmt.Fprintf(stderr, "mra verify: %v\n", err)
 		return exitFail
 	}
@@ -187,12 +191,3 @@ func runVerify(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-// check is mra verify's audit, which serve also runs before it serves: the
-// file's pages, every hash chain, every text against its SHA-256, and the
-// state the server would serve against the fold of the events.
-func check(st *boltstore.Store) error {
-	if err := st.Verify(); err != nil {
-		return err
-	}
-	return st.Audit()
-}

@@ -47,7 +47,10 @@ func Open(cfg Config, log *slog.Logger, stdout io.Writer) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := check(st); err != nil {
+	// Open walked the file's pages; the audit checks every chain and the
+	// state against the fold of the log, and gives the state to serve.
+	state, err := st.Audit()
+	if err != nil {
 		st.Close()
 		return nil, fmt.Errorf("%s fails its audit, so it is not served (mra verify --db %s says the same): %w", cfg.DB, cfg.DB, err)
 	}
@@ -59,7 +62,7 @@ func Open(cfg Config, log *slog.Logger, stdout io.Writer) (*App, error) {
 			return nil, err
 		}
 	}
-	s, err := server.New(server.Config{AllowedOrigins: cfg.AllowedOrigins}, st, page(), log)
+	s, err := server.New(server.Config{AllowedOrigins: cfg.AllowedOrigins, State: state}, st, page(), log)
 	if err != nil {
 		st.Close()
 		return nil, fmt.Errorf("start server: %w", err)

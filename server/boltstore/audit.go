@@ -13,21 +13,23 @@ import (
 	"mra/server/mra"
 )
 
-// Audit checks that what the store would serve is what its log says: each
-// negotiation's records are the fold of its events (mra.Fold), each of its
-// versions' texts is stored under its SHA-256 with its length, every text
-// stored matches its key, and every negotiation whose creation was
-// acknowledged is there. Negotiations are checked on every core; the error
-// names the first negotiation and item that differ. Run it after Verify:
-// it trusts the chains.
-func (s *Store) Audit() error {
-	if err := s.audit(); err != nil {
-		return fmt.Errorf("audit: %w", err)
+// Audit checks that what the store would serve is what its log says: every
+// stream's chain (as Verify does), each negotiation's records against the
+// fold of its events (mra.Fold), each of its versions' texts stored under
+// its SHA-256 with its length, every text stored against its key, and every
+// negotiation whose creation was acknowledged there. Negotiations are
+// checked on every core; the error names the first negotiation and item
+// that differ. It returns the fold: the state to serve, as the records
+// would restore it.
+func (s *Store) Audit() ([]*mra.Negotiation, error) {
+	negs, err := s.audit()
+	if err != nil {
+		return nil, fmt.Errorf("audit: %w", err)
 	}
-	return nil
+	return negs, nil
 }
 
-func (s *Store) audit() error {
+func (s *Store) audit() ([]*mra.Negotiation, error) {
 	var ids []mra.NegotiationID
 	err := s.view(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketNegotiations).ForEachBucket(func(id []byte) error {
@@ -36,8 +38,9 @@ func (s *Store) audit() error {
 		})
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
+	negs := make([]*mra.Negotiation, len(ids))
 	errs := make([]error, len(ids))
 	next := make(chan int)
 	var wg sync.WaitGroup
@@ -46,7 +49,10 @@ func (s *Store) audit() error {
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				errs[i] = s.view(func(tx *bolt.Tx) error { return auditNegotiation(tx, ids[i]) })
+				errs[i] = s.view(func(tx *bolt.Tx) (err error) {
+					negs[i], err = auditNegotiation(tx, ids[i])
+					return err
+				})
 			}
 		}()
 	}
@@ -57,45 +63,42 @@ func (s *Store) audit() error {
 	wg.Wait()
 	for _, err := range errs {
 		if err != nil {
-			return err // the first, in id order
+			return nil, err // the first, in id order
 		}
 	}
-	return s.view(func(tx *bolt.Tx) error {
+	err = s.view(func(tx *bolt.Tx) error {
 		if err := auditTexts(tx); err != nil {
 			return err
 		}
 		return auditAnswers(tx)
 	})
+	return negs, err
 }
 
-// auditNegotiation folds one negotiation's events and compares the result
-// with its stored records and texts.
-func auditNegotiation(tx *bolt.Tx, id mra.NegotiationID) error {
+// auditNegotiation checks one negotiation's chains, folds its events and
+// compares the result with its stored records and texts.
+func auditNegotiation(tx *bolt.Tx, id mra.NegotiationID) (*mra.Negotiation, error) {
 	nb := negotiation(tx, id)
 	var events []*mra.Event
-	if streams := nb.Bucket(bucketStreams); streams != nil {
-		err := streams.ForEachBucket(func(name []byte) error {
-			return streams.Bucket(name).ForEach(func(k, v []byte) error {
-				e, err := mra.DecodeEvent(v)
-				if err != nil {
-					return fmt.Errorf("negotiation %s stream %s event %x: %w", id, name, k, err)
-				}
-				e.JSON = nil // it points into the file's memory map
-				events = append(events, e)
-				return nil
-			})
-		})
+	err := verifyNegotiation(id, nb, func(v []byte, h mra.EventHead) error {
+		e, err := mra.DecodeChecked(v, h)
 		if err != nil {
 			return err
 		}
+		e.JSON = nil // it points into the file's memory map
+		events = append(events, e)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	n, err := mra.Fold(id, events)
 	if err != nil {
-		return fmt.Errorf("negotiation %s: its events do not fold: %w", id, err)
+		return nil, fmt.Errorf("negotiation %s: its events do not fold: %w", id, err)
 	}
 	want, err := n.AllRecords()
 	if err != nil {
-		return fmt.Errorf("negotiation %s: %w", id, err)
+		return nil, fmt.Errorf("negotiation %s: %w", id, err)
 	}
 	var stored []mra.Record
 	if rb := nb.Bucket(bucketRecords); rb != nil {
@@ -106,21 +109,21 @@ func auditNegotiation(tx *bolt.Tx, id mra.NegotiationID) error {
 		}
 	}
 	if d := mra.DiffRecords(stored, want); d != "" {
-		return fmt.Errorf("negotiation %s: %s", id, d)
+		return nil, fmt.Errorf("negotiation %s: %s", id, d)
 	}
 	texts := tx.Bucket(bucketTexts)
 	for _, v := range n.Versions {
 		text, ok := get(texts, []byte(v.SHA256))
 		switch {
 		case !ok:
-			return fmt.Errorf("negotiation %s version %d: its text (sha256 %s) is missing", id, v.Number, v.SHA256)
+			return nil, fmt.Errorf("negotiation %s version %d: its text (sha256 %s) is missing", id, v.Number, v.SHA256)
 		case mra.SHA256(string(text)) != v.SHA256:
-			return fmt.Errorf("negotiation %s version %d: the stored text does not match its SHA-256 %s", id, v.Number, v.SHA256)
+			return nil, fmt.Errorf("negotiation %s version %d: the stored text does not match its SHA-256 %s", id, v.Number, v.SHA256)
 		case utf8.RuneCount(text) != v.Length:
-			return fmt.Errorf("negotiation %s version %d: the stored text is %d characters, its event says %d", id, v.Number, utf8.RuneCount(text), v.Length)
+			return nil, fmt.Errorf("negotiation %s version %d: the stored text is %d characters, its event says %d", id, v.Number, utf8.RuneCount(text), v.Length)
 		}
 	}
-	return nil
+	return n, nil
 }
 
 // auditTexts checks that every stored text matches its key.

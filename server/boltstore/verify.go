@@ -26,7 +26,7 @@ func (s *Store) Verify() error {
 	err := s.view(func(tx *bolt.Tx) error {
 		negs := tx.Bucket(bucketNegotiations)
 		return negs.ForEachBucket(func(id []byte) error {
-			return verifyNegotiation(mra.NegotiationID(id), negs.Bucket(id))
+			return verifyNegotiation(mra.NegotiationID(id), negs.Bucket(id), nil)
 		})
 	})
 	if err != nil {
@@ -35,8 +35,10 @@ func (s *Store) Verify() error {
 	return nil
 }
 
-// verifyNegotiation checks every stream of one negotiation against its head.
-func verifyNegotiation(id mra.NegotiationID, nb *bolt.Bucket) error {
+// verifyNegotiation checks every stream of one negotiation against its head;
+// each, if not nil, sees every event that passed (its bytes are the file's
+// memory: copy what is kept).
+func verifyNegotiation(id mra.NegotiationID, nb *bolt.Bucket, each func(v []byte, h mra.EventHead) error) error {
 	heads := map[mra.StreamKey]mra.Head{}
 	if hb := nb.Bucket(bucketHeads); hb != nil {
 		err := hb.ForEach(func(k, v []byte) error {
@@ -56,7 +58,7 @@ func verifyNegotiation(id mra.NegotiationID, nb *bolt.Bucket) error {
 		err := streams.ForEachBucket(func(name []byte) error {
 			key := mra.StreamKey(name)
 			seen[key] = true
-			last, err := verifyStream(id, key, streams.Bucket(name))
+			last, err := verifyStream(id, key, streams.Bucket(name), each)
 			if err != nil {
 				return err
 			}
@@ -83,7 +85,7 @@ func verifyNegotiation(id mra.NegotiationID, nb *bolt.Bucket) error {
 
 // verifyStream checks one stream's events in seq order and returns the head
 // they end on.
-func verifyStream(id mra.NegotiationID, key mra.StreamKey, sb *bolt.Bucket) (mra.Head, error) {
+func verifyStream(id mra.NegotiationID, key mra.StreamKey, sb *bolt.Bucket, each func(v []byte, h mra.EventHead) error) (mra.Head, error) {
 	wantStream := mra.Shared
 	if key != mra.SharedStream {
 		wantStream = mra.Internal
@@ -111,6 +113,11 @@ func verifyStream(id mra.NegotiationID, key mra.StreamKey, sb *bolt.Bucket) (mra
 		}
 		if head.Negotiation != id || head.Stream != wantStream || head.Stream == mra.Internal && mra.InternalStream(head.Owner) != key {
 			return prev, badEvent(id, key, want, "it names negotiation %s stream %s", head.Negotiation, head.Stream)
+		}
+		if each != nil {
+			if err := each(v, head); err != nil {
+				return prev, badEvent(id, key, want, "%v", err)
+			}
 		}
 		prev = mra.Head{Seq: seq, Hash: hash}
 	}

@@ -18,6 +18,9 @@ type EventHead struct {
 	Seq         uint64
 	SharedSeq   uint64
 	Hash        string
+	Kind        EventKind
+
+	actor, at, data []byte // the raw values, for DecodeChecked
 }
 
 // CheckEvent verifies a stored event against the hash of the event before
@@ -41,34 +44,101 @@ func CheckEvent(prev string, stored []byte) (EventHead, error) {
 	if c.hashStart < 0 {
 		return h, errors.New("no hash")
 	}
-	h.Hash = c.top["hash"]
+	h.Hash = c.top.hash
 	without := make([]byte, 0, len(stored))
 	without = append(append(without, stored[:c.hashStart]...), stored[c.hashEnd:]...)
 	if want := ChainHash(prev, without); h.Hash != want {
 		return h, fmt.Errorf("hash %q does not match its content and the previous hash (want %q)", h.Hash, want)
 	}
 	var err error
-	if h.Seq, err = strconv.ParseUint(c.top["seq"], 10, 64); err != nil {
-		return h, fmt.Errorf("bad seq %q", c.top["seq"])
+	t := &c.top
+	if h.Seq, err = strconv.ParseUint(t.seq, 10, 64); err != nil {
+		return h, fmt.Errorf("bad seq %q", t.seq)
 	}
-	if raw, ok := c.top["shared_seq"]; ok {
-		if h.SharedSeq, err = strconv.ParseUint(raw, 10, 64); err != nil {
-			return h, fmt.Errorf("bad shared_seq %q", raw)
+	if t.sharedSeq != "" {
+		if h.SharedSeq, err = strconv.ParseUint(t.sharedSeq, 10, 64); err != nil {
+			return h, fmt.Errorf("bad shared_seq %q", t.sharedSeq)
 		}
 	}
-	h.Negotiation, h.Stream, h.Owner = NegotiationID(c.top["negotiation"]), Visibility(c.top["stream"]), PartyID(c.top["party"])
+	h.Negotiation, h.Stream, h.Owner, h.Kind = NegotiationID(t.negotiation), Visibility(t.stream), PartyID(t.party), EventKind(t.kind)
+	h.actor, h.at, h.data = t.actor, t.at, t.data
 	return h, nil
 }
 
-// topFields are the top-level members CheckEvent reads.
-var topFields = map[string]bool{"hash": true, "seq": true, "shared_seq": true, "negotiation": true, "stream": true, "party": true}
+// DecodeChecked decodes an event CheckEvent has checked, from its head: only
+// its payload goes through encoding/json. The event's JSON is stored.
+func DecodeChecked(stored []byte, h EventHead) (*Event, error) {
+	e := &Event{Negotiation: h.Negotiation, Stream: h.Stream, Seq: h.Seq, Kind: h.Kind, Owner: h.Owner,
+		SharedSeq: h.SharedSeq, Hash: h.Hash, JSON: stored}
+	if err := json.Unmarshal(h.actor, &e.Actor); err != nil {
+		return nil, fmt.Errorf("decode event actor: %w", err)
+	}
+	if err := e.At.UnmarshalJSON(h.at); err != nil {
+		return nil, fmt.Errorf("decode event time: %w", err)
+	}
+	p, err := payloadFor(e.Kind)
+	if err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal(h.data, p); err != nil {
+		return nil, fmt.Errorf("decode %s payload: %w", e.Kind, err)
+	}
+	e.Data = p
+	return e, nil
+}
+
+// topFields are the top-level members of an event CheckEvent reads: as
+// text, or as raw JSON (actor, at, data).
+type topFields struct {
+	hash, seq, sharedSeq, negotiation, stream, party, kind string
+	actor, at, data                                        []byte
+}
+
+// keep notes a top-level member's value, if it is one of topFields.
+func (t *topFields) keep(key string, raw []byte) error {
+	var dst *string
+	switch key {
+	case "actor":
+		t.actor = raw
+	case "at":
+		t.at = raw
+	case "data":
+		t.data = raw
+	case "hash":
+		dst = &t.hash
+	case "seq":
+		dst = &t.seq
+	case "shared_seq":
+		dst = &t.sharedSeq
+	case "negotiation":
+		dst = &t.negotiation
+	case "stream":
+		dst = &t.stream
+	case "party":
+		dst = &t.party
+	case "kind":
+		dst = &t.kind
+	}
+	if dst == nil {
+		return nil
+	}
+	if raw[0] != '"' {
+		*dst = string(raw)
+		return nil
+	}
+	if bytes.IndexByte(raw, '\\') < 0 {
+		*dst = string(raw[1 : len(raw)-1])
+		return nil
+	}
+	return json.Unmarshal(raw, dst)
+}
 
 // canonChecker walks JSON bytes, checking they are canonical, and keeps the
-// top level's simple members named in topFields, and where "hash" is.
+// top level's members of topFields, and where "hash" is.
 type canonChecker struct {
 	b                  []byte
 	i                  int
-	top                map[string]string
+	top                topFields
 	hashStart, hashEnd int // the hash member with its separating comma
 }
 
@@ -135,7 +205,7 @@ func (c *canonChecker) object(depth int, top bool) error {
 		return c.fail("want an object")
 	}
 	if top {
-		c.top, c.hashStart = map[string]string{}, -1
+		c.top, c.hashStart = topFields{}, -1
 	}
 	c.i++
 	if c.i < len(c.b) && c.b[c.i] == '}' {
@@ -163,16 +233,9 @@ func (c *canonChecker) object(depth int, top bool) error {
 		if err := c.value(depth); err != nil {
 			return err
 		}
-		if top && topFields[key] {
-			raw := c.b[valStart:c.i]
-			if raw[0] == '"' {
-				var s string
-				if err := json.Unmarshal(raw, &s); err != nil {
-					return c.fail("%s: %v", key, err)
-				}
-				c.top[key] = s
-			} else {
-				c.top[key] = string(raw)
+		if top {
+			if err := c.top.keep(key, c.b[valStart:c.i]); err != nil {
+				return c.fail("%s: %v", key, err)
 			}
 			if key == "hash" {
 				if first {

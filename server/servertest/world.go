@@ -201,5 +201,6 @@ func (w *World) Verify() error {
 	if err := w.Bolt.Verify(); err != nil {
 		return err
 	}
-	return w.Bolt.Audit()
+	_, err := w.Bolt.Audit()
+	return err
 }
