@@ -190,4 +190,3 @@ func runVerify(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	fmt.Fprintln(stdout, "mra verify: every event log is intact, every text matches its SHA-256, and the state served is the fold of the events")
 	return exitOK
 }
-
