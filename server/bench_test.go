@@ -162,6 +162,30 @@ func mustURL(raw string) *url.URL {
 // tempDir is a directory that outlives one benchmark run of the binary.
 func tempDir() (string, error) { return os.MkdirTemp("", "mra-bench-") }
 
+// BenchmarkServeStartup100k: what `mra serve` does before it serves a
+// database of 100,000 events: open it (its pages walked), audit it (every
+// chain, every text, the state against the fold of the log) and start the
+// server on the fold (budget: under 1 s).
+func BenchmarkServeStartup100k(b *testing.B) {
+	path := bigDatabase(b)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	b.ResetTimer()
+	for b.Loop() {
+		st, err := boltstore.Open(path, boltstore.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		state, err := st.Audit()
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := server.New(server.Config{State: state}, st, nil, log); err != nil {
+			b.Fatal(err)
+		}
+		st.Close()
+	}
+}
+
 // BenchmarkAudit100k: what `mra verify` and `mra serve` check before
 // serving a database of 100,000 events: every chain, every text, and the
 // state against the fold of the log.

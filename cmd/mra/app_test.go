@@ -10,7 +10,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/http/cookiejar"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -24,42 +23,13 @@ import (
 
 	"mra/server/boltstore"
 	"mra/server/mra"
+	"mra/server/servertest"
 )
 
-// browser is a logged-in HTTP client of a running app.
-type browser struct {
-	t   *testing.T
-	url string
-	hc  *http.Client
-}
-
-func login(t *testing.T, url, user, password string) *browser {
+// login logs in to the running app at url: the test world's client.
+func login(t *testing.T, url, user, password string) *servertest.Client {
 	t.Helper()
-	jar, _ := cookiejar.New(nil)
-	b := &browser{t: t, url: url, hc: &http.Client{Jar: jar, Timeout: 10 * time.Second}}
-	body, _ := json.Marshal(map[string]string{"user": user, "password": password})
-	res, err := b.hc.Post(url+"/api/login", "application/json", bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	res.Body.Close()
-	if res.StatusCode != 200 {
-		t.Fatalf("login %s: %d", user, res.StatusCode)
-	}
-	return b
-}
-
-func (b *browser) get(path string, v any) int {
-	b.t.Helper()
-	res, err := b.hc.Get(b.url + path)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	if v != nil {
-		json.NewDecoder(res.Body).Decode(v)
-	}
-	return res.StatusCode
+	return servertest.LoginAt(t, url, mra.UserID(user), password, nil)
 }
 
 func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
@@ -97,7 +67,7 @@ func TestDemo(t *testing.T) {
 			LatestVersion int    `json:"latest_version"`
 		} `json:"negotiations"`
 	}
-	alice.get("/api/negotiations", &list)
+	alice.GetJSON("/api/negotiations", &list)
 	if len(list.Negotiations) != 1 || list.Negotiations[0].LatestVersion != 2 || list.Negotiations[0].Status != "negotiating" {
 		t.Fatalf("demo negotiations: %+v", list)
 	}
@@ -113,8 +83,8 @@ func TestDemo(t *testing.T) {
 		} `json:"readiness"`
 	}
 	var us, sg snap
-	alice.get("/api/negotiations/"+id, &us)
-	mei.get("/api/negotiations/"+id, &sg)
+	alice.GetJSON("/api/negotiations/"+id, &us)
+	mei.GetJSON("/api/negotiations/"+id, &sg)
 	if len(us.Threads) != 5 || len(sg.Threads) != 4 || len(us.SignOffs) != 1 {
 		t.Errorf("demo: US sees %d threads, SG %d, %d sign-offs; want 5, 4 and 1", len(us.Threads), len(sg.Threads), len(us.SignOffs))
 	}
@@ -136,7 +106,7 @@ func TestDemo(t *testing.T) {
 		t.Errorf("second start printed passwords again:\n%s", out.String())
 	}
 	alice = login(t, app.URL(), "alice", pw["alice"])
-	alice.get("/api/negotiations", &list)
+	alice.GetJSON("/api/negotiations", &list)
 	if len(list.Negotiations) != 1 {
 		t.Errorf("after restart: %+v", list)
 	}
@@ -179,7 +149,7 @@ func TestPartyUserVerify(t *testing.T) {
 	}
 	alice := login(t, app.URL(), "alice", "s3cret-passphrase")
 	body := `{"id":"c1","type":"create_negotiation","title":"Test","parties":["US","SG"]}`
-	res, err := alice.hc.Post(app.URL()+"/api/command", "application/json", strings.NewReader(body))
+	res, err := alice.HC.Post(app.URL()+"/api/command", "application/json", strings.NewReader(body))
 	if err != nil || res.StatusCode != 200 {
 		t.Fatalf("create: %v %v", err, res)
 	}
@@ -195,7 +165,7 @@ func TestPartyUserVerify(t *testing.T) {
 		`{"id":"c3","type":"comment","negotiation":"N","version":1,"kind":"note","visibility":"shared","body":"Fine."}`,
 		`{"id":"c4","type":"comment","negotiation":"N","version":1,"kind":"note","visibility":"internal","body":"Check."}`,
 	} {
-		res, err := alice.hc.Post(app.URL()+"/api/command", "application/json", strings.NewReader(strings.Replace(cmd, `"N"`, `"`+ack.Result.Negotiation+`"`, 1)))
+		res, err := alice.HC.Post(app.URL()+"/api/command", "application/json", strings.NewReader(strings.Replace(cmd, `"N"`, `"`+ack.Result.Negotiation+`"`, 1)))
 		if err != nil || res.StatusCode != 200 {
 			t.Fatalf("command %d: %v %v", i, err, res.Status)
 		}
@@ -331,7 +301,7 @@ func TestCrashLosesNoAcknowledgedCommand(t *testing.T) {
 			ID string `json:"id"`
 		} `json:"negotiations"`
 	}
-	alice.get("/api/negotiations", &list)
+	alice.GetJSON("/api/negotiations", &list)
 	neg := list.Negotiations[0].ID
 
 	var mu sync.Mutex
@@ -351,7 +321,7 @@ func TestCrashLosesNoAcknowledgedCommand(t *testing.T) {
 				id := fmt.Sprintf("crash-%d-%d", g, n)
 				body, _ := json.Marshal(map[string]any{"id": id, "type": "comment", "negotiation": neg, "version": 2,
 					"kind": "note", "visibility": "shared", "body": "note " + id})
-				res, err := alice.hc.Post(url+"/api/command", "application/json", bytes.NewReader(body))
+				res, err := alice.HC.Post(url+"/api/command", "application/json", bytes.NewReader(body))
 				if err != nil {
 					return // the server is gone
 				}
