@@ -13,10 +13,11 @@ import (
 	"mra/server/servertest"
 )
 
-// proposeWorld is the reference agreement with threads on it: a quarter
-// shared consensus, a quarter shared open issues, half US internal notes,
-// each on a sentence of its own.
-func proposeWorld(b *testing.B, threads int) (*servertest.World, string, difftest.Pair) {
+// proposeWorld is the reference agreement with threads on it, each at the
+// start of a paragraph of its own: with mixed, a quarter shared consensus,
+// a quarter shared open issues and half US internal notes; else one shared
+// note and the rest US internal notes.
+func proposeWorld(b *testing.B, threads int, mixed bool) (*servertest.World, string, difftest.Pair) {
 	pair := difftest.Agreement(2000)
 	w := servertest.New(b, servertest.Options{})
 	us := w.Login("us-neg")
@@ -43,10 +44,12 @@ func proposeWorld(b *testing.B, threads int) (*servertest.World, string, difftes
 			defer wg.Done()
 			for k := g; k < threads; k += 64 {
 				kind, vis := mra.KindNote, mra.Internal
-				switch k % 4 {
-				case 0:
+				switch {
+				case !mixed && k == 0:
+					vis = mra.Shared
+				case mixed && k%4 == 0:
 					kind, vis = mra.KindConsensus, mra.Shared
-				case 1:
+				case mixed && k%4 == 1:
 					kind, vis = mra.KindOpenIssue, mra.Shared
 				}
 				s := starts[k]
@@ -63,11 +66,15 @@ func proposeWorld(b *testing.B, threads int) (*servertest.World, string, difftes
 	return w, neg, pair
 }
 
-// BenchmarkPropose: propose_version of the reference agreement's next
-// version (a 1 % edit), alternating the pair's two texts, with 10,000
-// threads to carry and with none; BenchmarkPropose/diff is the redline
-// alone, so the time beyond it is threads=10000 minus diff (budget: under
-// 20 ms), and threads=0 is the path without any carry.
+// BenchmarkPropose: SG proposes the reference agreement's next version (a
+// 1 % edit, alternating the pair's two texts). threads=0 has nothing to
+// carry (no redline at all); shared=1 carries one shared thread (the
+// redline and one carry); internal=10000 adds 10,000 of US's internal
+// notes, which SG cannot see; mixed=10000 is 10,000 threads of every kind.
+// diff is the redline alone. The time beyond the diff of a carry of 10,000
+// threads is mixed=10000 minus diff (budget: under 20 ms); what SG could
+// learn of US's internal threads from its own proposal's time is
+// internal=10000 minus shared=1.
 func BenchmarkPropose(b *testing.B) {
 	pair := difftest.Agreement(2000)
 	b.Run("diff", func(b *testing.B) {
@@ -75,9 +82,13 @@ func BenchmarkPropose(b *testing.B) {
 			diff.NewIndex(diff.Redline(pair.Old, pair.New))
 		}
 	})
-	for _, threads := range []int{0, 10000} {
-		b.Run(fmt.Sprintf("threads=%d", threads), func(b *testing.B) {
-			w, neg, pair := proposeWorld(b, threads)
+	for _, c := range []struct {
+		name    string
+		threads int
+		mixed   bool
+	}{{"threads=0", 0, false}, {"shared=1", 1, false}, {"internal=10000", 10001, false}, {"mixed=10000", 10000, true}} {
+		b.Run(c.name, func(b *testing.B) {
+			w, neg, pair := proposeWorld(b, c.threads, c.mixed)
 			sg := servertest.Users[5] // sg-neg: the other party, who cannot see US's internal notes
 			if sg.ID != "sg-neg" {
 				b.Fatal(sg.ID)

@@ -272,6 +272,14 @@ func (c *canonChecker) str() (string, error) {
 	c.i++
 	escaped := false
 	for c.i < len(c.b) {
+		// Most bytes of a string stand for themselves: skip them in a
+		// tight loop.
+		for c.i < len(c.b) && c.b[c.i] >= 0x20 && c.b[c.i] != '"' && c.b[c.i] != '\\' {
+			c.i++
+		}
+		if c.i >= len(c.b) {
+			break
+		}
 		ch := c.b[c.i]
 		switch {
 		case ch == '"':
