@@ -128,7 +128,8 @@ func (n *Negotiation) applySignOff(e *Event, d *SignedOff) error {
 
 // carryThreads moves each thread of a carry to its new place and status.
 func (n *Negotiation) carryThreads(d *AnchorsCarried) error {
-	for _, c := range d.Threads {
+	anchors := make([]Anchor, len(d.Threads)) // one allocation for them all
+	for k, c := range d.Threads {
 		t, err := n.thread(c.Thread)
 		if err != nil {
 			return err
@@ -136,7 +137,8 @@ func (n *Negotiation) carryThreads(d *AnchorsCarried) error {
 		if t.Anchor == nil {
 			return fmt.Errorf("apply: thread %s has no anchor to carry", c.Thread)
 		}
-		t.Anchor = &Anchor{Version: d.Version, Start: c.Start, End: c.End, Quote: c.Quote, Flag: c.Flag, Original: t.Anchor.Original}
+		anchors[k] = Anchor{Version: d.Version, Start: c.Start, End: c.End, Quote: c.Quote, Flag: c.Flag, Original: t.Anchor.Original}
+		t.Anchor = &anchors[k]
 		n.tally(t, -1)
 		t.Status = c.Status
 		n.tally(t, +1)

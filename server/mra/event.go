@@ -205,7 +205,7 @@ func (n *Negotiation) Seal(events []*Event) error {
 		if err != nil {
 			return fmt.Errorf("seal %s: %w", e.Kind, err)
 		}
-		e.Hash = ChainHash(head.Hash, e.canonical(data, ""))
+		e.Hash = e.sealHash(head.Hash, data)
 		e.JSON = e.canonical(data, e.Hash)
 		e.data = data
 		n.Heads[key] = Head{Seq: e.Seq, Hash: e.Hash}
@@ -216,36 +216,55 @@ func (n *Negotiation) Seal(events []*Event) error {
 // canonical returns the event's canonical JSON with its encoded data, and
 // its hash unless hash is "". Keys are in canonical (sorted) order.
 func (e *Event) canonical(data []byte, hash string) []byte {
-	b := make([]byte, 0, len(data)+256)
-	b = append(b, `{"actor":{"party":`...)
-	b = appendCanonicalString(b, string(e.Actor.Party))
-	b = append(b, `,"user":`...)
-	b = appendCanonicalString(b, string(e.Actor.User))
-	b = append(b, `},"at":`...)
-	b = appendTime(b, e.At)
-	b = append(b, `,"data":`...)
-	b = append(b, data...)
+	head, tail := e.frame()
+	b := make([]byte, 0, len(head)+len(data)+len(tail)+80)
+	b = append(append(b, head...), data...)
 	if hash != "" {
 		b = append(b, `,"hash":`...)
 		b = appendCanonicalString(b, hash)
 	}
-	b = append(b, `,"kind":`...)
-	b = appendCanonicalString(b, string(e.Kind))
-	b = append(b, `,"negotiation":`...)
-	b = appendCanonicalString(b, string(e.Negotiation))
+	return append(b, tail...)
+}
+
+// frame returns the canonical JSON of the event around its data and hash:
+// what comes before the data's value, and what comes after the hash.
+func (e *Event) frame() (head, tail []byte) {
+	head = append(head, `{"actor":{"party":`...)
+	head = appendCanonicalString(head, string(e.Actor.Party))
+	head = append(head, `,"user":`...)
+	head = appendCanonicalString(head, string(e.Actor.User))
+	head = append(head, `},"at":`...)
+	head = appendTime(head, e.At)
+	head = append(head, `,"data":`...)
+	tail = append(tail, `,"kind":`...)
+	tail = appendCanonicalString(tail, string(e.Kind))
+	tail = append(tail, `,"negotiation":`...)
+	tail = appendCanonicalString(tail, string(e.Negotiation))
 	if e.Owner != "" {
-		b = append(b, `,"party":`...)
-		b = appendCanonicalString(b, string(e.Owner))
+		tail = append(tail, `,"party":`...)
+		tail = appendCanonicalString(tail, string(e.Owner))
 	}
-	b = append(b, `,"seq":`...)
-	b = strconv.AppendUint(b, e.Seq, 10)
+	tail = append(tail, `,"seq":`...)
+	tail = strconv.AppendUint(tail, e.Seq, 10)
 	if e.SharedSeq != 0 {
-		b = append(b, `,"shared_seq":`...)
-		b = strconv.AppendUint(b, e.SharedSeq, 10)
+		tail = append(tail, `,"shared_seq":`...)
+		tail = strconv.AppendUint(tail, e.SharedSeq, 10)
 	}
-	b = append(b, `,"stream":`...)
-	b = appendCanonicalString(b, string(e.Stream))
-	return append(b, `,"type":"event"}`...)
+	tail = append(tail, `,"stream":`...)
+	tail = appendCanonicalString(tail, string(e.Stream))
+	return head, append(tail, `,"type":"event"}`...)
+}
+
+// sealHash is ChainHash of the event without its hash, written piece by
+// piece rather than joined first.
+func (e *Event) sealHash(prev string, data []byte) string {
+	head, tail := e.frame()
+	h := sha256.New()
+	h.Write([]byte(prev))
+	h.Write(head)
+	h.Write(data)
+	h.Write(tail)
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // ChainHash is the hash of an event whose canonical JSON without its hash is
