@@ -388,10 +388,12 @@ func (p *pg) logout() {
 	p.waitJS("the login form after logout", `!!document.querySelector('#login-user')`, 10*time.Second)
 }
 
-// room opens a negotiation and waits for its text.
+// room loads the page afresh on a negotiation (a real reload, even when
+// the tab shows that room already: a navigation that changes only the hash
+// would keep the page's state) and waits for its text.
 func (p *pg) room(id string) {
 	p.t.Helper()
-	p.open("/#/n/" + id)
+	p.run("open the room "+id, chromedp.Navigate("about:blank"), chromedp.Navigate(p.e.w.URL()+"/#/n/"+id))
 	p.waitJS("the text of "+id, `document.querySelector('#doc [data-u]') !== null`, 10*time.Second)
 }
 
@@ -470,4 +472,55 @@ func (p *pg) checkA11y(where string) {
 func jsString(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b)
+}
+
+// viewport resizes the page's window (CSS pixels).
+func (p *pg) viewport(width, height int64) {
+	p.t.Helper()
+	p.run(fmt.Sprintf("resize to %dx%d", width, height), chromedp.EmulateViewport(width, height))
+}
+
+// press sends keys (kb.Tab "\t", kb.Enter "\r", " ") to the focused element.
+func (p *pg) press(keys string) {
+	p.t.Helper()
+	p.run(fmt.Sprintf("press %q", keys), chromedp.KeyEvent(keys))
+}
+
+// tabTo focuses from, then presses Tab until the focused element matches
+// sel, as a keyboard user would; it fails if sel is not reached within
+// max presses (not in the tab order, hidden, or disabled).
+func (p *pg) tabTo(from, sel string, max int) {
+	p.t.Helper()
+	evalIn[chromedp.Void](p, fmt.Sprintf(`document.querySelector(%s).focus()`, jsString(from)))
+	for i := 0; i < max; i++ {
+		p.press("\t")
+		if evalIn[bool](p, fmt.Sprintf(`!!document.activeElement && document.activeElement.matches(%s)`, jsString(sel))) {
+			return
+		}
+	}
+	p.screenshot("FAILED-tab-" + p.name)
+	p.t.Fatalf("page %s: %s is not reached by %d Tabs from %s (focus on %s)", p.name, sel, max, from,
+		evalIn[string](p, `document.activeElement ? document.activeElement.outerHTML.slice(0, 120) : 'nothing'`))
+}
+
+// focused reports whether the focused element matches sel.
+func (p *pg) focused(sel string) bool {
+	p.t.Helper()
+	return evalIn[bool](p, fmt.Sprintf(`!!document.activeElement && document.activeElement.matches(%s)`, jsString(sel)))
+}
+
+// shot scrolls the element matching sel into view (its panel scrolls on
+// a wide window, the page on a narrow one) and writes the viewport as a PNG.
+func (p *pg) shot(name, sel string) {
+	p.t.Helper()
+	evalIn[chromedp.Void](p, fmt.Sprintf(`document.querySelector(%s).scrollIntoView({block: 'start'})`, jsString(sel)))
+	p.screenshot(name)
+}
+
+// fitsWidth fails the test if the page scrolls sideways at its width.
+func (p *pg) fitsWidth(where string) {
+	p.t.Helper()
+	if w := evalIn[[]int](p, `[document.documentElement.scrollWidth, innerWidth]`); w[0] > w[1] {
+		p.t.Errorf("page %s (%s): %d px wide in a %d px window", p.name, where, w[0], w[1])
+	}
 }
