@@ -111,6 +111,24 @@ export function field(label, control, hint) {
   return h('div', { class: 'field' }, h('label', { for: control.id }, label), control, hintEl);
 }
 
+// radios builds a group of radio buttons from [value, label, hint] items;
+// value() is the checked one, set(v) checks one.
+export function radios(name, items, value) {
+  const inputs = new Map();
+  const el = h('div', { class: 'radios' }, items.map(([v, label, hint]) => {
+    const input = h('input', { type: 'radio', name, value: v, id: nextId(name) });
+    inputs.set(v, input);
+    return h('label', { for: input.id, class: 'radio' }, input, ' ', h('strong', null, label), hint ? h('span', { class: 'muted' }, ` — ${hint}`) : null);
+  }));
+  const r = {
+    el, inputs,
+    value: () => { for (const [v, i] of inputs) if (i.checked) return v; return value; },
+    set: (v) => { for (const [k, i] of inputs) i.checked = k === v; },
+  };
+  r.set(value);
+  return r;
+}
+
 // select builds a <select> from [value, label] pairs.
 export function select(options, value, attrs) {
   const el = h('select', attrs);
