@@ -329,8 +329,12 @@ func TestReviewApproveAndSign(t *testing.T) {
 		s.p.waitJS("the confirmation", `document.querySelector('dialog.confirm').open`, 2*time.Second)
 		s.p.waitText("dialog.confirm", sha, time.Second)
 		s.p.click("#confirm-sign")
+		if s.user == "us-sign" { // the first signature: it may still be withdrawn
+			s.p.waitJS("the withdrawal offered", `!document.querySelector('#withdraw-signature').hidden && document.querySelector('#sign').hidden`, live)
+		}
 	}
 	us.waitText("#status-badge", "Signed", live)
+	us.waitJS("no withdrawal once every party signed", `document.querySelector('#withdraw-signature').hidden`, live)
 	sg.waitText("#status-badge", "Signed", live)
 	us.waitJS("the signed banner", `!document.querySelector('.signed-banner').hidden && document.querySelector('.signed-banner').textContent.includes(`+jsString(sha)+`)`, live)
 

@@ -160,6 +160,12 @@ export function describeError(err) {
     case 'frozen': return 'The negotiation is signed; its text and record are frozen.';
     case 'stale': return `The text changed meanwhile: ${msg}`;
     case 'not_ready': return `Not ready to sign: ${msg}`;
+    case 'signing': {
+      // "party SG has signed version 3; …": say who must act, in words
+      const m = /party (\S+) has signed version (\d+)/.exec(msg);
+      return m ? `${m[1]} has signed version ${m[2]}, and no new version can be proposed while that signature stands. ${m[1]}’s signatory must withdraw it first.`
+        : `A signature stands on the latest version: ${msg}`;
+    }
     case 'rate_limited': return 'Too many attempts; wait a minute and try again.';
     case 'internal': return 'The server had a problem; it has been logged. Try again.';
     default: return msg.charAt(0).toUpperCase() + msg.slice(1);
