@@ -204,6 +204,12 @@ class Composer {
   }
 }
 
+// cut shortens s to n code points (never half an emoji), with "…".
+function cut(s, n) {
+  const cps = [...s];
+  return cps.length > n ? cps.slice(0, n).join('') + '…' : s;
+}
+
 // Card is one thread.
 class Card {
   constructor(panel, id) {
@@ -282,7 +288,7 @@ class Card {
     const differs = a.flag === 'changed' || a.flag === 'outdated';
     const now = a.start === a.end ? null :
       h('button', { type: 'button', class: 'quote', title: 'Show in the text', onclick: () => room.reader.markCurrent(t.id) },
-        `“${a.quote.length > 280 ? a.quote.slice(0, 280) + '…' : a.quote}”`);
+        `“${cut(a.quote, 280)}”`);
     const compare = (t.status === 'void' || differs) && latest && o.version < latest.version
       ? h('button', { type: 'button', class: 'link small-link', dataset: { compare: `${o.version}-${latest.version}` }, onclick: () => room.compare.show(o.version, latest.version) },
         `Compare version ${o.version} with version ${latest.version}`)
@@ -308,12 +314,13 @@ class Card {
   foldedQuote(quote) {
     const limit = 280;
     const q = h('blockquote', { class: 'quote original' });
-    if (quote.length <= limit) { q.textContent = `“${quote}”`; return q; }
+    const n = [...quote].length;
+    if (n <= limit) { q.textContent = `“${quote}”`; return q; }
     q.id = nextId('orig');
     const btn = h('button', { type: 'button', class: 'link small-link', 'aria-controls': q.id });
     const show = () => {
-      q.textContent = this.expanded ? `“${quote}”` : `“${quote.slice(0, limit)}…”`;
-      btn.textContent = this.expanded ? 'Show less' : `Show all ${[...quote].length} characters`;
+      q.textContent = this.expanded ? `“${quote}”` : `“${cut(quote, limit)}”`;
+      btn.textContent = this.expanded ? 'Show less' : `Show all ${n} characters`;
       btn.setAttribute('aria-expanded', String(!!this.expanded));
     };
     btn.addEventListener('click', () => { this.expanded = !this.expanded; show(); });
