@@ -1,22 +1,17 @@
 package frontend_test
 
-// The browser tests' world: a real server (server.New over a bbolt file in
-// t.TempDir, serving frontend.FS) on a loopback listener the test can cut,
-// a Go client of the HTTP API for setting things up, and headless Chromium
-// pages, each in its own browser context (its own cookie jar).
+// The browser tests' world: the server's shared test world (servertest: a
+// real server over a bbolt file in t.TempDir, its parties and users),
+// serving frontend.FS on a loopback listener the test can cut; its HTTP
+// client for setting things up; and headless Chromium pages, each in its own
+// browser context (its own cookie jar).
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"log/slog"
 	"net"
-	"net/http"
-	"net/http/cookiejar"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -30,32 +25,9 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"mra/frontend"
-	"mra/server"
-	"mra/server/boltstore"
 	"mra/server/mra"
+	"mra/server/servertest"
 )
-
-const password = "correct horse battery staple"
-
-var (
-	hashOnce sync.Once
-	hash     string
-	hashErr  error
-)
-
-var parties = []mra.Party{
-	{ID: "US", Name: "U.S. Customs and Border Protection", Program: "CTPAT"},
-	{ID: "SG", Name: "Singapore Customs", Program: "Secure Trade Partnership"},
-}
-
-var users = []mra.User{
-	{ID: "alice", Name: "Alice Moreno", Party: "US", Roles: []mra.Role{mra.Negotiator}},
-	{ID: "ben", Name: "Ben Okafor", Party: "US", Roles: []mra.Role{mra.Legal}},
-	{ID: "carol", Name: "Carol Jensen", Party: "US", Roles: []mra.Role{mra.Signatory}},
-	{ID: "mei", Name: "Tan Mei Ling", Party: "SG", Roles: []mra.Role{mra.Negotiator}},
-	{ID: "wei", Name: "Lim Wei Jie", Party: "SG", Roles: []mra.Role{mra.Legal}},
-	{ID: "siti", Name: "Siti Rahman", Party: "SG", Roles: []mra.Role{mra.Signatory}},
-}
 
 // findChrome returns the Chromium to drive. Without one the test is skipped
 // loudly, or fails when MRA_E2E=1 (as in CI).
@@ -80,8 +52,7 @@ func findChrome(t *testing.T) string {
 // env is one test's server and browser.
 type env struct {
 	t       *testing.T
-	srv     *server.Server
-	ts      *httptest.Server
+	w       *servertest.World
 	ln      *cutListener
 	browser context.Context
 	shots   string
@@ -90,41 +61,14 @@ type env struct {
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	chrome := findChrome(t)
-	hashOnce.Do(func() { hash, hashErr = server.HashPassword(password) })
-	if hashErr != nil {
-		t.Fatal(hashErr)
-	}
-	st, err := boltstore.Open(filepath.Join(t.TempDir(), "mra.db"), boltstore.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range parties {
-		if err := st.AddParty(p); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for _, u := range users {
-		u.PasswordHash = hash
-		if err := st.AddUser(u); err != nil {
-			t.Fatal(err)
-		}
-	}
-	srv, err := server.New(server.Config{}, st, frontend.FS(), slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewUnstartedServer(srv.Handler())
-	ln := &cutListener{Listener: ts.Listener, conns: map[*trackedConn]struct{}{}}
-	ts.Listener = ln
-	ts.Start()
-	t.Cleanup(func() {
-		ln.cut(false)
-		ts.Close()
-		srv.Close()
-		st.Close()
-	})
-
-	e := &env{t: t, srv: srv, ts: ts, ln: ln, shots: screenshotDir(t)}
+	e := &env{t: t, shots: screenshotDir(t)}
+	e.w = servertest.New(t, servertest.Options{Page: frontend.FS(), Listen: func(l net.Listener) net.Listener {
+		e.ln = &cutListener{Listener: l, conns: map[*trackedConn]struct{}{}}
+		return e.ln
+	}})
+	// Runs before the world stops (cleanups run last first): the pages'
+	// sockets go, so the server need not wait for them.
+	t.Cleanup(func() { e.ln.cut(false) })
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chrome),
 		chromedp.NoSandbox,
@@ -217,119 +161,50 @@ func (l *cutListener) resume() {
 
 // ---- the HTTP API, for setting things up ----
 
-type client struct {
-	t    *testing.T
-	base string
-	hc   *http.Client
-	n    int
-}
+// client is servertest's client with the few short-hands these tests use.
+type client struct{ *servertest.Client }
 
 func (e *env) api(user string) *client {
 	e.t.Helper()
-	jar, _ := cookiejar.New(nil)
-	c := &client{t: e.t, base: e.ts.URL, hc: &http.Client{Jar: jar, Timeout: 30 * time.Second}}
-	var out struct{ User mra.User }
-	if err := c.post("/api/login", map[string]any{"user": user, "password": password}, &out); err != nil {
-		e.t.Fatalf("login %s: %v", user, err)
-	}
-	return c
-}
-
-func (c *client) post(path string, body any, out any) error {
-	b, _ := json.Marshal(body)
-	res, err := c.hc.Post(c.base+path, "application/json", bytes.NewReader(b))
-	if err != nil {
-		return err
-	}
-	defer res.Body.Close()
-	data, _ := io.ReadAll(res.Body)
-	if res.StatusCode != http.StatusOK {
-		return fmt.Errorf("%s: %d %s", path, res.StatusCode, data)
-	}
-	return json.Unmarshal(data, out)
+	return &client{e.w.Login(mra.UserID(user))}
 }
 
 // do runs a command and returns its result; it fails the test on an error.
 func (c *client) do(typ string, fields map[string]any) map[string]any {
-	c.t.Helper()
-	c.n++
-	cmd := map[string]any{"id": fmt.Sprintf("setup-%d-%d", time.Now().UnixNano(), c.n), "type": typ}
+	c.T.Helper()
+	cmd := map[string]any{"type": typ}
 	for k, v := range fields {
 		cmd[k] = v
 	}
-	var ans struct {
-		Result map[string]any `json:"result"`
-	}
-	if err := c.post("/api/command", cmd, &ans); err != nil {
-		c.t.Fatalf("%s: %v", typ, err)
-	}
-	return ans.Result
+	var r map[string]any
+	c.Must(cmd, &r)
+	return r
 }
 
-func (c *client) get(path string, out any) {
-	c.t.Helper()
-	res, err := c.hc.Get(c.base + path)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	if res.StatusCode != http.StatusOK {
-		b, _ := io.ReadAll(res.Body)
-		c.t.Fatalf("GET %s: %d %s", path, res.StatusCode, b)
-	}
-	if err := json.NewDecoder(res.Body).Decode(out); err != nil {
-		c.t.Fatal(err)
-	}
-}
-
-type snapshot struct {
-	Negotiation struct {
-		Status string `json:"status"`
-	} `json:"negotiation"`
-	Versions []struct {
-		Version int    `json:"version"`
-		SHA256  string `json:"sha256"`
-	} `json:"versions"`
-	Threads []struct {
-		ID     string `json:"id"`
-		Kind   string `json:"kind"`
-		Status string `json:"status"`
-		Anchor *struct {
-			Start, End int
-			Quote      string `json:"quote"`
-		} `json:"anchor"`
-		Messages []struct {
-			Body string `json:"body"`
-		} `json:"messages"`
-	} `json:"threads"`
-}
-
-func (c *client) snapshot(id string) snapshot {
-	var s snapshot
-	c.get("/api/negotiations/"+id, &s)
-	return s
+func (c *client) snapshot(id string) servertest.Snapshot {
+	c.T.Helper()
+	return c.Snapshot(id)
 }
 
 // negotiation creates a US–SG negotiation with a first version and
 // returns its id.
 func (c *client) negotiation(title, text string) string {
+	c.T.Helper()
 	r := c.do("create_negotiation", map[string]any{"title": title, "parties": []string{"US", "SG"}})
 	id := r["negotiation"].(string)
 	c.do("propose_version", map[string]any{"negotiation": id, "base": 0, "text": text, "note": "first draft"})
 	return id
 }
 
-// comment anchors a comment on quote's first occurrence in text (code points).
+// comment anchors a comment on quote's first occurrence in text (code
+// points) and returns the thread id.
 func (c *client) comment(id string, version int, text, quote, kind, visibility, body string) string {
-	c.t.Helper()
-	i := strings.Index(text, quote)
-	if i < 0 {
-		c.t.Fatalf("quote %q not in text", quote)
-	}
-	start := len([]rune(text[:i]))
-	r := c.do("comment", map[string]any{"negotiation": id, "version": version, "kind": kind, "visibility": visibility,
-		"body": body, "start": start, "end": start + len([]rune(quote)), "quote": quote})
-	return r["thread"].(string)
+	c.T.Helper()
+	cmd := servertest.CommentCmd(id, version, text, quote, mra.ThreadKind(kind), mra.Visibility(visibility))
+	cmd["body"] = body
+	var r mra.CommentResult
+	c.Must(cmd, &r)
+	return string(r.Thread)
 }
 
 // execAs runs a command as a user through the server's command path
@@ -337,17 +212,20 @@ func (c *client) comment(id string, version int, text, quote, kind, visibility, 
 func (e *env) execAs(user string, typ string, fields map[string]any) {
 	e.t.Helper()
 	var u mra.User
-	for _, x := range users {
+	for _, x := range servertest.Users {
 		if string(x.ID) == user {
 			u = x
 		}
 	}
-	cmd := map[string]any{"id": fmt.Sprintf("direct-%d", time.Now().UnixNano()), "type": typ}
+	if u.ID == "" {
+		e.t.Fatalf("no test user %s", user)
+	}
+	cmd := map[string]any{"id": e.w.NextID(), "type": typ}
 	for k, v := range fields {
 		cmd[k] = v
 	}
 	raw, _ := json.Marshal(cmd)
-	if answer, code := e.srv.Execute(u, raw); code != "" {
+	if answer, code := e.w.Srv.Execute(u, raw); code != "" {
 		e.t.Fatalf("%s as %s: %s", typ, user, answer)
 	}
 }
@@ -489,7 +367,7 @@ func (p *pg) text(sel string) string {
 
 func (p *pg) open(path string) {
 	p.t.Helper()
-	p.run("open "+path, chromedp.Navigate(p.e.ts.URL+path))
+	p.run("open "+path, chromedp.Navigate(p.e.w.URL()+path))
 }
 
 // login logs in through the login form and waits for the list or room.
@@ -499,7 +377,7 @@ func (p *pg) login(user string) {
 	p.waitJS("the login form", `!!document.querySelector('#login-user')`, 10*time.Second)
 	p.run("log in as "+user,
 		chromedp.SendKeys(chromedp.CSS("#login-user"), user),
-		chromedp.SendKeys(chromedp.CSS("#login-password"), password),
+		chromedp.SendKeys(chromedp.CSS("#login-password"), servertest.Password),
 		chromedp.Click(chromedp.CSS("#login-submit")))
 	p.waitJS("logged in as "+user, `!!document.querySelector('#logout')`, 10*time.Second)
 }
@@ -510,10 +388,12 @@ func (p *pg) logout() {
 	p.waitJS("the login form after logout", `!!document.querySelector('#login-user')`, 10*time.Second)
 }
 
-// room opens a negotiation and waits for its text.
+// room loads the page afresh on a negotiation (a real reload, even when
+// the tab shows that room already: a navigation that changes only the hash
+// would keep the page's state) and waits for its text.
 func (p *pg) room(id string) {
 	p.t.Helper()
-	p.open("/#/n/" + id)
+	p.run("open the room "+id, chromedp.Navigate("about:blank"), chromedp.Navigate(p.e.w.URL()+"/#/n/"+id))
 	p.waitJS("the text of "+id, `document.querySelector('#doc [data-u]') !== null`, 10*time.Second)
 }
 
@@ -592,4 +472,55 @@ func (p *pg) checkA11y(where string) {
 func jsString(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b)
+}
+
+// viewport resizes the page's window (CSS pixels).
+func (p *pg) viewport(width, height int64) {
+	p.t.Helper()
+	p.run(fmt.Sprintf("resize to %dx%d", width, height), chromedp.EmulateViewport(width, height))
+}
+
+// press sends keys (kb.Tab "\t", kb.Enter "\r", " ") to the focused element.
+func (p *pg) press(keys string) {
+	p.t.Helper()
+	p.run(fmt.Sprintf("press %q", keys), chromedp.KeyEvent(keys))
+}
+
+// tabTo focuses from, then presses Tab until the focused element matches
+// sel, as a keyboard user would; it fails if sel is not reached within
+// max presses (not in the tab order, hidden, or disabled).
+func (p *pg) tabTo(from, sel string, max int) {
+	p.t.Helper()
+	evalIn[chromedp.Void](p, fmt.Sprintf(`document.querySelector(%s).focus()`, jsString(from)))
+	for i := 0; i < max; i++ {
+		p.press("\t")
+		if evalIn[bool](p, fmt.Sprintf(`!!document.activeElement && document.activeElement.matches(%s)`, jsString(sel))) {
+			return
+		}
+	}
+	p.screenshot("FAILED-tab-" + p.name)
+	p.t.Fatalf("page %s: %s is not reached by %d Tabs from %s (focus on %s)", p.name, sel, max, from,
+		evalIn[string](p, `document.activeElement ? document.activeElement.outerHTML.slice(0, 120) : 'nothing'`))
+}
+
+// focused reports whether the focused element matches sel.
+func (p *pg) focused(sel string) bool {
+	p.t.Helper()
+	return evalIn[bool](p, fmt.Sprintf(`!!document.activeElement && document.activeElement.matches(%s)`, jsString(sel)))
+}
+
+// shot scrolls the element matching sel into view (its panel scrolls on
+// a wide window, the page on a narrow one) and writes the viewport as a PNG.
+func (p *pg) shot(name, sel string) {
+	p.t.Helper()
+	evalIn[chromedp.Void](p, fmt.Sprintf(`document.querySelector(%s).scrollIntoView({block: 'start'})`, jsString(sel)))
+	p.screenshot(name)
+}
+
+// fitsWidth fails the test if the page scrolls sideways at its width.
+func (p *pg) fitsWidth(where string) {
+	p.t.Helper()
+	if w := evalIn[[]int](p, `[document.documentElement.scrollWidth, innerWidth]`); w[0] > w[1] {
+		p.t.Errorf("page %s (%s): %d px wide in a %d px window", p.name, where, w[0], w[1])
+	}
 }

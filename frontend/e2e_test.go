@@ -39,20 +39,21 @@ const live = time.Second
 
 func TestLoginListAndCreate(t *testing.T) {
 	e := newEnv(t)
-	p := e.page("alice")
+	p := e.page("us-neg")
 	p.open("/")
 	p.waitJS("the login form", `!!document.querySelector('#login-user')`, 10*time.Second)
 	p.screenshot("01-login")
 	p.checkA11y("login")
 
-	p.setValue("#login-user", "alice")
+	p.setValue("#login-user", "us-neg")
 	p.setValue("#login-password", "wrong")
 	p.click("#login-submit")
 	p.waitText("#login-form .error", "Unknown user or wrong password", 5*time.Second)
 
-	p.login("alice")
+	p.login("us-neg")
 	p.waitText("main", "None yet", 5*time.Second)
 	p.setValue("#new-title", "Arrangement <b>with</b> Singapore")
+	p.click("#party-SG") // the test world has a third party, EX
 	p.click("#create-submit")
 	p.waitJS("the new room", `location.hash.startsWith('#/n/') && !!document.querySelector('.room-title')`, 5*time.Second)
 	p.waitText(".room-title", "Arrangement <b>with</b> Singapore", 5*time.Second)
@@ -83,17 +84,17 @@ func TestLoginListAndCreate(t *testing.T) {
 // reloading; answers; marks the article agreed; and the outline follows.
 func TestCommentSeenLiveByTheOtherParty(t *testing.T) {
 	e := newEnv(t)
-	id := e.api("alice").negotiation("US–SG arrangement", text1)
+	id := e.api("us-neg").negotiation("US–SG arrangement", text1)
 
-	us, sg := e.page("alice"), e.page("mei")
-	us.login("alice")
-	sg.login("mei")
+	us, sg := e.page("us-neg"), e.page("sg-neg")
+	us.login("us-neg")
+	sg.login("sg-neg")
 	us.room(id)
 	sg.room(id)
 	us.live()
 	sg.live()
 
-	// mei raises an open issue on a selection
+	// SG raises an open issue on a selection
 	sg.selectText("within 30 days", 0)
 	sg.click("#comment-selection")
 	sg.waitJS("the comment form", `!document.querySelector('#composer').hidden`, 5*time.Second)
@@ -108,7 +109,7 @@ func TestCommentSeenLiveByTheOtherParty(t *testing.T) {
 	us.waitJS("the highlight", `[...document.querySelectorAll('#doc .hl-open_issue-open')].map(e => e.textContent).join('') === 'within 30 days'`, live)
 	us.waitText(".ol-item.st-open", "Article 2", live)
 
-	// alice answers on the thread, opened by clicking its highlight
+	// US answers on the thread, opened by clicking its highlight
 	us.click("#doc .hl-open_issue-open")
 	us.waitJS("the thread opened", `document.querySelector('.thread.current')?.textContent.includes('Thirty days')`, 2*time.Second)
 	us.click(`.thread.current [data-action="reply"]`)
@@ -116,7 +117,7 @@ func TestCommentSeenLiveByTheOtherParty(t *testing.T) {
 	us.click(`.thread.current .t-form button[type="submit"]`)
 	sg.waitText("#thread-list .thread", "We can accept sixty days", live)
 
-	// alice proposes a consensus on Article 4; mei concurs: agreed
+	// US proposes a consensus on Article 4; SG concurs: agreed
 	us.selectText("Each Customs Administration shall designate a contact point", 0)
 	us.click("#comment-selection")
 	us.click(`#composer input[value="consensus"]`)
@@ -131,7 +132,7 @@ func TestCommentSeenLiveByTheOtherParty(t *testing.T) {
 		t.Errorf("status badge %q, want Negotiating", us.text("#status-badge"))
 	}
 	// who is online, and where
-	us.waitText(".people-list", "Tan Mei Ling", live)
+	us.waitText(".people-list", "SG Negotiator", live)
 	sg.screenshot("03-room-text-and-threads")
 	sg.checkA11y("room")
 }
@@ -140,9 +141,9 @@ func TestCommentSeenLiveByTheOtherParty(t *testing.T) {
 // not live, not after a reload, not in the page's markup.
 func TestInternalNoteNeverReachesTheOtherParty(t *testing.T) {
 	e := newEnv(t)
-	id := e.api("alice").negotiation("US–SG arrangement", text1)
-	legal, us, sg := e.page("ben"), e.page("alice"), e.page("mei")
-	for p, user := range map[*pg]string{legal: "ben", us: "alice", sg: "mei"} {
+	id := e.api("us-neg").negotiation("US–SG arrangement", text1)
+	legal, us, sg := e.page("us-legal"), e.page("us-neg"), e.page("sg-neg")
+	for p, user := range map[*pg]string{legal: "us-legal", us: "us-neg", sg: "sg-neg"} {
 		p.login(user)
 		p.room(id)
 		p.live()
@@ -190,14 +191,14 @@ func TestInternalNoteNeverReachesTheOtherParty(t *testing.T) {
 // crosses someone else's has a clear way through.
 func TestProposeWithPreviewRedlineAndConflict(t *testing.T) {
 	e := newEnv(t)
-	alice := e.api("alice")
-	id := alice.negotiation("US–SG arrangement", text1)
-	mei := e.api("mei")
-	agreed := alice.comment(id, 1, text1, "within 30 days", "consensus", "shared", "Thirty days is agreed.")
-	mei.do("concur", map[string]any{"negotiation": id, "thread": agreed})
-	us, sg := e.page("alice"), e.page("mei")
-	us.login("alice")
-	sg.login("mei")
+	usNeg := e.api("us-neg")
+	id := usNeg.negotiation("US–SG arrangement", text1)
+	sgNeg := e.api("sg-neg")
+	agreed := usNeg.comment(id, 1, text1, "within 30 days", "consensus", "shared", "Thirty days is agreed.")
+	sgNeg.do("concur", map[string]any{"negotiation": id, "thread": agreed})
+	us, sg := e.page("us-neg"), e.page("sg-neg")
+	us.login("us-neg")
+	sg.login("sg-neg")
 	us.room(id)
 	sg.room(id)
 	us.live()
@@ -222,13 +223,13 @@ func TestProposeWithPreviewRedlineAndConflict(t *testing.T) {
 	sg.click(`.thread.s-void [data-action="concur"]`)
 	us.waitJS("the consensus proposed again", `!!document.querySelector('.thread.k-consensus.s-proposed [data-action="concur"]')`, live)
 
-	// Crossing proposals: alice edits from version 2 while mei proposes version 3.
+	// Crossing proposals: US edits from version 2 while SG proposes version 3.
 	us.click(`.tab[data-tab="propose"]`)
 	us.waitJS("the editor, prefilled with version 2", `document.querySelector('#draft').value === `+jsString(draft), 5*time.Second)
 	mine := strings.Replace(draft, "shall designate a contact point", "shall designate a single contact point", 1)
 	us.setValue("#draft", mine)
 	theirs := strings.Replace(draft, "in order to facilitate trade", "in order to facilitate legitimate trade", 1)
-	mei.do("propose_version", map[string]any{"negotiation": id, "base": 2, "text": theirs, "note": "legitimate trade"})
+	sgNeg.do("propose_version", map[string]any{"negotiation": id, "base": 2, "text": theirs, "note": "legitimate trade"})
 	us.click("#propose-submit")
 	us.waitJS("the way through the conflict", `!document.querySelector('#draft-warning').hidden && !!document.querySelector('#merge-draft')`, 5*time.Second)
 	us.screenshot("06-propose-conflict")
@@ -237,7 +238,7 @@ func TestProposeWithPreviewRedlineAndConflict(t *testing.T) {
 	us.waitText("#propose-submit", "Propose version 4", time.Second)
 	us.click("#propose-submit")
 	sg.waitJS("version 4, with both changes", `document.querySelector('#doc').textContent.includes('single contact point') && document.querySelector('#doc').textContent.includes('legitimate trade')`, live)
-	if n := len(alice.snapshot(id).Versions); n != 4 {
+	if n := len(usNeg.snapshot(id).Versions); n != 4 {
 		t.Errorf("%d versions, want 4", n)
 	}
 }
@@ -246,17 +247,17 @@ func TestProposeWithPreviewRedlineAndConflict(t *testing.T) {
 // approved, moved passages included.
 func TestLegalSeesChangesSinceHerApproval(t *testing.T) {
 	e := newEnv(t)
-	alice := e.api("alice")
-	id := alice.negotiation("US–SG arrangement", text1)
-	sha1 := alice.snapshot(id).Versions[0].SHA256
-	e.api("ben").do("sign_off", map[string]any{"negotiation": id, "version": 1, "sha256": sha1, "decision": "approve"})
+	usNeg := e.api("us-neg")
+	id := usNeg.negotiation("US–SG arrangement", text1)
+	sha1 := usNeg.snapshot(id).Versions[0].SHA256
+	e.api("us-legal").do("sign_off", map[string]any{"negotiation": id, "version": 1, "sha256": sha1, "decision": "approve"})
 	para4 := "1. Each Customs Administration shall designate a contact point for the implementation of this Arrangement.\n"
 	text2 := strings.Replace(strings.Replace(text1, "within 30 days", "within 60 days", 1), "\n"+para4, "", 1)
 	text2 = strings.Replace(text2, "Article 2\n", para4+"\nArticle 2\n", 1)
-	alice.do("propose_version", map[string]any{"negotiation": id, "base": 1, "text": text2, "note": "sixty days; contact points moved up"})
+	usNeg.do("propose_version", map[string]any{"negotiation": id, "base": 1, "text": text2, "note": "sixty days; contact points moved up"})
 
-	p := e.page("ben")
-	p.login("ben")
+	p := e.page("us-legal")
+	p.login("us-legal")
 	p.room(id)
 	p.click(`.tab[data-tab="readiness"]`)
 	p.waitText("#review-target", "version 2", 5*time.Second)
@@ -275,21 +276,21 @@ func TestLegalSeesChangesSinceHerApproval(t *testing.T) {
 // sign on both sides, see the text frozen.
 func TestReviewApproveAndSign(t *testing.T) {
 	e := newEnv(t)
-	alice := e.api("alice")
-	id := alice.negotiation("US–SG arrangement", text1)
-	e.api("mei").comment(id, 1, text1, "within 30 days", "open_issue", "shared", "Sixty days, please.")
-	sha := alice.snapshot(id).Versions[0].SHA256
+	usNeg := e.api("us-neg")
+	id := usNeg.negotiation("US–SG arrangement", text1)
+	e.api("sg-neg").comment(id, 1, text1, "within 30 days", "open_issue", "shared", "Sixty days, please.")
+	sha := usNeg.snapshot(id).Versions[0].SHA256
 
 	us, sg := e.page("us"), e.page("sg")
-	sg.login("mei")
+	sg.login("sg-neg")
 	sg.room(id)
 	sg.live()
-	us.login("ben")
+	us.login("us-legal")
 	us.room(id)
 	us.live()
 	us.waitText("#status-badge", "Negotiating", 2*time.Second)
 
-	// mei resolves the issue her party raised
+	// SG resolves the issue its party raised
 	sg.click(`.thread.k-open_issue [data-action="resolve"]`)
 	sg.setValue(".thread.k-open_issue .t-form textarea", "Settled on the call: thirty days stand.")
 	sg.click(`.thread.k-open_issue .t-form button[type="submit"]`)
@@ -302,7 +303,7 @@ func TestReviewApproveAndSign(t *testing.T) {
 	us.click("#approve")
 	us.waitText("#checklist", "US legal approval: 1 of 1", live)
 	sg.logout()
-	sg.login("wei")
+	sg.login("sg-legal")
 	sg.room(id)
 	sg.live()
 	sg.click(`.tab[data-tab="readiness"]`)
@@ -317,7 +318,7 @@ func TestReviewApproveAndSign(t *testing.T) {
 	for _, s := range []struct {
 		p    *pg
 		user string
-	}{{us, "carol"}, {sg, "siti"}} {
+	}{{us, "us-sign"}, {sg, "sg-sign"}} {
 		s.p.logout()
 		s.p.login(s.user)
 		s.p.room(id)
@@ -328,21 +329,25 @@ func TestReviewApproveAndSign(t *testing.T) {
 		s.p.waitJS("the confirmation", `document.querySelector('dialog.confirm').open`, 2*time.Second)
 		s.p.waitText("dialog.confirm", sha, time.Second)
 		s.p.click("#confirm-sign")
+		if s.user == "us-sign" { // the first signature: it may still be withdrawn
+			s.p.waitJS("the withdrawal offered", `!document.querySelector('#withdraw-signature').hidden && document.querySelector('#sign').hidden`, live)
+		}
 	}
 	us.waitText("#status-badge", "Signed", live)
+	us.waitJS("no withdrawal once every party signed", `document.querySelector('#withdraw-signature').hidden`, live)
 	sg.waitText("#status-badge", "Signed", live)
 	us.waitJS("the signed banner", `!document.querySelector('.signed-banner').hidden && document.querySelector('.signed-banner').textContent.includes(`+jsString(sha)+`)`, live)
 
 	// frozen: a negotiator is offered no change at all
-	neg := e.page("alice")
-	neg.login("alice")
+	neg := e.page("us-neg")
+	neg.login("us-neg")
 	neg.room(id)
 	neg.waitText("#status-badge", "Signed", 2*time.Second)
 	if !evalIn[bool](neg, `document.querySelector('#comment-selection').hidden && document.querySelector('#general-note').hidden && document.querySelector('.tab[data-tab="propose"]').hidden && document.querySelectorAll('[data-action]').length === 0`) {
 		t.Error("a signed negotiation still offers changes")
 	}
 	neg.screenshot("09-signed-frozen")
-	if got := alice.snapshot(id).Negotiation.Status; got != "signed" {
+	if got := usNeg.snapshot(id).Negotiation.Status; got != "signed" {
 		t.Errorf("status %q, want signed", got)
 	}
 }
@@ -350,15 +355,15 @@ func TestReviewApproveAndSign(t *testing.T) {
 // Text that looks like markup is shown as text, wherever it comes from.
 func TestUserTextIsNeverMarkup(t *testing.T) {
 	e := newEnv(t)
-	alice := e.api("alice")
-	id := alice.negotiation(`<img src=x onerror="window.__pwned=3">Arrangement`, text1)
+	usNeg := e.api("us-neg")
+	id := usNeg.negotiation(`<img src=x onerror="window.__pwned=3">Arrangement`, text1)
 	body := `<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2"> & <b>bold</b>`
-	alice.comment(id, 1, text1, "Each Customs Administration", "note", "shared", body)
+	usNeg.comment(id, 1, text1, "Each Customs Administration", "note", "shared", body)
 	text2 := text1 + "\nArticle 5\n<script>window.__pwned=5</script>\n"
-	alice.do("propose_version", map[string]any{"negotiation": id, "base": 1, "text": text2, "note": `<img src=y onerror="window.__pwned=4">`})
+	usNeg.do("propose_version", map[string]any{"negotiation": id, "base": 1, "text": text2, "note": `<img src=y onerror="window.__pwned=4">`})
 
-	p := e.page("mei")
-	p.login("mei")
+	p := e.page("sg-neg")
+	p.login("sg-neg")
 	p.room(id)
 	p.waitText("#thread-list .m-body", body, 5*time.Second)
 	p.waitText("#doc", "<script>window.__pwned=5</script>", 5*time.Second)
@@ -377,10 +382,10 @@ func TestUserTextIsNeverMarkup(t *testing.T) {
 // Offsets are code points: a selection after emoji and CJK anchors exactly.
 func TestSelectionOffsetsAreCodePoints(t *testing.T) {
 	e := newEnv(t)
-	alice := e.api("alice")
-	id := alice.negotiation("US–SG arrangement", text1)
-	p := e.page("alice")
-	p.login("alice")
+	usNeg := e.api("us-neg")
+	id := usNeg.negotiation("US–SG arrangement", text1)
+	p := e.page("us-neg")
+	p.login("us-neg")
 	p.room(id)
 	for _, quote := range []string{"“Secure Trade Partnership” 👍🏽 and CTPAT", "日本語", "designate a contact point"} {
 		p.selectText(quote, 0)
@@ -393,7 +398,7 @@ func TestSelectionOffsetsAreCodePoints(t *testing.T) {
 	i := strings.Index(text1, "“Secure Trade")
 	want := len([]rune(text1[:i]))
 	found := 0
-	for _, th := range alice.snapshot(id).Threads {
+	for _, th := range usNeg.snapshot(id).Threads {
 		a := th.Anchor
 		if a == nil || strings.TrimPrefix(th.Messages[0].Body, "On ") != a.Quote {
 			t.Errorf("thread %s: anchor %+v does not hold the quote its comment names (%q)", th.ID, a, th.Messages[0].Body)
@@ -423,9 +428,9 @@ func TestSelectionOffsetsAreCodePoints(t *testing.T) {
 // reconnecting, comes back with backoff, and receives exactly what it missed.
 func TestReconnectsAndResumesWithSince(t *testing.T) {
 	e := newEnv(t)
-	id := e.api("alice").negotiation("US–SG arrangement", text1)
-	p := e.page("alice")
-	p.login("alice")
+	id := e.api("us-neg").negotiation("US–SG arrangement", text1)
+	p := e.page("us-neg")
+	p.login("us-neg")
 	p.room(id)
 	p.live()
 
@@ -434,7 +439,7 @@ func TestReconnectsAndResumesWithSince(t *testing.T) {
 	p.screenshot("10-reconnecting")
 	i := strings.Index(text1, "within 30 days")
 	start := len([]rune(text1[:i]))
-	e.execAs("mei", "comment", map[string]any{"negotiation": id, "version": 1, "kind": "open_issue", "visibility": "shared",
+	e.execAs("sg-neg", "comment", map[string]any{"negotiation": id, "version": 1, "kind": "open_issue", "visibility": "shared",
 		"body": "Posted while you were away.", "start": start, "end": start + len([]rune("within 30 days")), "quote": "within 30 days"})
 	time.Sleep(300 * time.Millisecond)
 	e.ln.resume()
@@ -448,7 +453,7 @@ func TestReconnectsAndResumesWithSince(t *testing.T) {
 	// A plain drop (the server restarts the socket): straight back, and live again.
 	e.ln.cut(false)
 	p.waitJS("reconnected", `document.querySelector('#conn').dataset.state === 'live'`, 20*time.Second)
-	e.execAs("mei", "reply", map[string]any{"negotiation": id, "thread": evalIn[string](p, `document.querySelector('#thread-list .thread').dataset.thread`), "body": "And this one live."})
+	e.execAs("sg-neg", "reply", map[string]any{"negotiation": id, "thread": evalIn[string](p, `document.querySelector('#thread-list .thread').dataset.thread`), "body": "And this one live."})
 	p.waitText("#thread-list .thread", "And this one live.", live)
 }
 
@@ -456,13 +461,13 @@ func TestReconnectsAndResumesWithSince(t *testing.T) {
 // and the actions work: reopen (with its reason) and withdraw.
 func TestThreadActionsFollowRolesAndParties(t *testing.T) {
 	e := newEnv(t)
-	alice, mei, ben := e.api("alice"), e.api("mei"), e.api("ben")
-	id := alice.negotiation("US–SG arrangement", text1)
-	alice.comment(id, 1, text1, "within 30 days", "open_issue", "shared", "US issue")
-	sgIssue := mei.comment(id, 1, text1, "validation findings", "open_issue", "shared", "SG issue")
-	mei.do("resolve", map[string]any{"negotiation": id, "thread": sgIssue})
-	mei.comment(id, 1, text1, "designate a contact point", "consensus", "shared", "SG consensus")
-	ben.comment(id, 1, text1, "Programs keep their own names", "note", "internal", "US internal note")
+	usNeg, sgNeg, usLegal := e.api("us-neg"), e.api("sg-neg"), e.api("us-legal")
+	id := usNeg.negotiation("US–SG arrangement", text1)
+	usNeg.comment(id, 1, text1, "within 30 days", "open_issue", "shared", "US issue")
+	sgIssue := sgNeg.comment(id, 1, text1, "validation findings", "open_issue", "shared", "SG issue")
+	sgNeg.do("resolve", map[string]any{"negotiation": id, "thread": sgIssue})
+	sgNeg.comment(id, 1, text1, "designate a contact point", "consensus", "shared", "SG consensus")
+	usLegal.comment(id, 1, text1, "Programs keep their own names", "note", "internal", "US internal note")
 
 	actions := func(p *pg) map[string]string {
 		return evalIn[map[string]string](p, `Object.fromEntries([...document.querySelectorAll('#thread-list .thread:not([hidden])')].map(c =>
@@ -476,18 +481,18 @@ func TestThreadActionsFollowRolesAndParties(t *testing.T) {
 		}
 	}
 	us, sg := e.page("us"), e.page("sg")
-	us.login("alice")
+	us.login("us-neg")
 	us.room(id)
 	us.live()
-	check(us, "alice (US negotiator)", map[string]string{
+	check(us, "us-neg", map[string]string{
 		"US issue": "reply,resolve,withdraw", "SG issue": "reply,reopen", "SG consensus": "reply,concur", "US internal note": "reply,withdraw"})
-	sg.login("mei")
+	sg.login("sg-neg")
 	sg.room(id)
 	sg.live()
-	check(sg, "mei (SG negotiator)", map[string]string{
+	check(sg, "sg-neg", map[string]string{
 		"US issue": "reply", "SG issue": "reply,reopen,withdraw", "SG consensus": "reply,withdraw"})
 
-	// mei reopens her issue, saying why; alice withdraws hers
+	// SG reopens its issue, saying why; US withdraws its own
 	sg.click(`.thread.s-resolved [data-action="reopen"]`)
 	sg.click(`.thread.s-resolved .t-form button[type="submit"]`)
 	sg.waitText(".thread.s-resolved .error", "Write a message first", time.Second)
@@ -501,13 +506,13 @@ func TestThreadActionsFollowRolesAndParties(t *testing.T) {
 	sg.waitJS("the withdrawn filter", `[...document.querySelectorAll('#thread-list .thread:not([hidden])')].map(c => c.querySelector('.m-body').textContent).join() === 'US issue'`, time.Second)
 
 	sg.logout()
-	sg.login("wei")
+	sg.login("sg-legal")
 	sg.room(id)
-	check(sg, "wei (SG legal)", map[string]string{"SG issue": "reply,withdraw", "SG consensus": "reply,withdraw"})
+	check(sg, "sg-legal", map[string]string{"SG issue": "reply,withdraw", "SG consensus": "reply,withdraw"})
 	sg.logout()
-	sg.login("siti")
+	sg.login("sg-sign")
 	sg.room(id)
-	check(sg, "siti (SG signatory)", map[string]string{"SG issue": "", "SG consensus": ""})
+	check(sg, "sg-sign", map[string]string{"SG issue": "", "SG consensus": ""})
 	if evalIn[bool](sg, `!document.querySelector('#comment-selection').hidden`) {
 		t.Error("a signatory is offered to comment")
 	}

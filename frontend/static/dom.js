@@ -111,6 +111,24 @@ export function field(label, control, hint) {
   return h('div', { class: 'field' }, h('label', { for: control.id }, label), control, hintEl);
 }
 
+// radios builds a group of radio buttons from [value, label, hint] items;
+// value() is the checked one, set(v) checks one.
+export function radios(name, items, value) {
+  const inputs = new Map();
+  const el = h('div', { class: 'radios' }, items.map(([v, label, hint]) => {
+    const input = h('input', { type: 'radio', name, value: v, id: nextId(name) });
+    inputs.set(v, input);
+    return h('label', { for: input.id, class: 'radio' }, input, ' ', h('strong', null, label), hint ? h('span', { class: 'muted' }, ` — ${hint}`) : null);
+  }));
+  const r = {
+    el, inputs,
+    value: () => { for (const [v, i] of inputs) if (i.checked) return v; return value; },
+    set: (v) => { for (const [k, i] of inputs) i.checked = k === v; },
+  };
+  r.set(value);
+  return r;
+}
+
 // select builds a <select> from [value, label] pairs.
 export function select(options, value, attrs) {
   const el = h('select', attrs);
@@ -142,6 +160,12 @@ export function describeError(err) {
     case 'frozen': return 'The negotiation is signed; its text and record are frozen.';
     case 'stale': return `The text changed meanwhile: ${msg}`;
     case 'not_ready': return `Not ready to sign: ${msg}`;
+    case 'signing': {
+      // "party SG has signed version 3; …": say who must act, in words
+      const m = /party (\S+) has signed version (\d+)/.exec(msg);
+      return m ? `${m[1]} has signed version ${m[2]}, and no new version can be proposed while that signature stands. ${m[1]}’s signatory must withdraw it first.`
+        : `A signature stands on the latest version: ${msg}`;
+    }
     case 'rate_limited': return 'Too many attempts; wait a minute and try again.';
     case 'internal': return 'The server had a problem; it has been logged. Try again.';
     default: return msg.charAt(0).toUpperCase() + msg.slice(1);

@@ -92,8 +92,11 @@ function describe(ev, st) {
     case 'resolved': return 'resolved an open issue';
     case 'reopened': return 'reopened an open issue';
     case 'withdrawn': return `withdrew ${kind}${internal}`;
-    case 'signed_off': return d.decision === 'approve' ? `approved version ${d.version}` : `requested changes to version ${d.version}`;
+    case 'signed_off':
+      if (ev.stream === 'internal') return ''; // the body of the decision the shared event announced
+      return d.decision === 'approve' ? `approved version ${d.version}` : `requested changes to version ${d.version}`;
     case 'signed': return `signed version ${d.version}`;
+    case 'signature_withdrawn': return `withdrew ${d.party}’s signature of version ${d.version}${d.body ? `: “${d.body}”` : ''}`;
     default: return '';
   }
 }

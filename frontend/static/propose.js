@@ -3,9 +3,12 @@
 // every edit. The command carries `base`, the version the draft started
 // from; if someone proposed meanwhile the server answers `conflict`, and the
 // page offers to merge the user's edits onto the new latest version
-// (merge.js), to compare, or to start again. The draft is never lost.
+// (merge.js), to compare, or to start again. While a party's signature
+// stands on the latest version the server refuses proposals (`signing`):
+// the view says so, and who signed, before anyone types. The draft is never
+// lost.
 
-import { h, replace, update, errorBox, field, announce } from './dom.js';
+import { h, replace, update, errorBox, field, announce, when, describeError } from './dom.js';
 import { renderOps, describeCounts, wordDiff } from './redline.js';
 import { merge3 } from './merge.js';
 
@@ -22,6 +25,7 @@ export class Propose {
     this.editor.addEventListener('input', () => this.schedulePreview());
     this.note = h('input', { id: 'draft-note', maxlength: '2000', placeholder: 'e.g. Singapore revision: sixty days' });
     this.baseInfo = h('p', { class: 'muted', id: 'draft-base' });
+    this.blocked = h('div', { class: 'notice warn', id: 'propose-blocked', role: 'status', hidden: true });
     this.warn = h('div', { class: 'notice warn', id: 'draft-warning', role: 'alert', tabindex: '-1', hidden: true });
     this.err = errorBox();
     this.submitBtn = h('button', { type: 'submit', class: 'primary', id: 'propose-submit' });
@@ -31,7 +35,7 @@ export class Propose {
     this.summary = h('p', { class: 'summary', id: 'preview-summary' });
     this.preview = h('div', { class: 'doc redline', id: 'preview', tabindex: '0', role: 'document', 'aria-label': 'Preview of your changes' });
     this.form = h('form', { class: 'propose-form' },
-      this.baseInfo, this.warn,
+      this.blocked, this.baseInfo, this.warn,
       field('Proposed text', this.editor),
       field('Note for the other side', this.note, 'Say what this revision does; it is shown with the version.'),
       this.err.el,
@@ -70,6 +74,7 @@ export class Propose {
   }
 
   render() {
+    this.renderBlocked();
     const latest = this.room.st.latest();
     const n = latest ? latest.version : 0;
     this.submitBtn.textContent = this.base === 0 ? 'Propose the first version' : `Propose version ${this.base + 1}`;
@@ -88,6 +93,31 @@ export class Propose {
     } else if (!this.merged) {
       this.warn.hidden = true;
     }
+  }
+
+  // renderBlocked says, above the editor, which parties' signatures stand
+  // on the latest version and so block every proposal until withdrawn.
+  renderBlocked() {
+    const st = this.room.st;
+    const signed = st.frozen ? [] : st.signedParties();
+    const latest = st.latest();
+    if (!signed.length || !latest) {
+      this.blocked.hidden = true;
+      this.submitBtn.removeAttribute('aria-describedby');
+      if (this.signingErr) { this.err.clear(); this.signingErr = false; }
+      return;
+    }
+    const own = this.room.user.party;
+    const sigs = signed.map((p) => st.signatureOf(p) || { party: p });
+    update(this.blocked, JSON.stringify([latest.version, sigs]), () => [
+      h('p', null, h('strong', null, 'Proposals are blocked while a signature stands. '),
+        sigs.map((s, i) => [i ? '; ' : '', `${st.partyName(s.party)} (${s.party}) signed version ${latest.version}`,
+          s.user ? [` (${st.userName(s.user)}, `, when(s.at), ')'] : null]), '.'),
+      h('p', null, signed.length === 1
+        ? `A new version can be proposed only after ${signed[0] === own ? 'your administration' : signed[0]}’s signatory withdraws that signature (in Readiness). Your draft can still be edited meanwhile.`
+        : `A new version can be proposed only after the signatories of ${signed.join(' and ')} withdraw their signatures (in Readiness). Your draft can still be edited meanwhile.`)]);
+    this.blocked.hidden = false;
+    this.submitBtn.setAttribute('aria-describedby', this.blocked.id);
   }
 
   schedulePreview() {
@@ -129,6 +159,11 @@ export class Propose {
         await room.catchUpQuietly();
         this.render();
         this.warn.focus();
+      } else if (err.code === 'signing') {
+        await room.catchUpQuietly(); // the signature, if the page had not seen it yet
+        this.render();
+        this.err.show(`Not proposed: ${describeError(err)} Your draft is kept.`);
+        this.signingErr = true;
       } else {
         this.err.show(err);
       }

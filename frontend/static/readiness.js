@@ -1,9 +1,10 @@
 // readiness.js: the readiness checklist (READINESS: open issues, void
 // consensus, approvals and signatures per party) with the legal reviewer's
-// approve / request changes and the signatory's sign. Each shows the exact
-// version number and SHA-256 it binds to, as sent in the command.
+// approve / request changes (its comment internal or shared), the
+// signatory's sign and the withdrawal of a standing signature. Each shows
+// the exact version number and SHA-256 it binds to, as sent in the command.
 
-import { h, replace, update, when, errorBox, field } from './dom.js';
+import { h, replace, update, when, errorBox, field, radios, nextId, announce } from './dom.js';
 import { STATUS_LABEL } from './state.js';
 
 export class ReadinessPanel {
@@ -16,16 +17,23 @@ export class ReadinessPanel {
     this.reviewTarget = h('p', { class: 'r-target', id: 'review-target' });
     this.since = h('p', { class: 'r-since' });
     this.reviewBody = h('textarea', { rows: '3', id: 'review-body' });
+    this.reviewVis = radios('signoff-visibility', [
+      ['internal', 'Internal to my administration (default)'],
+      ['shared', 'Shared with all parties'],
+    ], 'internal');
+    const visHint = h('p', { class: 'hint', id: nextId('hint') }, 'The decision is always visible to every party; an internal comment is not.');
+    this.reviewVisField = h('fieldset', { class: 'r-visibility', 'aria-describedby': visHint.id },
+      h('legend', null, 'Who sees your comment'), this.reviewVis.el, visHint);
     this.reviewErr = errorBox();
     this.approveBtn = h('button', { type: 'button', class: 'primary', id: 'approve', onclick: () => this.signOff('approve') });
     this.changesBtn = h('button', { type: 'button', class: 'secondary', id: 'request-changes', onclick: () => this.signOff('request_changes') }, 'Request changes');
     this.review = h('section', { class: 'card r-review', 'aria-labelledby': 'review-h' },
       h('h3', { id: 'review-h' }, 'Your legal review'), this.reviewTarget, this.since,
-      field('Comment (optional)', this.reviewBody), this.reviewErr.el,
+      field('Comment (optional)', this.reviewBody), this.reviewVisField, this.reviewErr.el,
       h('div', { class: 'buttons' }, this.approveBtn, this.changesBtn));
 
     // signature
-    this.signInfo = h('p', { class: 'r-target', id: 'sign-target' });
+    this.signInfo = h('p', { class: 'r-target', id: 'sign-target', tabindex: '-1' });
     this.signErr = errorBox();
     this.signBtn = h('button', { type: 'button', class: 'primary', id: 'sign', onclick: () => this.confirmSign() });
     this.dialogText = h('div');
@@ -33,8 +41,23 @@ export class ReadinessPanel {
     this.dialog = h('dialog', { class: 'confirm', 'aria-labelledby': 'sign-dialog-h' },
       h('h2', { id: 'sign-dialog-h' }, 'Sign the agreement'), this.dialogText,
       h('div', { class: 'buttons' }, this.confirmBtn, h('button', { type: 'button', class: 'secondary', onclick: () => this.dialog.close() }, 'Cancel')));
+    // withdrawing a standing signature: a serious act, so a reason and a
+    // confirmation step
+    this.withdrawBtn = h('button', { type: 'button', class: 'danger', id: 'withdraw-signature', onclick: () => this.confirmWithdraw() }, 'Withdraw our signature');
+    this.withdrawText = h('div');
+    this.withdrawReason = h('textarea', { rows: '3', id: 'withdraw-reason', required: true });
+    this.withdrawErr = errorBox();
+    this.withdrawReason.addEventListener('input', () => this.withdrawErr.clear());
+    this.withdrawConfirm = h('button', { type: 'submit', class: 'danger', id: 'confirm-withdraw' }, 'Withdraw our signature');
+    this.withdrawForm = h('form', { method: 'dialog', novalidate: true }, this.withdrawText,
+      field('Reason (required; every party sees it)', this.withdrawReason), this.withdrawErr.el,
+      h('div', { class: 'buttons' }, this.withdrawConfirm, h('button', { type: 'button', class: 'secondary', onclick: () => this.withdrawDialog.close() }, 'Cancel')));
+    this.withdrawForm.addEventListener('submit', (e) => { e.preventDefault(); this.withdraw(); });
+    this.withdrawDialog = h('dialog', { class: 'confirm', id: 'withdraw-dialog', 'aria-labelledby': 'withdraw-dialog-h' },
+      h('h2', { id: 'withdraw-dialog-h' }, 'Withdraw our signature'), this.withdrawForm);
     this.signing = h('section', { class: 'card r-sign', 'aria-labelledby': 'sign-h' },
-      h('h3', { id: 'sign-h' }, 'Signature'), this.signInfo, this.signErr.el, h('div', { class: 'buttons' }, this.signBtn), this.dialog);
+      h('h3', { id: 'sign-h' }, 'Signature'), this.signInfo, this.signErr.el, h('div', { class: 'buttons' }, this.signBtn, this.withdrawBtn),
+      this.dialog, this.withdrawDialog);
 
     this.history = h('div', { class: 'r-history' });
     this.el = h('div', { class: 'side readiness' },
@@ -54,17 +77,30 @@ export class ReadinessPanel {
     this.renderSigning(st, r, latest);
     const offs = st.signOffView().sort((a, b) => String(b.at).localeCompare(String(a.at)));
     update(this.history, JSON.stringify(offs), () => [h('h3', null, 'Legal decisions'),
-      offs.length ? h('ul', { class: 'decisions' }, offs.map((s) => h('li', { class: s.stale ? 'stale' : '' },
-        h('strong', null, s.user), ` (${s.party}) ${s.decision === 'approve' ? 'approved' : 'requested changes to'} version ${s.version} `, when(s.at),
-        s.stale ? h('span', { class: 'pill' }, 'superseded by a newer version') : null,
-        s.body ? h('p', { class: 'm-body' }, s.body) : null)))
+      offs.length ? h('ul', { class: 'decisions', id: 'decisions' }, offs.map((s) => this.decision(st, s)))
         : h('p', { class: 'muted' }, 'No legal decisions yet.')]);
+  }
+
+  // decision is one entry of the sign-off list. An internal one is marked
+  // so; its body shows only when the snapshot or an event gave it (to the
+  // reviewer's own party), never a guess.
+  decision(st, s) {
+    const internal = s.visibility !== 'shared';
+    const own = s.party === this.room.user.party;
+    return h('li', { class: `${s.stale ? 'stale' : ''}${internal ? ' internal' : ''}`, dataset: { user: s.user, version: String(s.version) } },
+      h('strong', null, st.userName(s.user)), ` (${s.party}) ${s.decision === 'approve' ? 'approved' : 'requested changes to'} version ${s.version} `, when(s.at), ' ',
+      internal
+        ? h('span', { class: 'pill internal' }, own ? `Internal · ${s.party} only` : `Internal · any comment stays with ${s.party}`)
+        : h('span', { class: 'pill shared' }, 'Shared'),
+      s.stale ? h('span', { class: 'pill' }, 'superseded by a newer version') : null,
+      s.body ? h('p', { class: 'm-body' }, s.body) : null);
   }
 
   // checklist lists what readiness rests on, each done or to do.
   checklist(st, r) {
     const item = (ok, text, action) => h('li', { class: ok ? 'ok' : 'todo' },
-      h('span', { class: 'mark', 'aria-hidden': 'true' }, ok ? '✓' : '✗'), h('span', { class: 'sr-only' }, ok ? 'Done: ' : 'To do: '), text, action || null);
+      h('span', { class: 'mark', 'aria-hidden': 'true' }, ok ? '✓' : '✗'),
+      h('span', { class: 'c-text' }, h('span', { class: 'sr-only' }, ok ? 'Done: ' : 'To do: '), text, action || null));
     const items = [
       item(r.open_issues === 0, r.open_issues === 0 ? 'No open issues.' : `${r.open_issues} open issue${r.open_issues === 1 ? '' : 's'} to resolve.`,
         r.open_issues ? this.showThreads('open_issue', 'open') : null),
@@ -74,11 +110,18 @@ export class ReadinessPanel {
     for (const p of st.meta.parties) {
       const a = r.approvals[p] || { approved: 0, required: 1, changes_requested: 0 };
       const ok = a.approved >= a.required && a.changes_requested === 0;
-      items.push(item(ok, `${p} legal approval: ${a.approved} of ${a.required}${a.changes_requested ? `; changes requested by ${a.changes_requested}` : ''}.`));
+      const by = (a.changes_requested_by || []).map((u) => st.userName(u)).join(', ');
+      items.push(item(ok, `${p} legal approval: ${a.approved} of ${a.required}${a.changes_requested ? `; changes requested by ${by || a.changes_requested}` : ''}.`));
     }
     for (const p of st.meta.parties) {
       const s = st.signatures.find((x) => x.party === p && x.version === r.version);
-      items.push(item(!!r.signatures[p], s ? [`${p} signed (${s.user}, `, when(s.at), ').'] : `${p} has not signed.`));
+      items.push(item(!!r.signatures[p], s ? [`${p} signed (${st.userName(s.user)}, `, when(s.at), ').'] : `${p} has not signed.`));
+    }
+    const signed = st.signedParties();
+    if (signed.length && r.status !== 'signed') {
+      items.push(h('li', { class: 'note', id: 'signing-note' }, h('span', { class: 'mark', 'aria-hidden': 'true' }, '!'), h('span', { class: 'c-text' },
+        signed.length === 1 ? `While ${signed[0]}’s signature stands, no new version can be proposed; ${signed[0]}’s signatory can withdraw it.`
+          : `While the signatures of ${signed.join(' and ')} stand, no new version can be proposed; their signatories can withdraw them.`)));
     }
     return items;
   }
@@ -122,7 +165,12 @@ export class ReadinessPanel {
     const signed = r.signatures[room.user.party];
     this.signBtn.textContent = `Sign version ${latest.version}`;
     this.signBtn.disabled = !room.may.sign;
+    this.signBtn.hidden = !!signed;
+    this.withdrawBtn.hidden = !room.may.withdrawSignature;
+    if (this.withdrawDialog.open && !room.may.withdrawSignature) this.withdrawDialog.close();
     update(this.signInfo, JSON.stringify([signed, r.status, r.version, latest.sha256]), () => [
+      signed && r.status !== 'signed' ? [`${room.user.party} has signed version ${r.version}. While this signature stands, no new version can be proposed. `,
+        'If the text must change, withdraw the signature, saying why.'] :
       signed ? `${room.user.party} has signed version ${r.version}.` :
         r.status === 'ready_to_sign' ? ['Ready to sign: version ', String(latest.version), ', SHA-256 ', h('code', { class: 'hash-full' }, latest.sha256), '.']
           : `Signing opens when the status is “Ready to sign” (now: ${STATUS_LABEL[r.status]}).`]);
@@ -132,12 +180,13 @@ export class ReadinessPanel {
     const room = this.room;
     const latest = room.st.latest();
     this.reviewErr.clear();
-    const fields = { version: latest.version, sha256: latest.sha256, decision };
+    const fields = { version: latest.version, sha256: latest.sha256, decision, visibility: this.reviewVis.value() };
     if (this.reviewBody.value.trim()) fields.body = this.reviewBody.value;
     this.approveBtn.disabled = this.changesBtn.disabled = true;
     try {
       const res = await room.run('sign_off', fields);
       this.reviewBody.value = '';
+      this.reviewVis.set('internal'); // each comment is internal unless chosen otherwise
       if (res && res.readiness) room.st.setReadiness(res.readiness);
       await room.settle(() => room.st.signOffs.some((s) => s.user === room.user.id && s.version === latest.version && s.decision === decision));
     } catch (err) {
@@ -154,7 +203,7 @@ export class ReadinessPanel {
     replace(this.dialogText,
       h('p', null, `Sign version ${latest.version} on behalf of ${room.st.partyName(room.user.party)}?`),
       h('p', null, 'SHA-256 ', h('code', { class: 'hash-full' }, latest.sha256)),
-      h('p', null, 'A signature cannot be taken back. When every party has signed, the text is frozen.'));
+      h('p', null, 'While your signature stands, no new version can be proposed; until every party has signed, you can withdraw it, saying why. When every party has signed, the text is frozen for good.'));
     this.pendingSign = { version: latest.version, sha256: latest.sha256 };
     this.dialog.showModal();
     this.confirmBtn.focus();
@@ -171,6 +220,48 @@ export class ReadinessPanel {
     } catch (err) {
       this.signErr.show(err);
     } finally {
+      room.render();
+    }
+  }
+
+  confirmWithdraw() {
+    const room = this.room;
+    const latest = room.st.latest();
+    const mine = room.st.signatureOf(room.user.party);
+    this.withdrawErr.clear();
+    this.signErr.clear();
+    replace(this.withdrawText,
+      h('p', null, `Withdraw ${room.st.partyName(room.user.party)}’s signature of version ${latest.version}?`),
+      mine ? h('p', null, `Signed by ${room.st.userName(mine.user)}, `, when(mine.at), '.') : null,
+      h('p', null, 'SHA-256 ', h('code', { class: 'hash-full' }, latest.sha256)),
+      h('p', null, 'Every party sees that it was withdrawn and why. New versions can then be proposed again; the text will need approvals and signatures anew.'));
+    this.pendingWithdraw = { version: latest.version };
+    this.withdrawDialog.showModal();
+    this.withdrawReason.focus();
+  }
+
+  async withdraw() {
+    const room = this.room;
+    const body = this.withdrawReason.value;
+    if (!body.trim()) {
+      this.withdrawErr.show('Give the reason for withdrawing first; every party will see it.');
+      this.withdrawReason.focus();
+      return;
+    }
+    this.withdrawConfirm.disabled = true;
+    try {
+      const res = await room.run('withdraw_signature', { ...this.pendingWithdraw, body });
+      if (res && res.readiness) room.st.setReadiness(res.readiness);
+      this.withdrawDialog.close();
+      this.withdrawReason.value = '';
+      announce(`${room.user.party}’s signature withdrawn.`);
+      await room.settle(() => !room.st.signatureOf(room.user.party));
+      room.render();
+      this.signInfo.focus();
+    } catch (err) {
+      this.withdrawErr.show(err);
+    } finally {
+      this.withdrawConfirm.disabled = false;
       room.render();
     }
   }

@@ -21,6 +21,7 @@ export function may(user, st) {
     withdraw: (t) => (neg || legal) && open && own(t) && t.status !== 'withdrawn',
     signOff: legal && open && !!st.latest(),
     sign: has(user, 'signatory') && st.readiness.status === 'ready_to_sign' && !st.readiness.signatures[user.party],
+    withdrawSignature: has(user, 'signatory') && open && !!st.latest() && !!st.readiness.signatures[user.party],
     isLegal: legal,
     isSignatory: has(user, 'signatory'),
     isNegotiator: neg,

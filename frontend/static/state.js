@@ -96,20 +96,25 @@ export class Negotiation {
         break;
       }
       case 'anchors_carried':
+        // One carry may come as several events (each a part of the
+        // threads); each sets its own threads. A thread standing on this
+        // version or a later one has had this carry (or the snapshot did).
+        // An entry has no `original`: the thread keeps its own.
         for (const c of d.threads || []) {
           const t = this.threads.get(c.thread);
-          if (!t) continue;
-          t.anchor = { version: d.version, start: c.start, end: c.end, quote: c.quote ?? '', flag: c.flag };
+          if (!t || !t.anchor || t.anchor.version >= d.version) continue;
+          t.anchor = { version: d.version, start: c.start, end: c.end, quote: c.quote ?? '', flag: c.flag, original: t.anchor.original };
           t.status = c.status;
         }
         break;
-      case 'signed_off': {
-        const i = this.signOffs.findIndex((s) => s.user === d.user && s.version === d.version);
-        if (i >= 0) this.signOffs[i] = d; else this.signOffs.push(d);
+      case 'signed_off':
+        this.foldSignOff(d, ev.stream);
         break;
-      }
       case 'signed':
         if (!this.signatures.some((s) => s.party === d.party && s.version === d.version)) this.signatures.push(d);
+        break;
+      case 'signature_withdrawn':
+        this.signatures = this.signatures.filter((s) => !(s.party === d.party && s.version === d.version));
         break;
       default:
         break; // a kind this page does not know yet: its head still moves on
@@ -118,6 +123,42 @@ export class Negotiation {
     this.readiness = this.computeReadiness();
     this.meta.status = this.readiness.status;
     this.meta.latest_version = this.versions.length;
+  }
+
+  // foldSignOff folds a `signed_off` event. The shared one sets the
+  // reviewer's sign-off on that version, in its place in the list; its
+  // `body` is there only for a shared sign-off. The internal one (the
+  // reviewer's own party's stream) carries the same fields and the body of
+  // an internal sign-off: it only fills that in. The two may arrive in
+  // either order and more than once: `at` tells the same sign-off (kept
+  // with its body) from a later one (which replaces it) or an earlier one
+  // (which changes nothing).
+  foldSignOff(d, stream) {
+    const { shared_seq: _, ...s } = d;
+    const i = this.signOffs.findIndex((x) => x.user === s.user && x.version === s.version);
+    if (i < 0) { this.signOffs.push(s); return; }
+    const had = this.signOffs[i];
+    const order = compareTimes(s.at, had.at);
+    if (order < 0) return; // an earlier decision, replaced already
+    if (order > 0) { this.signOffs[i] = s; return; }
+    if (stream === 'internal') {
+      if ('body' in s) had.body = s.body;
+      return;
+    }
+    const keep = !('body' in s) && 'body' in had ? { body: had.body } : {};
+    this.signOffs[i] = { ...s, ...keep };
+  }
+
+  // signatureOf returns a party's standing signature of the latest version.
+  signatureOf(party) {
+    const v = this.latest();
+    return (v && this.signatures.find((s) => s.party === party && s.version === v.version && s.sha256 === v.sha256)) || null;
+  }
+
+  // signedParties lists the parties whose signature of the latest version
+  // stands (while any does, no version can be proposed).
+  signedParties() {
+    return (this.meta.parties || []).filter((p) => this.readiness.signatures && this.readiness.signatures[p]);
   }
 
   // setReadiness takes the server's word (a `status` message).
@@ -132,7 +173,7 @@ export class Negotiation {
     const parties = this.meta.parties || [];
     const r = { status: 'drafting', version: 0, sha256: '', open_issues: 0, void_consensus: 0, approvals: {}, signatures: {} };
     for (const p of parties) {
-      r.approvals[p] = { approved: 0, required: this.meta.required_approvals || 1, changes_requested: 0 };
+      r.approvals[p] = { approved: 0, required: this.meta.required_approvals || 1, changes_requested: 0, changes_requested_by: [] };
       r.signatures[p] = false;
     }
     const v = this.latest();
@@ -147,7 +188,8 @@ export class Negotiation {
     for (const s of this.signOffs) {
       const a = r.approvals[s.party];
       if (!a || s.version !== v.version || s.sha256 !== v.sha256) continue;
-      if (s.decision === 'approve') a.approved += 1; else a.changes_requested += 1;
+      if (s.decision === 'approve') a.approved += 1;
+      else { a.changes_requested += 1; a.changes_requested_by.push(s.user); }
     }
     for (const s of this.signatures) {
       if (s.version === v.version && s.sha256 === v.sha256 && s.party in r.signatures) r.signatures[s.party] = true;
@@ -187,6 +229,17 @@ export class Negotiation {
       return String(a.created_at).localeCompare(String(b.created_at));
     });
   }
+}
+
+// compareTimes orders two contract times (RFC 3339 in UTC, fractions of
+// any length): negative, zero or positive. Date would round to milliseconds.
+export function compareTimes(a, b) {
+  const key = (t) => {
+    const m = /^(.*?)(?:\.(\d+))?Z$/.exec(String(t || ''));
+    return m ? `${m[1]}.${(m[2] || '').padEnd(9, '0')}` : String(t || '');
+  };
+  const ka = key(a), kb = key(b);
+  return ka < kb ? -1 : ka > kb ? 1 : 0;
 }
 
 function normalizeThread(t) {

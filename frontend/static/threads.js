@@ -4,7 +4,7 @@
 // concur, resolve, reopen, withdraw). Cards update in place, so a reply
 // being typed survives live changes.
 
-import { h, replace, when, errorBox, field, select, nextId } from './dom.js';
+import { h, replace, when, errorBox, field, select, nextId, radios } from './dom.js';
 import { KIND_LABEL, THREAD_STATUS_LABEL } from './state.js';
 
 const STATUS_FILTER = [
@@ -204,20 +204,10 @@ class Composer {
   }
 }
 
-function radios(name, items, value) {
-  const inputs = new Map();
-  const el = h('div', { class: 'radios' }, items.map(([v, label, hint]) => {
-    const input = h('input', { type: 'radio', name, value: v, id: nextId(name) });
-    inputs.set(v, input);
-    return h('label', { for: input.id, class: 'radio' }, input, ' ', h('strong', null, label), hint ? h('span', { class: 'muted' }, ` — ${hint}`) : null);
-  }));
-  const r = {
-    el, inputs,
-    value: () => { for (const [v, i] of inputs) if (i.checked) return v; return value; },
-    set: (v) => { for (const [k, i] of inputs) i.checked = k === v; },
-  };
-  r.set(value);
-  return r;
+// cut shortens s to n code points (never half an emoji), with "…".
+function cut(s, n) {
+  const cps = [...s];
+  return cps.length > n ? cps.slice(0, n).join('') + '…' : s;
 }
 
 // Card is one thread.
@@ -247,7 +237,7 @@ class Card {
 
   update(t) {
     const room = this.panel.room;
-    const sig = JSON.stringify([t.status, t.concurred, t.anchor, t.messages.length, room.st.frozen]);
+    const sig = JSON.stringify([t.status, t.concurred, t.anchor, t.messages.length, room.st.frozen, room.st.versions.length]);
     if (sig === this.sig) return;
     this.sig = sig;
     const internal = t.visibility === 'internal';
@@ -258,23 +248,13 @@ class Card {
       internal ? h('span', { class: 'pill internal' }, `Internal · ${t.party} only`) : null,
       h('span', { class: 't-who' }, `raised by ${t.party}`));
 
-    if (t.anchor) {
-      const a = t.anchor;
-      const q = a.quote.length > 280 ? a.quote.slice(0, 280) + '…' : a.quote;
-      replace(this.anchor,
-        a.start === a.end ? h('p', { class: 'muted' }, 'Its text was deleted.') :
-          h('button', { type: 'button', class: 'quote', title: 'Show in the text', onclick: () => room.reader.markCurrent(t.id) }, `“${q}”`),
-        a.flag === 'changed' ? h('p', { class: 'flag' }, 'The text changed since this was raised.') : null,
-        a.flag === 'outdated' ? h('p', { class: 'flag' }, 'Outdated: the text it was on was deleted.') : null);
-    } else {
-      replace(this.anchor, h('p', { class: 'muted' }, 'General note on the whole text.'));
-    }
+    this.renderAnchor(t);
 
     if (t.kind === 'consensus') {
       const waiting = room.st.meta.parties.filter((p) => !t.concurred.includes(p));
       replace(this.consent,
-        t.status === 'void' ? 'Void: the agreed text changed. Concurring again restarts it. ' : null,
-        t.concurred.length ? `Concurred: ${t.concurred.join(', ')}.` : '',
+        t.status === 'void' ? h('strong', { class: 'flag' }, 'Void: its clause changed in a later version, so this consensus must be confirmed again. Concurring again restarts it. ') : null,
+        t.concurred.length ? `${t.status === 'void' ? 'Concurred before the change' : 'Concurred'}: ${t.concurred.join(', ')}.` : '',
         t.status === 'proposed' && waiting.length ? ` Waiting for: ${waiting.join(', ')}.` : '');
       this.consent.hidden = false;
     } else {
@@ -294,6 +274,58 @@ class Card {
       may.reopen(t) ? btn('reopen', 'Reopen', () => this.openForm('reopen')) : null,
       may.withdraw(t) ? btn('withdraw', 'Withdraw', () => this.openForm('withdraw')) : null);
     if (this.mode && !this.actions.querySelector(`[data-action="${this.mode}"]`)) this.closeForm();
+  }
+
+  // renderAnchor shows the words the thread stands on now and, when they
+  // are not the words it was raised on (flag changed or outdated), those
+  // original words and their version, labelled in text, not by colour.
+  renderAnchor(t) {
+    const room = this.panel.room;
+    const a = t.anchor;
+    if (!a) { replace(this.anchor, h('p', { class: 'muted' }, 'General note on the whole text.')); return; }
+    const o = a.original || { version: a.version, quote: a.quote };
+    const latest = room.st.latest();
+    const differs = a.flag === 'changed' || a.flag === 'outdated';
+    const now = a.start === a.end ? null :
+      h('button', { type: 'button', class: 'quote', title: 'Show in the text', onclick: () => room.reader.markCurrent(t.id) },
+        `“${cut(a.quote, 280)}”`);
+    const compare = (t.status === 'void' || differs) && latest && o.version < latest.version
+      ? h('button', { type: 'button', class: 'link small-link', dataset: { compare: `${o.version}-${latest.version}` }, onclick: () => room.compare.show(o.version, latest.version) },
+        `Compare version ${o.version} with version ${latest.version}`)
+      : null;
+    if (!differs) {
+      replace(this.anchor, now || h('p', { class: 'muted' }, 'A point in the text.'), compare);
+      return;
+    }
+    replace(this.anchor,
+      a.flag === 'changed'
+        ? [h('p', { class: 'flag t-flag', dataset: { flag: 'changed' } }, h('span', { 'aria-hidden': 'true' }, '⚠ '), 'Changed: the words here are not the ones it was raised on.'),
+          h('p', { class: 't-label' }, `Now, in version ${a.version}:`), now]
+        : [h('p', { class: 'flag t-flag', dataset: { flag: 'outdated' } }, h('span', { 'aria-hidden': 'true' }, '⚠ '), 'Outdated: the words it was raised on are gone.'),
+          h('p', { class: 'muted t-gone' }, `Version ${a.version} no longer holds them; the thread is kept where they stood.`)],
+      h('div', { class: 't-original' },
+        h('p', { class: 't-label' }, `Raised on version ${o.version} on:`),
+        this.foldedQuote(o.quote)),
+      compare);
+  }
+
+  // foldedQuote shows a long quote folded, with a button that expands it
+  // (and keeps it expanded across live updates).
+  foldedQuote(quote) {
+    const limit = 280;
+    const q = h('blockquote', { class: 'quote original' });
+    const n = [...quote].length;
+    if (n <= limit) { q.textContent = `“${quote}”`; return q; }
+    q.id = nextId('orig');
+    const btn = h('button', { type: 'button', class: 'link small-link', 'aria-controls': q.id });
+    const show = () => {
+      q.textContent = this.expanded ? `“${quote}”` : `“${cut(quote, limit)}”`;
+      btn.textContent = this.expanded ? 'Show less' : `Show all ${n} characters`;
+      btn.setAttribute('aria-expanded', String(!!this.expanded));
+    };
+    btn.addEventListener('click', () => { this.expanded = !this.expanded; show(); });
+    show();
+    return h('div', null, q, btn);
   }
 
   openForm(mode) {
