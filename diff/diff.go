@@ -171,6 +171,11 @@ func (b *builder) refine(a, c string, level int) {
 // on both sides, so the middle tokenises as it would within the whole.
 func commonEnds(a, c string) (p, q int) {
 	n := min(len(a), len(c))
+	for _, w := range [...]int{64, 8} { // whole blocks first: compared many bytes at a time
+		for p+w <= n && a[p:p+w] == c[p:p+w] {
+			p += w
+		}
+	}
 	for p < n && a[p] == c[p] {
 		p++
 	}
@@ -179,6 +184,11 @@ func commonEnds(a, c string) (p, q int) {
 	}
 	p = max(p, 0)
 	n -= p
+	for _, w := range [...]int{64, 8} {
+		for q+w <= n && a[len(a)-q-w:len(a)-q] == c[len(c)-q-w:len(c)-q] {
+			q += w
+		}
+	}
 	for q < n && a[len(a)-1-q] == c[len(c)-1-q] {
 		q++
 	}
