@@ -1,0 +1,364 @@
+package diff
+
+import (
+	"slices"
+	"sort"
+	"unicode/utf8"
+)
+
+// A paragraph that moves may be edited on the way: a line deleted in one hunk
+// is paired with a similar line inserted in another.
+//
+// Two lines are similar when the Dice coefficient of their word pairs (each
+// word with the next one, punctuation and white space skipped), counted as
+// multisets, is at least simNum/simDen: 2·|A∩B| ≥ (|A|+|B|)/2. Word pairs,
+// not single words, because order is what makes a paragraph itself: two
+// unrelated clauses of one treaty share most of their words ("the", "shall",
+// "Party", ...) but few of their pairs, and a paragraph whose words were
+// reshuffled reads as rewritten, not as edited. One word replaced breaks at
+// most two pairs, so the bar admits about a quarter of the words replaced
+// here and there, or half of them replaced as one phrase, while most of the
+// paragraph still reads the same inside the move. A line of one word has no
+// pairs and is similar to nothing. In scripts written without spaces the
+// pairs are of characters, the usual measure there.
+const simNum, simDen = 1, 2
+
+// A word pair held by more than maxPostings of the inserted lines still to be
+// paired is too common to find a paragraph by; a deleted line is compared with
+// at most maxCompared inserted lines, those sharing the most uncommon pairs
+// with it. Both bound the work per line whatever the text: a paragraph is
+// found by the pairs of words it does not share with many others.
+const (
+	maxPostings = 32
+	maxCompared = 32
+)
+
+// line is a line of one side of the diff: its hunk and its index.
+type line struct{ hunk, idx int }
+
+// pair is a deleted line a paired as moved with an inserted line b.
+type pair struct{ a, b line }
+
+// similarPairs pairs deleted lines dels with inserted lines inss (lines not
+// paired as exact moves, long enough to move) that are similar and stand in
+// different hunks; each line pairs at most once, the most similar pairs
+// first. A line similar to a line of the other side in its own hunk is an
+// edit in place and is never paired: found cheaply when the two stand at the
+// same place in the hunk (see inPlace), else among the lines compared with it.
+func similarPairs(la, lb []string, hunks []hunk, dels, inss []line) []pair {
+	if len(dels) == 0 || len(inss) == 0 || oneHunk(dels, inss) {
+		return nil
+	}
+	takenA, takenB := inPlace(la, lb, hunks, dels, inss)
+	dels = slices.DeleteFunc(slices.Clone(dels), func(l line) bool { return takenA[l.idx] })
+	inss = slices.DeleteFunc(slices.Clone(inss), func(l line) bool { return takenB[l.idx] })
+	if len(dels) == 0 || len(inss) == 0 || oneHunk(dels, inss) {
+		return nil
+	}
+	matches := newPairIndex(lb, inss).matches(la, dels)
+	for _, m := range matches {
+		if m.a.hunk == m.b.hunk {
+			takenA[m.a.idx], takenB[m.b.idx] = true, true
+		}
+	}
+	sort.Slice(matches, func(x, y int) bool {
+		p, q := matches[x], matches[y]
+		if p.sim != q.sim {
+			return p.sim > q.sim
+		}
+		if p.a.idx != q.a.idx {
+			return p.a.idx < q.a.idx
+		}
+		return p.b.idx < q.b.idx
+	})
+	var out []pair
+	for _, m := range matches {
+		if takenA[m.a.idx] || takenB[m.b.idx] {
+			continue
+		}
+		out = append(out, pair{m.a, m.b})
+		takenA[m.a.idx], takenB[m.b.idx] = true, true
+	}
+	return out
+}
+
+// oneHunk reports whether every line of dels and inss is in one hunk, where
+// no line can move.
+func oneHunk(dels, inss []line) bool {
+	h := dels[0].hunk
+	for _, ls := range [][]line{dels, inss} {
+		for _, l := range ls {
+			if l.hunk != h {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// inPlace marks, by line index on each side, the lines of dels and inss
+// similar or nearly the same (see nearlySame) as the line of the other side
+// that stands at their place in their hunk: as far from the hunk's start, or
+// from its end.
+func inPlace(la, lb []string, hunks []hunk, dels, inss []line) (a, b []bool) {
+	freeA, freeB := make([]bool, len(la)), make([]bool, len(lb))
+	for _, l := range dels {
+		freeA[l.idx] = true
+	}
+	for _, l := range inss {
+		freeB[l.idx] = true
+	}
+	a, b = make([]bool, len(la)), make([]bool, len(lb))
+	var sc sharedCounter
+	try := func(i, j int) {
+		if !freeA[i] || !freeB[j] || a[i] && b[j] {
+			return
+		}
+		if nearlySame(la[i], lb[j]) || similarCount(sc.shared(la[i], lb[j])) {
+			a[i], b[j] = true, true
+		}
+	}
+	for _, hk := range hunks {
+		for k := 0; k < min(hk.a1-hk.a0, hk.b1-hk.b0); k++ {
+			try(hk.a0+k, hk.b0+k)
+			try(hk.a1-1-k, hk.b1-1-k)
+		}
+	}
+	return a, b
+}
+
+// nearlySame reports whether lines a and c share a start and an end (cut
+// between words) that hold at least half the bytes of each: an edit in place
+// whatever the measure says, and a cheap test that settles most of them.
+func nearlySame(a, c string) bool {
+	p, q := commonEnds(a, c)
+	return 2*(p+q) >= max(len(a), len(c))
+}
+
+// pairIndex finds inserted lines by the word pairs they hold.
+type pairIndex struct {
+	lines    []line
+	pairs    []wordPairs        // of each line
+	postings map[uint64][]int32 // the lines holding each pair, cut at maxPostings+1
+}
+
+func newPairIndex(lb []string, inss []line) *pairIndex {
+	x := &pairIndex{lines: inss, pairs: make([]wordPairs, len(inss)), postings: map[uint64][]int32{}}
+	for k, l := range inss {
+		x.pairs[k] = pairsOf(lb[l.idx])
+		x.pairs[k].each(func(key uint64, _ int) {
+			if ps := x.postings[key]; len(ps) <= maxPostings {
+				x.postings[key] = append(ps, int32(k))
+			}
+		})
+	}
+	return x
+}
+
+// alike is a deleted line a similar to an inserted line b; sim is their
+// Dice coefficient.
+type alike struct {
+	a, b line
+	sim  float64
+}
+
+// matches returns, for each deleted line of dels, the inserted lines of the
+// index it is similar to, among those compared with it.
+func (x *pairIndex) matches(la []string, dels []line) []alike {
+	var out []alike
+	acc := make([]int, len(x.lines)) // per inserted line: the deleted line's pairs it may share
+	var touched, cands []int32
+	for _, d := range dels {
+		dp := pairsOf(la[d.idx])
+		common := 0 // the deleted line's pairs too common to look up
+		dp.each(func(key uint64, n int) {
+			ps := x.postings[key]
+			if len(ps) > maxPostings {
+				common += n
+				return
+			}
+			for _, k := range ps {
+				if acc[k] == 0 {
+					touched = append(touched, k)
+				}
+				acc[k] += n
+			}
+		})
+		cands = cands[:0]
+		for _, k := range touched {
+			// acc[k]+common bounds the pairs shared: skip the lines that cannot be similar.
+			if similarCount(min(acc[k]+common, len(dp), len(x.pairs[k])), len(dp), len(x.pairs[k])) {
+				cands = append(cands, k)
+			}
+		}
+		sort.Slice(cands, func(i, j int) bool {
+			if acc[cands[i]] != acc[cands[j]] {
+				return acc[cands[i]] > acc[cands[j]]
+			}
+			return cands[i] < cands[j]
+		})
+		for _, k := range cands[:min(len(cands), maxCompared)] {
+			if shared := dp.shared(x.pairs[k]); similarCount(shared, len(dp), len(x.pairs[k])) {
+				out = append(out, alike{d, x.lines[k], float64(2*shared) / float64(len(dp)+len(x.pairs[k]))})
+			}
+		}
+		for _, k := range touched {
+			acc[k] = 0
+		}
+		touched = touched[:0]
+	}
+	return out
+}
+
+// similarCount reports whether lines with na and nc word pairs, shared of
+// them in common, are similar.
+func similarCount(shared, na, nc int) bool {
+	return na+nc > 0 && 2*shared*simDen >= simNum*(na+nc)
+}
+
+// wordPairs holds the hashes of a line's word pairs, sorted.
+type wordPairs []uint64
+
+// pairsOf returns the word pairs of s.
+func pairsOf(s string) wordPairs {
+	out := appendPairs(make(wordPairs, 0, len(s)/6), s)
+	slices.Sort(out)
+	return out
+}
+
+// appendPairs appends the hashes of the word pairs of s to dst, in order.
+func appendPairs(dst []uint64, s string) []uint64 {
+	var prev uint64
+	have := false
+	for i := 0; i < len(s); {
+		c := s[i]
+		var h uint64
+		switch {
+		case c >= utf8.RuneSelf || i+1 < len(s) && s[i+1] >= utf8.RuneSelf:
+			end := tokenEnd(s, i) // not plain ASCII: the general rules
+			t := s[i:end]
+			i = end
+			if !isWord(t) {
+				continue
+			}
+			h = hashString(t)
+		case !isASCIIWord(c):
+			i++ // white space or a mark, alone
+			continue
+		default:
+			j := i
+			for j < len(s) && isASCIIWord(s[j]) {
+				j++
+			}
+			if j < len(s) && s[j] >= utf8.RuneSelf {
+				j = tokenEnd(s, i) // a word that may go on
+			}
+			h = hashString(s[i:j])
+			i = j
+		}
+		if have {
+			dst = append(dst, prev*0x9E3779B97F4A7C15^h)
+		}
+		prev, have = h, true
+	}
+	return dst
+}
+
+// sharedCounter counts the word pairs two lines share, reusing its memory
+// from one count to the next.
+type sharedCounter struct {
+	pa, pc []uint64
+	slots  []uint64 // open addressing: a pair's hash, or 0 when free
+	counts []int32
+}
+
+// shared returns how many word pairs a and c share (as multisets), and how
+// many each has.
+func (sc *sharedCounter) shared(a, c string) (shared, na, nc int) {
+	sc.pa, sc.pc = appendPairs(sc.pa[:0], a), appendPairs(sc.pc[:0], c)
+	size := 16
+	for size < 2*len(sc.pa) {
+		size *= 2
+	}
+	if cap(sc.slots) < size {
+		sc.slots, sc.counts = make([]uint64, size), make([]int32, size)
+	}
+	slots, counts := sc.slots[:size], sc.counts[:size]
+	clear(slots)
+	clear(counts)
+	mask := uint64(size - 1)
+	find := func(h uint64) uint64 { // the slot of h, or the free one where it would go
+		x := h & mask
+		for slots[x] != 0 && slots[x] != h {
+			x = (x + 1) & mask
+		}
+		return x
+	}
+	for _, h := range sc.pa {
+		x := find(h | 1) // 0 marks a free slot
+		slots[x] = h | 1
+		counts[x]++
+	}
+	for _, h := range sc.pc {
+		if x := find(h | 1); counts[x] > 0 {
+			counts[x]--
+			shared++
+		}
+	}
+	return shared, len(sc.pa), len(sc.pc)
+}
+
+// hashString hashes a word: its bytes eight at a time, each block mixed in
+// by a bijection, its length in the top byte; words shorter than eight bytes
+// therefore never collide.
+func hashString(s string) uint64 {
+	h := uint64(len(s)) << 56
+	for len(s) >= 8 {
+		h = mix64(h ^ (uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+			uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56))
+		s = s[8:]
+	}
+	var v uint64
+	for i := 0; i < len(s); i++ {
+		v |= uint64(s[i]) << (8 * i)
+	}
+	return mix64(h ^ v)
+}
+
+func mix64(x uint64) uint64 {
+	x *= 0x9E3779B97F4A7C15
+	return x ^ x>>29
+}
+
+// each calls f with each distinct pair of w and how many times it occurs.
+func (w wordPairs) each(f func(key uint64, n int)) {
+	for i := 0; i < len(w); {
+		j := i + 1
+		for j < len(w) && w[j] == w[i] {
+			j++
+		}
+		f(w[i], j-i)
+		i = j
+	}
+}
+
+// similar reports whether lines with word pairs w and v are similar.
+func (w wordPairs) similar(v wordPairs) bool { return similarCount(w.shared(v), len(w), len(v)) }
+
+// shared returns the size of the multiset intersection of w and v.
+func (w wordPairs) shared(v wordPairs) int {
+	n, i, j := 0, 0, 0
+	for i < len(w) && j < len(v) {
+		switch {
+		case w[i] < v[j]:
+			i++
+		case w[i] > v[j]:
+			j++
+		default:
+			n++
+			i++
+			j++
+		}
+	}
+	return n
+}
