@@ -67,6 +67,10 @@ func (x *Index) Carry(r Range) Anchor {
 		return x.point(s)
 	}
 	k1, k2 := x.at(s), x.at(e-1)
+	if x.changes[k2+1]-x.changes[k1] == 0 {
+		p := x.ob[k1] + s - x.oa[k1]
+		return Anchor{p, p + e - s, Moved} // Equal ops that were not merged
+	}
 	if m := x.moveAt(k1); m != nil && m == x.moveAt(k2) {
 		return x.carryMoved(m, s, e)
 	}
@@ -79,10 +83,6 @@ func (x *Index) Carry(r Range) Anchor {
 				return a
 			}
 		}
-	}
-	if x.changes[k2+1]-x.changes[k1] == 0 {
-		p := x.ob[k1] + s - x.oa[k1]
-		return Anchor{p, p + e - s, Moved} // Equal ops that were not merged
 	}
 	if x.kept[k2+1]-x.kept[k1] == 0 { // only deletes
 		ns, ne, ok := x.replacement(int(x.lo[k1]), int(x.hi[k2]))

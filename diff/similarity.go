@@ -26,11 +26,12 @@ const simNum, simDen = 1, 2
 // A word pair held by more than maxPostings of the inserted lines still to be
 // paired is too common to find a paragraph by; a deleted line is compared with
 // at most maxCompared inserted lines, those sharing the most uncommon pairs
-// with it. Both bound the work per line whatever the text: a paragraph is
-// found by the pairs of words it does not share with many others.
+// with it (then the closest in length). Both bound the work per line whatever
+// the text: a paragraph is found by the pairs of words it does not share with
+// many others.
 const (
 	maxPostings = 32
-	maxCompared = 32
+	maxCompared = 8
 )
 
 // line is a line of one side of the diff: its hunk and its index.
@@ -49,13 +50,14 @@ func similarPairs(la, lb []string, hunks []hunk, dels, inss []line) []pair {
 	if len(dels) == 0 || len(inss) == 0 || oneHunk(dels, inss) {
 		return nil
 	}
-	takenA, takenB := inPlace(la, lb, hunks, dels, inss)
+	pa, pb := &pairCache{lines: la}, &pairCache{lines: lb}
+	takenA, takenB := inPlace(pa, pb, hunks, dels, inss)
 	dels = slices.DeleteFunc(slices.Clone(dels), func(l line) bool { return takenA[l.idx] })
 	inss = slices.DeleteFunc(slices.Clone(inss), func(l line) bool { return takenB[l.idx] })
 	if len(dels) == 0 || len(inss) == 0 || oneHunk(dels, inss) {
 		return nil
 	}
-	matches := newPairIndex(lb, inss).matches(la, dels)
+	matches := newPairIndex(pb, inss).matches(pa, dels)
 	for _, m := range matches {
 		if m.a.hunk == m.b.hunk {
 			takenA[m.a.idx], takenB[m.b.idx] = true, true
@@ -100,21 +102,22 @@ func oneHunk(dels, inss []line) bool {
 // similar or nearly the same (see nearlySame) as the line of the other side
 // that stands at their place in their hunk: as far from the hunk's start, or
 // from its end.
-func inPlace(la, lb []string, hunks []hunk, dels, inss []line) (a, b []bool) {
-	freeA, freeB := make([]bool, len(la)), make([]bool, len(lb))
+func inPlace(pa, pb *pairCache, hunks []hunk, dels, inss []line) (a, b []bool) {
+	freeA, freeB := make([]bool, len(pa.lines)), make([]bool, len(pb.lines))
 	for _, l := range dels {
 		freeA[l.idx] = true
 	}
 	for _, l := range inss {
 		freeB[l.idx] = true
 	}
-	a, b = make([]bool, len(la)), make([]bool, len(lb))
-	var sc sharedCounter
+	a, b = make([]bool, len(pa.lines)), make([]bool, len(pb.lines))
+	var st stepper
 	try := func(i, j int) {
 		if !freeA[i] || !freeB[j] || a[i] && b[j] {
 			return
 		}
-		if nearlySame(la[i], lb[j]) || similarCount(sc.shared(la[i], lb[j])) {
+		if nearlySame(pa.lines[i], pb.lines[j]) || st.similar(pa.lines[i], pb.lines[j]) ||
+			pa.keep(i, st.pa).similar(pb.keep(j, st.pc)) {
 			a[i], b[j] = true, true
 		}
 	}
@@ -135,6 +138,45 @@ func nearlySame(a, c string) bool {
 	return 2*(p+q) >= max(len(a), len(c))
 }
 
+// stepper counts the word pairs two lines hold at the same place, reusing
+// its memory from one count to the next.
+type stepper struct {
+	pa, pc []uint64
+	back   []int
+}
+
+// similar reports whether lines a and c are similar by a lower bound of the
+// word pairs they share, cheap to count: those that stand at the same place
+// counted from their starts, before some point, and from their ends, after
+// it (so words replaced anywhere, and words inserted or deleted in one place,
+// cost no more than they break).
+func (st *stepper) similar(a, c string) bool {
+	st.pa, st.pc = appendPairs(st.pa[:0], a), appendPairs(st.pc[:0], c)
+	na, nc := len(st.pa), len(st.pc)
+	d := na - nc // pa[x] stands against pc[x-d] counted from the ends
+	// back[x]: pairs alike from the ends among pa[x:].
+	if cap(st.back) < na+1 {
+		st.back = make([]int, na+1)
+	}
+	st.back = st.back[:na+1]
+	st.back[na] = 0
+	for x := na - 1; x >= 0; x-- {
+		st.back[x] = st.back[x+1]
+		if y := x - d; y >= 0 && y < nc && st.pa[x] == st.pc[y] {
+			st.back[x]++
+		}
+	}
+	best, fwd := 0, 0 // fwd: pairs alike from the starts among pa[:k]
+	for k := 0; k <= min(na, nc); k++ {
+		if k > 0 && st.pa[k-1] == st.pc[k-1] {
+			fwd++
+		}
+		// pa[:k] against pc[:k], and from the ends pa[x:] against pc[x-d:], x >= max(k, k+d): no pair counted twice.
+		best = max(best, fwd+st.back[min(na, max(k, k+d))])
+	}
+	return similarCount(best, na, nc)
+}
+
 // pairIndex finds inserted lines by the word pairs they hold.
 type pairIndex struct {
 	lines    []line
@@ -142,10 +184,10 @@ type pairIndex struct {
 	postings map[uint64][]int32 // the lines holding each pair, cut at maxPostings+1
 }
 
-func newPairIndex(lb []string, inss []line) *pairIndex {
+func newPairIndex(pb *pairCache, inss []line) *pairIndex {
 	x := &pairIndex{lines: inss, pairs: make([]wordPairs, len(inss)), postings: map[uint64][]int32{}}
 	for k, l := range inss {
-		x.pairs[k] = pairsOf(lb[l.idx])
+		x.pairs[k] = pb.of(l.idx)
 		x.pairs[k].each(func(key uint64, _ int) {
 			if ps := x.postings[key]; len(ps) <= maxPostings {
 				x.postings[key] = append(ps, int32(k))
@@ -164,12 +206,12 @@ type alike struct {
 
 // matches returns, for each deleted line of dels, the inserted lines of the
 // index it is similar to, among those compared with it.
-func (x *pairIndex) matches(la []string, dels []line) []alike {
+func (x *pairIndex) matches(pa *pairCache, dels []line) []alike {
 	var out []alike
 	acc := make([]int, len(x.lines)) // per inserted line: the deleted line's pairs it may share
 	var touched, cands []int32
 	for _, d := range dels {
-		dp := pairsOf(la[d.idx])
+		dp := pa.of(d.idx)
 		common := 0 // the deleted line's pairs too common to look up
 		dp.each(func(key uint64, n int) {
 			ps := x.postings[key]
@@ -191,14 +233,19 @@ func (x *pairIndex) matches(la []string, dels []line) []alike {
 				cands = append(cands, k)
 			}
 		}
-		sort.Slice(cands, func(i, j int) bool {
-			if acc[cands[i]] != acc[cands[j]] {
-				return acc[cands[i]] > acc[cands[j]]
+		gap := func(k int32) int { return abs(len(x.pairs[k]) - len(dp)) }
+		sort.Slice(cands, func(i, j int) bool { // most uncommon pairs shared, then closest in length
+			p, q := cands[i], cands[j]
+			if acc[p] != acc[q] {
+				return acc[p] > acc[q]
 			}
-			return cands[i] < cands[j]
+			if gap(p) != gap(q) {
+				return gap(p) < gap(q)
+			}
+			return p < q
 		})
 		for _, k := range cands[:min(len(cands), maxCompared)] {
-			if shared := dp.shared(x.pairs[k]); similarCount(shared, len(dp), len(x.pairs[k])) {
+			if shared := dp.shared(x.pairs[k], needed(len(dp), len(x.pairs[k]))); similarCount(shared, len(dp), len(x.pairs[k])) {
 				out = append(out, alike{d, x.lines[k], float64(2*shared) / float64(len(dp)+len(x.pairs[k]))})
 			}
 		}
@@ -213,7 +260,48 @@ func (x *pairIndex) matches(la []string, dels []line) []alike {
 // similarCount reports whether lines with na and nc word pairs, shared of
 // them in common, are similar.
 func similarCount(shared, na, nc int) bool {
-	return na+nc > 0 && 2*shared*simDen >= simNum*(na+nc)
+	return na+nc > 0 && shared >= needed(na, nc)
+}
+
+func abs(n int) int { return max(n, -n) }
+
+// needed returns how many word pairs lines with na and nc of them must share
+// to be similar.
+func needed(na, nc int) int {
+	return (simNum*(na+nc) + 2*simDen - 1) / (2 * simDen)
+}
+
+// pairCache holds the word pairs of the lines of one side, each computed once.
+type pairCache struct {
+	lines []string
+	pairs map[int]wordPairs
+}
+
+func (c *pairCache) of(idx int) wordPairs {
+	if p, ok := c.pairs[idx]; ok {
+		return p
+	}
+	if c.pairs == nil {
+		c.pairs = map[int]wordPairs{}
+	}
+	p := pairsOf(c.lines[idx])
+	c.pairs[idx] = p
+	return p
+}
+
+// keep returns the word pairs of line idx, given them in order (as
+// appendPairs returns them) if they are not held yet.
+func (c *pairCache) keep(idx int, ordered []uint64) wordPairs {
+	if p, ok := c.pairs[idx]; ok {
+		return p
+	}
+	if c.pairs == nil {
+		c.pairs = map[int]wordPairs{}
+	}
+	p := wordPairs(slices.Clone(ordered))
+	slices.Sort(p)
+	c.pairs[idx] = p
+	return p
 }
 
 // wordPairs holds the hashes of a line's word pairs, sorted.
@@ -245,15 +333,21 @@ func appendPairs(dst []uint64, s string) []uint64 {
 		case !isASCIIWord(c):
 			i++ // white space or a mark, alone
 			continue
-		default:
+		default: // an ASCII word, hashed as hashString does while it is read
 			j := i
-			for j < len(s) && isASCIIWord(s[j]) {
-				j++
+			var v uint64
+			for ; j < len(s) && isASCIIWord(s[j]); j++ {
+				v |= uint64(s[j]) << (8 * ((j - i) & 7))
+				if (j-i)&7 == 7 {
+					h, v = mix64(h^v), 0
+				}
 			}
 			if j < len(s) && s[j] >= utf8.RuneSelf {
 				j = tokenEnd(s, i) // a word that may go on
+				h = hashString(s[i:j])
+			} else {
+				h = mix64(h ^ v ^ uint64(j-i)<<56)
 			}
-			h = hashString(s[i:j])
 			i = j
 		}
 		if have {
@@ -264,65 +358,18 @@ func appendPairs(dst []uint64, s string) []uint64 {
 	return dst
 }
 
-// sharedCounter counts the word pairs two lines share, reusing its memory
-// from one count to the next.
-type sharedCounter struct {
-	pa, pc []uint64
-	slots  []uint64 // open addressing: a pair's hash, or 0 when free
-	counts []int32
-}
-
-// shared returns how many word pairs a and c share (as multisets), and how
-// many each has.
-func (sc *sharedCounter) shared(a, c string) (shared, na, nc int) {
-	sc.pa, sc.pc = appendPairs(sc.pa[:0], a), appendPairs(sc.pc[:0], c)
-	size := 16
-	for size < 2*len(sc.pa) {
-		size *= 2
-	}
-	if cap(sc.slots) < size {
-		sc.slots, sc.counts = make([]uint64, size), make([]int32, size)
-	}
-	slots, counts := sc.slots[:size], sc.counts[:size]
-	clear(slots)
-	clear(counts)
-	mask := uint64(size - 1)
-	find := func(h uint64) uint64 { // the slot of h, or the free one where it would go
-		x := h & mask
-		for slots[x] != 0 && slots[x] != h {
-			x = (x + 1) & mask
-		}
-		return x
-	}
-	for _, h := range sc.pa {
-		x := find(h | 1) // 0 marks a free slot
-		slots[x] = h | 1
-		counts[x]++
-	}
-	for _, h := range sc.pc {
-		if x := find(h | 1); counts[x] > 0 {
-			counts[x]--
-			shared++
-		}
-	}
-	return shared, len(sc.pa), len(sc.pc)
-}
-
 // hashString hashes a word: its bytes eight at a time, each block mixed in
-// by a bijection, its length in the top byte; words shorter than eight bytes
-// therefore never collide.
+// by a bijection, the last with the word's length in its top byte; words
+// shorter than eight bytes therefore never collide.
 func hashString(s string) uint64 {
-	h := uint64(len(s)) << 56
-	for len(s) >= 8 {
-		h = mix64(h ^ (uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
-			uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56))
-		s = s[8:]
-	}
-	var v uint64
+	var h, v uint64
 	for i := 0; i < len(s); i++ {
-		v |= uint64(s[i]) << (8 * i)
+		v |= uint64(s[i]) << (8 * (i & 7))
+		if i&7 == 7 {
+			h, v = mix64(h^v), 0
+		}
 	}
-	return mix64(h ^ v)
+	return mix64(h ^ v ^ uint64(len(s))<<56)
 }
 
 func mix64(x uint64) uint64 {
@@ -343,12 +390,18 @@ func (w wordPairs) each(f func(key uint64, n int)) {
 }
 
 // similar reports whether lines with word pairs w and v are similar.
-func (w wordPairs) similar(v wordPairs) bool { return similarCount(w.shared(v), len(w), len(v)) }
+func (w wordPairs) similar(v wordPairs) bool {
+	return similarCount(w.shared(v, needed(len(w), len(v))), len(w), len(v))
+}
 
-// shared returns the size of the multiset intersection of w and v.
-func (w wordPairs) shared(v wordPairs) int {
+// shared returns the size of the multiset intersection of w and v, or, once
+// it cannot reach need, some smaller number.
+func (w wordPairs) shared(v wordPairs, need int) int {
 	n, i, j := 0, 0, 0
 	for i < len(w) && j < len(v) {
+		if n+min(len(w)-i, len(v)-j) < need {
+			return n
+		}
 		switch {
 		case w[i] < v[j]:
 			i++
