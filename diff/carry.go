@@ -59,7 +59,9 @@ func CarryOps(ops []Op, ranges []Range) []Anchor {
 // all. A range that holds more than half of its text in one moved passage
 // and the rest outside it is Changed, covering the part in the passage, at
 // its new place; any other range that holds moved text is carried where it
-// was, the moved text counting as deleted there.
+// was, the moved text counting as deleted there, but for one that would be
+// Outdated: it follows, Changed, the moved passage at its start, middle or
+// end that keeps the most of it.
 func (x *Index) Carry(r Range) Anchor {
 	total := x.OldLen()
 	s, e := min(max(r.Start, 0), total), min(max(r.End, 0), total)
@@ -74,22 +76,23 @@ func (x *Index) Carry(r Range) Anchor {
 	if m := x.moveAt(k1); m != nil && m == x.moveAt(k2) {
 		return x.carryMoved(m, s, e)
 	}
-	if m := x.moveAt(x.at(s + (e-s)/2)); m != nil {
-		// The middle code point is moved: does the passage hold most of the range?
-		ms, me := max(s, x.oa[m.d0]), min(e, x.oa[m.d1+1])
-		if 2*(me-ms) > e-s {
-			if a := x.carryMoved(m, ms, me); a.Flag != Outdated {
-				a.Flag = Changed
-				return a
-			}
-		}
+	// A moved passage holding more than half of the range holds its middle.
+	if a, n := x.carryPart(x.moveAt(x.at(s+(e-s)/2)), s, e); 2*n > e-s {
+		return a
 	}
 	if x.kept[k2+1]-x.kept[k1] == 0 { // only deletes
 		ns, ne, ok := x.replacement(int(x.lo[k1]), int(x.hi[k2]))
-		if !ok {
-			return Anchor{x.ob[k1], x.ob[k1], Outdated}
+		if ok {
+			return Anchor{ns, ne, Changed}
 		}
-		return Anchor{ns, ne, Changed}
+		// Nothing replaced it here: it follows what survives of it elsewhere, if anything.
+		best, most := Anchor{x.ob[k1], x.ob[k1], Outdated}, 0
+		for _, k := range [...]int{k1, x.at(s + (e-s)/2), k2} {
+			if a, n := x.carryPart(x.moveAt(k), s, e); n > most {
+				best, most = a, n
+			}
+		}
+		return best
 	}
 	a := Anchor{Flag: Changed}
 	if x.ops[k1].Op == Equal {
@@ -103,6 +106,22 @@ func (x *Index) Carry(r Range) Anchor {
 		a.End = x.ob[x.hi[k2]+1]
 	}
 	return a
+}
+
+// carryPart carries the part of old range [s, e) within moved passage m (if
+// any) to the passage's new place, Changed, and returns how many code points
+// that part holds; none when the edit of the passage removed them all.
+func (x *Index) carryPart(m *moved, s, e int) (Anchor, int) {
+	if m == nil {
+		return Anchor{}, 0
+	}
+	ms, me := max(s, x.oa[m.d0]), min(e, x.oa[m.d1+1])
+	a := x.carryMoved(m, ms, me)
+	if a.Flag == Outdated {
+		return Anchor{}, 0
+	}
+	a.Flag = Changed
+	return a, me - ms
 }
 
 // carryMoved carries old range [s, e), within moved passage m, to the

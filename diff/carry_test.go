@@ -295,3 +295,21 @@ func TestIndexOfOddOps(t *testing.T) {
 		})
 	}
 }
+
+// TestCarryDeletedNextToMoved: a range mostly on deleted text, the rest on a
+// moved paragraph, is not outdated while the moved part survives.
+func TestCarryDeletedNextToMoved(t *testing.T) {
+	gone := "This line is deleted and nothing replaces it at all."
+	p1 := "1. Each Party shall recognise the validation findings of the other Party."
+	p2 := "2. The customs administrations shall exchange membership information."
+	old := "Article 1\n" + gone + "\n" + p1 + "\n\n" + p2 + "\n"
+	new := "Article 1\n\n" + p2 + "\n\n" + p1 + "\n"
+	x := NewIndex(Redline(old, new))
+	got := x.Carry(rangeOf(t, old, "nothing replaces it at all.\n1. Each"))
+	if got.Flag != Changed || slice(new, got.Start, got.End) != "1. Each" {
+		t.Errorf("carry = %+v (%q), want changed on the moved words (redline %s)", got, slice(new, got.Start, got.End), Text(Redline(old, new)))
+	}
+	if got := x.Carry(rangeOf(t, old, "nothing replaces it")); got.Flag != Outdated {
+		t.Errorf("the deleted words alone carry to %+v, want outdated", got)
+	}
+}
