@@ -124,7 +124,9 @@ func inPlace(pa, pb *pairCache, hunks []hunk, dels, inss []line) (a, b []bool) {
 	for _, hk := range hunks {
 		for k := 0; k < min(hk.a1-hk.a0, hk.b1-hk.b0); k++ {
 			try(hk.a0+k, hk.b0+k)
-			try(hk.a1-1-k, hk.b1-1-k)
+			if hk.a1-hk.a0 != hk.b1-hk.b0 { // else the same lines as from the start
+				try(hk.a1-1-k, hk.b1-1-k)
+			}
 		}
 	}
 	return a, b
@@ -179,18 +181,26 @@ func (st *stepper) similar(a, c string) bool {
 
 // pairIndex finds inserted lines by the word pairs they hold.
 type pairIndex struct {
-	lines    []line
-	pairs    []wordPairs        // of each line
-	postings map[uint64][]int32 // the lines holding each pair, cut at maxPostings+1
+	lines []line
+	pairs []wordPairs // of each line
+	// The lines holding each pair, as a chain through posts from its last
+	// one, and how many they are (chained no further than maxPostings+1).
+	heads map[uint64]chain
+	posts []posting
 }
 
+type chain struct{ last, n int32 } // last: index in posts, plus one
+
+type posting struct{ line, prev int32 } // prev: as chain.last
+
 func newPairIndex(pb *pairCache, inss []line) *pairIndex {
-	x := &pairIndex{lines: inss, pairs: make([]wordPairs, len(inss)), postings: map[uint64][]int32{}}
+	x := &pairIndex{lines: inss, pairs: make([]wordPairs, len(inss)), heads: map[uint64]chain{}}
 	for k, l := range inss {
 		x.pairs[k] = pb.of(l.idx)
 		x.pairs[k].each(func(key uint64, _ int) {
-			if ps := x.postings[key]; len(ps) <= maxPostings {
-				x.postings[key] = append(ps, int32(k))
+			if c := x.heads[key]; c.n <= maxPostings {
+				x.posts = append(x.posts, posting{int32(k), c.last})
+				x.heads[key] = chain{int32(len(x.posts)), c.n + 1}
 			}
 		})
 	}
@@ -214,12 +224,13 @@ func (x *pairIndex) matches(pa *pairCache, dels []line) []alike {
 		dp := pa.of(d.idx)
 		common := 0 // the deleted line's pairs too common to look up
 		dp.each(func(key uint64, n int) {
-			ps := x.postings[key]
-			if len(ps) > maxPostings {
+			c := x.heads[key]
+			if c.n > maxPostings {
 				common += n
 				return
 			}
-			for _, k := range ps {
+			for p := c.last; p > 0; p = x.posts[p-1].prev {
+				k := x.posts[p-1].line
 				if acc[k] == 0 {
 					touched = append(touched, k)
 				}
