@@ -44,33 +44,38 @@ func NewIndex(ops []Op) *Index {
 		lo:      make([]int32, n),
 		hi:      make([]int32, n),
 	}
+	changing := make([]bool, n) // not Equal (an op of no known kind changes nothing)
 	for k, op := range ops {
-		r := utf8.RuneCountInString(op.Text)
 		x.oa[k+1], x.ob[k+1] = x.oa[k], x.ob[k]
-		x.changes[k+1], x.kept[k+1], x.plain[k+1] = x.changes[k], x.kept[k], x.plain[k]
-		if op.Op != Insert {
+		x.changes[k+1], x.kept[k+1], x.plain[k+1] = x.changes[k], x.kept[k]+1, x.plain[k]
+		switch op.Op {
+		case Equal:
+			r := utf8.RuneCountInString(op.Text)
 			x.oa[k+1] += r
-		}
-		if op.Op != Delete {
 			x.ob[k+1] += r
-			x.kept[k+1]++
-		}
-		if op.Op != Equal {
+		case Delete:
+			x.oa[k+1] += utf8.RuneCountInString(op.Text)
+			x.kept[k+1]--
 			x.changes[k+1]++
-		}
-		if op.Op == Insert && op.Move == 0 {
-			x.plain[k+1]++
+			changing[k] = true
+		case Insert:
+			x.ob[k+1] += utf8.RuneCountInString(op.Text)
+			x.changes[k+1]++
+			changing[k] = true
+			if op.Move == 0 {
+				x.plain[k+1]++
+			}
 		}
 	}
 	for k := 0; k < n; k++ {
 		x.lo[k] = int32(k)
-		if k > 0 && ops[k].Op != Equal && ops[k-1].Op != Equal {
+		if k > 0 && changing[k] && changing[k-1] {
 			x.lo[k] = x.lo[k-1]
 		}
 	}
 	for k := n - 1; k >= 0; k-- {
 		x.hi[k] = int32(k)
-		if k+1 < n && ops[k].Op != Equal && ops[k+1].Op != Equal {
+		if k+1 < n && changing[k] && changing[k+1] {
 			x.hi[k] = x.hi[k+1]
 		}
 	}
