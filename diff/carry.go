@@ -1,9 +1,6 @@
 package diff
 
-import (
-	"sort"
-	"unicode/utf8"
-)
+import "sort"
 
 // Range is the half-open range [Start, End) of code points in one text.
 type Range struct {
@@ -37,163 +34,124 @@ func Carry(old, new string, ranges []Range) []Anchor {
 }
 
 // CarryOps returns, for each range of the redline's old text, its place in
-// the new text, in the order given. A range is clamped to the old text first.
-// A range whose text is intact is Moved, to its new place; one whose text was
-// all deleted with nothing put in its place is Outdated; any other edit
-// within it, or text that replaced it entirely, makes it Changed, and its new
-// range then covers the replacement. An empty range is a point: Moved where
-// its place survives, Outdated where it was deleted.
+// the new text, in the order given (see Index.Carry).
 func CarryOps(ops []Op, ranges []Range) []Anchor {
-	idx := newOpIndex(ops)
+	x := NewIndex(ops)
 	out := make([]Anchor, len(ranges))
 	for k, r := range ranges {
-		out[k] = idx.carry(r)
+		out[k] = x.Carry(r)
 	}
 	return out
 }
 
-// opIndex holds each op's place in both texts, in code points.
-type opIndex struct {
-	ops      []Op
-	oa, ob   []int // start of op k in the old and in the new text; the totals last
-	changes  []int // changes[k]: how many of ops[:k] are not Equal
-	inserted map[int]int
-}
-
-func newOpIndex(ops []Op) *opIndex {
-	x := &opIndex{
-		ops:      ops,
-		oa:       make([]int, len(ops)+1),
-		ob:       make([]int, len(ops)+1),
-		changes:  make([]int, len(ops)+1),
-		inserted: map[int]int{},
-	}
-	for k, op := range ops {
-		n := utf8.RuneCountInString(op.Text)
-		x.oa[k+1], x.ob[k+1], x.changes[k+1] = x.oa[k], x.ob[k], x.changes[k]
-		switch op.Op {
-		case Equal:
-			x.oa[k+1] += n
-			x.ob[k+1] += n
-		case Delete:
-			x.oa[k+1] += n
-			x.changes[k+1]++
-		case Insert:
-			x.ob[k+1] += n
-			x.changes[k+1]++
-			if op.Move != 0 {
-				x.inserted[op.Move] = k
-			}
-		}
-	}
-	return x
-}
-
-// at returns the op that holds old code point p (len(ops) past the end).
-func (x *opIndex) at(p int) int {
-	return sort.Search(len(x.ops), func(k int) bool { return x.oa[k+1] > p })
-}
-
-func (x *opIndex) carry(r Range) Anchor {
-	total := x.oa[len(x.ops)]
+// Carry returns the new place of a range of the old text. The range is
+// clamped to the old text first. A range whose text is intact is Moved, to
+// its new place; one whose text was all deleted with nothing put in its place
+// is Outdated; any other edit within it, or text that replaced it entirely,
+// makes it Changed, and its new range then covers the replacement. An empty
+// range is a point: Moved where its place survives, Outdated where it was
+// deleted.
+//
+// A range within a moved passage is carried with it, by the same rules
+// applied to the passage's own alignment: Moved when its words are all in
+// what the edit kept, Changed covering their replacement when the edit
+// touched them, Outdated (empty, where they were) when the edit removed them
+// all. A range that holds more than half of its text in one moved passage
+// and the rest outside it is Changed, covering the part in the passage, at
+// its new place; any other range that holds moved text is carried where it
+// was, the moved text counting as deleted there, but for one that would be
+// Outdated: it follows, Changed, the moved passage at its start, middle or
+// end that keeps the most of it.
+func (x *Index) Carry(r Range) Anchor {
+	total := x.OldLen()
 	s, e := min(max(r.Start, 0), total), min(max(r.End, 0), total)
 	if e <= s {
 		return x.point(s)
 	}
 	k1, k2 := x.at(s), x.at(e-1)
-	if k1 == k2 {
-		if p, ok := x.intact(k1, s); ok {
-			return Anchor{p, p + e - s, Moved}
-		}
-	}
 	if x.changes[k2+1]-x.changes[k1] == 0 {
 		p := x.ob[k1] + s - x.oa[k1]
 		return Anchor{p, p + e - s, Moved} // Equal ops that were not merged
 	}
-	deletedOnly := true
-	for k := k1; k <= k2; k++ {
-		if x.ops[k].Op != Delete {
-			deletedOnly = false
-			break
-		}
+	if m := x.moveAt(k1); m != nil && m == x.moveAt(k2) {
+		return x.carryMoved(m, s, e)
 	}
-	g, h := x.group(k1, k2)
-	if deletedOnly {
-		ns, ne, ok := x.replacement(g, h)
-		if !ok {
-			return Anchor{x.ob[k1], x.ob[k1], Outdated}
-		}
-		return Anchor{ns, ne, Changed}
+	// A moved passage holding more than half of the range holds its middle.
+	if a, n := x.carryPart(x.moveAt(x.at(s+(e-s)/2)), s, e); 2*n > e-s {
+		return a
 	}
-	var a Anchor
-	a.Flag = Changed
+	if x.kept[k2+1]-x.kept[k1] == 0 { // only deletes
+		ns, ne, ok := x.replacement(int(x.lo[k1]), int(x.hi[k2]))
+		if ok {
+			return Anchor{ns, ne, Changed}
+		}
+		// Nothing replaced it here: it follows what survives of it elsewhere, if anything.
+		best, most := Anchor{x.ob[k1], x.ob[k1], Outdated}, 0
+		for _, k := range [...]int{k1, x.at(s + (e-s)/2), k2} {
+			if a, n := x.carryPart(x.moveAt(k), s, e); n > most {
+				best, most = a, n
+			}
+		}
+		return best
+	}
+	a := Anchor{Flag: Changed}
 	if x.ops[k1].Op == Equal {
 		a.Start = x.ob[k1] + s - x.oa[k1]
 	} else {
-		a.Start = x.ob[g]
+		a.Start = x.ob[x.lo[k1]]
 	}
 	if x.ops[k2].Op == Equal {
 		a.End = x.ob[k2] + e - x.oa[k2]
 	} else {
-		a.End = x.ob[h+1]
+		a.End = x.ob[x.hi[k2]+1]
 	}
 	return a
 }
 
-// intact returns where old code point p of op k stands in the new text, when
-// the op keeps its text (Equal, or a moved Delete whose Insert is known).
-func (x *opIndex) intact(k, p int) (int, bool) {
-	op := x.ops[k]
-	switch {
-	case op.Op == Equal:
-		return x.ob[k] + p - x.oa[k], true
-	case op.Op == Delete && op.Move != 0:
-		if ins, ok := x.inserted[op.Move]; ok {
-			return x.ob[ins] + p - x.oa[k], true
-		}
+// carryPart carries the part of old range [s, e) within moved passage m (if
+// any) to the passage's new place, Changed, and returns how many code points
+// that part holds; none when the edit of the passage removed them all.
+func (x *Index) carryPart(m *moved, s, e int) (Anchor, int) {
+	if m == nil {
+		return Anchor{}, 0
 	}
-	return 0, false
+	ms, me := max(s, x.oa[m.d0]), min(e, x.oa[m.d1+1])
+	a := x.carryMoved(m, ms, me)
+	if a.Flag == Outdated {
+		return Anchor{}, 0
+	}
+	a.Flag = Changed
+	return a, me - ms
+}
+
+// carryMoved carries old range [s, e), within moved passage m, to the
+// passage's new place.
+func (x *Index) carryMoved(m *moved, s, e int) Anchor {
+	base, nb := x.oa[m.d0], x.ob[m.i0]
+	if m.inner == nil {
+		return Anchor{nb + s - base, nb + e - base, Moved}
+	}
+	a := m.inner.Carry(Range{s - base, e - base})
+	return Anchor{nb + a.Start, nb + a.End, a.Flag}
 }
 
 // point carries an empty range.
-func (x *opIndex) point(p int) Anchor {
-	k := x.at(p)
-	if k == len(x.ops) {
-		return Anchor{x.ob[k], x.ob[k], Moved}
-	}
-	if q, ok := x.intact(k, p); ok {
+func (x *Index) point(p int) Anchor {
+	q, kept := x.place(p)
+	if kept {
 		return Anchor{q, q, Moved}
 	}
-	return Anchor{x.ob[k], x.ob[k], Outdated}
-}
-
-// group widens ops k1..k2 to the whole change around them: the ops between
-// the nearest Equal ops on either side.
-func (x *opIndex) group(k1, k2 int) (g, h int) {
-	g, h = k1, k2
-	for g > 0 && x.ops[g-1].Op != Equal {
-		g--
-	}
-	for h+1 < len(x.ops) && x.ops[h+1].Op != Equal {
-		h++
-	}
-	return g, h
+	return Anchor{q, q, Outdated}
 }
 
 // replacement returns the new range covered by the plain (not moved) inserts
 // of ops g..h, if there are any.
-func (x *opIndex) replacement(g, h int) (int, int, bool) {
-	first, last := -1, -1
-	for k := g; k <= h; k++ {
-		if x.ops[k].Op == Insert && x.ops[k].Move == 0 {
-			if first < 0 {
-				first = k
-			}
-			last = k
-		}
-	}
-	if first < 0 {
+func (x *Index) replacement(g, h int) (int, int, bool) {
+	before, all := x.plain[g], x.plain[h+1]
+	if all == before {
 		return 0, 0, false
 	}
+	first := g + sort.Search(h+1-g, func(k int) bool { return x.plain[g+k+1] > before })
+	last := g + sort.Search(h+1-g, func(k int) bool { return x.plain[g+k+1] == all })
 	return x.ob[first], x.ob[last+1], true
 }

@@ -1,6 +1,7 @@
 // Package diff compares two versions of a text the way a lawyer reads a
-// redline: whole words inserted and deleted, moved paragraphs shown as moves,
-// and ranges of the old text carried onto the new one.
+// redline: whole words inserted and deleted, moved paragraphs shown as moves
+// (with the words changed on the way marked inside), and ranges of the old
+// text carried onto the new one.
 //
 // Every offset is in Unicode code points. Inputs are valid UTF-8 (callers
 // refuse anything else); for any pair of texts the equal and delete ops of a
@@ -23,12 +24,17 @@ const (
 	Delete Kind = "delete"
 )
 
-// Op is one piece of a redline. A nonzero Move pairs a delete with the insert
-// of the same text elsewhere: the text moved, unchanged.
+// Op is one piece of a redline. A nonzero Move marks a moved passage: the
+// delete ops with that id, in order, hold its old text where it left, and the
+// insert ops with that id its new text where it arrived. Edit marks the words
+// an edit of the moved passage removed (on its deletes) or added (on its
+// inserts); the ops of a move without Edit read the same on both sides, and a
+// passage moved unchanged is one delete and one insert of the same text.
 type Op struct {
 	Op   Kind   `json:"op"`
 	Text string `json:"text"`
 	Move int    `json:"move,omitempty"`
+	Edit bool   `json:"edit,omitempty"`
 }
 
 // Levels of alignment below lines (which Redline aligns), coarse to fine.
@@ -39,9 +45,10 @@ const (
 
 // Redline returns the word-level redline that turns old into new. Lines are
 // aligned first, then what differs is refined by sentences and by tokens (see
-// Tokens); a whole paragraph deleted in one place and inserted unchanged in
-// another is marked as a move. Within a change deletions come before
-// insertions, but for moved text, which stands where it left and arrived.
+// Tokens); a whole paragraph deleted in one place and inserted in another,
+// unchanged or lightly edited, is marked as a move, its edits refined word by
+// word. Within a change deletions come before insertions, but for moved
+// text, which stands where it left and arrived.
 func Redline(old, new string) []Op {
 	var b builder
 	if old == new {
@@ -82,7 +89,7 @@ func offsets(units []string) []int {
 	return off
 }
 
-// builder accumulates ops, merging neighbours of the same kind and move.
+// builder accumulates ops, merging neighbours of the same kind, move and edit.
 // The pieces of the last op are joined once, when the next op starts or at
 // finish, so merging never copies a growing text again and again.
 type builder struct {
@@ -90,16 +97,19 @@ type builder struct {
 	more []string // pieces that follow ops[len(ops)-1].Text
 }
 
-func (b *builder) add(k Kind, text string, move int) {
-	if text == "" {
+func (b *builder) add(k Kind, text string, move int) { b.put(Op{Op: k, Text: text, Move: move}) }
+
+// put appends op, or its text to the last op when they differ only in text.
+func (b *builder) put(op Op) {
+	if op.Text == "" {
 		return
 	}
-	if n := len(b.ops); n > 0 && b.ops[n-1].Op == k && b.ops[n-1].Move == move {
-		b.more = append(b.more, text)
+	if n := len(b.ops); n > 0 && b.ops[n-1].Op == op.Op && b.ops[n-1].Move == op.Move && b.ops[n-1].Edit == op.Edit {
+		b.more = append(b.more, op.Text)
 		return
 	}
 	b.join()
-	b.ops = append(b.ops, Op{Op: k, Text: text, Move: move})
+	b.ops = append(b.ops, op)
 }
 
 // join gives the last op its whole text.
@@ -171,6 +181,11 @@ func (b *builder) refine(a, c string, level int) {
 // on both sides, so the middle tokenises as it would within the whole.
 func commonEnds(a, c string) (p, q int) {
 	n := min(len(a), len(c))
+	for _, w := range [...]int{64, 8} { // whole blocks first: compared many bytes at a time
+		for p+w <= n && a[p:p+w] == c[p:p+w] {
+			p += w
+		}
+	}
 	for p < n && a[p] == c[p] {
 		p++
 	}
@@ -179,6 +194,11 @@ func commonEnds(a, c string) (p, q int) {
 	}
 	p = max(p, 0)
 	n -= p
+	for _, w := range [...]int{64, 8} {
+		for q+w <= n && a[len(a)-q-w:len(a)-q] == c[len(c)-q-w:len(c)-q] {
+			q += w
+		}
+	}
 	for q < n && a[len(a)-1-q] == c[len(c)-1-q] {
 		q++
 	}

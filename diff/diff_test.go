@@ -13,9 +13,9 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
-// checkRedline fails t unless ops rebuild both texts, hold no empty op, never
-// split a word of either text, and pair every move id once each side with the
-// same text.
+// checkRedline fails t unless ops rebuild both texts, hold no empty op and
+// no two neighbours that could be one, never split a word of either text, and
+// hold each move as checkMoves says.
 func checkRedline(t testing.TB, old, new string, ops []Op) {
 	t.Helper()
 	if got := Old(ops); got != old {
@@ -24,22 +24,76 @@ func checkRedline(t testing.TB, old, new string, ops []Op) {
 	if got := New(ops); got != new {
 		t.Fatalf("equal+insert = %q, want %q", got, new)
 	}
-	moves := map[int][]Op{}
 	for k, op := range ops {
 		if op.Text == "" {
 			t.Fatalf("op %d is empty", k)
 		}
-		if op.Move != 0 {
-			moves[op.Move] = append(moves[op.Move], op)
+		if k > 0 && ops[k-1].Op == op.Op && ops[k-1].Move == op.Move && ops[k-1].Edit == op.Edit {
+			t.Fatalf("ops %d and %d could be one: %+v %+v", k-1, k, ops[k-1], op)
+		}
+		if op.Op == Equal && (op.Move != 0 || op.Edit) || op.Edit && op.Move == 0 {
+			t.Fatalf("op %d marks what it cannot: %+v", k, op)
 		}
 	}
-	for id, ms := range moves {
-		if len(ms) != 2 || ms[0].Text != ms[1].Text || ms[0].Op == ms[1].Op || ms[0].Op == Equal || ms[1].Op == Equal {
-			t.Fatalf("move %d is not one delete and one insert of the same text: %+v", id, ms)
-		}
-	}
+	checkMoves(t, ops)
 	checkWhole(t, old, ops, Insert)
 	checkWhole(t, new, ops, Delete)
+}
+
+// checkMoves fails t unless each move id marks one run of neighbouring
+// deletes and one of neighbouring inserts whose texts without Edit are the
+// same and hold a word; a move without Edit is one delete and one insert of
+// the same text, and a move with Edit changes its text.
+func checkMoves(t testing.TB, ops []Op) {
+	t.Helper()
+	type side struct {
+		first, last int // op indices
+		all, kept   strings.Builder
+		edits, n    int
+	}
+	moves := map[int]*[2]side{}
+	for k, op := range ops {
+		if op.Move == 0 {
+			continue
+		}
+		m := moves[op.Move]
+		if m == nil {
+			m = &[2]side{{first: -1}, {first: -1}}
+			moves[op.Move] = m
+		}
+		s := &m[0]
+		if op.Op == Insert {
+			s = &m[1]
+		}
+		if s.first < 0 {
+			s.first = k
+		} else if s.last != k-1 {
+			t.Fatalf("move %d's %s ops are not neighbours: %+v", op.Move, op.Op, ops[s.last:k+1])
+		}
+		s.last = k
+		s.n++
+		s.all.WriteString(op.Text)
+		if op.Edit {
+			s.edits++
+		} else {
+			s.kept.WriteString(op.Text)
+		}
+	}
+	for id, m := range moves {
+		d, i := &m[0], &m[1]
+		switch {
+		case d.n == 0 || i.n == 0:
+			t.Fatalf("move %d lacks a side: %d deletes, %d inserts", id, d.n, i.n)
+		case d.kept.String() != i.kept.String():
+			t.Fatalf("move %d keeps %q where it left but %q where it arrived", id, d.kept.String(), i.kept.String())
+		case Words(d.kept.String()) == 0:
+			t.Fatalf("move %d keeps no word: %q -> %q", id, d.all.String(), i.all.String())
+		case d.edits+i.edits == 0 && (d.n != 1 || i.n != 1):
+			t.Fatalf("unchanged move %d is %d deletes and %d inserts, want one of each", id, d.n, i.n)
+		case d.edits+i.edits > 0 && d.all.String() == i.all.String():
+			t.Fatalf("move %d is marked edited but its text is the same: %q", id, d.all.String())
+		}
+	}
 }
 
 // checkWhole fails unless every op boundary on one side of the redline (the
@@ -309,6 +363,8 @@ func TestWriteJSONMatchesEncodingJSON(t *testing.T) {
 		{Op: Equal, Text: "plain \"quoted\" back\\slash <tag> & amp\n\r\t\b\f\x01\x1f"},
 		{Op: Delete, Text: "line\u2028para\u2029 税关 🇺🇸", Move: 3},
 		{Op: Insert, Text: "é\u0301", Move: 3},
+		{Op: Insert, Text: "edited", Move: 3, Edit: true},
+		{Op: Delete, Text: "kept", Move: 4},
 		{Op: Insert, Text: "bad \xff byte"},
 	}
 	var got strings.Builder

@@ -8,11 +8,15 @@ import (
 )
 
 // Text renders a redline in the style of wdiff: "[-deleted-]" and
-// "{+inserted+}". Moved text is marked with its move id, "[->1 text-]" where
-// it left and "{+<1 text+}" where it arrived.
+// "{+inserted+}". A moved passage is marked with its move id where it left,
+// "[->1 text-]", and where it arrived, "{+<1 text+}". When it was edited on
+// the way, the words the edit removed are marked inside the first,
+// "[->1 The Parties [-shall-] act-]", and the words it added inside the
+// second, "{+<1 The Parties {+may+} act+}".
 func Text(ops []Op) string {
 	var b strings.Builder
-	for _, op := range ops {
+	for k := 0; k < len(ops); k++ {
+		op := ops[k]
 		if op.Op == Equal {
 			b.WriteString(op.Text)
 			continue
@@ -22,10 +26,20 @@ func Text(ops []Op) string {
 			open, close, dir = "{+", "+}", "<"
 		}
 		b.WriteString(open)
-		if op.Move != 0 {
-			b.WriteString(dir + strconv.Itoa(op.Move) + " ")
+		if op.Move == 0 {
+			b.WriteString(op.Text)
+			b.WriteString(close)
+			continue
 		}
-		b.WriteString(op.Text)
+		b.WriteString(dir + strconv.Itoa(op.Move) + " ")
+		for ; k < len(ops) && ops[k].Op == op.Op && ops[k].Move == op.Move; k++ {
+			if ops[k].Edit {
+				b.WriteString(open + ops[k].Text + close)
+			} else {
+				b.WriteString(ops[k].Text)
+			}
+		}
+		k--
 		b.WriteString(close)
 	}
 	return b.String()
@@ -64,6 +78,9 @@ func WriteJSON(w io.Writer, ops []Op) error {
 		if op.Move != 0 {
 			buf = append(buf, `,"move":`...)
 			buf = strconv.AppendInt(buf, int64(op.Move), 10)
+		}
+		if op.Edit {
+			buf = append(buf, `,"edit":true`...)
 		}
 		buf = append(buf, '}')
 		if len(buf) >= 48<<10 {

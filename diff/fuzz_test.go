@@ -14,6 +14,7 @@ func addSeeds(f *testing.F, extra ...any) {
 		{"税关当局", "海关当局"},
 		{"🇺🇸👩‍⚖️", "🇸🇬👩‍⚖️"},
 		{"cafe\u0301 \u200d x", "cafe \u200d\u0301x"},
+		{"A b c d e f.\n\nX y z.\n\nZ w v.", "X y z.\n\nZ w v.\n\nA b c Q e f."},
 	}
 	for _, p := range pairs {
 		f.Add(append([]any{p[0], p[1]}, extra...)...)
@@ -33,7 +34,8 @@ func FuzzRedline(f *testing.F) {
 }
 
 // FuzzCarry: carried ranges stay within the new text, an intact range keeps
-// its text, and an outdated one is empty.
+// its text, an outdated one is empty, and the index agrees with the texts
+// (see checkIndex).
 func FuzzCarry(f *testing.F) {
 	addSeeds(f, 2, 7)
 	f.Fuzz(func(t *testing.T, old, new string, start, end int) {
@@ -42,24 +44,12 @@ func FuzzCarry(f *testing.F) {
 		}
 		ro, rn := []rune(old), []rune(new)
 		ranges := []Range{{start, end}, {0, len(ro)}, {start, start}, {end / 2, end}}
-		for k, a := range Carry(old, new, ranges) {
-			if a.Start < 0 || a.Start > a.End || a.End > len(rn) {
-				t.Fatalf("range %v carried out of bounds: %+v (new has %d code points)", ranges[k], a, len(rn))
-			}
-			s, e := min(max(ranges[k].Start, 0), len(ro)), min(max(ranges[k].End, 0), len(ro))
-			switch a.Flag {
-			case Moved:
-				if e > s && string(rn[a.Start:a.End]) != string(ro[s:e]) {
-					t.Fatalf("range %v moved but holds %q, was %q", ranges[k], string(rn[a.Start:a.End]), string(ro[s:e]))
-				}
-			case Outdated:
-				if a.Start != a.End {
-					t.Fatalf("outdated range %v is not empty: %+v", ranges[k], a)
-				}
-			case Changed:
-			default:
-				t.Fatalf("unknown flag %q", a.Flag)
-			}
+		ops := Redline(old, new)
+		for k, a := range CarryOps(ops, ranges) {
+			checkCarry(t, ro, rn, ranges[k], a)
+		}
+		if len(ro) <= 4000 {
+			checkIndex(t, old, new, ops)
 		}
 	})
 }

@@ -1,56 +1,39 @@
 package diff
 
 import (
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 )
 
-// A paragraph moves when a line deleted in one place is inserted, unchanged,
-// in another. Lines shorter than minMoveRunes (or without a letter or digit)
-// are too common to be told apart and are never matched as moves.
+// A paragraph moves when a line deleted in one place is inserted, unchanged
+// or similar (see similarPairs), in another. Lines shorter than minMoveRunes
+// (or without a letter or digit) are too common to be told apart and are
+// never matched as moves.
 const minMoveRunes = 8
 
 // span is moved text at byte offsets [start, end) of the whole old or new
-// text, with its move id.
-type span struct{ start, end, move int }
+// text, with its move id. The pieces of an edited move (nil when it moved
+// unchanged) are its ops on this side, without the id: their texts
+// concatenate to the span's, and those without Edit read the same on both
+// sides.
+type span struct {
+	start, end, move int
+	pieces           []Op
+}
 
 // hunkMoves lists the moved spans of one hunk, on each side, in text order.
 type hunkMoves struct{ old, new []span }
 
 // findMoves pairs lines deleted in one hunk with identical lines inserted in
-// any hunk, and joins consecutive pairs separated only by identical blank
-// lines into one move. It returns the moves of each hunk.
+// any hunk, then with similar lines inserted in another hunk, and joins
+// consecutive pairs separated only by identical blank lines into one move. It
+// returns the moves of each hunk.
 func findMoves(old, new string, la, lb []string, offA, offB []int, hunks []hunk) []hunkMoves {
-	type line struct{ hunk, idx int }
-	deleted := map[string][]line{}
-	for h, hk := range hunks {
-		for k := hk.a0; k < hk.a1; k++ {
-			if key := moveKey(la[k]); key != "" {
-				deleted[key] = append(deleted[key], line{h, k})
-			}
-		}
-	}
-	type pair struct{ a, b line }
-	var pairs []pair
-	for h, hk := range hunks {
-		for k := hk.b0; k < hk.b1; k++ {
-			key := moveKey(lb[k])
-			if key == "" {
-				continue
-			}
-			ls := deleted[key]
-			for x, d := range ls {
-				if d.hunk == h && (d.idx-hk.a0 == k-hk.b0 || hk.a1-d.idx == hk.b1-k) {
-					continue // the same line in the same place: an edit, not a move
-				}
-				pairs = append(pairs, pair{d, line{h, k}})
-				deleted[key] = append(ls[:x:x], ls[x+1:]...)
-				break
-			}
-		}
-	}
+	pairs, dels, inss := exactPairs(la, lb, hunks)
+	pairs = append(pairs, similarPairs(la, lb, hunks, dels, inss)...)
 	sort.Slice(pairs, func(x, y int) bool { return pairs[x].a.idx < pairs[y].a.idx })
 
 	out := make([]hunkMoves, len(hunks))
@@ -60,6 +43,9 @@ func findMoves(old, new string, la, lb []string, offA, offB []int, hunks []hunk)
 	var curEnd pair
 	flush := func() {
 		if cur != nil {
+			if a, c := old[cur[0].start:cur[0].end], new[cur[1].start:cur[1].end]; a != c {
+				cur[0].pieces, cur[1].pieces = editPieces(a, c)
+			}
 			out[curHunks[0]].old = append(out[curHunks[0]].old, cur[0])
 			out[curHunks[1]].new = append(out[curHunks[1]].new, cur[1])
 			cur = nil
@@ -78,7 +64,7 @@ func findMoves(old, new string, la, lb []string, offA, offB []int, hunks []hunk)
 		}
 		flush()
 		id++
-		cur = &[2]span{{as, ae, id}, {bs, be, id}}
+		cur = &[2]span{{start: as, end: ae, move: id}, {start: bs, end: be, move: id}}
 		curHunks = [2]int{p.a.hunk, p.b.hunk}
 		curEnd = p
 	}
@@ -87,6 +73,72 @@ func findMoves(old, new string, la, lb []string, offA, offB []int, hunks []hunk)
 		sort.Slice(out[h].new, func(x, y int) bool { return out[h].new[x].start < out[h].new[y].start })
 	}
 	return out
+}
+
+// exactPairs pairs lines deleted in one hunk with identical lines inserted in
+// any hunk but at the same place in the same hunk. It returns the pairs and
+// the lines long enough to move left unpaired on each side.
+func exactPairs(la, lb []string, hunks []hunk) (pairs []pair, dels, inss []line) {
+	deleted := map[string][]line{}
+	for h, hk := range hunks {
+		for k := hk.a0; k < hk.a1; k++ {
+			if key := moveKey(la[k]); key != "" {
+				deleted[key] = append(deleted[key], line{h, k})
+			}
+		}
+	}
+	paired := make([]bool, len(la)) // deleted lines paired, by index
+	for h, hk := range hunks {
+		for k := hk.b0; k < hk.b1; k++ {
+			key := moveKey(lb[k])
+			if key == "" {
+				continue
+			}
+			ls := deleted[key]
+			found := false
+			for x, d := range ls {
+				if d.hunk == h && (d.idx-hk.a0 == k-hk.b0 || hk.a1-d.idx == hk.b1-k) {
+					continue // the same line in the same place: an edit, not a move
+				}
+				pairs = append(pairs, pair{d, line{h, k}})
+				paired[d.idx] = true
+				deleted[key] = append(ls[:x:x], ls[x+1:]...)
+				found = true
+				break
+			}
+			if !found {
+				inss = append(inss, line{h, k})
+			}
+		}
+	}
+	for h, hk := range hunks {
+		for k := hk.a0; k < hk.a1; k++ {
+			if !paired[k] && moveKey(la[k]) != "" {
+				dels = append(dels, line{h, k})
+			}
+		}
+	}
+	return pairs, dels, inss
+}
+
+// editPieces returns the pieces of a paragraph moved from a to c and edited
+// on the way (see span): the word-level redline of a against c, its equal
+// text on both sides, its deletions as edits of a, its insertions of c.
+func editPieces(a, c string) (old, new []Op) {
+	var sub builder
+	sub.refine(a, c, sentenceLevel)
+	for _, op := range sub.finish() {
+		switch op.Op {
+		case Equal:
+			old = append(old, Op{Op: Delete, Text: op.Text})
+			new = append(new, Op{Op: Insert, Text: op.Text})
+		case Delete:
+			old = append(old, Op{Op: Delete, Text: op.Text, Edit: true})
+		case Insert:
+			new = append(new, Op{Op: Insert, Text: op.Text, Edit: true})
+		}
+	}
+	return old, new
 }
 
 // moveKey is the text by which a line is matched as moved, or "" when the
@@ -126,30 +178,36 @@ func (b *builder) hunk(a, c string, offA, offC int, mv hunkMoves) {
 		b.refine(a, c, sentenceLevel)
 		return
 	}
-	restA, cutsA := cutOut(a, offA, mv.old)
-	restC, cutsC := cutOut(c, offC, mv.new)
+	restA, cutsA := cutOut(a, offA, mv.old, Delete)
+	restC, cutsC := cutOut(c, offC, mv.new, Insert)
 	var sub builder
 	sub.refine(restA, restC, sentenceLevel)
 	splice(b, sub.finish(), cutsA, cutsC)
 }
 
-// cut is moved text taken out of a hunk: it goes back at byte at of the rest.
+// cut is moved text taken out of a hunk: its ops go back at byte at of the rest.
 type cut struct {
-	at   int
-	text string
-	move int
+	at  int
+	ops []Op
 }
 
 // cutOut removes the spans (absolute offsets, s starting at off) from s and
-// returns the rest with where each span stood in it.
-func cutOut(s string, off int, spans []span) (string, []cut) {
+// returns the rest with where each span stood in it, as ops of kind k.
+func cutOut(s string, off int, spans []span, k Kind) (string, []cut) {
 	var rest strings.Builder
 	cuts := make([]cut, 0, len(spans))
 	p := 0
 	for _, sp := range spans {
 		st, en := sp.start-off, sp.end-off
 		rest.WriteString(s[p:st])
-		cuts = append(cuts, cut{rest.Len(), s[st:en], sp.move})
+		ops := []Op{{Op: k, Text: s[st:en]}}
+		if sp.pieces != nil {
+			ops = slices.Clone(sp.pieces)
+		}
+		for x := range ops {
+			ops[x].Move = sp.move
+		}
+		cuts = append(cuts, cut{rest.Len(), ops})
 		p = en
 	}
 	rest.WriteString(s[p:])
@@ -163,11 +221,15 @@ func splice(b *builder, ops []Op, cutsA, cutsC []cut) {
 	pa, pc := 0, 0 // bytes of the rest consumed on each side
 	emit := func() {
 		for len(cutsA) > 0 && cutsA[0].at == pa {
-			b.add(Delete, cutsA[0].text, cutsA[0].move)
+			for _, op := range cutsA[0].ops {
+				b.put(op)
+			}
 			cutsA = cutsA[1:]
 		}
 		for len(cutsC) > 0 && cutsC[0].at == pc {
-			b.add(Insert, cutsC[0].text, cutsC[0].move)
+			for _, op := range cutsC[0].ops {
+				b.put(op)
+			}
 			cutsC = cutsC[1:]
 		}
 	}

@@ -75,36 +75,69 @@ func isSentenceEnd(r rune) bool {
 func Tokens(s string) []string {
 	out := make([]string, 0, len(s)/4+1)
 	for i := 0; i < len(s); {
-		r, n := rune(s[i]), 1
-		if r >= utf8.RuneSelf {
-			r, n = utf8.DecodeRuneInString(s[i:])
-		}
-		start := i
-		switch {
-		case unicode.IsSpace(r):
-			i += n
-			for i < len(s) {
-				r2, n2 := utf8.DecodeRuneInString(s[i:])
-				if !unicode.IsSpace(r2) {
-					break
-				}
-				i += n2
-			}
-		case isWordRune(r):
-			i = clusterEnd(s, i)
-			for i < len(s) {
-				r2, _ := utf8.DecodeRuneInString(s[i:])
-				if !isWordRune(r2) {
-					break
-				}
-				i = clusterEnd(s, i)
-			}
-		default:
-			i = clusterEnd(s, i)
-		}
-		out = append(out, s[start:i])
+		end := tokenEnd(s, i)
+		out = append(out, s[i:end])
+		i = end
 	}
 	return out
+}
+
+// tokenEnd returns the end of the token (see Tokens) that starts at byte i of s.
+func tokenEnd(s string, i int) int {
+	// ASCII letters, digits and white space are the usual case: they are
+	// scanned a byte at a time, and the general rules take over at the last
+	// ASCII character before any other.
+	switch c := s[i]; {
+	case isASCIIWord(c):
+		j := i + 1
+		for j < len(s) && isASCIIWord(s[j]) {
+			j++
+		}
+		if j == len(s) || s[j] < utf8.RuneSelf {
+			return j
+		}
+		i = j - 1
+	case isSpaceByte(c) || c == '\v' || c == '\f':
+		j := i + 1
+		for j < len(s) && (isSpaceByte(s[j]) || s[j] == '\v' || s[j] == '\f') {
+			j++
+		}
+		if j == len(s) || s[j] < utf8.RuneSelf {
+			return j
+		}
+		i = j - 1
+	}
+	r, n := rune(s[i]), 1
+	if r >= utf8.RuneSelf {
+		r, n = utf8.DecodeRuneInString(s[i:])
+	}
+	switch {
+	case unicode.IsSpace(r):
+		i += n
+		for i < len(s) {
+			r2, n2 := utf8.DecodeRuneInString(s[i:])
+			if !unicode.IsSpace(r2) {
+				break
+			}
+			i += n2
+		}
+	case isWordRune(r):
+		i = clusterEnd(s, i)
+		for i < len(s) {
+			r2, _ := utf8.DecodeRuneInString(s[i:])
+			if !isWordRune(r2) {
+				break
+			}
+			i = clusterEnd(s, i)
+		}
+	default:
+		i = clusterEnd(s, i)
+	}
+	return i
+}
+
+func isASCIIWord(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
 }
 
 // isWordRune reports whether r starts or continues a space-separated word.
@@ -174,6 +207,9 @@ func isExtender(r rune) bool {
 // isWord reports whether token t is a word (as opposed to whitespace or a
 // punctuation mark); characters of spaceless scripts count as words.
 func isWord(t string) bool {
+	if t != "" && t[0] < utf8.RuneSelf {
+		return isASCIIWord(t[0])
+	}
 	r, _ := utf8.DecodeRuneInString(t)
 	return isWordRune(r) || isSpaceless(r)
 }
@@ -187,10 +223,12 @@ func isSpaceToken(t string) bool {
 // Words counts the word tokens in s (see Tokens).
 func Words(s string) int {
 	n := 0
-	for _, t := range Tokens(s) {
-		if isWord(t) {
+	for i := 0; i < len(s); {
+		end := tokenEnd(s, i)
+		if isWord(s[i:end]) {
 			n++
 		}
+		i = end
 	}
 	return n
 }

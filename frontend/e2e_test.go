@@ -272,6 +272,49 @@ func TestLegalSeesChangesSinceHerApproval(t *testing.T) {
 	p.checkA11y("compare")
 }
 
+// A paragraph moved and edited on the way is one moved passage on each side
+// of the redline, tagged once, with the words changed inside it.
+func TestCompareShowsAnEditedMove(t *testing.T) {
+	e := newEnv(t)
+	alice := e.api("alice")
+	id := alice.negotiation("US–SG arrangement", text1)
+	para := "1. The Customs Administrations shall exchange information on the members of their programs within 30 days of a change in membership status.\n"
+	edited := strings.Replace(para, "within 30 days", "within 60 days", 1)
+	text2 := strings.Replace(text1, "\n"+para, "", 1)
+	text2 = strings.Replace(text2, "Article 4\n", edited+"\nArticle 4\n", 1)
+	alice.do("propose_version", map[string]any{"negotiation": id, "base": 1, "text": text2, "note": "information exchange moved down, sixty days"})
+
+	p := e.page("alice")
+	p.login("alice")
+	p.room(id)
+	p.click(`.tab[data-tab="compare"]`)
+	p.waitJS("the redline of versions 1 and 2", `!document.querySelector('#view-compare').hidden && !!document.querySelector('#redline ins.moved')`, 5*time.Second)
+	got := evalIn[map[string]any](p, `(() => {
+		const r = document.querySelector('#redline');
+		const shown = (e) => [...e.childNodes].filter(n => !n.classList || !n.classList.contains('sr-only')).map(n => n.textContent).join('');
+		const text = (sel) => [...r.querySelectorAll(sel)].map(shown);
+		return {
+			tags: text('.move-tag'),
+			left: r.querySelectorAll('del.moved').length, arrived: r.querySelectorAll('ins.moved').length,
+			removed: text('del.moved del.edit'), added: text('ins.moved ins.edit'),
+			plain: text('ins:not(.moved):not(.edit), del:not(.moved):not(.edit)').filter(t => /\S/.test(t)),
+			summary: document.querySelector('#compare-summary').textContent,
+		};
+	})()`)
+	want := map[string]any{
+		"tags": []any{"moved ⟶1", "moved here ⟵1"}, "left": 1.0, "arrived": 1.0,
+		"removed": []any{"30"}, "added": []any{"60"},
+		"plain": []any{}, "summary": "Version 1 → version 2: 1 moved passage.",
+	}
+	for k, w := range want {
+		if fmt.Sprint(got[k]) != fmt.Sprint(w) {
+			t.Errorf("%s = %v, want %v", k, got[k], w)
+		}
+	}
+	p.screenshot("18-compare-edited-move")
+	p.checkA11y("compare")
+}
+
 // Resolve the last open issue, approve on both sides, see "ready to sign",
 // sign on both sides, see the text frozen.
 func TestReviewApproveAndSign(t *testing.T) {

@@ -125,13 +125,40 @@ var diffFormats = map[string]func(w io.Writer, ops []diff.Op, oldName, newName s
 }
 
 // writeHTML writes the redline as one self-contained page: insertions
-// underlined, deletions struck through, moves marked by their number; every
-// piece of text is escaped by html/template.
+// underlined, deletions struck through, moves marked by their number, the
+// words changed inside a moved passage marked within it; every piece of text
+// is escaped by html/template.
 func writeHTML(w io.Writer, ops []diff.Op, oldName, newName string) error {
 	return redlinePage.Execute(w, struct {
 		Old, New string
-		Ops      []diff.Op
-	}{oldName, newName, ops})
+		Runs     []redlineRun
+	}{oldName, newName, redlineRuns(ops)})
+}
+
+// redlineRun is what the page draws as one element: an op, or all the ops of
+// a moved passage on one side (its Parts, with their Edit marks).
+type redlineRun struct {
+	Op    diff.Kind
+	Text  string
+	Move  int
+	Parts []diff.Op
+}
+
+// redlineRuns groups neighbouring ops of the same kind and move into one run.
+func redlineRuns(ops []diff.Op) []redlineRun {
+	var out []redlineRun
+	for k := 0; k < len(ops); k++ {
+		op := ops[k]
+		r := redlineRun{Op: op.Op, Text: op.Text, Move: op.Move}
+		for ; op.Move != 0 && k < len(ops) && ops[k].Op == op.Op && ops[k].Move == op.Move; k++ {
+			r.Parts = append(r.Parts, ops[k])
+		}
+		if op.Move != 0 {
+			k--
+		}
+		out = append(out, r)
+	}
+	return out
 }
 
 var redlinePage = template.Must(template.New("redline").Parse(`<!DOCTYPE html>
@@ -153,9 +180,9 @@ ins.move, del.move { background: #e3ecfb; color: #0b2e6b; }
 <body>
 <header>
 <p>Redline of <strong>{{.Old}}</strong> → <strong>{{.New}}</strong>.
-<ins>Inserted</ins>, <del>deleted</del>, <del class="move">moved from here</del> and <ins class="move">moved to here</ins> text is marked; a moved passage carries the same number in both places.</p>
+<ins>Inserted</ins>, <del>deleted</del>, <del class="move">moved from here</del> and <ins class="move">moved to here</ins> text is marked; a moved passage carries the same number in both places, and the words changed on the way are marked inside it: <del class="move">struck <del>where it left</del></del>, <ins class="move">underlined <ins>where it arrived</ins></ins>.</p>
 </header>
-<div class="text">{{range .Ops}}{{if eq .Op "equal"}}{{.Text}}{{else if eq .Op "insert"}}{{if .Move}}<ins class="move" title="moved here (move {{.Move}})"><span class="mark">⇥{{.Move}}</span>{{.Text}}</ins>{{else}}<ins>{{.Text}}</ins>{{end}}{{else}}{{if .Move}}<del class="move" title="moved away (move {{.Move}})"><span class="mark">↦{{.Move}}</span>{{.Text}}</del>{{else}}<del>{{.Text}}</del>{{end}}{{end}}{{end}}</div>
+<div class="text">{{range .Runs}}{{if eq .Op "equal"}}{{.Text}}{{else if eq .Op "insert"}}{{if .Move}}<ins class="move" title="moved here (move {{.Move}})"><span class="mark">⇥{{.Move}}</span>{{range .Parts}}{{if .Edit}}<ins>{{.Text}}</ins>{{else}}{{.Text}}{{end}}{{end}}</ins>{{else}}<ins>{{.Text}}</ins>{{end}}{{else}}{{if .Move}}<del class="move" title="moved away (move {{.Move}})"><span class="mark">↦{{.Move}}</span>{{range .Parts}}{{if .Edit}}<del>{{.Text}}</del>{{else}}{{.Text}}{{end}}{{end}}</del>{{else}}<del>{{.Text}}</del>{{end}}{{end}}{{end}}</div>
 </body>
 </html>
 `))

@@ -81,6 +81,53 @@ func TestDiffFormats(t *testing.T) {
 	}
 }
 
+// A paragraph moved and edited: one move in every format, its edits inside.
+func TestDiffEditedMove(t *testing.T) {
+	dir := t.TempDir()
+	p1 := "1. Each Party shall recognise the validation findings of the other Party."
+	p2 := "2. The customs administrations shall exchange membership information."
+	p3 := "3. This Arrangement enters into force on signature."
+	oldPath := writeFile(t, dir, "old.txt", p1+"\n\n"+p2+"\n\n"+p3+"\n")
+	newPath := writeFile(t, dir, "new.txt", p2+"\n\n"+p3+"\n\n"+strings.Replace(p1, "shall", "may", 1)+"\n")
+
+	_, out, _ := runMra(t, "diff", oldPath, newPath)
+	for _, want := range []string{
+		"[->1 1. Each Party [-shall-] recognise the validation findings of the other Party.-]",
+		"{+<1 1. Each Party {+may+} recognise the validation findings of the other Party.+}",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("text lacks %q:\n%s", want, out)
+		}
+	}
+
+	_, out, _ = runMra(t, "diff", "--format", "json", oldPath, newPath)
+	var got struct {
+		Ops []diff.Op `json:"ops"`
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("json output does not parse: %v\n%s", err, out)
+	}
+	var edits []string
+	for _, op := range got.Ops {
+		if op.Edit {
+			edits = append(edits, string(op.Op)+" "+op.Text)
+		}
+	}
+	if strings.Join(edits, "|") != "delete shall|insert may" || !strings.Contains(out, `"move":1,"edit":true}`) {
+		t.Errorf("json edits = %q, want the one word each side:\n%s", edits, out)
+	}
+
+	_, out, _ = runMra(t, "diff", "--format", "html", oldPath, newPath)
+	for _, want := range []string{
+		`<del class="move" title="moved away (move 1)"><span class="mark">↦1</span>1. Each Party <del>shall</del> recognise`,
+		`<ins class="move" title="moved here (move 1)"><span class="mark">⇥1</span>1. Each Party <ins>may</ins> recognise`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("html lacks %q", want)
+		}
+	}
+}
+
 func TestDiffHTMLEscapesEverything(t *testing.T) {
 	dir := t.TempDir()
 	oldPath := writeFile(t, dir, "<b>old<i>.txt", "x <script>alert(1)</script>")

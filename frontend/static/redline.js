@@ -8,29 +8,42 @@
 
 import { h } from './dom.js';
 
-// renderOps fills el with ops [{op, text, move?}]. With changesOnly, long
-// unchanged stretches fold to a few lines of context, with a button to show
-// them. Returns counts {insert, delete, move}.
+// renderOps fills el with ops [{op, text, move?, edit?}]. A moved passage is
+// one block on each side, tagged once, with the words its edit removed
+// (where it left) or added (where it arrived) marked inside. With
+// changesOnly, long unchanged stretches fold to a few lines of context, with
+// a button to show them. Returns counts {insert, delete, move}.
 export function renderOps(el, ops, { changesOnly = false } = {}) {
   const frag = document.createDocumentFragment();
   const counts = { insert: 0, delete: 0, move: 0 };
   const moves = new Set();
-  ops.forEach((op, k) => {
+  for (let k = 0; k < ops.length; k++) {
+    const op = ops[k];
     if (op.op === 'equal') {
       frag.append(changesOnly ? foldEqual(op.text, k === 0, k === ops.length - 1) : document.createTextNode(op.text));
-      return;
+      continue;
     }
     const ins = op.op === 'insert';
-    const node = h(ins ? 'ins' : 'del', { class: op.move ? 'moved' : null });
-    if (op.move) {
-      moves.add(op.move);
-      node.append(h('span', { class: 'move-tag' }, ins ? `moved here ⟵${op.move}` : `moved ⟶${op.move}`), ' ');
-    } else if (/\S/.test(op.text)) {
-      counts[op.op] += 1;
+    const tag = ins ? 'ins' : 'del';
+    if (!op.move) {
+      if (/\S/.test(op.text)) counts[op.op] += 1;
+      frag.append(h(tag, null, h('span', { class: 'sr-only' }, ins ? ' [inserted: ' : ' [deleted: '), op.text, h('span', { class: 'sr-only' }, '] ')));
+      continue;
     }
-    node.append(h('span', { class: 'sr-only' }, ins ? ' [inserted: ' : ' [deleted: '), op.text, h('span', { class: 'sr-only' }, '] '));
+    moves.add(op.move);
+    const node = h(tag, { class: 'moved' },
+      h('span', { class: 'move-tag' }, ins ? `moved here ⟵${op.move}` : `moved ⟶${op.move}`), ' ',
+      h('span', { class: 'sr-only' }, ins ? ' [inserted: ' : ' [deleted: '));
+    for (; k < ops.length && ops[k].op === op.op && ops[k].move === op.move; k++) {
+      const part = ops[k];
+      node.append(part.edit
+        ? h(tag, { class: 'edit' }, h('span', { class: 'sr-only' }, ins ? ' [added on the way: ' : ' [removed on the way: '), part.text, h('span', { class: 'sr-only' }, '] '))
+        : document.createTextNode(part.text));
+    }
+    k--;
+    node.append(h('span', { class: 'sr-only' }, '] '));
     frag.append(node);
-  });
+  }
   counts.move = moves.size;
   el.replaceChildren(frag);
   return counts;

@@ -169,3 +169,37 @@ func TestClauseOf(t *testing.T) {
 		}
 	}
 }
+
+// TestMovedAndEditedParagraph: threads on a paragraph that moved and was
+// lightly edited follow it; a consensus voids only if its own sentence was
+// edited.
+func TestMovedAndEditedParagraph(t *testing.T) {
+	const para = "3. The Customs Administrations shall notify each other of suspensions within ten days. A notice shall state its reasons in writing.\n"
+	old := clauses + "\nArticle 3\nSuspension\n\n" + para
+	f := newFixture(t, 1, old)
+	kept := f.agreed("A notice shall state its reasons")
+	edited := f.agreed("notify each other of suspensions")
+	note := f.comment("sg-neg", 1, "state its reasons in writing", KindNote, Shared)
+	// Article 3's paragraph moves into Article 1 and one word changes.
+	moved := strings.Replace(para, "within ten days", "within five days", 1)
+	nw := strings.Replace(strings.Replace(old, para, "", 1), "Purpose\n", "Purpose\n\n"+moved, 1)
+	f.propose("us-neg", nw)
+	for _, c := range []struct {
+		id     ThreadID
+		status ThreadStatus
+		flag   Flag
+		quote  string
+	}{
+		{kept, StatusAgreed, FlagMoved, "A notice shall state its reasons"},
+		{edited, StatusVoid, FlagMoved, "notify each other of suspensions"},
+		{note, StatusOpen, FlagMoved, "state its reasons in writing"},
+	} {
+		th := f.thread(c.id)
+		if th.Status != c.status || th.Anchor.Flag != c.flag || th.Anchor.Quote != c.quote {
+			t.Errorf("%s: %s %s %q, want %s %s %q", c.quote, th.Status, th.Anchor.Flag, th.Anchor.Quote, c.status, c.flag, c.quote)
+		}
+		if i := strings.Index(nw, c.quote); i < 0 || th.Anchor.Start != len([]rune(nw[:i])) {
+			t.Errorf("%s: anchored at %d, not in the moved paragraph", c.quote, th.Anchor.Start)
+		}
+	}
+}

@@ -1,0 +1,428 @@
+package diff
+
+import (
+	"slices"
+	"sort"
+	"unicode/utf8"
+)
+
+// A paragraph that moves may be edited on the way: a line deleted in one hunk
+// is paired with a similar line inserted in another.
+//
+// Two lines are similar when the Dice coefficient of their word pairs (each
+// word with the next one, punctuation and white space skipped), counted as
+// multisets, is at least simNum/simDen: 2·|A∩B| ≥ (|A|+|B|)/2. Word pairs,
+// not single words, because order is what makes a paragraph itself: two
+// unrelated clauses of one treaty share most of their words ("the", "shall",
+// "Party", ...) but few of their pairs, and a paragraph whose words were
+// reshuffled reads as rewritten, not as edited. One word replaced breaks at
+// most two pairs, so the bar admits about a quarter of the words replaced
+// here and there, or half of them replaced as one phrase, while most of the
+// paragraph still reads the same inside the move. A line of one word has no
+// pairs and is similar to nothing. In scripts written without spaces the
+// pairs are of characters, the usual measure there.
+const simNum, simDen = 1, 2
+
+// A word pair held by more than maxPostings of the inserted lines still to be
+// paired is too common to find a paragraph by; a deleted line is compared with
+// at most maxCompared inserted lines, those sharing the most uncommon pairs
+// with it (then the closest in length). Both bound the work per line whatever
+// the text: a paragraph is found by the pairs of words it does not share with
+// many others.
+const (
+	maxPostings = 32
+	maxCompared = 8
+)
+
+// line is a line of one side of the diff: its hunk and its index.
+type line struct{ hunk, idx int }
+
+// pair is a deleted line a paired as moved with an inserted line b.
+type pair struct{ a, b line }
+
+// similarPairs pairs deleted lines dels with inserted lines inss (lines not
+// paired as exact moves, long enough to move) that are similar and stand in
+// different hunks; each line pairs at most once, the most similar pairs
+// first. A line similar to a line of the other side in its own hunk is an
+// edit in place and is never paired: found cheaply when the two stand at the
+// same place in the hunk (see inPlace), else among the lines compared with it.
+func similarPairs(la, lb []string, hunks []hunk, dels, inss []line) []pair {
+	if len(dels) == 0 || len(inss) == 0 || oneHunk(dels, inss) {
+		return nil
+	}
+	pa, pb := &pairCache{lines: la}, &pairCache{lines: lb}
+	takenA, takenB := inPlace(pa, pb, hunks, dels, inss)
+	dels = slices.DeleteFunc(slices.Clone(dels), func(l line) bool { return takenA[l.idx] })
+	inss = slices.DeleteFunc(slices.Clone(inss), func(l line) bool { return takenB[l.idx] })
+	if len(dels) == 0 || len(inss) == 0 || oneHunk(dels, inss) {
+		return nil
+	}
+	matches := newPairIndex(pb, inss).matches(pa, dels)
+	for _, m := range matches {
+		if m.a.hunk == m.b.hunk {
+			takenA[m.a.idx], takenB[m.b.idx] = true, true
+		}
+	}
+	sort.Slice(matches, func(x, y int) bool {
+		p, q := matches[x], matches[y]
+		if p.sim != q.sim {
+			return p.sim > q.sim
+		}
+		if p.a.idx != q.a.idx {
+			return p.a.idx < q.a.idx
+		}
+		return p.b.idx < q.b.idx
+	})
+	var out []pair
+	for _, m := range matches {
+		if takenA[m.a.idx] || takenB[m.b.idx] {
+			continue
+		}
+		out = append(out, pair{m.a, m.b})
+		takenA[m.a.idx], takenB[m.b.idx] = true, true
+	}
+	return out
+}
+
+// oneHunk reports whether every line of dels and inss is in one hunk, where
+// no line can move.
+func oneHunk(dels, inss []line) bool {
+	h := dels[0].hunk
+	for _, ls := range [][]line{dels, inss} {
+		for _, l := range ls {
+			if l.hunk != h {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// inPlace marks, by line index on each side, the lines of dels and inss
+// similar or nearly the same (see nearlySame) as the line of the other side
+// that stands at their place in their hunk: as far from the hunk's start, or
+// from its end.
+func inPlace(pa, pb *pairCache, hunks []hunk, dels, inss []line) (a, b []bool) {
+	freeA, freeB := make([]bool, len(pa.lines)), make([]bool, len(pb.lines))
+	for _, l := range dels {
+		freeA[l.idx] = true
+	}
+	for _, l := range inss {
+		freeB[l.idx] = true
+	}
+	a, b = make([]bool, len(pa.lines)), make([]bool, len(pb.lines))
+	var st stepper
+	try := func(i, j int) {
+		if !freeA[i] || !freeB[j] || a[i] && b[j] {
+			return
+		}
+		if nearlySame(pa.lines[i], pb.lines[j]) || st.similar(pa.lines[i], pb.lines[j]) ||
+			pa.keep(i, st.pa).similar(pb.keep(j, st.pc)) {
+			a[i], b[j] = true, true
+		}
+	}
+	for _, hk := range hunks {
+		for k := 0; k < min(hk.a1-hk.a0, hk.b1-hk.b0); k++ {
+			try(hk.a0+k, hk.b0+k)
+			if hk.a1-hk.a0 != hk.b1-hk.b0 { // else the same lines as from the start
+				try(hk.a1-1-k, hk.b1-1-k)
+			}
+		}
+	}
+	return a, b
+}
+
+// nearlySame reports whether lines a and c share a start and an end (cut
+// between words) that hold at least half the bytes of each: an edit in place
+// whatever the measure says, and a cheap test that settles most of them.
+func nearlySame(a, c string) bool {
+	p, q := commonEnds(a, c)
+	return 2*(p+q) >= max(len(a), len(c))
+}
+
+// stepper counts the word pairs two lines hold at the same place, reusing
+// its memory from one count to the next.
+type stepper struct {
+	pa, pc []uint64
+	back   []int
+}
+
+// similar reports whether lines a and c are similar by a lower bound of the
+// word pairs they share, cheap to count: those that stand at the same place
+// counted from their starts, before some point, and from their ends, after
+// it (so words replaced anywhere, and words inserted or deleted in one place,
+// cost no more than they break).
+func (st *stepper) similar(a, c string) bool {
+	st.pa, st.pc = appendPairs(st.pa[:0], a), appendPairs(st.pc[:0], c)
+	na, nc := len(st.pa), len(st.pc)
+	d := na - nc // pa[x] stands against pc[x-d] counted from the ends
+	// back[x]: pairs alike from the ends among pa[x:].
+	if cap(st.back) < na+1 {
+		st.back = make([]int, na+1)
+	}
+	st.back = st.back[:na+1]
+	st.back[na] = 0
+	for x := na - 1; x >= 0; x-- {
+		st.back[x] = st.back[x+1]
+		if y := x - d; y >= 0 && y < nc && st.pa[x] == st.pc[y] {
+			st.back[x]++
+		}
+	}
+	best, fwd := 0, 0 // fwd: pairs alike from the starts among pa[:k]
+	for k := 0; k <= min(na, nc); k++ {
+		if k > 0 && st.pa[k-1] == st.pc[k-1] {
+			fwd++
+		}
+		// pa[:k] against pc[:k], and from the ends pa[x:] against pc[x-d:], x >= max(k, k+d): no pair counted twice.
+		best = max(best, fwd+st.back[min(na, max(k, k+d))])
+	}
+	return similarCount(best, na, nc)
+}
+
+// pairIndex finds inserted lines by the word pairs they hold.
+type pairIndex struct {
+	lines []line
+	pairs []wordPairs // of each line
+	// The lines holding each pair, as a chain through posts from its last
+	// one, and how many they are (chained no further than maxPostings+1).
+	heads map[uint64]chain
+	posts []posting
+}
+
+type chain struct{ last, n int32 } // last: index in posts, plus one
+
+type posting struct{ line, prev int32 } // prev: as chain.last
+
+func newPairIndex(pb *pairCache, inss []line) *pairIndex {
+	x := &pairIndex{lines: inss, pairs: make([]wordPairs, len(inss)), heads: map[uint64]chain{}}
+	for k, l := range inss {
+		x.pairs[k] = pb.of(l.idx)
+		x.pairs[k].each(func(key uint64, _ int) {
+			if c := x.heads[key]; c.n <= maxPostings {
+				x.posts = append(x.posts, posting{int32(k), c.last})
+				x.heads[key] = chain{int32(len(x.posts)), c.n + 1}
+			}
+		})
+	}
+	return x
+}
+
+// alike is a deleted line a similar to an inserted line b; sim is their
+// Dice coefficient.
+type alike struct {
+	a, b line
+	sim  float64
+}
+
+// matches returns, for each deleted line of dels, the inserted lines of the
+// index it is similar to, among those compared with it.
+func (x *pairIndex) matches(pa *pairCache, dels []line) []alike {
+	var out []alike
+	acc := make([]int, len(x.lines)) // per inserted line: the deleted line's pairs it may share
+	var touched, cands []int32
+	for _, d := range dels {
+		dp := pa.of(d.idx)
+		common := 0 // the deleted line's pairs too common to look up
+		dp.each(func(key uint64, n int) {
+			c := x.heads[key]
+			if c.n > maxPostings {
+				common += n
+				return
+			}
+			for p := c.last; p > 0; p = x.posts[p-1].prev {
+				k := x.posts[p-1].line
+				if acc[k] == 0 {
+					touched = append(touched, k)
+				}
+				acc[k] += n
+			}
+		})
+		cands = cands[:0]
+		for _, k := range touched {
+			// acc[k]+common bounds the pairs shared: skip the lines that cannot be similar.
+			if similarCount(min(acc[k]+common, len(dp), len(x.pairs[k])), len(dp), len(x.pairs[k])) {
+				cands = append(cands, k)
+			}
+		}
+		gap := func(k int32) int { return abs(len(x.pairs[k]) - len(dp)) }
+		sort.Slice(cands, func(i, j int) bool { // most uncommon pairs shared, then closest in length
+			p, q := cands[i], cands[j]
+			if acc[p] != acc[q] {
+				return acc[p] > acc[q]
+			}
+			if gap(p) != gap(q) {
+				return gap(p) < gap(q)
+			}
+			return p < q
+		})
+		for _, k := range cands[:min(len(cands), maxCompared)] {
+			if shared := dp.shared(x.pairs[k], needed(len(dp), len(x.pairs[k]))); similarCount(shared, len(dp), len(x.pairs[k])) {
+				out = append(out, alike{d, x.lines[k], float64(2*shared) / float64(len(dp)+len(x.pairs[k]))})
+			}
+		}
+		for _, k := range touched {
+			acc[k] = 0
+		}
+		touched = touched[:0]
+	}
+	return out
+}
+
+// similarCount reports whether lines with na and nc word pairs, shared of
+// them in common, are similar.
+func similarCount(shared, na, nc int) bool {
+	return na+nc > 0 && shared >= needed(na, nc)
+}
+
+func abs(n int) int { return max(n, -n) }
+
+// needed returns how many word pairs lines with na and nc of them must share
+// to be similar.
+func needed(na, nc int) int {
+	return (simNum*(na+nc) + 2*simDen - 1) / (2 * simDen)
+}
+
+// pairCache holds the word pairs of the lines of one side, each computed once.
+type pairCache struct {
+	lines []string
+	pairs map[int]wordPairs
+}
+
+func (c *pairCache) of(idx int) wordPairs {
+	if p, ok := c.pairs[idx]; ok {
+		return p
+	}
+	if c.pairs == nil {
+		c.pairs = map[int]wordPairs{}
+	}
+	p := pairsOf(c.lines[idx])
+	c.pairs[idx] = p
+	return p
+}
+
+// keep returns the word pairs of line idx, given them in order (as
+// appendPairs returns them) if they are not held yet.
+func (c *pairCache) keep(idx int, ordered []uint64) wordPairs {
+	if p, ok := c.pairs[idx]; ok {
+		return p
+	}
+	if c.pairs == nil {
+		c.pairs = map[int]wordPairs{}
+	}
+	p := wordPairs(slices.Clone(ordered))
+	slices.Sort(p)
+	c.pairs[idx] = p
+	return p
+}
+
+// wordPairs holds the hashes of a line's word pairs, sorted.
+type wordPairs []uint64
+
+// pairsOf returns the word pairs of s.
+func pairsOf(s string) wordPairs {
+	out := appendPairs(make(wordPairs, 0, len(s)/6), s)
+	slices.Sort(out)
+	return out
+}
+
+// appendPairs appends the hashes of the word pairs of s to dst, in order.
+func appendPairs(dst []uint64, s string) []uint64 {
+	var prev uint64
+	have := false
+	for i := 0; i < len(s); {
+		c := s[i]
+		var h uint64
+		switch {
+		case c >= utf8.RuneSelf || i+1 < len(s) && s[i+1] >= utf8.RuneSelf:
+			end := tokenEnd(s, i) // not plain ASCII: the general rules
+			t := s[i:end]
+			i = end
+			if !isWord(t) {
+				continue
+			}
+			h = hashString(t)
+		case !isASCIIWord(c):
+			i++ // white space or a mark, alone
+			continue
+		default: // an ASCII word, hashed as hashString does while it is read
+			j := i
+			var v uint64
+			for ; j < len(s) && isASCIIWord(s[j]); j++ {
+				v |= uint64(s[j]) << (8 * ((j - i) & 7))
+				if (j-i)&7 == 7 {
+					h, v = mix64(h^v), 0
+				}
+			}
+			if j < len(s) && s[j] >= utf8.RuneSelf {
+				j = tokenEnd(s, i) // a word that may go on
+				h = hashString(s[i:j])
+			} else {
+				h = mix64(h ^ v ^ uint64(j-i)<<56)
+			}
+			i = j
+		}
+		if have {
+			dst = append(dst, prev*0x9E3779B97F4A7C15^h)
+		}
+		prev, have = h, true
+	}
+	return dst
+}
+
+// hashString hashes a word: its bytes eight at a time, each block mixed in
+// by a bijection, the last with the word's length in its top byte; words
+// shorter than eight bytes therefore never collide.
+func hashString(s string) uint64 {
+	var h, v uint64
+	for i := 0; i < len(s); i++ {
+		v |= uint64(s[i]) << (8 * (i & 7))
+		if i&7 == 7 {
+			h, v = mix64(h^v), 0
+		}
+	}
+	return mix64(h ^ v ^ uint64(len(s))<<56)
+}
+
+func mix64(x uint64) uint64 {
+	x *= 0x9E3779B97F4A7C15
+	return x ^ x>>29
+}
+
+// each calls f with each distinct pair of w and how many times it occurs.
+func (w wordPairs) each(f func(key uint64, n int)) {
+	for i := 0; i < len(w); {
+		j := i + 1
+		for j < len(w) && w[j] == w[i] {
+			j++
+		}
+		f(w[i], j-i)
+		i = j
+	}
+}
+
+// similar reports whether lines with word pairs w and v are similar.
+func (w wordPairs) similar(v wordPairs) bool {
+	return similarCount(w.shared(v, needed(len(w), len(v))), len(w), len(v))
+}
+
+// shared returns the size of the multiset intersection of w and v, or, once
+// it cannot reach need, some smaller number.
+func (w wordPairs) shared(v wordPairs, need int) int {
+	n, i, j := 0, 0, 0
+	for i < len(w) && j < len(v) {
+		if n+min(len(w)-i, len(v)-j) < need {
+			return n
+		}
+		switch {
+		case w[i] < v[j]:
+			i++
+		case w[i] > v[j]:
+			j++
+		default:
+			n++
+			i++
+			j++
+		}
+	}
+	return n
+}

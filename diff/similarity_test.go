@@ -1,0 +1,149 @@
+package diff
+
+import (
+	"math/rand/v2"
+	"strings"
+	"testing"
+)
+
+func TestSimilarEdges(t *testing.T) {
+	tests := []struct {
+		name string
+		a, c string
+		want bool
+	}{
+		{"the same", "Each Party shall act promptly.", "Each Party shall act promptly.", true},
+		// 8 pairs each: 4 shared is exactly half, 3 is below.
+		{"half the pairs", "a1 a2 a3 a4 a5 a6 a7 a8 a9", "a1 a2 a3 a4 a5 b6 b7 b8 b9", true},
+		{"below half", "a1 a2 a3 a4 a5 a6 a7 a8 a9", "a1 a2 a3 a4 b5 b6 b7 b8 b9", false},
+		{"a word changed at each end", "Each Party shall recognise the findings of the other Party", "Every Party shall recognise the findings of the other Administration", true},
+		{"a phrase added", "Each Party shall notify the other.", "Each Party shall, within thirty days of any change, notify the other.", true},
+		{"same words, other order", "the Party shall act now", "now act shall Party the", false},
+		{"punctuation and spacing ignored", "The Party, shall act (now).", "The Party shall   act now", true},
+		{"one word has no pairs", "Definitions", "Definitions.", false},
+		{"a character changed in Chinese", "海关当局应当相互承认经认证的经营者", "海关当局应该相互承认经认证的经营者", true},
+		{"unrelated Chinese", "海关当局应当相互承认", "日本の税関は情報を交換", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := pairsOf(tt.a).similar(pairsOf(tt.c)); got != tt.want {
+				t.Errorf("similar(%q, %q) = %v, want %v", tt.a, tt.c, got, tt.want)
+			}
+		})
+	}
+}
+
+// TestNearlySame: a common start and end (cut between words) holding half
+// the bytes of the longer line make an edit in place.
+func TestNearlySame(t *testing.T) {
+	tests := []struct {
+		a, c string
+		want bool
+	}{
+		{"aaaa bbbb cccc dddd", "aaaa bbbb cXXX YYYY", true},                 // "aaaa bbbb ": 10 of 19 bytes
+		{"aaaa bbbb cccc dddd", "aaaa bbbX cccc dddX", false},                // "aaaa ": 5
+		{"aaaa bbbb cccc dddd eeee", "aaaa bXXX cccc dddd eeee", true},       // "aaaa " and "cccc dddd eeee"
+		{"aaaa bbbb cccc dddd", "aaaa bbbb cccc dddd eeee ffff gggg", false}, // 15 of 34
+		{"aaaa bbbb", "aaaa bbbbb", true},                                    // "aaaa ": 5 of 10
+	}
+	for _, tt := range tests {
+		if got := nearlySame(tt.a, tt.c); got != tt.want {
+			t.Errorf("nearlySame(%q, %q) = %v, want %v", tt.a, tt.c, got, tt.want)
+		}
+	}
+}
+
+// TestStepperBound: the stepper's count is a lower bound (it never calls
+// dissimilar lines similar), and it settles words replaced here and there,
+// and words inserted or deleted in one place.
+func TestStepperBound(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	words := strings.Fields("the Party shall act on findings of other customs program within days and")
+	var st stepper
+	settled := 0
+	for iter := 0; iter < 3000; iter++ {
+		a := make([]string, 2+rng.IntN(20))
+		for k := range a {
+			a[k] = words[rng.IntN(len(words))]
+		}
+		c := append([]string(nil), a...)
+		for n := rng.IntN(4); n > 0; n-- {
+			c[rng.IntN(len(c))] = words[rng.IntN(len(words))]
+		}
+		at := rng.IntN(len(c) + 1)
+		switch rng.IntN(3) {
+		case 0:
+			c = append(c[:at], append([]string{"inserted", "here"}, c[at:]...)...)
+		case 1:
+			c = append(c[:at], c[min(at+2, len(c)):]...)
+		}
+		as, cs := strings.Join(a, " "), strings.Join(c, " ")
+		exact := pairsOf(as).similar(pairsOf(cs))
+		if got := st.similar(as, cs); got && !exact {
+			t.Fatalf("stepper calls %q and %q similar, they are not", as, cs)
+		} else if got {
+			settled++
+		}
+	}
+	if settled < 1000 {
+		t.Errorf("the stepper settles only %d of 3000 edits", settled)
+	}
+	for _, tt := range []struct{ a, c string }{
+		{"a1 a2 a3 a4 a5 a6 a7 a8 a9 a10", "a1 X a3 a4 a5 a6 Y a8 a9 a10"},             // two words replaced
+		{"a1 a2 a3 a4 a5 a6 a7 a8 a9 a10", "a1 a2 a3 a4 new words a5 a6 a7 a8 a9 a10"}, // inserted
+		{"a1 a2 a3 a4 a5 a6 a7 a8 a9 a10", "a1 a2 a3 a6 a7 a8 a9 a10"},                 // deleted
+	} {
+		if !st.similar(tt.a, tt.c) {
+			t.Errorf("stepper does not settle %q -> %q", tt.a, tt.c)
+		}
+	}
+}
+
+// TestWordPairsFollowTokens: the word pairs are those of the words Tokens
+// finds, whatever the script, marks or spacing.
+func TestWordPairsFollowTokens(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	bits := []string{"the", "Party", "A1", "x", " ", "  ", "\n", "\u00a0", ",", ".", "(", "é", "e\u0301", "\u0301",
+		"税", "关", "🇺🇸", "👩‍⚖️", "a\u200d", "الجمارك", "ศุ", "\t", "-"}
+	for iter := 0; iter < 2000; iter++ {
+		var b strings.Builder
+		for n := rng.IntN(30); n > 0; n-- {
+			b.WriteString(bits[rng.IntN(len(bits))])
+		}
+		s := b.String()
+		var want []uint64
+		var prev uint64
+		have := false
+		for _, tok := range Tokens(s) {
+			if isWord(tok) {
+				h := hashString(tok)
+				if have {
+					want = append(want, prev*0x9E3779B97F4A7C15^h)
+				}
+				prev, have = h, true
+			}
+		}
+		got := appendPairs(nil, s)
+		if len(got) != len(want) {
+			t.Fatalf("%q: %d pairs, want %d", s, len(got), len(want))
+		}
+		for k := range got {
+			if got[k] != want[k] {
+				t.Fatalf("%q: pair %d differs", s, k)
+			}
+		}
+	}
+}
+
+// TestHashShortWordsDistinct: words shorter than eight bytes never collide
+// (and these longer ones do not either).
+func TestHashShortWordsDistinct(t *testing.T) {
+	seen := map[uint64]string{}
+	for _, w := range []string{"a", "b", "ab", "ba", "a\x00", "\x00a", "aaaaaaaa", "aaaaaaab", "税关", "Party", "party", "12345678"} {
+		h := hashString(w)
+		if o, ok := seen[h]; ok {
+			t.Fatalf("%q and %q hash alike", o, w)
+		}
+		seen[h] = w
+	}
+}
