@@ -276,16 +276,16 @@ func TestLegalSeesChangesSinceHerApproval(t *testing.T) {
 // of the redline, tagged once, with the words changed inside it.
 func TestCompareShowsAnEditedMove(t *testing.T) {
 	e := newEnv(t)
-	alice := e.api("alice")
-	id := alice.negotiation("US–SG arrangement", text1)
+	us := e.api("us-neg")
+	id := us.negotiation("US–SG arrangement", text1)
 	para := "1. The Customs Administrations shall exchange information on the members of their programs within 30 days of a change in membership status.\n"
 	edited := strings.Replace(para, "within 30 days", "within 60 days", 1)
 	text2 := strings.Replace(text1, "\n"+para, "", 1)
 	text2 = strings.Replace(text2, "Article 4\n", edited+"\nArticle 4\n", 1)
-	alice.do("propose_version", map[string]any{"negotiation": id, "base": 1, "text": text2, "note": "information exchange moved down, sixty days"})
+	us.do("propose_version", map[string]any{"negotiation": id, "base": 1, "text": text2, "note": "information exchange moved down, sixty days"})
 
-	p := e.page("alice")
-	p.login("alice")
+	p := e.page("us-neg")
+	p.login("us-neg")
 	p.room(id)
 	p.click(`.tab[data-tab="compare"]`)
 	p.waitJS("the redline of versions 1 and 2", `!document.querySelector('#view-compare').hidden && !!document.querySelector('#redline ins.moved')`, 5*time.Second)
