@@ -32,7 +32,7 @@ func (n *Negotiation) Apply(e *Event) error {
 		t := &Thread{
 			ID: d.Thread, Kind: d.Kind, Visibility: d.Visibility, Party: d.Party, Status: d.Status,
 			Concurred: slices.Clone(d.Concurred), Messages: []Message{d.Message},
-			CreatedAt: e.At, Author: e.Actor.User, Pos: e.Pos(),
+			CreatedAt: e.At, Author: e.Actor.User, Pos: e.Pos(), gen: n.gen,
 		}
 		if d.Anchor != nil {
 			a := *d.Anchor
@@ -44,7 +44,7 @@ func (n *Negotiation) Apply(e *Event) error {
 		t.touched(e.Pos())
 		n.touch(RecThread, string(t.ID))
 	case *ReplyAdded:
-		t, err := n.thread(d.Thread)
+		t, err := n.mutableThread(d.Thread)
 		if err != nil {
 			return err
 		}
@@ -52,7 +52,7 @@ func (n *Negotiation) Apply(e *Event) error {
 		t.touched(e.Pos())
 		n.touch(RecThread, string(t.ID))
 	case *StatusChanged:
-		t, err := n.thread(d.Thread)
+		t, err := n.mutableThread(d.Thread)
 		if err != nil {
 			return err
 		}
@@ -130,7 +130,7 @@ func (n *Negotiation) applySignOff(e *Event, d *SignedOff) error {
 func (n *Negotiation) carryThreads(d *AnchorsCarried) error {
 	anchors := make([]Anchor, len(d.Threads)) // one allocation for them all
 	for k, c := range d.Threads {
-		t, err := n.thread(c.Thread)
+		t, err := n.mutableThread(c.Thread)
 		if err != nil {
 			return err
 		}
@@ -156,10 +156,20 @@ func (n *Negotiation) insertThread(t *Thread) {
 	n.Order = slices.Insert(n.Order, i, t.ID)
 }
 
-func (n *Negotiation) thread(id ThreadID) (*Thread, error) {
+// mutableThread returns thread id for Apply to change: itself if this state
+// owns it, else a copy that takes its place here, so that a state sharing
+// it (see Clone) keeps it as it was. Apply replaces a thread's slices and
+// anchor rather than writing into them, so a shallow copy is enough.
+func (n *Negotiation) mutableThread(id ThreadID) (*Thread, error) {
 	t := n.Threads[id]
 	if t == nil {
 		return nil, fmt.Errorf("apply: no thread %s", id)
+	}
+	if t.gen != n.gen {
+		c := *t
+		c.gen = n.gen
+		t = &c
+		n.Threads[id] = t
 	}
 	return t, nil
 }

@@ -107,3 +107,24 @@ func sign(x int) int {
 	}
 	return 0
 }
+
+// TestThreadRecord: the hand-written thread record is the canonical JSON of
+// threadRecord, and reads back as the thread.
+func TestThreadRecord(t *testing.T) {
+	at := time.Date(2026, 12, 1, 9, 3, 26, 123e6, time.UTC)
+	odd := "quote \" back \\ nl \n ctl \x01 <>& \u2028 é 税 🇸🇬"
+	for _, th := range []*Thread{
+		{ID: "t-1", Kind: KindConsensus, Visibility: Internal, Party: "US", Status: StatusVoid, Concurred: []PartyID{"US", "SG"},
+			Anchor: &Anchor{Version: 2, Start: 3, End: 9, Quote: odd, Flag: FlagChanged, Original: Origin{Version: 1, Quote: odd}},
+			Messages: []Message{{ID: "m-1", Author: "a", Party: "US", Body: odd, At: at}, {ID: "m-2", At: at}}, CreatedAt: at, Author: "a",
+			Pos: Pos{Shared: 3, Party: "US", Seq: 9}},
+		{ID: "t-2", Kind: KindNote, Concurred: []PartyID{}, Messages: []Message{}, Pos: Pos{Shared: 1}},
+		{ID: "t-3"},
+	} {
+		th.touched(Pos{Shared: 5})
+		got := appendThreadRecord(nil, th)
+		if want := slowCanonical(t, threadRecord{th, th.Pos, th.own}); string(got) != string(want) {
+			t.Errorf("record of %s:\n got %s\nwant %s", th.ID, got, want)
+		}
+	}
+}

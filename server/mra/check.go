@@ -80,7 +80,7 @@ func DecodeChecked(stored []byte, h EventHead) (*Event, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := json.Unmarshal(h.data, p); err != nil {
+	if err := decodeCanonical(h.data, p); err != nil {
 		return nil, fmt.Errorf("decode %s payload: %w", e.Kind, err)
 	}
 	e.Data = p

@@ -119,3 +119,30 @@ func TestDiffRecordsNames(t *testing.T) {
 		}
 	}
 }
+
+// TestCloneSharesNothing: after Clone, changing either state leaves the
+// other as it was (they share threads until one changes them).
+func TestCloneSharesNothing(t *testing.T) {
+	f, _ := randomHistory(t, 7, 80)
+	before, _ := json.Marshal(f.n.Snapshot("US", nil))
+	c := f.n.Clone(true)
+	// Change the original: every kind of event, carries included.
+	for k := 0; k < 3; k++ {
+		f.propose("us-neg", strings.Replace(clauses, "30 days", fmt.Sprintf("%d days", 40+k), 1))
+	}
+	for _, id := range f.n.Order {
+		f.do("us-neg", Command{Type: CmdReply, Thread: id, Body: ptr("later")})
+	}
+	if got, _ := json.Marshal(c.Snapshot("US", nil)); string(got) != string(before) {
+		t.Fatal("changing the original changed its clone")
+	}
+	// And the clone's changes leave the original alone.
+	now, _ := json.Marshal(f.n.Snapshot("US", nil))
+	g := &fixture{t: t, n: c, texts: f.texts, now: f.now, ids: f.ids + 1000}
+	for _, id := range c.Order {
+		g.do("sg-neg", Command{Type: CmdReply, Thread: id, Body: ptr("from the clone")})
+	}
+	if got, _ := json.Marshal(f.n.Snapshot("US", nil)); string(got) != string(now) {
+		t.Fatal("changing the clone changed the original")
+	}
+}

@@ -1,6 +1,7 @@
 package mra
 
 import (
+	"maps"
 	"slices"
 	"time"
 )
@@ -34,6 +35,9 @@ type Negotiation struct {
 	// openIssues and voidConsensus count the shared threads that hold
 	// readiness back, kept as threads change.
 	openIssues, voidConsensus int
+
+	// gen marks the threads this state may change in place.
+	gen *byte
 }
 
 // Pos is an event's place in a negotiation's history, across its streams:
@@ -123,6 +127,7 @@ func newNegotiation() *Negotiation {
 		Heads:   map[StreamKey]Head{},
 		carries: map[StreamKey]*carry{},
 		dirty:   map[recordKey]struct{}{},
+		gen:     new(byte),
 	}
 }
 
@@ -134,8 +139,11 @@ func NewNegotiation(id NegotiationID) *Negotiation {
 	return n
 }
 
-// Clone returns a deep copy that shares nothing Apply changes. The copy
-// tracks no dirty records (see Records) unless track is set.
+// Clone returns a copy that shares nothing Apply changes: the two share
+// their threads until either changes one, which it then copies (so Clone
+// costs a map of pointers, not the threads). The copy tracks no dirty
+// records (see Records) unless track is set. Neither n nor the copy may be
+// used by two goroutines at once, as ever.
 func (n *Negotiation) Clone(track bool) *Negotiation {
 	c := *n
 	c.Parties = slices.Clone(n.Parties)
@@ -153,10 +161,8 @@ func (n *Negotiation) Clone(track bool) *Negotiation {
 		cc.chunks = slices.Clone(cr.chunks)
 		c.carries[k] = &cc
 	}
-	c.Threads = make(map[ThreadID]*Thread, len(n.Threads))
-	for id, t := range n.Threads {
-		c.Threads[id] = t.clone()
-	}
+	c.Threads = maps.Clone(n.Threads)
+	c.gen, n.gen = new(byte), new(byte) // every thread is shared now
 	c.dirty = nil
 	if track {
 		c.dirty = map[recordKey]struct{}{}

@@ -173,9 +173,7 @@ func (n *Negotiation) recordValue(k recordKey) ([]byte, error) {
 		if t == nil {
 			return nil, fmt.Errorf("no thread %q", k.key)
 		}
-		c := *t
-		c.Anchor, c.Status = t.ownAnchor, t.ownStatus
-		return json.Marshal(threadRecord{&c, t.Pos, t.own})
+		return appendThreadRecord(nil, t), nil
 	case RecCarry:
 		c := n.carries[StreamKey(k.key)]
 		if c == nil {
@@ -233,7 +231,7 @@ func Restore(s Stored) (*Negotiation, error) {
 			return nil, fmt.Errorf("restore %s thread %s: %w", s.ID, r.Key, err)
 		}
 		t := rec.Thread
-		t.Pos = rec.Pos
+		t.Pos, t.gen = rec.Pos, n.gen
 		t.touched(rec.Own)
 		n.Threads[t.ID] = t
 		n.Order = append(n.Order, t.ID)
@@ -333,6 +331,101 @@ func (r Record) name() string {
 		return r.Kind
 	}
 	return r.Kind + " " + r.Key
+}
+
+// appendThreadRecord writes a thread's record (threadRecord, as its own
+// events left it) as canonical JSON, without reflection: a hundred
+// thousand of them are written at each audit.
+func appendThreadRecord(b []byte, t *Thread) []byte {
+	b = append(b, `{"anchor":`...)
+	if a := t.ownAnchor; a == nil {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, `{"end":`...)
+		b = strconv.AppendInt(b, int64(a.End), 10)
+		b = append(b, `,"flag":`...)
+		b = appendCanonicalString(b, string(a.Flag))
+		b = append(b, `,"original":{"quote":`...)
+		b = appendCanonicalString(b, a.Original.Quote)
+		b = append(b, `,"version":`...)
+		b = strconv.AppendInt(b, int64(a.Original.Version), 10)
+		b = append(b, `},"quote":`...)
+		b = appendCanonicalString(b, a.Quote)
+		b = append(b, `,"start":`...)
+		b = strconv.AppendInt(b, int64(a.Start), 10)
+		b = append(b, `,"version":`...)
+		b = strconv.AppendInt(b, int64(a.Version), 10)
+		b = append(b, '}')
+	}
+	b = append(b, `,"author":`...)
+	b = appendCanonicalString(b, string(t.Author))
+	b = append(b, `,"concurred":`...)
+	if t.Concurred == nil {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, '[')
+		for k, p := range t.Concurred {
+			if k > 0 {
+				b = append(b, ',')
+			}
+			b = appendCanonicalString(b, string(p))
+		}
+		b = append(b, ']')
+	}
+	b = append(b, `,"created_at":`...)
+	b = appendTime(b, t.CreatedAt)
+	b = append(b, `,"id":`...)
+	b = appendCanonicalString(b, string(t.ID))
+	b = append(b, `,"kind":`...)
+	b = appendCanonicalString(b, string(t.Kind))
+	b = append(b, `,"messages":`...)
+	if t.Messages == nil {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, '[')
+		for k, m := range t.Messages {
+			if k > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, `{"at":`...)
+			b = appendTime(b, m.At)
+			b = append(b, `,"author":`...)
+			b = appendCanonicalString(b, string(m.Author))
+			b = append(b, `,"body":`...)
+			b = appendCanonicalString(b, m.Body)
+			b = append(b, `,"id":`...)
+			b = appendCanonicalString(b, string(m.ID))
+			b = append(b, `,"party":`...)
+			b = appendCanonicalString(b, string(m.Party))
+			b = append(b, '}')
+		}
+		b = append(b, ']')
+	}
+	b = append(b, `,"own":`...)
+	b = appendPos(b, t.own)
+	b = append(b, `,"party":`...)
+	b = appendCanonicalString(b, string(t.Party))
+	b = append(b, `,"pos":`...)
+	b = appendPos(b, t.Pos)
+	b = append(b, `,"status":`...)
+	b = appendCanonicalString(b, string(t.ownStatus))
+	b = append(b, `,"visibility":`...)
+	b = appendCanonicalString(b, string(t.Visibility))
+	return append(b, '}')
+}
+
+func appendPos(b []byte, p Pos) []byte {
+	if p.Party != "" {
+		b = append(b, `{"party":`...)
+		b = appendCanonicalString(b, string(p.Party))
+		b = append(b, `,"seq":`...)
+		b = strconv.AppendUint(b, p.Seq, 10)
+		b = append(b, `,"shared":`...)
+	} else {
+		b = append(b, `{"shared":`...)
+	}
+	b = strconv.AppendUint(b, p.Shared, 10)
+	return append(b, '}')
 }
 
 func keyLess(a, b Record) bool {

@@ -30,6 +30,10 @@ type Thread struct {
 	own       Pos
 	ownAnchor *Anchor
 	ownStatus ThreadStatus
+
+	// gen is the state that may change this thread in place; any other
+	// state sharing it (a clone) copies it first (see mutableThread).
+	gen *byte
 }
 
 // touched notes an event of the thread's own at pos: its record holds the
@@ -74,17 +78,6 @@ func (t *Thread) owner() PartyID {
 		return t.Party
 	}
 	return ""
-}
-
-func (t *Thread) clone() *Thread {
-	c := *t
-	c.Concurred = slices.Clone(t.Concurred)
-	c.Messages = slices.Clone(t.Messages)
-	if t.Anchor != nil {
-		a := *t.Anchor
-		c.Anchor = &a
-	}
-	return &c
 }
 
 // flagOf compares the words now at an anchor with the words it was raised
