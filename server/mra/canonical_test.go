@@ -115,7 +115,7 @@ func TestThreadRecord(t *testing.T) {
 	odd := "quote \" back \\ nl \n ctl \x01 <>& \u2028 é 税 🇸🇬"
 	for _, th := range []*Thread{
 		{ID: "t-1", Kind: KindConsensus, Visibility: Internal, Party: "US", Status: StatusVoid, Concurred: []PartyID{"US", "SG"},
-			Anchor: &Anchor{Version: 2, Start: 3, End: 9, Quote: odd, Flag: FlagChanged, Original: Origin{Version: 1, Quote: odd}},
+			Anchor:   &Anchor{Version: 2, Start: 3, End: 9, Quote: odd, Flag: FlagChanged, Original: Origin{Version: 1, Quote: odd}},
 			Messages: []Message{{ID: "m-1", Author: "a", Party: "US", Body: odd, At: at}, {ID: "m-2", At: at}}, CreatedAt: at, Author: "a",
 			Pos: Pos{Shared: 3, Party: "US", Seq: 9}},
 		{ID: "t-2", Kind: KindNote, Concurred: []PartyID{}, Messages: []Message{}, Pos: Pos{Shared: 1}},
