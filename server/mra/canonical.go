@@ -65,6 +65,18 @@ func appendCanonical(b []byte, v any) []byte {
 // pairs order the same way); an astral character against one of the BMP
 // compares by its high surrogate.
 func compareUTF16(a, b string) int {
+	// ASCII (every key we write) orders the same in bytes and in UTF-16.
+	i := 0
+	for i < len(a) && i < len(b) && a[i] == b[i] && a[i] < utf8.RuneSelf {
+		i++
+	}
+	if i == len(a) || i == len(b) {
+		return len(a) - len(b)
+	}
+	if a[i] < utf8.RuneSelf && b[i] < utf8.RuneSelf {
+		return int(a[i]) - int(b[i])
+	}
+	a, b = a[i:], b[i:]
 	for a != "" && b != "" {
 		ra, na := utf8.DecodeRuneInString(a)
 		rb, nb := utf8.DecodeRuneInString(b)

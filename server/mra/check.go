@@ -2,6 +2,8 @@ package mra
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -45,9 +47,11 @@ func CheckEvent(prev string, stored []byte) (EventHead, error) {
 		return h, errors.New("no hash")
 	}
 	h.Hash = c.top.hash
-	without := make([]byte, 0, len(stored))
-	without = append(append(without, stored[:c.hashStart]...), stored[c.hashEnd:]...)
-	if want := ChainHash(prev, without); h.Hash != want {
+	sum := sha256.New() // of prev and the event without its hash member
+	sum.Write([]byte(prev))
+	sum.Write(stored[:c.hashStart])
+	sum.Write(stored[c.hashEnd:])
+	if want := hex.EncodeToString(sum.Sum(nil)); h.Hash != want {
 		return h, fmt.Errorf("hash %q does not match its content and the previous hash (want %q)", h.Hash, want)
 	}
 	var err error
