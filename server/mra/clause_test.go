@@ -5,6 +5,7 @@ import (
 	"testing"
 )
 
+// clauses is a short text of two articles, their sentences and lines.
 const clauses = `Article 1
 Purpose
 

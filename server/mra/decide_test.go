@@ -5,18 +5,6 @@ import (
 	"testing"
 )
 
-const art = `Article 1
-Purpose
-
-1. The Customs Administrations shall recognise the validation findings of the partner program. This applies to importers.
-
-Article 2
-Exchange of information
-
-1. The Customs Administrations shall exchange membership information within 30 days.
-2. Each Customs Administration shall designate a contact point.
-`
-
 // TestDecideRefusals: every refusal of every command, with its code, and
 // no change to the state.
 func TestDecideRefusals(t *testing.T) {
@@ -221,7 +209,7 @@ func TestDecideRefusals(t *testing.T) {
 		}, CodeNotFound},
 		{"sign_off: older version", "us-legal", func(f *fixture) Command {
 			old := f.sha()
-			f.propose("us-neg", art+"\nArticle 3\n")
+			f.propose("us-neg", clauses+"\nArticle 3\n")
 			return Command{Type: CmdSignOff, Version: ptr(1), SHA256: old, Decision: Approve}
 		}, CodeStale},
 		{"sign_off: wrong sha256", "us-legal", func(f *fixture) Command {
@@ -295,7 +283,7 @@ func TestDecideRefusals(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := newFixture(t, 1, art)
+			f := newFixture(t, 1, clauses)
 			cmd := tt.setup(f)
 			e := f.fails(tt.code, tt.user, cmd)
 			if e.Message == "" {

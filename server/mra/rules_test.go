@@ -9,7 +9,7 @@ import (
 
 // TestThreadLifecycle: the statuses each command leads to.
 func TestThreadLifecycle(t *testing.T) {
-	f := newFixture(t, 1, art)
+	f := newFixture(t, 1, clauses)
 	c := f.comment("us-neg", 1, "Purpose", KindConsensus, Shared)
 	if th := f.thread(c); th.Status != StatusProposed || !slices.Equal(th.Concurred, []PartyID{"US"}) {
 		t.Fatalf("new consensus %s %v", th.Status, th.Concurred)
@@ -58,9 +58,9 @@ func TestThreadLifecycle(t *testing.T) {
 // TestVoidConsensusRestarts: concur on a void consensus restarts it as
 // proposed by the concurring party.
 func TestVoidConsensusRestarts(t *testing.T) {
-	f := newFixture(t, 1, art)
+	f := newFixture(t, 1, clauses)
 	c := f.agreed("exchange membership information")
-	f.propose("sg-neg", strings.Replace(art, "exchange membership information", "exchange all membership information", 1))
+	f.propose("sg-neg", strings.Replace(clauses, "exchange membership information", "exchange all membership information", 1))
 	if f.status(c) != StatusVoid || f.n.Readiness().VoidConsensus != 1 || f.n.Readiness().Status != StatusNegotiating {
 		t.Fatalf("after the change: %s %+v", f.status(c), f.n.Readiness())
 	}
@@ -84,9 +84,9 @@ func TestReadiness(t *testing.T) {
 		check    func(t *testing.T, r Readiness)
 	}{
 		{"no version", 1, func(f *fixture) {}, StatusDrafting, nil},
-		{"a version, no approvals", 1, func(f *fixture) { f.propose("us-neg", art) }, StatusLegalReview, nil},
+		{"a version, no approvals", 1, func(f *fixture) { f.propose("us-neg", clauses) }, StatusLegalReview, nil},
 		{"an open issue", 1, func(f *fixture) {
-			f.propose("us-neg", art)
+			f.propose("us-neg", clauses)
 			f.comment("sg-neg", 1, "Purpose", KindOpenIssue, Shared)
 			f.signOff("us-legal", Approve)
 			f.signOff("sg-legal", Approve)
@@ -96,14 +96,14 @@ func TestReadiness(t *testing.T) {
 			}
 		}},
 		{"an internal open issue holds nothing", 1, func(f *fixture) {
-			f.propose("us-neg", art)
+			f.propose("us-neg", clauses)
 			f.comment("sg-neg", 1, "Purpose", KindOpenIssue, Internal)
 			ready(f)
 		}, StatusReady, nil},
 		{"a void consensus", 1, func(f *fixture) {
-			f.propose("us-neg", art)
+			f.propose("us-neg", clauses)
 			f.agreed("Purpose")
-			f.propose("us-neg", strings.Replace(art, "Purpose", "Aim", 1))
+			f.propose("us-neg", strings.Replace(clauses, "Purpose", "Aim", 1))
 			f.signOff("us-legal", Approve)
 			f.signOff("sg-legal", Approve)
 		}, StatusNegotiating, func(t *testing.T, r Readiness) {
@@ -112,7 +112,7 @@ func TestReadiness(t *testing.T) {
 			}
 		}},
 		{"one party approved", 1, func(f *fixture) {
-			f.propose("us-neg", art)
+			f.propose("us-neg", clauses)
 			f.signOff("us-legal", Approve)
 		}, StatusLegalReview, func(t *testing.T, r Readiness) {
 			if r.Approvals["US"].Approved != 1 || r.Approvals["SG"].Approved != 0 || r.Approvals["SG"].Required != 1 {
@@ -120,12 +120,12 @@ func TestReadiness(t *testing.T) {
 			}
 		}},
 		{"two required, one given", 2, func(f *fixture) {
-			f.propose("us-neg", art)
+			f.propose("us-neg", clauses)
 			f.signOff("us-legal", Approve)
 			f.signOff("sg-legal", Approve)
 		}, StatusLegalReview, nil},
 		{"two required, the same reviewer twice", 2, func(f *fixture) {
-			f.propose("us-neg", art)
+			f.propose("us-neg", clauses)
 			f.signOff("us-legal", Approve)
 			f.signOff("us-legal", Approve)
 			f.signOff("sg-legal", Approve)
@@ -135,7 +135,7 @@ func TestReadiness(t *testing.T) {
 			}
 		}},
 		{"changes requested", 1, func(f *fixture) {
-			f.propose("us-neg", art)
+			f.propose("us-neg", clauses)
 			f.signOff("us-legal", Approve)
 			f.signOff("us-legal2", RequestChanges)
 			f.signOff("sg-legal", Approve)
@@ -145,23 +145,23 @@ func TestReadiness(t *testing.T) {
 			}
 		}},
 		{"a request for changes replaced by an approval", 1, func(f *fixture) {
-			f.propose("us-neg", art)
+			f.propose("us-neg", clauses)
 			f.signOff("us-legal", RequestChanges)
 			f.signOff("us-legal", Approve)
 			f.signOff("sg-legal", Approve)
 		}, StatusReady, nil},
 		{"approvals of an older version are stale", 1, func(f *fixture) {
-			f.propose("us-neg", art)
+			f.propose("us-neg", clauses)
 			ready(f)
-			f.propose("us-neg", art+"\nArticle 3\n")
+			f.propose("us-neg", clauses+"\nArticle 3\n")
 		}, StatusLegalReview, func(t *testing.T, r Readiness) {
 			if r.Approvals["US"].Approved != 0 || r.Version != 2 {
 				t.Errorf("readiness %+v", r)
 			}
 		}},
-		{"ready", 1, func(f *fixture) { f.propose("us-neg", art); ready(f) }, StatusReady, nil},
+		{"ready", 1, func(f *fixture) { f.propose("us-neg", clauses); ready(f) }, StatusReady, nil},
 		{"one party signed", 1, func(f *fixture) {
-			f.propose("us-neg", art)
+			f.propose("us-neg", clauses)
 			ready(f)
 			f.must("us-sign", Command{Type: CmdSign, Version: ptr(1), SHA256: f.sha()})
 		}, StatusReady, func(t *testing.T, r Readiness) {
@@ -170,7 +170,7 @@ func TestReadiness(t *testing.T) {
 			}
 		}},
 		{"a signature withdrawn", 1, func(f *fixture) {
-			f.propose("us-neg", art)
+			f.propose("us-neg", clauses)
 			ready(f)
 			f.must("us-sign", Command{Type: CmdSign, Version: ptr(1), SHA256: f.sha()})
 			f.must("us-sign", Command{Type: CmdWithdrawSignature, Version: ptr(1), Body: ptr("capital asks for one more look")})
@@ -179,7 +179,7 @@ func TestReadiness(t *testing.T) {
 				t.Errorf("signatures %v", r.Signatures)
 			}
 		}},
-		{"signed", 1, func(f *fixture) { f.propose("us-neg", art); signAll(f) }, StatusSigned, nil},
+		{"signed", 1, func(f *fixture) { f.propose("us-neg", clauses); signAll(f) }, StatusSigned, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -199,10 +199,10 @@ func TestReadiness(t *testing.T) {
 // TestSigning: a signature blocks new versions until withdrawn; a
 // withdrawal is an event and the party may sign again.
 func TestSigning(t *testing.T) {
-	f := newFixture(t, 1, art)
+	f := newFixture(t, 1, clauses)
 	ready(f)
 	f.must("us-sign", Command{Type: CmdSign, Version: ptr(1), SHA256: f.sha()})
-	f.fails(CodeSigning, "sg-neg", Command{Type: CmdProposeVersion, Base: ptr(1), Text: ptr(art + "x")})
+	f.fails(CodeSigning, "sg-neg", Command{Type: CmdProposeVersion, Base: ptr(1), Text: ptr(clauses + "x")})
 	r := f.must("us-sign", Command{Type: CmdWithdrawSignature, Version: ptr(1), Body: ptr("one more look")}).(ReadinessResult)
 	if r.Readiness.Signatures["US"] {
 		t.Fatal("the withdrawn signature still counts")
@@ -215,7 +215,7 @@ func TestSigning(t *testing.T) {
 	}
 	f.must("us-sign", Command{Type: CmdSign, Version: ptr(1), SHA256: f.sha()})
 	f.must("us-sign", Command{Type: CmdWithdrawSignature, Version: ptr(1), Body: ptr("again")})
-	f.propose("sg-neg", art+"\nArticle 3\n")
+	f.propose("sg-neg", clauses+"\nArticle 3\n")
 	if f.latest() != 2 {
 		t.Fatal("no new version once no signature stood")
 	}
@@ -224,7 +224,7 @@ func TestSigning(t *testing.T) {
 // TestSignOffVisibility: an internal sign-off's body stays with its party;
 // the decision is everyone's.
 func TestSignOffVisibility(t *testing.T) {
-	f := newFixture(t, 1, art)
+	f := newFixture(t, 1, clauses)
 	body := "Approved, subject to the note on Article 2 (internal)"
 	f.must("us-legal", Command{Type: CmdSignOff, Version: ptr(1), SHA256: f.sha(), Decision: Approve, Body: &body})
 	if len(f.events) != 2 {
