@@ -2,7 +2,10 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"fmt"
+	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -68,6 +71,18 @@ func TestVerifyBadFile(t *testing.T) {
 			code, out, errOut := mra("", "verify", "--db", path)
 			if want := "mra verify: " + path + c.say; code != 1 || out != "" || !strings.HasPrefix(errOut, want) {
 				t.Errorf("mra verify: exit %d, stdout %q, stderr %q; want exit 1 saying %q", code, out, errOut, want)
+			}
+			// serve refuses the same file, saying why, and does not crash
+			// (a missing one it creates: a new server starts empty).
+			if c.data != nil {
+				app, err := Open(Config{Addr: "127.0.0.1:0", DB: path}, slog.New(slog.NewTextHandler(io.Discard, nil)), io.Discard)
+				if err == nil {
+					app.Close(context.Background())
+					t.Fatal("serve started on it")
+				}
+				if !strings.Contains(err.Error(), path+c.say) {
+					t.Errorf("serve refused with %q, want it to say %q", err, path+c.say)
+				}
 			}
 			got, err := os.ReadFile(path)
 			switch {
