@@ -65,7 +65,11 @@ func (n *Negotiation) Apply(e *Event) error {
 		t.touched(e.Pos())
 		n.touch(RecThread, string(t.ID))
 	case *AnchorsCarried:
-		if err := n.carryThreads(d); err != nil {
+		var refs []*Thread
+		if e.refsOf == n {
+			refs = e.refs
+		}
+		if err := n.carryThreads(d, refs); err != nil {
 			return err
 		}
 		data := e.data
@@ -126,13 +130,19 @@ func (n *Negotiation) applySignOff(e *Event, d *SignedOff) error {
 	return nil
 }
 
-// carryThreads moves each thread of a carry to its new place and status.
-func (n *Negotiation) carryThreads(d *AnchorsCarried) error {
+// carryThreads moves each thread of a carry to its new place and status;
+// refs, when given, are its entries' threads in this state.
+func (n *Negotiation) carryThreads(d *AnchorsCarried, refs []*Thread) error {
 	anchors := make([]Anchor, len(d.Threads)) // one allocation for them all
 	for k, c := range d.Threads {
-		t, err := n.mutableThread(c.Thread)
-		if err != nil {
-			return err
+		var t *Thread
+		if k < len(refs) && refs[k].ID == c.Thread && refs[k].gen == n.gen {
+			t = refs[k]
+		} else {
+			var err error
+			if t, err = n.mutableThread(c.Thread); err != nil {
+				return err
+			}
 		}
 		if t.Anchor == nil {
 			return fmt.Errorf("apply: thread %s has no anchor to carry", c.Thread)

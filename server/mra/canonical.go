@@ -91,6 +91,22 @@ func compareUTF16(a, b string) int {
 	return len(a) - len(b)
 }
 
+// compareUTF16Bytes is compareUTF16 of two byte strings, without
+// converting them when they are ASCII.
+func compareUTF16Bytes(a, b []byte) int {
+	i := 0
+	for i < len(a) && i < len(b) && a[i] == b[i] && a[i] < utf8.RuneSelf {
+		i++
+	}
+	if i == len(a) || i == len(b) {
+		return len(a) - len(b)
+	}
+	if a[i] < utf8.RuneSelf && b[i] < utf8.RuneSelf {
+		return int(a[i]) - int(b[i])
+	}
+	return compareUTF16(string(a[i:]), string(b[i:]))
+}
+
 // utf16Key maps r to a value that orders like its first UTF-16 code unit.
 func utf16Key(r rune) rune {
 	if r >= 0x10000 {
@@ -104,10 +120,13 @@ func appendCanonicalString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' {
-			continue
+		for i < len(s) && s[i] >= 0x20 && s[i] != '"' && s[i] != '\\' {
+			i++ // most bytes stand for themselves
 		}
+		if i == len(s) {
+			break
+		}
+		c := s[i]
 		b = append(b, s[start:i]...)
 		switch c {
 		case '"', '\\':
@@ -152,6 +171,11 @@ func appendTyped(b []byte, v any) ([]byte, error) {
 // appendCarried is appendTyped for a carry, without reflection; the keys in
 // canonical order.
 func appendCarried(b []byte, d *AnchorsCarried) []byte {
+	size := 64
+	for _, c := range d.Threads {
+		size += len(c.Quote) + len(c.Thread) + 96
+	}
+	b = slices.Grow(b, size)
 	b = append(b, `{"threads":`...)
 	if d.Threads == nil {
 		b = append(b, "null"...)

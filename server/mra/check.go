@@ -148,8 +148,8 @@ type canonChecker struct {
 
 const maxCanonDepth = 64
 
-func (c *canonChecker) fail(format string, args ...any) error {
-	return fmt.Errorf("at byte %d: %s", c.i, fmt.Sprintf(format, args...))
+func (c *canonChecker) fail(what string) error {
+	return fmt.Errorf("at byte %d: %s", c.i, what)
 }
 
 func (c *canonChecker) value(depth int) error {
@@ -185,7 +185,7 @@ func (c *canonChecker) value(depth int) error {
 			c.i++
 		}
 	case ch == '"':
-		_, err := c.str()
+		_, _, err := c.strRaw()
 		return err
 	case ch == '-' || ch >= '0' && ch <= '9':
 		return c.number()
@@ -196,7 +196,7 @@ func (c *canonChecker) value(depth int) error {
 	case bytes.HasPrefix(c.b[c.i:], []byte("null")):
 		c.i += 4
 	default:
-		return c.fail("unexpected %q", ch)
+		return c.fail(fmt.Sprintf("unexpected %q", ch))
 	}
 	return nil
 }
@@ -216,17 +216,25 @@ func (c *canonChecker) object(depth int, top bool) error {
 		c.i++
 		return nil
 	}
-	var prev string
+	var prev []byte
 	for first := true; ; first = false {
 		memberStart := c.i - 1 // the comma, or the brace of the first member
 		keyStart := c.i
-		key, err := c.str()
+		raw, escaped, err := c.strRaw()
 		if err != nil {
 			return err
 		}
-		if !first && compareUTF16(prev, key) >= 0 {
+		key := raw
+		if escaped {
+			var s string
+			if err := json.Unmarshal(c.b[keyStart:c.i], &s); err != nil {
+				return c.fail(err.Error())
+			}
+			key = []byte(s)
+		}
+		if !first && compareUTF16Bytes(prev, key) >= 0 {
 			c.i = keyStart
-			return c.fail("key %q after %q: keys must be unique and sorted", key, prev)
+			return c.fail(fmt.Sprintf("key %q after %q: keys must be unique and sorted", key, prev))
 		}
 		prev = key
 		if c.i >= len(c.b) || c.b[c.i] != ':' {
@@ -238,10 +246,10 @@ func (c *canonChecker) object(depth int, top bool) error {
 			return err
 		}
 		if top {
-			if err := c.top.keep(key, c.b[valStart:c.i]); err != nil {
-				return c.fail("%s: %v", key, err)
+			if err := c.top.keep(string(key), c.b[valStart:c.i]); err != nil {
+				return c.fail(fmt.Sprintf("%s: %v", key, err))
 			}
-			if key == "hash" {
+			if string(key) == "hash" {
 				if first {
 					c.hashStart, c.hashEnd = keyStart, c.i+1 // with the comma after it
 				} else {
@@ -266,13 +274,13 @@ func (c *canonChecker) object(depth int, top bool) error {
 	}
 }
 
-// str checks a canonical string at c.i and returns its text (decoded only
-// when it holds an escape).
-func (c *canonChecker) str() (string, error) {
+// strRaw checks a canonical string at c.i and returns its bytes between the
+// quotes, and whether they hold an escape; it allocates nothing.
+func (c *canonChecker) strRaw() ([]byte, bool, error) {
 	if c.i >= len(c.b) || c.b[c.i] != '"' {
-		return "", c.fail("want a string")
+		return nil, false, c.fail("want a string")
 	}
-	start := c.i
+	start := c.i + 1
 	c.i++
 	escaped := false
 	for c.i < len(c.b) {
@@ -284,46 +292,36 @@ func (c *canonChecker) str() (string, error) {
 		if c.i >= len(c.b) {
 			break
 		}
-		ch := c.b[c.i]
-		switch {
+		switch ch := c.b[c.i]; {
 		case ch == '"':
 			c.i++
-			if !escaped {
-				return string(c.b[start+1 : c.i-1]), nil
-			}
-			var s string
-			if err := json.Unmarshal(c.b[start:c.i], &s); err != nil {
-				return "", c.fail("%v", err)
-			}
-			return s, nil
+			return c.b[start : c.i-1], escaped, nil
 		case ch < 0x20:
-			return "", c.fail("a control character unescaped")
-		case ch == '\\':
-			escaped = true
-			if c.i+1 >= len(c.b) {
-				return "", c.fail("unexpected end")
+			return nil, false, c.fail("a control character unescaped")
+		}
+		// A backslash.
+		escaped = true
+		if c.i+1 >= len(c.b) {
+			return nil, false, c.fail("unexpected end")
+		}
+		switch c.b[c.i+1] {
+		case '"', '\\', 'b', 'f', 'n', 'r', 't':
+			c.i += 2
+		case 'u':
+			// Only control characters without a short form are \u00xx.
+			if c.i+6 > len(c.b) || c.b[c.i+2] != '0' || c.b[c.i+3] != '0' || !lowerHex(c.b[c.i+4]) || !lowerHex(c.b[c.i+5]) {
+				return nil, false, c.fail("an escape JSON does not require")
 			}
-			switch c.b[c.i+1] {
-			case '"', '\\', 'b', 'f', 'n', 'r', 't':
-				c.i += 2
-			case 'u':
-				// Only control characters without a short form are \u00xx.
-				if c.i+6 > len(c.b) || c.b[c.i+2] != '0' || c.b[c.i+3] != '0' || !lowerHex(c.b[c.i+4]) || !lowerHex(c.b[c.i+5]) {
-					return "", c.fail("an escape JSON does not require")
-				}
-				v, _ := strconv.ParseUint(string(c.b[c.i+4:c.i+6]), 16, 8)
-				if v >= 0x20 || v == '\b' || v == '\f' || v == '\n' || v == '\r' || v == '\t' {
-					return "", c.fail("an escape JSON does not require")
-				}
-				c.i += 6
-			default:
-				return "", c.fail("an escape JSON does not require")
+			v, _ := strconv.ParseUint(string(c.b[c.i+4:c.i+6]), 16, 8)
+			if v >= 0x20 || v == '\b' || v == '\f' || v == '\n' || v == '\r' || v == '\t' {
+				return nil, false, c.fail("an escape JSON does not require")
 			}
+			c.i += 6
 		default:
-			c.i++
+			return nil, false, c.fail("an escape JSON does not require")
 		}
 	}
-	return "", c.fail("unterminated string")
+	return nil, false, c.fail("unterminated string")
 }
 
 func lowerHex(ch byte) bool { return ch >= '0' && ch <= '9' || ch >= 'a' && ch <= 'f' }

@@ -71,6 +71,11 @@ type Event struct {
 	JSON      []byte  `json:"-"` // canonical JSON with "type" and "hash": the bytes stored and sent
 
 	data []byte // the canonical JSON of Data, once sealed
+
+	// For a carry: the threads of its entries as the deciding state holds
+	// them, so that Apply on that state finds them without a lookup.
+	refs   []*Thread
+	refsOf *Negotiation
 }
 
 // Key returns the stream that holds the event.

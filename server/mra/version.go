@@ -100,6 +100,7 @@ func (d *decider) carry(old, nt *Text, version int) []*Event {
 	}
 	idx := diff.NewIndex(diff.Redline(old.String(), nt.String()))
 	byOwner := map[PartyID][]CarriedAnchor{}
+	refs := map[PartyID][]*Thread{}
 	for _, t := range threads {
 		a := idx.Carry(diff.Range{Start: t.Anchor.Start, End: t.Anchor.End})
 		quote, _ := nt.Slice(a.Start, a.End)
@@ -111,6 +112,7 @@ func (d *decider) carry(old, nt *Text, version int) []*Event {
 		o := t.owner()
 		byOwner[o] = append(byOwner[o], CarriedAnchor{Thread: t.ID, Start: a.Start, End: a.End,
 			Flag: flagOf(quote, t.Anchor.Original.Quote, a.Flag), Status: status, Quote: quote})
+		refs[o] = append(refs[o], t)
 	}
 	owners := make([]PartyID, 0, len(byOwner))
 	for o := range byOwner {
@@ -119,15 +121,17 @@ func (d *decider) carry(old, nt *Text, version int) []*Event {
 	slices.Sort(owners) // shared ("") first
 	var events []*Event
 	for _, o := range owners {
-		list := byOwner[o]
+		list, ts := byOwner[o], refs[o]
 		for len(list) > 0 {
 			k, size := 0, 0
 			for k < len(list) && k < carryChunkThreads && (k == 0 || size+len(list[k].Quote) < carryChunkBytes) {
 				size += len(list[k].Quote) + 128
 				k++
 			}
-			events = append(events, d.event(EvAnchorsCarried, o, &AnchorsCarried{Version: version, Threads: list[:k:k]}))
-			list = list[k:]
+			e := d.event(EvAnchorsCarried, o, &AnchorsCarried{Version: version, Threads: list[:k:k]})
+			e.refs, e.refsOf = ts[:k:k], d.n
+			events = append(events, e)
+			list, ts = list[k:], ts[k:]
 		}
 	}
 	return events
