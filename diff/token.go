@@ -214,6 +214,9 @@ func isWord(t string) bool {
 	return isWordRune(r) || isSpaceless(r)
 }
 
+// SpaceToken reports whether t, a token of Tokens, is a run of whitespace.
+func SpaceToken(t string) bool { return isSpaceToken(t) }
+
 // isSpaceToken reports whether t is a run of whitespace.
 func isSpaceToken(t string) bool {
 	r, _ := utf8.DecodeRuneInString(t)

@@ -103,7 +103,7 @@ func (e *engine) run(user mra.User, cmd *mra.Command) ([]byte, mra.Code) {
 	e.finish(entry, p, err == nil)
 	<-p.processed
 	if err != nil {
-		if !entry.read(func(*mra.Negotiation) {}) {
+		if !entry.created() {
 			e.mu.Lock()
 			delete(e.negs, ch.Negotiation) // its creation never reached the disk
 			e.mu.Unlock()
@@ -121,13 +121,13 @@ func (e *engine) decide(entry *negotiation, user mra.User, cmd *mra.Command) (*n
 	var n *mra.Negotiation
 	if entry != nil {
 		entry.cmu.RLock()
-		broken, gone := entry.broken, entry.committed == nil
+		broken := entry.broken
 		entry.cmu.RUnlock()
 		if broken {
 			entry.settle()
-		}
-		if gone && broken {
-			return entry, nil, nil, nil, mra.Errorf(mra.CodeNotFound, "no negotiation %q", cmd.Negotiation)
+			if !entry.created() { // its creation failed: it is going away
+				return entry, nil, nil, nil, mra.Errorf(mra.CodeNotFound, "no negotiation %q", cmd.Negotiation)
+			}
 		}
 		n = entry.work
 	}

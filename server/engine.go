@@ -86,6 +86,13 @@ func (entry *negotiation) settle() {
 	entry.latest, entry.broken = nil, false
 }
 
+// created reports whether the negotiation's creation has committed.
+func (entry *negotiation) created() bool {
+	entry.cmu.RLock()
+	defer entry.cmu.RUnlock()
+	return entry.committed != nil
+}
+
 // read runs f on the committed state, with it locked for reading; f must
 // not keep what it reads. It returns false before the creation commits.
 func (entry *negotiation) read(f func(*mra.Negotiation)) bool {

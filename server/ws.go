@@ -154,6 +154,7 @@ func (c *wsConn) shut(code int, reason string) {
 	if !c.closing {
 		c.closing, c.flush, c.code, c.reason = true, true, code, reason
 	}
+	c.room.Broadcast() // a replay waiting for room gives up
 	c.mu.Unlock()
 	c.poke()
 }
@@ -223,10 +224,6 @@ func (c *wsConn) read() {
 		c.s.hub.remove(c)
 		c.shut(websocket.CloseNormalClosure, "")
 		<-c.done
-		c.mu.Lock()
-		c.closing = true
-		c.room.Broadcast()
-		c.mu.Unlock()
 		c.replays.Wait()
 	}()
 	c.ws.SetReadLimit(hardFrame)

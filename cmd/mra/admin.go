@@ -164,8 +164,9 @@ func runUser(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-// runVerify is `mra verify --db FILE`: every hash chain, or the first bad
-// event. A missing, empty, truncated or damaged file fails (exit 1) naming
+// runVerify is `mra verify --db FILE`: the file (CheckFile), then every
+// hash chain and the state against the fold of the events (Audit); or the
+// first thing that fails. A missing, empty, truncated or damaged file fails (exit 1) naming
 // what is wrong; verify never creates or initialises a file.
 func runVerify(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("mra verify", flag.ContinueOnError)
@@ -179,11 +180,11 @@ func runVerify(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		return code
 	}
 	defer st.Close()
-	if err := st.Verify(); err != nil {
+	if err := st.CheckFile(); err != nil {
 		fmt.Fprintf(stderr, "mra verify: %v\n", err)
 		return exitFail
 	}
-	if _, err := st.Audit(); err != nil {
+	if _, err := st.Audit(); err != nil { // every chain, then the fold
 		fmt.Fprintf(stderr, "mra verify: %v\n", err)
 		return exitFail
 	}

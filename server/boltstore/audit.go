@@ -13,6 +13,15 @@ import (
 	"mra/server/mra"
 )
 
+// CheckFile checks the file's pages and runs bbolt's own check: the part of
+// Verify before the chains, which Audit walks itself.
+func (s *Store) CheckFile() error {
+	if err := s.checkFile(); err != nil {
+		return fmt.Errorf("verify: %w", err)
+	}
+	return nil
+}
+
 // Audit checks that what the store would serve is what its log says: every
 // stream's chain (as Verify does), each negotiation's records against the
 // fold of its events (mra.Fold), each of its versions' texts stored under

@@ -45,7 +45,7 @@ func appendCanonical(b []byte, v any) []byte {
 		for k := range x {
 			keys = append(keys, k)
 		}
-		slices.SortFunc(keys, compareUTF16)
+		slices.SortFunc(keys, compareUTF16[string])
 		b = append(b, '{')
 		for k, key := range keys {
 			if k > 0 {
@@ -60,23 +60,23 @@ func appendCanonical(b []byte, v any) []byte {
 	panic(fmt.Sprintf("canonical: unexpected %T", v))
 }
 
-// compareUTF16 orders strings by UTF-16 code units, as RFC 8785 sorts keys.
-// Two astral characters compare as their code points do (their surrogate
-// pairs order the same way); an astral character against one of the BMP
-// compares by its high surrogate.
-func compareUTF16(a, b string) int {
-	// ASCII (every key we write) orders the same in bytes and in UTF-16.
+// compareUTF16 orders strings (or byte strings) by UTF-16 code units, as
+// RFC 8785 sorts keys. ASCII (every key we write) compares byte by byte;
+// past it, two astral characters compare as their code points do (their
+// surrogate pairs order the same way), and an astral character against
+// one of the BMP by its high surrogate.
+func compareUTF16[S ~string | ~[]byte](x, y S) int {
 	i := 0
-	for i < len(a) && i < len(b) && a[i] == b[i] && a[i] < utf8.RuneSelf {
+	for i < len(x) && i < len(y) && x[i] == y[i] && x[i] < utf8.RuneSelf {
 		i++
 	}
-	if i == len(a) || i == len(b) {
-		return len(a) - len(b)
+	if i == len(x) || i == len(y) {
+		return len(x) - len(y)
 	}
-	if a[i] < utf8.RuneSelf && b[i] < utf8.RuneSelf {
-		return int(a[i]) - int(b[i])
+	if x[i] < utf8.RuneSelf && y[i] < utf8.RuneSelf {
+		return int(x[i]) - int(y[i])
 	}
-	a, b = a[i:], b[i:]
+	a, b := string(x[i:]), string(y[i:]) // rare: a copy for byte strings
 	for a != "" && b != "" {
 		ra, na := utf8.DecodeRuneInString(a)
 		rb, nb := utf8.DecodeRuneInString(b)
@@ -89,22 +89,6 @@ func compareUTF16(a, b string) int {
 		a, b = a[na:], b[nb:]
 	}
 	return len(a) - len(b)
-}
-
-// compareUTF16Bytes is compareUTF16 of two byte strings, without
-// converting them when they are ASCII.
-func compareUTF16Bytes(a, b []byte) int {
-	i := 0
-	for i < len(a) && i < len(b) && a[i] == b[i] && a[i] < utf8.RuneSelf {
-		i++
-	}
-	if i == len(a) || i == len(b) {
-		return len(a) - len(b)
-	}
-	if a[i] < utf8.RuneSelf && b[i] < utf8.RuneSelf {
-		return int(a[i]) - int(b[i])
-	}
-	return compareUTF16(string(a[i:]), string(b[i:]))
 }
 
 // utf16Key maps r to a value that orders like its first UTF-16 code unit.

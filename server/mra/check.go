@@ -232,7 +232,7 @@ func (c *canonChecker) object(depth int, top bool) error {
 			}
 			key = []byte(s)
 		}
-		if !first && compareUTF16Bytes(prev, key) >= 0 {
+		if !first && compareUTF16(prev, key) >= 0 {
 			c.i = keyStart
 			return c.fail(fmt.Sprintf("key %q after %q: keys must be unique and sorted", key, prev))
 		}

@@ -251,10 +251,10 @@ func sameTokens(a, b string) bool {
 	ta, tb := diff.Tokens(a), diff.Tokens(b)
 	i, j := 0, 0
 	for {
-		for i < len(ta) && isSpaceToken(ta[i]) {
+		for i < len(ta) && diff.SpaceToken(ta[i]) {
 			i++
 		}
-		for j < len(tb) && isSpaceToken(tb[j]) {
+		for j < len(tb) && diff.SpaceToken(tb[j]) {
 			j++
 		}
 		if i == len(ta) || j == len(tb) {
@@ -265,9 +265,4 @@ func sameTokens(a, b string) bool {
 		}
 		i, j = i+1, j+1
 	}
-}
-
-func isSpaceToken(t string) bool {
-	r, _ := utf8.DecodeRuneInString(t)
-	return t != "" && isSpace(r)
 }
