@@ -41,6 +41,10 @@ func (t CommandType) Mutating() bool {
 	return false
 }
 
+// liftText is the length of a top-level text string beyond which
+// ParseCommand decodes it itself.
+const liftText = 4 << 10
+
 // MaxCommandBytes bounds a command's JSON on every transport, but for
 // propose_version, whose text may reach MaxTextBytes.
 const MaxCommandBytes = 64 << 10
@@ -95,20 +99,37 @@ type Focus struct {
 // missing or oversized id, and an unknown type are bad_request; the id is
 // returned whenever it could be read, so the error can name it. A duplicate
 // key, or one that differs from a field name only in case, is bad_request too.
-func ParseCommand(b []byte) (*Command, *Error) {
+func ParseCommand(b []byte) (*Command, *Error) { return parseCommand(b, liftText) }
+
+// parseCommand is ParseCommand, decoding a top-level text string itself
+// when it is longer than lift bytes (quotes included).
+func parseCommand(b []byte, lift int) (*Command, *Error) {
 	if !utf8.Valid(b) {
 		return &Command{}, badRequest("the command is not valid UTF-8")
 	}
 	var c Command
-	d := json.NewDecoder(bytes.NewReader(b))
-	if err := d.Decode(&c); err != nil {
-		return &Command{ID: peekID(b)}, badRequest("%s", describeJSONError(err))
-	}
-	if _, err := d.Token(); !errors.Is(err, io.EOF) {
-		return &Command{ID: peekID(b)}, badRequest("malformed JSON: more than one value")
-	}
-	if err := checkStrict(b); err != nil {
-		return &c, err
+	if s := scanStrict(b); s.wellFormed && s.err == nil && s.text.end-s.text.start > lift {
+		// A proposal's text is nearly all of its bytes, and encoding/json
+		// reads them twice and slowly: the strict pass has found the text,
+		// so encoding/json reads the rest, around an empty string.
+		rest := make([]byte, 0, len(b)-(s.text.end-s.text.start)+2)
+		rest = append(append(append(rest, b[:s.text.start]...), `""`...), b[s.text.end:]...)
+		if err := json.Unmarshal(rest, &c); err != nil {
+			return &Command{ID: peekID(rest)}, badRequest("%s", describeJSONError(err))
+		}
+		text := unquote(b[s.text.start:s.text.end])
+		c.Text = &text
+	} else {
+		d := json.NewDecoder(bytes.NewReader(b))
+		if err := d.Decode(&c); err != nil {
+			return &Command{ID: peekID(b)}, badRequest("%s", describeJSONError(err))
+		}
+		if _, err := d.Token(); !errors.Is(err, io.EOF) {
+			return &Command{ID: peekID(b)}, badRequest("malformed JSON: more than one value")
+		}
+		if s.wellFormed && s.err != nil {
+			return &c, s.err
+		}
 	}
 	if n := utf8.RuneCountInString(c.ID); n < 1 || n > 64 {
 		id := c.ID

@@ -1,6 +1,9 @@
 package mra
 
 import (
+	"encoding/json"
+	"reflect"
+	"strings"
 	"testing"
 	"unicode/utf8"
 )
@@ -44,4 +47,48 @@ func FuzzParseCommand(f *testing.F) {
 			t.Fatalf("accepted type %q", c.Type)
 		}
 	})
+}
+
+// FuzzParseCommandLift: decoding a proposal's text in the strict pass gives
+// what encoding/json gives, command and error alike, on any input (lift 0
+// takes that path for every top-level text string).
+func FuzzParseCommandLift(f *testing.F) {
+	commandSeeds(f)
+	for _, s := range []string{
+		`{"id":"1","type":"propose_version","negotiation":"n-x","base":0,"text":"a\"b\\c\/d\b\f\n\r\t\u00e9\u20ac\ud83d\ude00 \u0000x"}`,
+		`{"id":"1","type":"propose_version","text":"x","te\u0078t":"y"}`,
+		`{"id":"1","type":"propose_version","Text":"x"}`,
+		`{"id":"1","type":"propose_version","text":"\udc00"}`,
+		`{"id":"1","type":"propose_version","text":12,"base":"x"}`,
+		`{"id":"1","type":"propose_version","base":"x","text":"long enough"}`,
+		`{"id":"1","type":"propose_version","since":{"text":"not top level"},"text":"é"}`,
+		`{"id":"1","type":"propose_version","text":"x"} 1`,
+		`{"id":"1","type":"propose_version","text":"x`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		fast, ferr := parseCommand(b, 0)
+		slow, serr := parseCommand(b, len(b)+1)
+		if !reflect.DeepEqual(fast, slow) || !reflect.DeepEqual(ferr, serr) {
+			t.Fatalf("%q:\nlifted %+v %v\nslow   %+v %v", b, fast, ferr, slow, serr)
+		}
+	})
+}
+
+// TestParseCommandLiftsText: a proposal of the reference agreement's size
+// decodes to exactly its text, escapes and all.
+func TestParseCommandLiftsText(t *testing.T) {
+	text := strings.Repeat("Article 1\r\n\t\"Customs\" — Zoll, 税关 😀 \\ / \u2028.\n\n", 20000)
+	raw, err := json.Marshal(map[string]any{"id": "p-1", "type": "propose_version", "negotiation": "n-x", "base": 3, "text": text, "note": "n"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, perr := ParseCommand(raw)
+	if perr != nil {
+		t.Fatal(perr)
+	}
+	if c.Text == nil || *c.Text != text || c.ID != "p-1" || c.Type != CmdProposeVersion || c.Base == nil || *c.Base != 3 || c.Note != "n" || c.Negotiation != "n-x" {
+		t.Fatalf("got id %q type %q base %v note %q, text equal: %v", c.ID, c.Type, c.Base, c.Note, c.Text != nil && *c.Text == text)
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"unicode"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // checkStrict refuses, as bad_request, what encoding/json lets through in a
@@ -21,15 +22,28 @@ import (
 // leaves it to encoding/json to say why. It reads raw once, from start to
 // end, without allocating per byte.
 func checkStrict(raw []byte) *Error {
-	s := strictScan{raw: raw}
-	if !s.value(span{}) {
-		return nil
-	}
-	s.space()
-	if s.pos != len(raw) {
+	s := scanStrict(raw)
+	if !s.wellFormed {
 		return nil
 	}
 	return s.err
+}
+
+// scanStrict is checkStrict's pass, and reports besides whether raw is
+// well-formed JSON and where the value of a top-level "text" key is when it
+// is a string (text.start < 0 if not).
+func scanStrict(raw []byte) strictResult {
+	s := strictScan{raw: raw, text: span{-1, -1}}
+	ok := s.value(span{})
+	s.space()
+	return strictResult{wellFormed: ok && s.pos == len(raw), err: s.err, text: s.text}
+}
+
+// strictResult is what scanStrict found.
+type strictResult struct {
+	wellFormed bool
+	err        *Error
+	text       span // raw[start:end] is the quoted string of a top-level "text"
 }
 
 // maxStrictDepth is encoding/json's limit on nesting: deeper is malformed.
@@ -44,6 +58,7 @@ type strictScan struct {
 	keys  []byte // the decoded keys (and their folds) of the objects open
 	refs  []key  // the keys of the objects open, the innermost last
 	err   *Error // the first problem found; returned only if raw is well-formed
+	text  span   // the quoted value of a top-level "text" key, if a string
 }
 
 // span is a key's bytes in strictScan.keys.
@@ -138,8 +153,13 @@ func (s *strictScan) object() bool {
 			return false
 		}
 		s.pos++
+		s.space()
+		at := s.pos
 		if !s.value(name) {
 			return false
+		}
+		if s.depth == 1 && s.raw[at] == '"' && s.err == nil && string(s.bytes(name)) == "text" {
+			s.text = span{at, s.pos}
 		}
 		s.space()
 		if s.pos >= len(s.raw) {
@@ -242,9 +262,7 @@ func (s *strictScan) string(keep bool) (lone, ok bool) {
 	i := s.pos + 1
 	for {
 		run := i
-		for i < len(raw) && plain[raw[i]] {
-			i++
-		}
+		i = plainEnd(raw, i)
 		if keep {
 			s.keys = append(s.keys, raw[run:i]...)
 		}
@@ -304,6 +322,14 @@ func (s *strictScan) string(keep bool) (lone, ok bool) {
 			s.keys = utf8.AppendRune(s.keys, r)
 		}
 	}
+}
+
+// unquote decodes the well-formed JSON string q (quotes included) that
+// holds no lone surrogate, as encoding/json would.
+func unquote(q []byte) string {
+	s := strictScan{raw: q, keys: make([]byte, 0, len(q))}
+	s.string(true)
+	return unsafe.String(unsafe.SliceData(s.keys), len(s.keys))
 }
 
 // plain tells the bytes a string holds as they are: not a quote, a
