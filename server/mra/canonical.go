@@ -104,9 +104,7 @@ func appendCanonicalString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); i++ {
-		for i < len(s) && s[i] >= 0x20 && s[i] != '"' && s[i] != '\\' {
-			i++ // most bytes stand for themselves
-		}
+		i = plainEnd(s, i) // most bytes stand for themselves
 		if i == len(s) {
 			break
 		}

@@ -286,9 +286,7 @@ func (c *canonChecker) strRaw() ([]byte, bool, error) {
 	for c.i < len(c.b) {
 		// Most bytes of a string stand for themselves: skip them in a
 		// tight loop.
-		for c.i < len(c.b) && c.b[c.i] >= 0x20 && c.b[c.i] != '"' && c.b[c.i] != '\\' {
-			c.i++
-		}
+		c.i = plainEnd(c.b, c.i)
 		if c.i >= len(c.b) {
 			break
 		}

@@ -3,8 +3,10 @@ package mra
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"slices"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // MaxTextBytes is the largest version text accepted (8 MiB).
@@ -20,7 +22,7 @@ func NormalizeText(s string) string {
 
 // SHA256 is the lowercase hex SHA-256 of s's UTF-8 bytes.
 func SHA256(s string) string {
-	sum := sha256.Sum256([]byte(s))
+	sum := sha256.Sum256(unsafe.Slice(unsafe.StringData(s), len(s))) // read only: no copy of a long text
 	return hex.EncodeToString(sum[:])
 }
 
@@ -48,15 +50,6 @@ func NewText(s string) *Text {
 		t.n++
 	}
 	return t
-}
-
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return false
-		}
-	}
-	return true
 }
 
 // String returns the whole text.
@@ -88,4 +81,34 @@ func (t *Text) Slice(start, end int) (string, bool) {
 		return "", false
 	}
 	return t.s[t.byteAt(start):t.byteAt(end)], true
+}
+
+// pointAt returns the code point at byte offset b (0 <= b <= len), which
+// must start a code point.
+func (t *Text) pointAt(b int) int {
+	if t.marks == nil {
+		return b
+	}
+	k, _ := slices.BinarySearch(t.marks, b+1) // marks[k-1] <= b < marks[k]
+	p, i := (k-1)*textStride, t.marks[k-1]
+	for ; i < b; p++ {
+		_, n := utf8.DecodeRuneInString(t.s[i:])
+		i += n
+	}
+	return p
+}
+
+// line returns the span [lo, hi) in code points from the line break before
+// code point s (or the text's start) to just after the one after e (or
+// the text's end): what the clause of [s, e) can reach.
+func (t *Text) line(s, e int) (lo, hi int) {
+	bs, be := t.byteAt(s), t.byteAt(e)
+	if i := strings.LastIndexByte(t.s[:bs], '\n'); i >= 0 {
+		lo = t.pointAt(i)
+	}
+	hi = t.n
+	if j := strings.IndexByte(t.s[be:], '\n'); j >= 0 {
+		hi = t.pointAt(be+j) + 1
+	}
+	return lo, hi
 }
