@@ -206,6 +206,14 @@ func neighbour(c cursor, forward bool) (pos, edge int) {
 // clauseChanged reports whether the redline (indexed by idx) from old to nt
 // voids a consensus on [s, e) of old (see the rule above).
 func clauseChanged(old, nt *Text, idx *diff.Index, s, e int) bool {
+	if lo, hi := old.line(s, e); idx.Kept(lo, hi) {
+		return false // its lines did not change: no need to find its clause
+	}
+	return clauseVoided(old, nt, idx, s, e)
+}
+
+// clauseVoided is clauseChanged without the shortcut of unchanged lines.
+func clauseVoided(old, nt *Text, idx *diff.Index, s, e int) bool {
 	c := clauseOf(old, s, e)
 	if idx.Kept(c.lo, c.hi) {
 		return false // no change at all around it

@@ -1,8 +1,12 @@
 package mra
 
 import (
+	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
+
+	"mra/diff"
 )
 
 // clauses is a short text of two articles, their sentences and lines.
@@ -202,5 +206,84 @@ func TestMovedAndEditedParagraph(t *testing.T) {
 		if i := strings.Index(nw, c.quote); i < 0 || th.Anchor.Start != len([]rune(nw[:i])) {
 			t.Errorf("%s: anchored at %d, not in the moved paragraph", c.quote, th.Anchor.Start)
 		}
+	}
+}
+
+// TestClauseShortcut: where the lines around a range did not change, the
+// full rule finds nothing either, so skipping it changes no answer; and
+// the shortcut is taken for most ranges of a lightly edited text. Random
+// texts of several lines, with letters beyond ASCII, random edits.
+func TestClauseShortcut(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	words := []string{"Customs", "shall", "recognise", "É", "données", "“findings”", "税关", "😀", "30", "days.", "it;", "so!", "why?", "—", " ", "  ", "\t", "\n", "\n\n"}
+	text := func(n int) []string {
+		w := make([]string, n)
+		for i := range w {
+			w[i] = words[r.IntN(len(words))]
+		}
+		return w
+	}
+	join := func(w []string) string {
+		var b strings.Builder
+		for i, x := range w {
+			if i > 0 && !strings.ContainsAny(x, " \t\n") && !strings.ContainsAny(w[i-1], " \t\n") {
+				b.WriteByte(' ')
+			}
+			b.WriteString(x)
+		}
+		return b.String()
+	}
+	shortcuts, ranges := 0, 0
+	for range 300 {
+		w := text(40 + r.IntN(200))
+		oldS := join(w)
+		for range 1 + r.IntN(3) { // a few edits: replace, insert or delete a word
+			k := r.IntN(len(w))
+			switch r.IntN(3) {
+			case 0:
+				w[k] = words[r.IntN(len(words))]
+			case 1:
+				w = slices.Insert(w, k, words[r.IntN(len(words))])
+			default:
+				w = slices.Delete(w, k, k+1)
+			}
+		}
+		old, nt := NewText(oldS), NewText(join(w))
+		idx := diff.NewIndex(diff.Redline(old.String(), nt.String()))
+		for range 30 {
+			s := r.IntN(old.Len())
+			e := s + 1 + r.IntN(min(30, old.Len()-s))
+			ranges++
+			lo, hi := old.line(s, e)
+			if ls, _ := old.Slice(lo, hi); lo > 0 && ls[0] != '\n' || hi < old.Len() && ls[len(ls)-1] != '\n' {
+				t.Fatalf("line(%d, %d) of %q = %q: not from line break to line break", s, e, oldS, ls)
+			}
+			if !idx.Kept(lo, hi) {
+				continue
+			}
+			shortcuts++
+			if clauseVoided(old, nt, idx, s, e) {
+				t.Fatalf("%q → %q: [%d, %d) voided although its lines [%d, %d) were kept", oldS, nt.String(), s, e, lo, hi)
+			}
+		}
+	}
+	if shortcuts < ranges/10 {
+		t.Fatalf("the shortcut was taken for %d of %d ranges", shortcuts, ranges)
+	}
+}
+
+// TestPointAt: byte offsets map back to code points, past many marks.
+func TestPointAt(t *testing.T) {
+	s := strings.Repeat("aé税😀\n", 300)
+	nt := NewText(s)
+	p := 0
+	for b := range s {
+		if got := nt.pointAt(b); got != p {
+			t.Fatalf("pointAt(%d) = %d, want %d", b, got, p)
+		}
+		p++
+	}
+	if got := nt.pointAt(len(s)); got != nt.Len() {
+		t.Fatalf("pointAt(len) = %d, want %d", got, nt.Len())
 	}
 }
