@@ -134,15 +134,21 @@ func (n *Negotiation) applySignOff(e *Event, d *SignedOff) error {
 // refs, when given, are its entries' threads in this state.
 func (n *Negotiation) carryThreads(d *AnchorsCarried, refs []*Thread) error {
 	anchors := make([]Anchor, len(d.Threads)) // one allocation for them all
+	var copies []Thread                       // and for the threads it copies
 	for k, c := range d.Threads {
 		var t *Thread
 		if k < len(refs) && refs[k].ID == c.Thread && refs[k].gen == n.gen {
 			t = refs[k]
-		} else {
-			var err error
-			if t, err = n.mutableThread(c.Thread); err != nil {
-				return err
+		} else if t = n.Threads[c.Thread]; t == nil {
+			return fmt.Errorf("apply: no thread %s", c.Thread)
+		} else if t.gen != n.gen {
+			if copies == nil {
+				copies = make([]Thread, 0, len(d.Threads)-k)
 			}
+			copies = append(copies, *t) // within its capacity: never moves
+			t = &copies[len(copies)-1]
+			t.gen = n.gen
+			n.Threads[c.Thread] = t
 		}
 		if t.Anchor == nil {
 			return fmt.Errorf("apply: thread %s has no anchor to carry", c.Thread)
