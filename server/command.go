@@ -183,6 +183,16 @@ func (e *engine) decide(entry *negotiation, user mra.User, cmd *mra.Command) (*n
 		return entry, nil, nil, nil, err
 	}
 	p := &pending{events: d.Events, processed: make(chan struct{})}
+	if carried(d.Events) >= adoptCarried {
+		// Only this command adds to the queue (mu is held): if it is
+		// empty now, committed is work as it was before this change.
+		entry.cmu.RLock()
+		calm := len(entry.queue) == 0 && !entry.broken
+		entry.cmu.RUnlock()
+		if calm {
+			p.state = n.Clone(false)
+		}
+	}
 	entry.cmu.Lock()
 	entry.queue = append(entry.queue, p)
 	entry.cmu.Unlock()
@@ -190,6 +200,21 @@ func (e *engine) decide(entry *negotiation, user mra.User, cmd *mra.Command) (*n
 		Negotiation: n.ID, Events: d.Events, Prev: prev, Texts: d.Texts, Records: records,
 		Answer: &mra.Answer{User: user.ID, ID: cmd.ID, Body: answer},
 	}, p, answer, nil
+}
+
+// adoptCarried is how many carried threads make a change's committed state
+// cheaper to adopt from work (a clone) than to build again (an apply).
+const adoptCarried = 256
+
+// carried counts the threads the events carry onto a new version.
+func carried(events []*mra.Event) int {
+	n := 0
+	for _, ev := range events {
+		if d, ok := ev.Data.(*mra.AnchorsCarried); ok {
+			n += len(d.Threads)
+		}
+	}
+	return n
 }
 
 // finish marks p committed (or failed) and, in seal order, takes every
@@ -223,13 +248,18 @@ func (e *engine) commitToState(entry *negotiation, q *pending) {
 		entry.committed = c
 	}
 	before := c.Readiness()
-	for _, ev := range q.events {
-		if err := c.Apply(ev); err != nil {
-			// The store took it, so the disk is right and memory is not.
-			e.log.Error("apply a committed event", "negotiation", ev.Negotiation, "stream", ev.Key(), "seq", ev.Seq, "err", err)
-			entry.broken = true
+	if q.state != nil {
+		c = q.state // the events are in it
+		entry.committed = c
+	} else {
+		for _, ev := range q.events {
+			if err := c.Apply(ev); err != nil {
+				// The store took it, so the disk is right and memory is not.
+				e.log.Error("apply a committed event", "negotiation", ev.Negotiation, "stream", ev.Key(), "seq", ev.Seq, "err", err)
+				entry.broken = true
+			}
+			c.Heads[ev.Key()] = mra.Head{Seq: ev.Seq, Hash: ev.Hash}
 		}
-		c.Heads[ev.Key()] = mra.Head{Seq: ev.Seq, Hash: ev.Hash}
 	}
 	var readiness *mra.Readiness
 	if after := c.Readiness(); !reflect.DeepEqual(before, after) {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -195,5 +196,78 @@ func TestFailureAmongConcurrentCommands(t *testing.T) {
 	}
 	if after := us.Snapshot(neg).Raw; string(after) != string(before) {
 		t.Errorf("snapshot changed across a restart:\n%s\n%s", before, after)
+	}
+}
+
+// TestCarryCommitIsTheFold: a proposal that carries hundreds of threads
+// (whose committed state is adopted from work rather than applied again)
+// leaves every read equal to the fold of the log, and so does everything
+// after it: replies and resolutions of carried threads, comments on the
+// new version, the other party's proposal, a failed commit, a restart.
+func TestCarryCommitIsTheFold(t *testing.T) {
+	w, faulty := faultyWorld(t)
+	us, sg := w.Login("us-neg"), w.Login("sg-neg")
+	var b strings.Builder
+	for k := range 300 {
+		fmt.Fprintf(&b, "Article %d\n\n1. The Customs Administration %d shall exchange findings within %d days.\n\n", k+1, k, k+10)
+	}
+	text := b.String()
+	neg := us.Create(1)
+	us.Propose(neg, 0, text)
+	check := func(when string) {
+		t.Helper()
+		for _, c := range []*servertest.Client{us, sg} {
+			party := mra.PartyID(strings.ToUpper(string(c.User[:2])))
+			if got, want := withoutNames(t, c.Snapshot(neg).Raw), withoutNames(t, foldedSnapshot(t, w, neg, party)); string(got) != string(want) {
+				t.Fatalf("%s: %s's snapshot is not the fold of the log:\nserved %.2000s\nfold   %.2000s", when, party, got, want)
+			}
+		}
+	}
+	kinds := []mra.ThreadKind{mra.KindConsensus, mra.KindOpenIssue, mra.KindNote}
+	vis := []mra.Visibility{mra.Shared, mra.Internal}
+	var ids []string
+	for k := range 300 {
+		c := []*servertest.Client{us, sg}[k%2]
+		ids = append(ids, c.Comment(neg, 1, text, fmt.Sprintf("Administration %d shall", k), kinds[k%3], vis[(k/2)%2]))
+	}
+	check("300 threads")
+	edit := func(s string, k int) string {
+		return strings.Replace(s, fmt.Sprintf("within %d days", k+10), fmt.Sprintf("within %d working days", k+10), 1)
+	}
+	v2 := text
+	for k := 0; k < 300; k += 7 {
+		v2 = edit(v2, k)
+	}
+	us.Propose(neg, 1, v2)
+	check("version 2")
+	if s := sg.Snapshot(neg); s.Threads[0].Anchor.Version != 2 {
+		t.Fatalf("not carried: %+v", s.Threads[0].Anchor)
+	}
+	us.Must(map[string]any{"type": "reply", "negotiation": neg, "thread": ids[0], "body": "still agreed"}, nil)
+	sg.Must(map[string]any{"type": "resolve", "negotiation": neg, "thread": ids[1], "body": "settled"}, nil)
+	sg.Comment(neg, 2, v2, "Administration 7 shall exchange", mra.KindOpenIssue, mra.Shared)
+	check("after replies on version 2")
+	v3 := v2
+	for k := 3; k < 300; k += 11 {
+		v3 = edit(v3, k)
+	}
+	sg.Propose(neg, 2, v3)
+	check("version 3")
+
+	faulty().FailNext(1)
+	if a := us.Send(map[string]any{"type": "propose_version", "negotiation": neg, "base": 3, "text": edit(v3, 1)}); a.Type != "error" || a.Error.Code != mra.CodeInternal {
+		t.Fatalf("failed proposal answered %s", a.Raw)
+	}
+	if s := us.Snapshot(neg); s.Readiness.Version != 3 || s.Threads[0].Anchor.Version != 3 {
+		t.Fatalf("the failed proposal shows: version %d, anchor on %d", s.Readiness.Version, s.Threads[0].Anchor.Version)
+	}
+	check("after a failed proposal")
+	us.Propose(neg, 3, edit(v3, 1))
+	us.Must(map[string]any{"type": "reply", "negotiation": neg, "thread": ids[2], "body": "on version 4"}, nil)
+	check("version 4")
+	w.Restart()
+	check("after a restart")
+	if err := w.Verify(); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -66,7 +66,11 @@ func newEntry(work, committed *mra.Negotiation) *negotiation {
 
 // pending is one submitted change on its way to committed.
 type pending struct {
-	events    []*mra.Event
+	events []*mra.Event
+	// state, when set, is work as this change left it, decided with nothing
+	// in flight before it: committed plus these events, which commit adopts
+	// instead of applying them again (a carry of thousands of threads).
+	state     *mra.Negotiation
 	done, ok  bool
 	processed chan struct{} // closed once applied to committed, or known failed
 }
