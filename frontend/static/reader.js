@@ -2,10 +2,21 @@
 // user picks another) with every visible thread highlighted on its range;
 // a click on a highlight opens its thread; a selection can be commented on.
 // Thread anchors live on the latest version, so older versions show plain.
+//
+// The text is drawn article by article: each article is a block that stands
+// in with an estimated height until it comes near the view (or something
+// needs it: a thread, a find, an outline jump), and a change of highlights
+// redraws only the blocks whose highlights changed.
 
 import { h, replace, update, when, shortHash, field, select } from './dom.js';
-import { renderText, selectionIn, spanAt } from './text.js';
+import { renderRange, selectionIn, spanAt, rangeIn, describeMark } from './text.js';
 import { KIND_LABEL, THREAD_STATUS_LABEL } from './state.js';
+import { Find } from './find.js';
+
+// EAGER: a text up to this many UTF-16 units is drawn whole at once.
+const EAGER = 150000;
+// NEAR: how far (px) beyond the view blocks are drawn ahead of scrolling.
+const NEAR = 1500;
 
 export class Reader {
   constructor(room) {
@@ -14,7 +25,6 @@ export class Reader {
     this.following = true; // follow the latest version as new ones arrive
     this.want = 0;
     this.sel = null;
-    this.marksKey = '';
     this.current = null;
     this.versionCount = -1;
 
@@ -30,9 +40,14 @@ export class Reader {
     this.float.addEventListener('mousedown', (e) => e.preventDefault()); // keep the selection
     this.float.addEventListener('click', () => this.commentOnSelection());
     this.wrap = h('div', { class: 'doc-wrap' }, this.doc, this.float);
+    this.desc = h('div', { hidden: true, id: 'hl-descriptions' }); // "hd-<thread>": what each highlight is
+    this.blocks = [];
+    this.find = new Find(this);
     this.el = h('div', { class: 'view reader' },
       h('div', { class: 'toolbar' }, field('Version', this.versionSel), h('div', { class: 'toolbar-actions' }, this.commentBtn, this.noteBtn)),
-      this.meta, this.notice, this.wrap);
+      this.find.el, this.meta, this.notice, this.wrap, this.desc);
+    this.onResize = () => this.drawNear();
+    window.addEventListener('resize', this.onResize);
 
     this.doc.addEventListener('click', (e) => this.onClick(e));
     this.doc.addEventListener('keydown', (e) => {
@@ -44,6 +59,7 @@ export class Reader {
     this.onSelection = () => { clearTimeout(this.selTimer); this.selTimer = setTimeout(() => this.updateSelection(), 60); };
     document.addEventListener('selectionchange', this.onSelection);
     this.wrap.addEventListener('scroll', () => {
+      if (!this.nearFrame) this.nearFrame = requestAnimationFrame(() => { this.nearFrame = 0; this.drawNear(); });
       if (this.scrollTimer) return;
       this.scrollTimer = setTimeout(() => { this.scrollTimer = 0; this.updateReading(); }, 200);
     });
@@ -51,6 +67,8 @@ export class Reader {
 
   close() {
     document.removeEventListener('selectionchange', this.onSelection);
+    window.removeEventListener('resize', this.onResize);
+    this.find.close();
   }
 
   // show displays version v (null: the latest, and follow new ones).
@@ -58,6 +76,7 @@ export class Reader {
     const latest = this.room.st.latest();
     this.following = v == null || (latest && v === latest.version);
     const n = v ?? (latest ? latest.version : 0);
+    if (n && this.want === n && this.loading) return this.loading;
     this.want = n;
     if (!n) {
       this.shown = null;
@@ -66,17 +85,21 @@ export class Reader {
     }
     let t;
     try {
-      t = await this.room.text(n);
+      this.loading = this.room.text(n);
+      t = await this.loading;
     } catch (err) {
       replace(this.doc, h('p', { class: 'error' }, `Version ${n} could not be loaded: ${err.message}`));
       return;
+    } finally {
+      this.loading = null;
     }
     if (this.want !== n || this.room.closed) return;
+    if (this.shown === t) return;
     this.shown = t;
-    this.marksKey = null;
-    this.draw();
+    this.layout();
     this.updateReading();
     this.room.changed();
+    this.room.newArticles(t);
   }
 
   render() {
@@ -114,12 +137,7 @@ export class Reader {
         h('button', { type: 'button', class: 'link', onclick: () => this.show(null) }, 'Read the latest'), ' · ',
         h('button', { type: 'button', class: 'link', onclick: () => this.room.compare.show(this.shown.version, latest.version) }, `Compare with version ${latest.version}`)]);
     }
-    const marks = this.marks();
-    const key = JSON.stringify(marks);
-    if (key !== this.marksKey) {
-      if (this.sel) this.pending = true; // do not pull the text from under a selection
-      else this.draw(marks, key);
-    }
+    this.placeMarks(this.marks());
   }
 
   // marks lists the highlights on the shown version, as the filters allow.
@@ -137,15 +155,161 @@ export class Reader {
     return out;
   }
 
-  draw(marks, key) {
-    if (!this.shown) return;
-    marks = marks || this.marks();
-    this.marksKey = key || JSON.stringify(marks);
-    this.pending = false;
-    renderText(this.doc, this.shown.cps, marks, this.shown.outline);
+  // layout puts the shown version's blocks in the page: one per article
+  // (and one for any text before the first), drawn at once for a short
+  // text, otherwise standing in with an estimated height until near.
+  layout() {
+    const t = this.shown;
+    const cps = t.cps, len = cps.text.length;
+    const cuts = [0];
+    for (const e of t.outline) {
+      const u = cps.toUnit(e.start);
+      if (u > cuts[cuts.length - 1] && u < len) cuts.push(u);
+    }
+    cuts.push(len);
+    const lineChars = Math.max(30, Math.floor((Math.min(this.doc.clientWidth || 736, 736) - 64) / 8.4));
+    const lineH = 28.8; // 1.06rem × 1.7
+    this.blocks = [];
+    const els = [];
+    for (let k = 0; k + 1 < cuts.length; k++) {
+      const a = cuts[k], b = cuts[k + 1];
+      const el = document.createElement('div');
+      el.className = 'blk';
+      el.setAttribute('data-u', a);
+      el.setAttribute('data-end', b);
+      let lines = 0;
+      for (let i = cps.text.indexOf('\n', a); i >= 0 && i < b; i = cps.text.indexOf('\n', i + 1)) lines++;
+      const est = Math.ceil((lines + (b - a) / lineChars) * lineH * 0.75);
+      this.blocks.push({ index: k, a, b, cpA: cps.toCp(a), cpB: cps.toCp(b), el, drawn: false, marks: [], key: '', est });
+      els.push(el);
+    }
+    this.entryBlock = t.outline.map((e) => this.blockAt(cps.toUnit(e.start)));
+    this.blockEntry = this.blocks.map(() => -1);
+    t.outline.forEach((e, k) => { const b = this.entryBlock[k]; if (this.blockEntry[b] < 0) this.blockEntry[b] = k; });
+    this.doc.replaceChildren(...els);
     this.doc.mraKey = '';
-    this.headEls = this.shown.outline.map((e) => this.doc.querySelector(`#h-${e.index}`));
+    this.distribute(this.marks());
+    if (len <= EAGER) {
+      for (const b of this.blocks) this.drawBlock(b.index);
+    } else {
+      for (const b of this.blocks) b.el.style.minHeight = `${b.est}px`;
+      this.drawNear();
+    }
     if (this.current) this.markCurrent(this.current, false);
+  }
+
+  // drawNear draws the blocks in the view and up to NEAR px around it.
+  drawNear() {
+    if (!this.blocks.length || !this.wrap.clientHeight) return;
+    const top = this.wrap.scrollTop - NEAR, bottom = this.wrap.scrollTop + this.wrap.clientHeight + NEAR;
+    let lo = 0, hi = this.blocks.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.blocks[mid].el.offsetTop <= top) lo = mid; else hi = mid - 1;
+    }
+    const todo = [];
+    for (let k = lo; k < this.blocks.length; k++) {
+      const bl = this.blocks[k];
+      if (!bl.drawn) todo.push(k);
+      if (bl.el.offsetTop > bottom) break;
+    }
+    for (const k of todo) this.drawBlock(k);
+    // drawn blocks take their own height: look again once they have
+    if (todo.length && !this.nearFrame) this.nearFrame = requestAnimationFrame(() => { this.nearFrame = 0; this.drawNear(); });
+  }
+
+  // blockAt returns the index of the block holding UTF-16 unit u.
+  blockAt(u) {
+    let lo = 0, hi = this.blocks.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.blocks[mid].a <= u) lo = mid; else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  // distribute gives each block the marks that fall on it, and a key that
+  // says whether they changed; it returns the blocks whose marks changed.
+  distribute(marks) {
+    const cps = this.shown.cps;
+    const per = this.blocks.map(() => []);
+    for (const m of marks) {
+      const a = cps.toUnit(m.start), b = cps.toUnit(m.end);
+      const first = this.blockAt(a), last = a === b ? first : this.blockAt(Math.max(a, b - 1));
+      for (let k = first; k <= last; k++) per[k].push(m);
+    }
+    const changed = [];
+    const seen = new Map(); // thread → block index it begins in
+    for (const m of marks) seen.set(m.id, this.blockAt(cps.toUnit(m.start)));
+    per.forEach((ms, k) => {
+      const bl = this.blocks[k];
+      const key = ms.length ? JSON.stringify(ms.map((m) => [m.id, m.start, m.end, m.kind, m.status, m.internal, m.label, seen.get(m.id) < k])) : '';
+      bl.marks = ms;
+      bl.before = new Set(ms.filter((m) => seen.get(m.id) < k).map((m) => m.id));
+      if (key !== bl.key) { bl.key = key; changed.push(bl); }
+    });
+    // the descriptions the highlights point at
+    const want = new Map(marks.map((m) => [`hd-${m.id}`, describeMark(m)]));
+    for (const el of [...this.desc.children]) if (!want.has(el.id)) el.remove();
+    for (const [id, text] of want) {
+      let el = this.desc.querySelector(`#${CSS.escape(id)}`);
+      if (!el) { el = h('span', { id }); this.desc.append(el); }
+      if (el.textContent !== text) el.textContent = text;
+    }
+    return changed;
+  }
+
+  // placeMarks redraws the drawn blocks whose highlights changed; a block
+  // under the user's selection waits until the selection is let go.
+  placeMarks(marks) {
+    if (!this.shown || !this.blocks.length) return;
+    const changed = this.distribute(marks);
+    for (const bl of changed) if (bl.drawn) this.redraw(bl);
+  }
+
+  redraw(bl) {
+    if (this.sel && this.sel.start < bl.cpB && bl.cpA < this.sel.end) { bl.pending = true; return; }
+    this.paint(bl);
+  }
+
+  // drawBlock draws block k if it is not drawn yet.
+  drawBlock(k) {
+    const bl = this.blocks[k];
+    if (!bl || bl.drawn) return;
+    bl.drawn = true;
+    this.paint(bl);
+    bl.el.style.minHeight = '';
+  }
+
+  paint(bl) {
+    const t = this.shown;
+    bl.pending = false;
+    const heads = [];
+    for (let e = this.blockEntry[bl.index]; e >= 0 && e < t.outline.length && this.entryBlock[e] === bl.index; e++) heads.push(t.outline[e]);
+    bl.el.replaceChildren(renderRange(t.cps, bl.marks, heads, bl.a, bl.b, new Set(bl.before)));
+    if (this.current) for (const el of bl.el.querySelectorAll(`[data-threads~="${CSS.escape(this.current)}"]`)) el.classList.add('current');
+    this.find.repaint(bl);
+  }
+
+  // drawUnits draws the blocks over UTF-16 units [a, b].
+  drawUnits(a, b) {
+    if (!this.blocks.length) return;
+    for (let k = this.blockAt(a), last = this.blockAt(b); k <= last; k++) this.drawBlock(k);
+  }
+
+  // rangeOf returns a DOM Range over UTF-16 units [a, b), drawing them first.
+  rangeOf(a, b) {
+    this.drawUnits(a, Math.max(a, b - 1));
+    const first = this.blocks[this.blockAt(a)];
+    return first ? rangeIn(first.el.parentNode, a, b) : null;
+  }
+
+  // scrollToUnits brings units [a, b) to the middle of the view.
+  scrollToUnits(a, b) {
+    const r = this.rangeOf(a, b);
+    if (!r) return;
+    const box = r.getBoundingClientRect(), w = this.wrap.getBoundingClientRect();
+    this.wrap.scrollTop += box.top - w.top - this.wrap.clientHeight / 3;
   }
 
   onClick(e) {
@@ -174,7 +338,7 @@ export class Reader {
     if (sel) this.room.setFocus({ version: this.shown.version, start: sel.start, end: sel.end });
     else {
       this.updateReading();
-      if (this.pending) this.draw();
+      this.flushPending();
     }
   }
 
@@ -189,31 +353,44 @@ export class Reader {
     window.getSelection().removeAllRanges();
     this.sel = null;
     this.commentBtn.disabled = true;
-    if (this.pending) this.draw();
+    this.flushPending();
+  }
+
+  flushPending() {
+    if (this.sel) return;
+    for (const bl of this.blocks) if (bl.pending) this.paint(bl);
   }
 
   // updateReading finds the article at the top of the view.
   updateReading() {
-    if (!this.shown || !this.headEls) return;
+    if (!this.shown || !this.blocks.length) return;
     const top = this.wrap.scrollTop + 24;
-    let cur = this.shown.outline[0] || null;
-    this.shown.outline.forEach((e, k) => {
-      const el = this.headEls[k];
-      if (el && el.offsetTop <= top) cur = e;
-    });
+    let lo = 0, hi = this.blocks.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.blocks[mid].el.offsetTop <= top) lo = mid; else hi = mid - 1;
+    }
+    let e = -1;
+    for (let k = lo; k >= 0 && e < 0; k--) e = this.blockEntry[k];
+    const cur = e >= 0 ? this.shown.outline[e] : this.shown.outline[0] || null;
     this.reading = cur;
     this.room.outline.setReading(cur ? cur.index : -1);
     if (!this.sel && cur) this.room.setFocus({ version: this.shown.version, start: cur.start, end: cur.end });
   }
 
   scrollToArticle(entry) {
-    const el = this.headEls && this.headEls[entry.index];
-    if (el) this.wrap.scrollTop = Math.max(0, el.offsetTop - 12);
-    else this.scrollToCp(entry.start);
+    const k = this.entryBlock && this.entryBlock[entry.index];
+    if (k == null) return;
+    this.drawBlock(k);
+    const el = this.doc.querySelector(`#h-${entry.index}`) || this.blocks[k].el;
+    this.wrap.scrollTop = Math.max(0, el.offsetTop - 12);
+    this.updateReading();
   }
 
   scrollToCp(cp) {
     if (!this.shown) return;
+    const u = this.shown.cps.toUnit(cp);
+    this.drawUnits(u, u);
     const span = spanAt(this.doc, this.shown.cps, cp);
     if (span) span.scrollIntoView({ block: 'center' });
   }
@@ -227,6 +404,11 @@ export class Reader {
     if (this.shown && t.anchor.version !== this.shown.version && scroll) {
       this.show(null).then(() => this.markCurrent(id));
       return;
+    }
+    if (this.shown && this.blocks.length && t.anchor.version === this.shown.version) {
+      const cps = this.shown.cps;
+      const a = cps.toUnit(t.anchor.start), b = cps.toUnit(t.anchor.end);
+      if (scroll) this.drawUnits(a, Math.max(a, b - 1));
     }
     const pieces = this.doc.querySelectorAll(`[data-threads~="${CSS.escape(id)}"]`);
     for (const el of pieces) el.classList.add('current');

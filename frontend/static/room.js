@@ -3,7 +3,9 @@
 // HTTP after the user's own commands, and every 10 s once the outage
 // lasts), and lays out the panels:
 // outline and people on the left, the text / compare / propose views in the
-// middle, threads and readiness on the right.
+// middle, threads and readiness on the right. In a half-screen window
+// (≤ 1100 px) one of the three shows at a time, the text first, and a bar
+// of three buttons at the top switches between them.
 
 import { api } from './api.js';
 import { h, replace, update, announce, tabs, when, describeError } from './dom.js';
@@ -18,6 +20,9 @@ import { ThreadsPanel } from './threads.js';
 import { ReadinessPanel } from './readiness.js';
 import { Compare } from './compare.js';
 import { Propose } from './propose.js';
+
+// pause lets the browser run what waits (input, painting) before going on.
+const pause = () => new Promise((r) => setTimeout(r, 0));
 
 export class Room {
   constructor(app, main, id) {
@@ -111,39 +116,96 @@ export class Room {
       this.sideTabs.buttons.get(k).setAttribute('aria-controls', el.id);
     }
 
+    // half-screen: which column shows (the CSS applies it only when narrow)
+    const panes = [['text', 'Text', 'col-center'], ['left', 'Outline', 'col-left'], ['right', 'Threads', 'col-right']];
+    this.paneButtons = new Map(panes.map(([k, label, col]) => [k, h('button', { type: 'button', class: 'pane-btn', id: `pane-${k}`, 'aria-controls': col, 'aria-pressed': 'false', onclick: () => this.showPane(k) }, label)]));
     const root = h('div', { class: 'room' },
       head, this.banner,
+      h('nav', { class: 'pane-bar', 'aria-label': 'Panels' }, [...this.paneButtons.values()]),
       h('div', { class: 'room-body' },
-        h('aside', { class: 'col-left', 'aria-label': 'Outline and people' }, this.outline.el, this.people.el),
-        h('section', { class: 'col-center', 'aria-label': 'Agreement text' }, this.viewTabs.el, ...Object.values(this.viewPanels)),
-        h('aside', { class: 'col-right', 'aria-label': 'Threads and readiness' }, this.sideTabs.el, ...Object.values(this.sidePanels))));
+        h('aside', { class: 'col-left', id: 'col-left', 'aria-label': 'Outline and people' }, this.outline.el, this.people.el),
+        h('section', { class: 'col-center', id: 'col-center', 'aria-label': 'Agreement text' }, this.viewTabs.el, ...Object.values(this.viewPanels)),
+        h('aside', { class: 'col-right', id: 'col-right', 'aria-label': 'Threads and readiness' }, this.sideTabs.el, ...Object.values(this.sidePanels))));
+    this.root = root;
     replace(this.main, root);
     this.showView('text', false);
     this.showSide('threads', false);
+    this.showPane('text');
   }
 
   showView(v, focus = true) {
     this.view = v;
     this.viewTabs.select(v);
     for (const [k, el] of Object.entries(this.viewPanels)) el.hidden = k !== v;
+    if (v === 'text' && this.reader) this.reader.drawNear();
     if (v === 'compare') this.compare.activate();
     if (v === 'propose') this.propose.activate();
     if (focus) this.viewTabs.buttons.get(v).focus();
   }
 
+  // showPane picks the column a half-screen window shows: 'text', 'left'
+  // (outline and people) or 'right' (threads and readiness).
+  showPane(k) {
+    if (!this.root) return;
+    this.pane = k;
+    this.root.dataset.pane = k;
+    for (const [name, b] of this.paneButtons) b.setAttribute('aria-pressed', String(name === k));
+    if (k === 'text' && this.reader) { this.reader.drawNear(); this.reader.updateReading(); }
+  }
+
   showSide(v, focus = true) {
     this.side = v;
+    this.showPane('right');
     this.sideTabs.select(v);
     for (const [k, el] of Object.entries(this.sidePanels)) el.hidden = k !== v;
     if (focus) this.sideTabs.buttons.get(v).focus();
   }
 
+  // newArticles finds, once per version after the first, which of its
+  // articles are new in it (nearly all their words inserted, none moved
+  // there) from the stored redline with the version before; the outline
+  // shows them as new until someone agrees them.
+  newArticles(t) {
+    if (t.version < 2 || t.fresh) return;
+    t.fresh = new Set();
+    const ask = () => api.diff(this.id, t.version - 1, t.version).then((r) => {
+      const cps = t.cps;
+      const ends = t.outline.map((e) => cps.toUnit(e.end));
+      const inserted = t.outline.map(() => 0);
+      let pos = 0, k = 0;
+      for (const op of r.ops || []) {
+        if (op.op === 'delete') continue;
+        const len = op.text.length, isNew = op.op === 'insert' && (!op.move || op.edit);
+        let from = pos;
+        pos += len;
+        if (!isNew) continue;
+        while (k < ends.length && ends[k] <= from) k++;
+        for (let j = k; j < ends.length && from < pos; j++) {
+          const to = Math.min(pos, ends[j]);
+          inserted[j] += to - from;
+          from = to;
+        }
+      }
+      t.outline.forEach((e, j) => {
+        const size = cps.toUnit(e.end) - cps.toUnit(e.start);
+        if (!e.opening && size > 0 && inserted[j] >= 0.75 * size) t.fresh.add(j);
+      });
+      if (t.fresh.size) this.changed();
+    }).catch(() => { t.fresh = null; });
+    (window.requestIdleCallback || setTimeout)(ask, { timeout: 1500 });
+  }
+
   // text returns a version's text, its code point index and outline.
   text(v) {
     if (!this.texts.has(v)) {
-      const p = api.version(this.id, v).then((r) => {
+      // in steps, each its own task, so that a 3 MB text never holds the page up long
+      const p = api.version(this.id, v).then(async (r) => {
+        await pause();
         const cps = new CodePoints(r.text);
-        return { version: v, text: r.text, cps, outline: outline(cps) };
+        await pause();
+        const o = outline(cps);
+        await pause();
+        return { version: v, text: r.text, cps, outline: o };
       });
       p.catch(() => this.texts.delete(v));
       this.texts.set(v, p);

@@ -1,8 +1,9 @@
 // text.js: a version's text in the page. The contract's offsets are Unicode
 // code points; JavaScript strings index UTF-16 units. CodePoints converts
-// between the two; renderText draws the text with thread highlights and
-// headings as spans that each know their UTF-16 start (data-u), so a DOM
-// selection maps back to code points exactly.
+// between the two; renderRange draws a stretch of the text (the reader
+// draws it article by article) with thread highlights and headings as spans
+// that each know their UTF-16 start (data-u), so a DOM selection maps back
+// to code points exactly, whatever part of the text is drawn.
 
 export class CodePoints {
   constructor(s) {
@@ -116,23 +117,42 @@ export function priority(t) {
   return i < 0 ? PRIORITY.length : i;
 }
 
-// renderText fills el with the text. marks: [{id, start, end, kind, status,
-// internal, label}] in code points (start === end draws a point marker);
-// headings: outline entries. Returns nothing; spans carry data-u (UTF-16
-// start), data-threads (ids, best first) and ids "h-<index>" on headings.
+// renderText fills el with the whole text (see renderRange).
 export function renderText(el, cps, marks, headings) {
+  const frag = renderRange(cps, marks, headings, 0, cps.text.length, new Set());
+  el.replaceChildren(frag);
+}
+
+// renderRange draws the text's UTF-16 units [from, to) as a fragment.
+// marks: [{id, start, end, kind, status, internal, label}] in code points
+// (start === end draws a point marker), clipped here to the range;
+// headings: outline entries. Spans carry data-u (UTF-16 start),
+// data-threads (ids, best first) and ids "h-<index>" on headings. A
+// thread's first piece (its id not yet in seen) is its one tab stop: a
+// button named by the agreement's own words, described by the element
+// "hd-<id>" (the caller keeps those descriptions, outside the text).
+export function renderRange(cps, marks, headings, from, to, seen) {
   const s = cps.text;
-  const cuts = new Set([0, s.length]);
+  const cuts = new Set([from, to]);
   const ranges = [];
   const points = [];
   for (const m of marks) {
     const a = cps.toUnit(m.start), b = cps.toUnit(m.end);
-    if (a >= b) { points.push({ ...m, u: a }); cuts.add(a); continue; }
-    ranges.push({ ...m, a, b });
-    cuts.add(a); cuts.add(b);
+    if (a >= b) {
+      if (a >= from && (a < to || (a === to && to === s.length))) { points.push({ ...m, u: a }); cuts.add(a); }
+      continue;
+    }
+    if (b <= from || a >= to) continue;
+    ranges.push({ ...m, a: Math.max(a, from), b: Math.min(b, to) });
+    cuts.add(Math.max(a, from)); cuts.add(Math.min(b, to));
   }
-  const heads = headings.map((e) => ({ index: e.index, a: cps.toUnit(e.headStart), b: cps.toUnit(e.headEnd) }));
-  for (const e of heads) { cuts.add(e.a); cuts.add(e.b); }
+  const heads = [];
+  for (const e of headings) {
+    const a = cps.toUnit(e.headStart), b = cps.toUnit(e.headEnd);
+    if (b <= from || a >= to) continue;
+    heads.push({ index: e.index, a: Math.max(a, from), b: Math.min(b, to), first: a >= from });
+    cuts.add(Math.max(a, from)); cuts.add(Math.min(b, to));
+  }
   const sorted = [...cuts].sort((x, y) => x - y);
   ranges.sort((x, y) => x.a - y.a);
   points.sort((x, y) => x.u - y.u);
@@ -140,7 +160,6 @@ export function renderText(el, cps, marks, headings) {
   const frag = document.createDocumentFragment();
   let active = [];
   let ri = 0, pi = 0, hi = 0;
-  const firstSeen = new Set();
   for (let k = 0; k + 1 < sorted.length || (k === 0 && sorted.length === 1); k++) {
     const a = sorted[k], b = sorted[k + 1] ?? a;
     while (pi < points.length && points[pi].u === a) frag.append(pointMarker(points[pi++]));
@@ -154,7 +173,7 @@ export function renderText(el, cps, marks, headings) {
     const head = heads[hi] && heads[hi].a <= a && a < heads[hi].b ? heads[hi] : null;
     if (head) {
       span.classList.add('hd');
-      if (head.a === a) span.id = `h-${head.index}`;
+      if (head.a === a && head.first) span.id = `h-${head.index}`;
     }
     if (active.length) {
       const best = active.slice().sort((x, y) => priority(x) - priority(y));
@@ -164,17 +183,22 @@ export function renderText(el, cps, marks, headings) {
       if (best.length > 1) span.classList.add('hl-multi');
       span.dataset.threads = best.map((m) => m.id).join(' ');
       span.title = best.map((m) => m.label).join('\n');
-      if (!firstSeen.has(top.id)) { // one tab stop per thread, on its first piece
-        firstSeen.add(top.id);
+      if (!seen.has(top.id)) { // one tab stop per thread, on its first piece
+        seen.add(top.id);
         span.tabIndex = 0;
         span.setAttribute('role', 'button');
-        span.setAttribute('aria-label', `${top.label}: open the thread`);
+        span.setAttribute('aria-describedby', `hd-${top.id}`);
       }
     }
     frag.append(span);
   }
   while (pi < points.length) frag.append(pointMarker(points[pi++]));
-  el.replaceChildren(frag);
+  return frag;
+}
+
+// describe returns the words a highlight's description says.
+export function describeMark(m) {
+  return `${m.label}: open the thread`;
 }
 
 function pointMarker(m) {
@@ -185,7 +209,7 @@ function pointMarker(m) {
   b.dataset.u = String(m.u);
   b.dataset.point = '';
   b.title = m.label;
-  b.setAttribute('aria-label', `${m.label}: open the thread`);
+  b.setAttribute('aria-label', describeMark(m));
   b.textContent = '⚑';
   return b;
 }
@@ -210,36 +234,63 @@ export function selectionIn(el, cps) {
 }
 
 // unitAt maps a DOM position inside the rendered text to a UTF-16 index.
+// The text may be drawn in blocks (elements with data-u and data-end, the
+// UTF-16 range they stand for, drawn or not yet).
 function unitAt(root, node, offset) {
   if (node.nodeType === Node.TEXT_NODE) {
     const span = node.parentElement && node.parentElement.closest('[data-u]');
     if (!span || !root.contains(span)) return null;
     if (span.dataset.point !== undefined) return Number(span.dataset.u);
+    if (span.dataset.end !== undefined) return Number(span.dataset.u); // a stray text node in a block
     return Number(span.dataset.u) + offset;
   }
   const el = node;
-  if (el === root) {
-    const child = root.childNodes[offset];
-    if (child) return Number(child.dataset.u);
-    const last = root.lastChild;
+  if (el === root || (el.dataset && el.dataset.end !== undefined)) {
+    const child = el.childNodes[offset];
+    if (child && child.dataset && child.dataset.u !== undefined) return Number(child.dataset.u);
+    if (el !== root) return Number(el.dataset.end);
+    const last = root.lastElementChild;
     return last ? endOf(last) : 0;
   }
   const span = el.closest('[data-u]');
-  if (!span) return null;
+  if (!span || !root.contains(span)) return null;
   return offset === 0 ? Number(span.dataset.u) : endOf(span);
 }
 
 function endOf(span) {
+  if (span.dataset.end !== undefined) return Number(span.dataset.end);
   if (span.dataset.point !== undefined) return Number(span.dataset.u);
   return Number(span.dataset.u) + span.textContent.length;
 }
 
-// spanAt returns the rendered span holding code point cp (for scrolling).
+// spanAt returns the rendered span holding code point cp (for scrolling),
+// among the drawn ones.
 export function spanAt(el, cps, cp) {
   const u = cps.toUnit(cp);
   let best = null;
-  for (const span of el.querySelectorAll('[data-u]')) {
+  for (const span of el.querySelectorAll('[data-u]:not([data-end])')) {
     if (Number(span.dataset.u) <= u) best = span; else break;
   }
   return best;
+}
+
+// rangeIn returns a DOM Range over the UTF-16 units [a, b) of the text drawn
+// in el, or null when that part is not drawn.
+export function rangeIn(el, a, b) {
+  const at = (u, isEnd) => {
+    for (const span of el.querySelectorAll('[data-u]:not([data-end]):not([data-point])')) {
+      const s = Number(span.dataset.u), n = span.textContent.length;
+      if (u < s + n || (isEnd && u === s + n)) {
+        if (u < s) return null;
+        return [span.firstChild, u - s];
+      }
+    }
+    return null;
+  };
+  const x = at(a, false), y = at(b, true);
+  if (!x || !y || !x[0] || !y[0]) return null;
+  const r = document.createRange();
+  r.setStart(x[0], x[1]);
+  r.setEnd(y[0], y[1]);
+  return r;
 }
