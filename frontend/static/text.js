@@ -196,7 +196,7 @@ export function renderRange(cps, marks, headings, from, to, seen) {
   return frag;
 }
 
-// describe returns the words a highlight's description says.
+// describeMark returns what a highlight's description says.
 export function describeMark(m) {
   return `${m.label}: open the thread`;
 }
