@@ -250,10 +250,11 @@ export class Reader {
     });
     // the descriptions the highlights point at
     const want = new Map(marks.map((m) => [`hd-${m.id}`, describeMark(m)]));
-    for (const el of [...this.desc.children]) if (!want.has(el.id)) el.remove();
+    this.descs = this.descs || new Map(); // id → element
+    for (const [id, el] of this.descs) if (!want.has(id)) { el.remove(); this.descs.delete(id); }
     for (const [id, text] of want) {
-      let el = this.desc.querySelector(`#${CSS.escape(id)}`);
-      if (!el) { el = h('span', { id }); this.desc.append(el); }
+      let el = this.descs.get(id);
+      if (!el) { el = h('span', { id }); this.desc.append(el); this.descs.set(id, el); }
       if (el.textContent !== text) el.textContent = text;
     }
     return changed;
