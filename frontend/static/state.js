@@ -35,6 +35,7 @@ export class Negotiation {
         const last = n.messages[n.messages.length - 1];
         n.waiting_since = n.waiting_on.length ? (last ? last.at : '') : '';
       }
+      n.waiting_since = n.waiting_since || ''; // null while it waits on nobody
       this.threads.set(t.id, n);
     }
     this.signOffs = (snap.sign_offs || []).map(({ stale, ...s }) => s);

@@ -441,7 +441,7 @@ class Card {
     const names = on.map((p) => (p === me ? `us (${p})` : p));
     const list = names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
     replace(this.turn,
-      on.includes(me) ? h('strong', { class: 'pill turn-us' }, 'Your turn') : null, ' ',
+      on.includes(me) ? [h('strong', { class: 'pill turn-us' }, 'Your turn'), ' '] : null,
       `Waiting on ${list}`,
       t.waiting_since ? [' · ', h('time', { datetime: t.waiting_since, title: `since ${t.waiting_since.replace('T', ' ').replace(/\.\d+Z$|Z$/, ' UTC')}` }, wait)] : null);
   }
