@@ -284,8 +284,9 @@ class Composer {
     const auto = this.found.length === 1 ? this.found[0] : here.length === 1 ? here[0] : null;
     const items = shown.map((m, k) => {
       const input = h('input', { type: 'radio', name, id: `${name}-${k}`, value: String(k), checked: m === auto, onchange: () => choose(m) });
-      const before = t.text.slice(Math.max(0, m.at - 40), m.at).replace(/\s+/g, ' ');
-      const after = t.text.slice(m.at + words.length, m.at + words.length + 40).replace(/\s+/g, ' ');
+      // up to 40 characters each side, cut at a word
+      const before = t.text.slice(Math.max(0, m.at - 40), m.at).replace(/\s+/g, ' ').replace(m.at > 40 ? /^\S*\s/ : /^$/, '');
+      const after = t.text.slice(m.at + words.length, m.at + words.length + 40).replace(/\s+/g, ' ').replace(/\s\S*$/, ' ');
       return h('label', { class: 'radio match', for: input.id }, input, ' ',
         h('strong', null, m.article ? m.article.title : 'Opening'), m.article && m.article.index === reading ? ' (where you are reading)' : '', ': ',
         h('span', { class: 'muted' }, '…', before), h('mark', null, cut(words, 60)), h('span', { class: 'muted' }, after, '…'));
