@@ -89,7 +89,9 @@ func TestNextOpenIssueAndFocusAfterActions(t *testing.T) {
 	sg.room(id)
 	sg.live()
 	sg.waitText("#issue-count", "3 in all", 5*time.Second)
-	current := func() string { return evalIn[string](sg, `document.querySelector('#thread-list .thread.current')?.dataset.thread || ''`) }
+	current := func() string {
+		return evalIn[string](sg, `document.querySelector('#thread-list .thread.current')?.dataset.thread || ''`)
+	}
 	for k, want := range []string{i5, i18, i30, i5} {
 		sg.click("#next-issue")
 		sg.waitJS(fmt.Sprintf("open issue %d", k+1), `document.querySelector('#thread-list .thread.current')?.dataset.thread === `+jsString(want), 2*time.Second)
