@@ -24,7 +24,7 @@ export class ReadinessPanel {
       ['internal', `Internal: ${me} only`],
       ['shared', 'Shared with all parties'],
     ], null);
-    for (const input of this.reviewVis.inputs.values()) input.addEventListener('change', () => this.showAudience());
+    for (const input of this.reviewVis.inputs.values()) input.addEventListener('change', () => { this.reviewErr.clear(); this.showAudience(); });
     const visHint = h('p', { class: 'hint', id: nextId('hint') }, 'The decision is always visible to every party; an internal comment is not.');
     this.reviewAudience = h('p', { class: 'audience', id: 'review-audience', 'aria-live': 'polite' });
     this.reviewVisField = h('fieldset', { class: 'r-visibility vis-choice', 'aria-describedby': visHint.id },

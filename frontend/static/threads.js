@@ -168,7 +168,7 @@ class Composer {
       ['internal', `Internal: ${me} only`, `only ${me} sees it`],
       ['shared', 'Shared with every party', `${audience(room, 'shared')} see it`],
     ], null);
-    for (const input of this.vis.inputs.values()) input.addEventListener('change', () => this.showAudience());
+    for (const input of this.vis.inputs.values()) input.addEventListener('change', () => { this.err.clear(); this.showAudience(); });
     this.audience = h('p', { class: 'audience', id: 'composer-audience', 'aria-live': 'polite' });
     this.passage = h('input', { id: 'composer-passage', autocomplete: 'off', role: 'combobox', 'aria-autocomplete': 'list', 'aria-expanded': 'false' });
     this.passage.addEventListener('input', () => { this.allowKinds(); this.findMatches(); });
