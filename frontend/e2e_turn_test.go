@@ -99,6 +99,10 @@ func TestWhoseTurnLiveAgreesWithAFreshLoad(t *testing.T) {
 	if !evalIn[bool](us, `!!document.querySelector('#thread-list .thread.waits-on-us .pill.turn-us')`) {
 		t.Error("a thread waiting on US does not stand out on US's page")
 	}
+	us.waitText("#waiting-on-us", "1 waits on us (US)", time.Second)
+	if evalIn[bool](sg, `!document.querySelector('#waiting-on-us').hidden`) {
+		t.Error("SG's page says something waits on SG")
+	}
 	since := evalIn[string](us, `document.querySelector('.t-turn time').getAttribute('datetime')`)
 
 	// SG's legal reviewer adds to it: still US, since the first message

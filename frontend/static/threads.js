@@ -36,8 +36,9 @@ export class ThreadsPanel {
     this.nextBtn = h('button', { type: 'button', class: 'small secondary', id: 'next-issue', 'aria-keyshortcuts': ']', onclick: () => this.step(1, false) }, 'Next ›');
     this.navCount = h('span', { class: 'nav-count', id: 'issue-count', 'aria-live': 'polite' });
     this.passageBtn = h('button', { type: 'button', class: 'small secondary', id: 'comment-passage', onclick: () => this.composer.open(null, true) }, 'Comment on a passage…');
+    this.waitingBtn = h('button', { type: 'button', class: 'link', id: 'waiting-on-us', onclick: () => this.showWaiting() });
     this.nav = h('div', { class: 'issue-nav', role: 'group', 'aria-label': 'Open issues in the text' },
-      h('span', { class: 'nav-label' }, 'Open issues'), this.prevBtn, this.navCount, this.nextBtn);
+      h('span', { class: 'nav-label' }, 'Open issues'), this.prevBtn, this.navCount, this.nextBtn, this.waitingBtn);
     this.el = h('div', { class: 'side threads' },
       h('h2', { class: 'sr-only', id: 'threads-h', tabindex: '-1' }, 'Threads'),
       this.nav, h('div', { class: 'passage-row' }, this.passageBtn),
@@ -95,8 +96,20 @@ export class ThreadsPanel {
     const issues = this.openIssues();
     const i = issues.findIndex((t) => t.id === this.current);
     this.prevBtn.disabled = this.nextBtn.disabled = issues.length === 0;
+    const me = this.room.user.party;
+    const w = this.room.st.waitingCount(me);
+    this.waitingBtn.hidden = w === 0;
+    this.waitingBtn.textContent = `${w} wait${w === 1 ? 's' : ''} on us (${me})`;
     this.navCount.textContent = issues.length === 0 ? 'none'
       : i >= 0 ? `${i + 1} of ${issues.length}` : `${issues.length} in all`;
+  }
+
+  // showWaiting opens the first thread (in the order of the text) that
+  // waits on this user's party.
+  showWaiting() {
+    const me = this.room.user.party;
+    const t = this.room.st.sortedThreads().find((x) => (x.waiting_on || []).includes(me));
+    if (t) this.room.openThread(t.id);
   }
 
   // step opens the next (dir 1) or previous (-1) open issue after the
