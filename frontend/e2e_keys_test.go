@@ -153,6 +153,9 @@ func TestNextOpenIssueAndFocusAfterActions(t *testing.T) {
 	if evalIn[bool](sg, `!document.querySelector('`+c+` .t-form').hidden`) {
 		t.Error("Cancel did not close the question")
 	}
+	if !sg.focused(c + ` [data-action="concur"]`) {
+		t.Error("after Cancel the focus is not back on Concur")
+	}
 	// by keyboard: Tab from the question to "Concur as SG", Enter
 	sg.click(c + ` [data-action="concur"]`)
 	sg.tabTo(c+" .t-confirm", c+` [data-submit="concur"]`, 2)
@@ -200,6 +203,11 @@ func TestGeneralNoteAndPassageInTheArticleBeingRead(t *testing.T) {
 	us.room(id)
 	us.live()
 
+	us.click("#general-note")
+	us.press(kb.Escape)
+	if !us.focused("#general-note") || evalIn[bool](us, `!document.querySelector('#composer').hidden`) {
+		t.Error("Escape did not close the form and give the focus back to General note")
+	}
 	us.click("#general-note")
 	if !us.focused("#composer-body") {
 		t.Errorf("General note put the cursor in %s", evalIn[string](us, `document.activeElement.outerHTML.slice(0, 80)`))

@@ -118,19 +118,24 @@ export class ThreadsPanel {
   step(dir, byKey) {
     const issues = this.openIssues();
     if (!issues.length) { announce('No open issues.'); return; }
-    const cur = this.room.st.threads.get(this.current);
-    const reader = this.room.reader;
-    const at = cur && cur.anchor ? cur.anchor.start : (reader && reader.reading ? reader.reading.start : -1);
-    const curId = cur ? cur.id : null;
+    const n = issues.length;
+    const ci = issues.findIndex((t) => t.id === this.current);
     let k;
-    if (dir > 0) {
-      k = issues.findIndex((t) => t.anchor.start > at || (t.anchor.start === at && curId !== null && t.id !== curId && issues.indexOf(t) > issues.findIndex((x) => x.id === curId)));
-      if (k < 0) k = 0;
+    if (ci >= 0) {
+      k = (ci + dir + n) % n;
     } else {
-      const ci = issues.findIndex((t) => t.id === curId);
-      k = ci > 0 ? ci - 1 : -1;
-      if (ci < 0) { for (let j = issues.length - 1; j >= 0; j--) if (issues[j].anchor.start < at) { k = j; break; } }
-      if (k < 0) k = issues.length - 1;
+      // from the current thread's place, or the top of the article being read
+      const cur = this.room.st.threads.get(this.current);
+      const reader = this.room.reader;
+      const from = cur && cur.anchor ? cur.anchor.start + (dir > 0 ? 1 : 0) : reader && reader.reading ? reader.reading.start : 0;
+      if (dir > 0) {
+        k = issues.findIndex((t) => t.anchor.start >= from);
+        if (k < 0) k = 0;
+      } else {
+        k = n - 1;
+        while (k >= 0 && issues[k].anchor.start >= from) k -= 1;
+        if (k < 0) k = n - 1;
+      }
     }
     const t = issues[k];
     this.room.openThread(t.id, { focus: byKey });
@@ -200,9 +205,9 @@ class Composer {
       h('fieldset', null, h('legend', null, 'Kind'), this.kinds.el),
       this.visSet,
       field('Comment', this.body), this.audience, this.err.el,
-      h('div', { class: 'buttons' }, this.submit, h('button', { type: 'button', class: 'secondary', onclick: () => this.close() }, 'Cancel')));
+      h('div', { class: 'buttons' }, this.submit, h('button', { type: 'button', class: 'secondary', id: 'composer-cancel', onclick: () => this.cancel() }, 'Cancel')));
     this.el.addEventListener('submit', (e) => { e.preventDefault(); this.send(); });
-    this.el.addEventListener('keydown', (e) => { if (e.key === 'Escape') this.close(); });
+    this.el.addEventListener('keydown', (e) => { if (e.key === 'Escape') this.cancel(); });
   }
 
   // showAudience makes the chosen visibility unmistakable while typing:
@@ -226,6 +231,8 @@ class Composer {
   // open opens the form on a selected range, or (range null) a general
   // note; find: on a passage the user finds by typing its words.
   open(range, find = false) {
+    const from = document.activeElement;
+    if (from && from !== document.body && !this.el.contains(from)) this.opener = from;
     this.range = range;
     this.find = !range && find;
     this.pick = null;
@@ -249,6 +256,14 @@ class Composer {
     this.el.hidden = false;
     this.el.scrollIntoView({ block: 'nearest' });
     (this.find ? this.passage : this.body).focus();
+  }
+
+  // cancel closes the form and gives the focus back to what opened it
+  // (or, when that is gone, the thread list), never to the page.
+  cancel() {
+    this.close();
+    const back = this.opener && this.opener.isConnected && this.opener.getClientRects().length && !this.opener.disabled ? this.opener : this.panel.list;
+    back.focus({ preventScroll: true });
   }
 
   close() {
@@ -394,7 +409,8 @@ class Card {
     this.formSubmit = h('button', { type: 'submit', class: 'primary' });
     this.confirmText = h('p', { class: 't-confirm', tabindex: '-1', id: nextId('confirm') });
     this.form = h('form', { class: 't-form', hidden: true, novalidate: true }, this.confirmText, this.formLabel, this.text,
-      h('div', { class: 'buttons' }, this.formSubmit, h('button', { type: 'button', class: 'secondary', onclick: () => this.closeForm() }, 'Cancel')));
+      h('div', { class: 'buttons' }, this.formSubmit, h('button', { type: 'button', class: 'secondary', onclick: () => this.cancelForm() }, 'Cancel')));
+    this.form.addEventListener('keydown', (e) => { if (e.key === 'Escape') { e.stopPropagation(); this.cancelForm(); } });
     this.form.addEventListener('submit', (e) => { e.preventDefault(); this.send(); });
     this.el = h('article', { class: 'thread', tabindex: '-1', dataset: { thread: id }, 'aria-labelledby': headId },
       this.head, this.turn, this.anchor, this.consent, this.msgs, this.actions, this.err.el, this.form);
@@ -540,6 +556,13 @@ class Card {
     this.form.hidden = false;
     this.err.clear();
     (confirm ? this.confirmText : this.text).focus();
+  }
+
+  // cancelForm closes the form, the focus back on the action that opened it.
+  cancelForm() {
+    const mode = this.mode;
+    this.closeForm();
+    (this.actions.querySelector(`[data-action="${mode}"]`) || this.el).focus();
   }
 
   closeForm() {
