@@ -167,6 +167,7 @@ func TestNextOpenIssueAndFocusAfterActions(t *testing.T) {
 	if st := usNeg.snapshot(id).Thread(cons).Status; st != "agreed" {
 		t.Errorf("after confirming, the consensus is %s", st)
 	}
+	sg.waitJS("the focus on the agreed card's first action", `document.activeElement?.matches('`+c+` .t-actions button')`, 2*time.Second)
 	if !activeInside(sg, c) {
 		t.Errorf("after concurring the focus left the card: %s", evalIn[string](sg, `document.activeElement.outerHTML.slice(0, 80)`))
 	}
@@ -231,7 +232,7 @@ func TestGeneralNoteAndPassageInTheArticleBeingRead(t *testing.T) {
 		t.Error("Comment on a passage did not focus the passage field")
 	}
 	us.run("type the words", chromedp.SendKeys(chromedp.CSS("#composer-passage"), "shall cooperate"))
-	us.waitText("#composer-matches .count", "Found in 12 places, 1 in the article you are reading. Pick one:", 3*time.Second)
+	us.waitText("#composer-match-status", "Found in 12 places, 1 in the article you are reading. Pick one:", 3*time.Second)
 	first := strings.TrimSpace(us.text("#composer-matches .match"))
 	if !strings.HasPrefix(first, "Article 7 · Subject 7 (where you are reading)") {
 		t.Errorf("the first place offered is %q", first)

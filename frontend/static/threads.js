@@ -34,7 +34,7 @@ export class ThreadsPanel {
     // next / previous open issue, in the order of the text
     this.prevBtn = h('button', { type: 'button', class: 'small secondary', id: 'prev-issue', 'aria-keyshortcuts': '[', onclick: () => this.step(-1, false) }, '‹ Previous');
     this.nextBtn = h('button', { type: 'button', class: 'small secondary', id: 'next-issue', 'aria-keyshortcuts': ']', onclick: () => this.step(1, false) }, 'Next ›');
-    this.navCount = h('span', { class: 'nav-count', id: 'issue-count', 'aria-live': 'polite' });
+    this.navCount = h('span', { class: 'nav-count', id: 'issue-count' }); // each step is announced
     this.passageBtn = h('button', { type: 'button', class: 'small secondary', id: 'comment-passage', onclick: () => this.composer.open(null, true) }, 'Comment on a passage…');
     this.waitingBtn = h('button', { type: 'button', class: 'link', id: 'waiting-on-us', onclick: () => this.showWaiting() });
     this.nav = h('div', { class: 'issue-nav', role: 'group', 'aria-label': 'Open issues in the text' },
@@ -188,13 +188,13 @@ class Composer {
     ], null);
     for (const input of this.vis.inputs.values()) input.addEventListener('change', () => { this.err.clear(); this.showAudience(); });
     this.audience = h('p', { class: 'audience', id: 'composer-audience', 'aria-live': 'polite' });
-    this.passage = h('input', { id: 'composer-passage', autocomplete: 'off', role: 'combobox', 'aria-autocomplete': 'list', 'aria-expanded': 'false' });
+    this.passage = h('input', { id: 'composer-passage', autocomplete: 'off' });
     this.passage.addEventListener('input', () => { this.allowKinds(); this.findMatches(); });
+    this.matchStatus = h('p', { class: 'count', id: 'composer-match-status', 'aria-live': 'polite' });
     this.matches = h('div', { class: 'matches', id: 'composer-matches' });
-    this.passage.setAttribute('aria-controls', this.matches.id);
     this.passageField = h('div', { class: 'passage' },
       field('Passage', this.passage, 'Type words of the passage; pick the place you mean below (those in the article you are reading come first).'),
-      this.matches);
+      this.matchStatus, this.matches);
     this.body = h('textarea', { id: 'composer-body', rows: '4', required: true });
     this.body.setAttribute('aria-describedby', this.audience.id);
     this.err = errorBox();
@@ -248,6 +248,7 @@ class Composer {
     }
     this.title.textContent = range || this.find ? 'New comment' : 'New general note';
     this.passage.value = '';
+    this.matchStatus.textContent = '';
     replace(this.matches);
     this.passageField.hidden = !this.find;
     this.allowKinds();
@@ -288,7 +289,7 @@ class Composer {
     this.pick = null;
     this.found = [];
     this.allowKinds();
-    if (words.length < 2 || !latest) { replace(this.matches); this.passage.setAttribute('aria-expanded', 'false'); return; }
+    if (words.length < 2 || !latest) { replace(this.matches); this.matchStatus.textContent = ''; return; }
     const t = await room.text(latest.version);
     if (this.passage.value.trim() !== words) return; // typed on meanwhile
     const all = [];
@@ -302,8 +303,8 @@ class Composer {
     const rest = all.filter((m) => !(m.article && m.article.index === reading));
     this.found = [...here, ...rest];
     if (!this.found.length) {
-      replace(this.matches, h('p', { class: 'error', role: 'status' }, `Those words are not in version ${latest.version}.`));
-      this.passage.setAttribute('aria-expanded', 'false');
+      replace(this.matches);
+      this.matchStatus.textContent = `Those words are not in version ${latest.version}.`;
       return;
     }
     const shown = this.found.slice(0, 30);
@@ -319,11 +320,10 @@ class Composer {
         h('strong', null, m.article ? m.article.title : 'Opening'), m.article && m.article.index === reading ? ' (where you are reading)' : '', ': ',
         h('span', { class: 'muted' }, '…', before), h('mark', null, cut(words, 60)), h('span', { class: 'muted' }, after, '…'));
     });
+    this.matchStatus.textContent = this.found.length === 1 ? 'Found in one place.' : `Found in ${this.found.length}${all.length >= 500 ? '+' : ''} places${here.length ? `, ${here.length} in the article you are reading` : ''}. Pick one:`;
     replace(this.matches,
-      h('p', { class: 'count', role: 'status' }, this.found.length === 1 ? 'Found in one place.' : `Found in ${this.found.length}${all.length >= 500 ? '+' : ''} places${here.length ? `, ${here.length} in the article you are reading` : ''}. Pick one:`),
       h('div', { class: 'radios', role: 'radiogroup', 'aria-label': 'Where the words are' }, items),
       this.found.length > shown.length ? h('p', { class: 'muted' }, `${this.found.length - shown.length} more: type more words to narrow them down.`) : null);
-    this.passage.setAttribute('aria-expanded', 'true');
     if (auto) choose(auto);
   }
 
@@ -589,6 +589,7 @@ class Card {
       const before = room.st.heads.shared + room.st.heads.internal;
       await room.run(type, fields);
       this.closeForm();
+      this.el.focus({ preventScroll: true }); // while the change comes: the card, not the page
       ok = true;
       await room.settle(() => room.st.heads.shared + room.st.heads.internal > before);
     } catch (err) {
