@@ -50,6 +50,7 @@ export class Room {
     if (this.closed) return;
     this.st = new Negotiation(snap);
     this.build();
+    this.keys();
     this.live = new Live(this.id, {
       since: () => ({ ...this.st.heads }),
       message: (m) => this.enqueue(() => this.handle(m)),
@@ -123,7 +124,6 @@ export class Room {
     replace(this.main, root);
     this.showView('text', false);
     this.showSide('threads', false);
-    this.keys();
   }
 
   // keys: skip links to the text, the threads and the outline (after the
@@ -133,9 +133,10 @@ export class Room {
   keys() {
     const skip = (label, id, go) => h('a', { class: 'skip', href: `#${id}`, onclick: (e) => { e.preventDefault(); go(); } }, label);
     this.skips = h('nav', { class: 'skip-links', 'aria-label': 'Skip links' },
-      skip('Skip to the text', 'doc', () => { this.showView('text', false); this.reader.doc.focus(); }),
+      skip('Skip to the text', 'doc', () => { this.showView('text', false); this.pane('text'); this.reader.doc.focus(); }),
       skip('Skip to the threads', 'side-threads', () => { this.showSide('threads', false); document.getElementById('threads-h').focus(); }),
       skip('Skip to the outline', 'outline-h', () => {
+        this.pane('left');
         const cur = this.outline.list.querySelector('[aria-current]') || this.outline.list.querySelector('button');
         (cur || this.outline.el).focus();
       }));
@@ -160,6 +161,9 @@ export class Room {
     };
     document.addEventListener('keydown', this.onKey);
   }
+
+  // pane shows a column in a half-screen window, where the layout has panes.
+  pane(k) { if (typeof this.showPane === 'function') this.showPane(k); }
 
   showView(v, focus = true) {
     this.view = v;
