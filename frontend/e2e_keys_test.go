@@ -176,6 +176,8 @@ func TestNextOpenIssueAndFocusAfterActions(t *testing.T) {
 	for _, w := range []int64{1280, 800} {
 		sg.viewport(w, 900)
 		body := fmt.Sprintf("Posted at %d px.", w)
+		// a half-screen layout with panes shows one column at a time: the text's
+		evalIn[chromedp.Void](sg, `(() => { const b = document.querySelector('#pane-text'); if (b && b.getClientRects().length) b.click(); })()`)
 		sg.selectText("paragraph 39 ", 0)
 		sg.click("#comment-selection")
 		sg.click(`#composer input[value="note"]`)

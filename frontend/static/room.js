@@ -133,10 +133,10 @@ export class Room {
   keys() {
     const skip = (label, id, go) => h('a', { class: 'skip', href: `#${id}`, onclick: (e) => { e.preventDefault(); go(); } }, label);
     this.skips = h('nav', { class: 'skip-links', 'aria-label': 'Skip links' },
-      skip('Skip to the text', 'doc', () => { this.showView('text', false); this.pane('text'); this.reader.doc.focus(); }),
+      skip('Skip to the text', 'doc', () => { this.showView('text', false); this.showColumn('text'); this.reader.doc.focus(); }),
       skip('Skip to the threads', 'side-threads', () => { this.showSide('threads', false); document.getElementById('threads-h').focus(); }),
       skip('Skip to the outline', 'outline-h', () => {
-        this.pane('left');
+        this.showColumn('left');
         const cur = this.outline.list.querySelector('[aria-current]') || this.outline.list.querySelector('button');
         (cur || this.outline.el).focus();
       }));
@@ -162,8 +162,9 @@ export class Room {
     document.addEventListener('keydown', this.onKey);
   }
 
-  // pane shows a column in a half-screen window, where the layout has panes.
-  pane(k) { if (typeof this.showPane === 'function') this.showPane(k); }
+  // showColumn shows a column in a half-screen window, where the layout
+  // has panes (showPane).
+  showColumn(k) { if (typeof this.showPane === 'function') this.showPane(k); }
 
   showView(v, focus = true) {
     this.view = v;
