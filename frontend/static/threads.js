@@ -30,7 +30,7 @@ export class ThreadsPanel {
     this.visSel = select([['', 'Any visibility'], ['shared', 'Shared'], ['internal', 'Internal']], '', { id: 'filter-visibility', onchange: onFilter });
     this.count = h('p', { class: 'count muted', id: 'thread-count' });
     this.composer = new Composer(this);
-    this.list = h('div', { class: 'thread-list', id: 'thread-list', tabindex: '-1', 'aria-label': 'Threads' });
+    this.list = h('div', { class: 'thread-list', id: 'thread-list', tabindex: '-1', role: 'region', 'aria-label': 'Thread cards' });
     // next / previous open issue, in the order of the text
     this.prevBtn = h('button', { type: 'button', class: 'small secondary', id: 'prev-issue', 'aria-keyshortcuts': '[', onclick: () => this.step(-1, false) }, '‹ Previous');
     this.nextBtn = h('button', { type: 'button', class: 'small secondary', id: 'next-issue', 'aria-keyshortcuts': ']', onclick: () => this.step(1, false) }, 'Next ›');
