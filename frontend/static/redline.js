@@ -112,7 +112,7 @@ async function draw(el, ops, changesOnly, drawing) {
       const node = h(tag, null, h('span', { class: 'sr-only' }, ins ? ' [inserted: ' : ' [deleted: '), op.text, h('span', { class: 'sr-only' }, '] '));
       part.append(node);
       if (open) open.push(node);
-      else if (/\S/.test(op.text) || numberedRun(ops, k)) { open = [node]; drawing.changes.push(open); }
+      else if (numberedRun(ops, k)) { node.dataset.change = String(drawing.changes.length); open = [node]; drawing.changes.push(open); }
       continue;
     }
     open = null;
@@ -128,6 +128,7 @@ async function draw(el, ops, changesOnly, drawing) {
     k--;
     node.append(h('span', { class: 'sr-only' }, '] '));
     part.append(node);
+    node.dataset.change = String(drawing.changes.length);
     drawing.changes.push([node]);
   }
   return true;
@@ -186,10 +187,10 @@ export class ChangeNav {
     this.set(null);
   }
 
-  // keys makes n and p work in el (not while typing in a field).
+  // keys makes n and p work in el (not while typing in a field or list).
   keys(el) {
     el.addEventListener('keydown', (e) => {
-      if (e.ctrlKey || e.metaKey || e.altKey || e.target.closest('input, textarea, select, [contenteditable]')) return;
+      if (e.ctrlKey || e.metaKey || e.altKey || e.target.closest('textarea, select, [contenteditable], input:not([type=checkbox]):not([type=radio])')) return;
       if (e.key === 'n' || e.key === 'p') { e.preventDefault(); this.go(e.key === 'n' ? 1 : -1); }
     });
   }
