@@ -3,9 +3,11 @@ package server_test
 import (
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 
+	"mra/diff/difftest"
 	"mra/server/mra"
 	"mra/server/servertest"
 )
@@ -93,4 +95,25 @@ func voidIDs(vs []mra.Void) string {
 		ids = append(ids, string(v.Thread))
 	}
 	return strings.Join(ids, ",")
+}
+
+// BenchmarkDraftDiff: the draft diff of the reference revision (3 MB, 1 %
+// of words edited) against its first version, over HTTP on loopback, with
+// ten consensus threads to judge; the answer read whole.
+func BenchmarkDraftDiff(b *testing.B) {
+	pair := difftest.Agreement(2000)
+	w := servertest.New(b, servertest.Options{})
+	us := w.Login("us-neg")
+	neg := us.Create(1)
+	us.Propose(neg, 0, pair.Old)
+	for k := 1; k <= 10; k++ {
+		quote := "Article " + strconv.Itoa(k*150) + "\n"
+		us.Comment(neg, 1, pair.Old, quote, mra.KindConsensus, mra.Shared)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if status, body := us.Post("/api/negotiations/"+neg+"/diff", map[string]any{"from": 1, "text": pair.New}); status != http.StatusOK || len(body) < len(pair.New) {
+			b.Fatalf("draft diff: %d", status)
+		}
+	}
 }

@@ -19,7 +19,7 @@ import { h, replace, update, errorBox, field, announce, when, describeError } fr
 import { renderOps, describeCounts, ChangeNav } from './redline.js';
 import { merge3 } from './merge.js';
 
-const PREVIEW_PAUSE_MS = 350; // a pause in typing this long asks for a preview
+const PREVIEW_PAUSE_MS = 250; // a pause in typing this long asks for a preview
 
 export class Propose {
   constructor(room) {
@@ -205,7 +205,8 @@ export class Propose {
         proposed ? `${proposed} proposed consensus${proposed === 1 ? '' : ' threads'}` : ''].filter(Boolean).join(' and ');
       return [
         h('p', null, h('strong', null, `This proposal voids ${what}: `),
-          'it changes the clauses they stand on, so they must be confirmed again once it is proposed.'),
+          shown.voids.length === 1 ? 'it changes the clause it stands on, so it must be confirmed again once this is proposed.'
+            : 'it changes the clauses they stand on, so they must be confirmed again once this is proposed.'),
         h('ul', { class: 'void-list' }, shown.voids.map((v) => h('li', null,
           h('a', { href: `#/n/${encodeURIComponent(this.room.id)}/t/${encodeURIComponent(v.thread)}` },
             `${v.status === 'agreed' ? 'Agreed' : 'Proposed'}${v.visibility === 'internal' ? ' (internal)' : ''}: `,
