@@ -143,7 +143,7 @@ async function draw(el, ops, changesOnly, drawing) {
     const tail = last ? [] : lines.slice(lines.length - keep);
     const hidden = lines.slice(head.length, lines.length - tail.length);
     let at = -1;
-    for (let i = hidden.length - 1; i >= 0 && at < 0; i--) if (isHeading(hidden[i])) at = i;
+    if (!last) for (let i = hidden.length - 1; i >= 0 && at < 0; i--) if (isHeading(hidden[i])) at = i; // a change follows
     const span = h('span', { class: 'folded' });
     const more = (n) => {
       const b = h('button', { type: 'button', class: 'fold' }, `⋯ ${n} unchanged line${n === 1 ? '' : 's'} ⋯`);
