@@ -158,4 +158,3 @@ func BenchmarkCompareOpen(b *testing.B) {
 	b.ReportMetric(median(only), "ms/changes-only")
 	b.ReportMetric(median(onlyTask), "ms-longest-task-changes-only")
 }
-

@@ -33,7 +33,9 @@ var articleLine = regexp.MustCompile(`(?m)^Article (\d+)$`)
 
 func factsOf(ops []wireOp) redlineFacts {
 	var f redlineFacts
-	words := func(s string) bool { return strings.IndexFunc(s, func(r rune) bool { return !unicode.IsSpace(r) }) >= 0 }
+	words := func(s string) bool {
+		return strings.IndexFunc(s, func(r rune) bool { return !unicode.IsSpace(r) }) >= 0
+	}
 	moves := map[int]bool{}
 	var seen strings.Builder // the new text so far
 	article := ""
