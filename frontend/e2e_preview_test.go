@@ -152,8 +152,8 @@ const headingsSeen = `(() => {
 // 1 % of words edited), the preview of the revision shows the very ops of
 // the stored redline after proposing (counts, moves, every changed word);
 // a draft that edits an agreed clause is told which consensus it voids
-// (linked), one that edits elsewhere is not; a preview is never shown as
-// current for an earlier draft. Then the compare view of the pair: next /
+// (linked) and can still be sent, one that edits elsewhere is not; a
+// preview is never shown as current for an earlier draft. Then the compare view of the pair: next /
 // previous change with a count, by keys and buttons, and "Changes only"
 // keeping each change's article heading.
 func TestPreviewIsTheStoredRedlineAtSize(t *testing.T) {
@@ -220,10 +220,14 @@ func TestPreviewIsTheStoredRedlineAtSize(t *testing.T) {
 	}
 
 	// Two drafts in quick succession: the first one's answer, if it comes,
-	// is never shown; the preview ends on the second, the revision.
-	us.setValue("#draft", inClause)
+	// is never shown; the preview ends on the second: the revision, with
+	// the agreed clause edited too.
+	firstNew := strings.Index(pair.New, "1. ") + 3
+	wordNew := strings.Fields(pair.New[firstNew:])[1]
+	revision := pair.New[:firstNew] + strings.Replace(pair.New[firstNew:], " "+wordNew+" ", " "+wordNew+" provisionally ", 1)
+	us.setValue("#draft", elsewhere+" ")
 	time.Sleep(500 * time.Millisecond) // its request is on its way
-	us.setValue("#draft", pair.New)
+	us.setValue("#draft", revision)
 	us.waitJS("the preview of the revision", current, 30*time.Second)
 	if stale := evalIn[[]string](us, `window.__stale`); len(stale) > 0 {
 		t.Errorf("a preview was shown as current for an earlier draft: %v", stale)
@@ -231,10 +235,14 @@ func TestPreviewIsTheStoredRedlineAtSize(t *testing.T) {
 	previewSummary := us.text("#preview-summary")
 	previewWords := evalIn[string](us, changeWords("#preview"))
 	previewCount := us.text("#preview-change-count")
+	us.waitText("#draft-voids", "This proposal voids 1 agreed clause", 2*time.Second)
 	us.screenshot("20-preview-reference")
 
 	us.click("#propose-submit")
 	us.waitJS("the stored redline, drawn", `!document.querySelector('#view-compare').hidden && document.querySelector('#compare-summary').textContent.includes('version 2:') && !document.querySelector('#redline').hasAttribute('aria-busy')`, 30*time.Second)
+	if st := usNeg.snapshot(id).Thread(agreed).Status; st != "void" {
+		t.Errorf("after a proposal the preview said voids it, the agreed consensus is %s", st)
+	}
 	var stored struct {
 		Ops []wireOp `json:"ops"`
 	}
@@ -250,10 +258,8 @@ func TestPreviewIsTheStoredRedlineAtSize(t *testing.T) {
 	if storedWords := evalIn[string](us, changeWords("#redline")); storedWords != previewWords || len(storedWords) < 10000 {
 		t.Errorf("the preview's changed words (%d bytes) differ from the stored redline's (%d bytes)", len(previewWords), len(storedWords))
 	}
-	for _, w := range []string{"provisionally", "duly"} {
-		if strings.Contains(previewWords, w) {
-			t.Errorf("the preview of the revision still shows %q from an earlier draft", w)
-		}
+	if strings.Contains(previewWords, "duly") || !strings.Contains(previewWords, "provisionally") {
+		t.Errorf("the preview of the revision shows words of an earlier draft, or lacks its own")
 	}
 	count := fmt.Sprintf("%s changes", commas(facts.Changes))
 	if previewCount != count || us.text("#compare-change-count") != count {
@@ -283,6 +289,7 @@ func TestPreviewIsTheStoredRedlineAtSize(t *testing.T) {
 		t.Errorf("the change buttons do not name their keys")
 	}
 	us.screenshot("21-compare-next-change")
+	us.checkA11y("compare at size")
 
 	// Changes only: every change stands under its own article's heading.
 	us.click("#changes-only")
@@ -309,7 +316,6 @@ func TestPreviewIsTheStoredRedlineAtSize(t *testing.T) {
 	us.press("n")
 	us.waitText("#compare-change-count", "Change 1 of ", 5*time.Second)
 	us.shot("22-compare-changes-only", "#redline .rl-heading")
-	us.checkA11y("compare at size")
 }
 
 // commas writes n as the page does (en: 5,813).
