@@ -140,7 +140,8 @@ export class Propose {
     this.preview.dataset.state = 'stale';
     this.preview.setAttribute('aria-busy', 'true');
     this.nav.set(null);
-    this.summary.textContent = 'Your draft changed: the preview below is out of date until it is computed again…';
+    const msg = 'Your draft changed: the preview below is out of date until it is computed again…';
+    if (this.summary.textContent !== msg) this.summary.textContent = msg; // said once, not at every key
     this.renderVoids();
     clearTimeout(this.timer);
     this.timer = setTimeout(() => this.updatePreview(), now ? 0 : PREVIEW_PAUSE_MS);

@@ -207,8 +207,9 @@ export class ChangeNav {
     const n = d ? d.total : 0;
     this.prev.disabled = !n || this.at <= 0;
     this.next.disabled = !n || this.at >= n - 1;
-    this.status.textContent = !d ? '' : !n ? 'No changes' : this.at < 0 ? `${n.toLocaleString('en')} change${n === 1 ? '' : 's'}`
+    const say = !d ? '' : !n ? 'No changes' : this.at < 0 ? `${n.toLocaleString('en')} change${n === 1 ? '' : 's'}`
       : `Change ${(this.at + 1).toLocaleString('en')} of ${n.toLocaleString('en')}`;
+    if (this.status.textContent !== say) this.status.textContent = say; // a live region: only news
   }
 
   async go(step) {
