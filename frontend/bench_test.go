@@ -94,7 +94,7 @@ func (p *benchTab) open(url string) float64 {
 	return benchEval[float64](p, `window.__mraReady`)
 }
 
-func median(xs []float64) float64 {
+func medianOf(xs []float64) float64 {
 	s := append([]float64(nil), xs...)
 	sort.Float64s(s)
 	if len(s) == 0 {
@@ -228,7 +228,7 @@ func BenchmarkPage(b *testing.B) {
 		for i := 0; i < b.N; i++ {
 			ms = append(ms, sgTab.open(room))
 		}
-		b.ReportMetric(median(ms), "interactive-ms")
+		b.ReportMetric(medianOf(ms), "interactive-ms")
 		sgTab.wait("SG live", live)
 	})
 
@@ -258,7 +258,7 @@ func BenchmarkPage(b *testing.B) {
 			usTab.wait("the own card", `window.__seen > 0`)
 			ms = append(ms, benchEval[float64](usTab, `window.__seen`)-t0)
 		}
-		b.ReportMetric(median(ms), "card-ms")
+		b.ReportMetric(medianOf(ms), "card-ms")
 	})
 
 	b.Run("other-comment", func(b *testing.B) {
@@ -275,7 +275,7 @@ func BenchmarkPage(b *testing.B) {
 			sgTab.wait("the other side's card", `window.__seen > 0`)
 			ms = append(ms, benchEval[float64](sgTab, `window.__seen`)-t0)
 		}
-		b.ReportMetric(median(ms), "card-ms")
+		b.ReportMetric(medianOf(ms), "card-ms")
 	})
 
 	b.Run("longest-task-20-comments", func(b *testing.B) {
@@ -300,7 +300,7 @@ func BenchmarkPage(b *testing.B) {
 			time.Sleep(300 * time.Millisecond)
 			ms = append(ms, benchEval[float64](sgTab, `window.__longest`))
 		}
-		b.ReportMetric(median(ms), "longest-task-ms")
+		b.ReportMetric(medianOf(ms), "longest-task-ms")
 	})
 
 	b.Run("preview", func(b *testing.B) {
@@ -331,7 +331,7 @@ func BenchmarkPage(b *testing.B) {
 			usTab.wait("the preview", `window.__previewed > 0`)
 			ms = append(ms, benchEval[float64](usTab, `window.__previewed`)-t0)
 		}
-		b.ReportMetric(median(ms), "redline-ms")
+		b.ReportMetric(medianOf(ms), "redline-ms")
 	})
 
 	b.Run("compare", func(b *testing.B) {
@@ -353,6 +353,6 @@ func BenchmarkPage(b *testing.B) {
 			usTab.wait("the redline", `window.__compared > 0`)
 			ms = append(ms, benchEval[float64](usTab, `window.__compared`)-t0)
 		}
-		b.ReportMetric(median(ms), "redline-ms")
+		b.ReportMetric(medianOf(ms), "redline-ms")
 	})
 }
