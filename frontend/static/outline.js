@@ -54,7 +54,7 @@ export class Outline {
         const state = h('span', { class: 'ol-badge' });
         const people = h('span', { class: 'ol-people' });
         const b = h('button', { type: 'button', class: 'ol-item', onclick: () => this.room.reader.scrollToArticle(e) },
-          h('span', { class: 'ol-title' }, e.title), state, people);
+          h('span', { class: 'ol-title' }, e.title), ' ', state, ' ', people); // the name: these words, spaced
         return { e, li: h('li', null, b), b, state, people };
       });
       replace(this.list, this.items.map((it) => it.li));
@@ -76,7 +76,6 @@ export class Outline {
       const who = looking.get(it.e.index) || [];
       it.people.textContent = who.length ? `reading: ${who.join(', ')}` : '';
       it.people.title = who.length ? `Reading now: ${who.join(', ')}` : '';
-      it.b.setAttribute('aria-label', `${it.e.title}${s === 'untouched' ? '' : `: ${ARTICLE_STATE[s]}`}${who.length ? `; ${who.join(', ')} reading` : ''}`);
     }
     this.setReading(this.readingIndex);
   }

@@ -168,7 +168,6 @@ export function renderText(el, cps, marks, headings) {
         firstSeen.add(top.id);
         span.tabIndex = 0;
         span.setAttribute('role', 'button');
-        span.setAttribute('aria-label', `${top.label}: open the thread`);
       }
     }
     frag.append(span);

@@ -1,0 +1,138 @@
+package frontend_test
+
+// axe-core on every view of the page, at a wide and a half-screen width:
+// no serious or critical violation anywhere. The views are filled the way
+// a real negotiation fills them (threads of every kind and state, a moved
+// and edited passage, an internal note, a conflict, a signature).
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+)
+
+// axeWorld is one negotiation with something of everything on it, and one
+// ready to sign.
+type axeWorld struct {
+	rich, ready string
+	text2       string
+}
+
+func newAxeWorld(e *env) axeWorld {
+	usNeg, sgNeg, usLegal := e.api("us-neg"), e.api("sg-neg"), e.api("us-legal")
+	rich := usNeg.negotiation("US–SG arrangement", text1)
+	sgNeg.comment(rich, 1, text1, "within 30 days", "open_issue", "shared", "Thirty days is too short; sixty, please.")
+	agreed := usNeg.comment(rich, 1, text1, "designate a contact point", "consensus", "shared", "Standard contact point article.")
+	sgNeg.do("concur", map[string]any{"negotiation": rich, "thread": agreed})
+	usNeg.comment(rich, 1, text1, "recognise the validation findings", "consensus", "shared", "Recognition as drafted.")
+	usLegal.comment(rich, 1, text1, "Programs keep their own names", "note", "internal", "Legal: check the program names against the notice.")
+	sgNeg.comment(rich, 1, text1, "in every language", "note", "shared", "Translations to follow.")
+	usNeg.do("comment", map[string]any{"negotiation": rich, "version": 1, "kind": "note", "visibility": "shared", "body": "A general note on the whole text."})
+	// version 2: Article 2 moves below Article 4 with an edit, the agreed
+	// words change (void), the noted words go (outdated)
+	para := "1. The Customs Administrations shall exchange information on the members of their programs within 30 days of a change in membership status.\n"
+	text2 := strings.Replace(text1, "\n"+para, "", 1)
+	text2 = strings.Replace(text2, "Article 4\n", strings.Replace(para, "30 days", "60 days", 1)+"\nArticle 4\n", 1)
+	text2 = strings.Replace(text2, "designate a contact point", "designate a single contact point", 1)
+	text2 = strings.Replace(text2, ", in every language", "", 1)
+	usNeg.do("propose_version", map[string]any{"negotiation": rich, "base": 1, "text": text2, "note": "sixty days; one contact point"})
+
+	ready := usNeg.negotiation("US–SG arrangement, ready", text1)
+	sha := usNeg.snapshot(ready).Versions[0].SHA256
+	for _, u := range []string{"us-legal", "sg-legal"} {
+		e.api(u).do("sign_off", map[string]any{"negotiation": ready, "version": 1, "sha256": sha, "decision": "approve"})
+	}
+	return axeWorld{rich: rich, ready: ready, text2: text2}
+}
+
+func TestAxeEveryView(t *testing.T) {
+	e := newEnv(t)
+	needAxe(t)
+	w := newAxeWorld(e)
+	for _, width := range []int64{1280, 800} {
+		t.Run(fmt.Sprint(width), func(t *testing.T) {
+			axeViews(t, e, w, width)
+		})
+	}
+}
+
+func axeViews(t *testing.T, e *env, w axeWorld, width int64) {
+	at := func(view string) string { return fmt.Sprintf("%s at %d px", view, width) }
+	neg := e.page(fmt.Sprintf("us-neg-%d", width))
+	neg.t = t
+	neg.viewport(width, 900)
+
+	neg.open("/")
+	neg.waitJS("the login form", `!!document.querySelector('#login-user')`, 10*time.Second)
+	neg.checkAxe(at("login"))
+	neg.setValue("#login-user", "us-neg")
+	neg.setValue("#login-password", "wrong")
+	neg.click("#login-submit")
+	neg.waitText("#login-form .error", "Unknown user or wrong password", 5*time.Second)
+	neg.checkAxe(at("login, failed"))
+
+	neg.login("us-neg")
+	neg.waitJS("the list and the new negotiation form", `!!document.querySelector('#negotiations') && !!document.querySelector('#create-submit')`, 5*time.Second)
+	neg.checkAxe(at("list and new negotiation"))
+
+	neg.room(w.rich)
+	neg.live()
+	neg.waitJS("the threads", `document.querySelectorAll('#thread-list .thread').length >= 6`, 5*time.Second)
+	neg.checkAxe(at("room: text and threads"))
+
+	neg.click("#doc .hl-open_issue-open")
+	neg.waitJS("the thread opened", `!!document.querySelector('.thread.current')`, 2*time.Second)
+	neg.click(`.thread.current [data-action="reply"]`)
+	neg.checkAxe(at("room: a thread open, replying"))
+
+	neg.selectText("recognise the validation findings", 0)
+	neg.checkAxe(at("room: a selection"))
+	neg.click("#comment-selection")
+	neg.waitJS("the comment form", `!document.querySelector('#composer').hidden`, 5*time.Second)
+	neg.checkAxe(at("room: the comment form"))
+	neg.setValue("#composer-body", "")
+	neg.click("#composer-submit")
+	neg.waitText("#composer .error", "Write a comment first", 2*time.Second)
+	neg.checkAxe(at("room: the comment form with an error"))
+
+	neg.setValue("#version-select", "1")
+	neg.waitJS("the old version's notice", `!!document.querySelector('.reader .notice:not([hidden])')`, 5*time.Second)
+	neg.checkAxe(at("room: an older version"))
+
+	neg.click(`.tab[data-tab="compare"]`)
+	neg.waitJS("the redline", `!document.querySelector('#view-compare').hidden && !!document.querySelector('#redline ins.moved')`, 5*time.Second)
+	neg.checkAxe(at("room: compare"))
+
+	neg.click(`.tab[data-tab="propose"]`)
+	neg.waitJS("the editor", `document.querySelector('#draft').value === `+jsString(w.text2), 5*time.Second)
+	neg.setValue("#draft", strings.Replace(w.text2, "60 days", "90 days", 1))
+	neg.waitJS("the preview", `[...document.querySelectorAll('#preview ins')].some(e => e.textContent.includes('90'))`, 5*time.Second)
+	neg.checkAxe(at("room: propose, with a preview"))
+
+	neg.click(`.tab[data-tab="readiness"]`)
+	neg.waitJS("the checklist", `!!document.querySelector('#checklist li')`, 5*time.Second)
+	neg.checkAxe(at("room: readiness (negotiator)"))
+
+	legal := e.page(fmt.Sprintf("us-legal-%d", width))
+	legal.t = t
+	legal.viewport(width, 900)
+	legal.login("us-legal")
+	legal.room(w.rich)
+	legal.click(`.tab[data-tab="readiness"]`)
+	legal.waitText("#review-target", "version 2", 5*time.Second)
+	legal.checkAxe(at("room: readiness (legal review)"))
+
+	sign := e.page(fmt.Sprintf("us-sign-%d", width))
+	sign.t = t
+	sign.viewport(width, 900)
+	sign.login("us-sign")
+	sign.room(w.ready)
+	sign.click(`.tab[data-tab="readiness"]`)
+	sign.waitText("#status-badge", "Ready to sign", 5*time.Second)
+	sign.checkAxe(at("room: readiness (signatory)"))
+	sign.click("#sign")
+	sign.waitJS("the sign dialog", `document.querySelector('dialog.confirm').open`, 2*time.Second)
+	sign.checkAxe(at("room: the sign dialog"))
+	sign.press("\x1b") // Escape closes it
+}
