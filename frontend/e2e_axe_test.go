@@ -125,6 +125,12 @@ func axeViews(t *testing.T, e *env, w axeWorld, width int64) {
 	neg.waitText("#composer .error", "Write a comment first", 2*time.Second)
 	neg.checkAxe(at("room: the comment form with an error"))
 
+	neg.click("#print-text")
+	neg.waitJS("the print dialog", `document.querySelector('#print-dialog').open`, 2*time.Second)
+	neg.checkAxe(at("room: the print dialog"))
+	neg.click("#print-dialog button.secondary")
+	neg.waitJS("the print dialog closed", `!document.querySelector('#print-dialog').open && document.activeElement.id === 'print-text'`, 2*time.Second)
+
 	neg.setValue("#version-select", "1")
 	neg.waitJS("the old version's notice", `!!document.querySelector('.reader .notice:not([hidden])')`, 5*time.Second)
 	neg.checkAxe(at("room: an older version"))

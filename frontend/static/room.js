@@ -18,6 +18,7 @@ import { ThreadsPanel } from './threads.js';
 import { ReadinessPanel } from './readiness.js';
 import { Compare } from './compare.js';
 import { Propose } from './propose.js';
+import { Printer } from './print.js';
 
 export class Room {
   constructor(app, main, id) {
@@ -71,6 +72,7 @@ export class Room {
     clearInterval(this.polling);
     cancelAnimationFrame(this.frame);
     if (this.reader) this.reader.close();
+    if (this.printer) this.printer.close();
     const conn = document.getElementById('conn');
     if (conn) { replace(conn); delete conn.dataset.state; }
     const crumbs = document.getElementById('crumbs');
@@ -91,6 +93,9 @@ export class Room {
     this.propose = new Propose(this);
     this.threads = new ThreadsPanel(this);
     this.readiness = new ReadinessPanel(this);
+    // printing (print.js): its Print… action sits in the text view's toolbar
+    this.printer = new Printer(this);
+    (this.reader.el.querySelector('.toolbar-actions') || this.reader.el).append(this.printer.button, this.printer.dialog);
 
     const views = [{ id: 'text', label: 'Text' }, { id: 'compare', label: 'Compare versions' }, { id: 'propose', label: 'Propose a revision' }];
     this.viewTabs = tabs('Views', views, (v) => this.showView(v, false));
@@ -263,6 +268,7 @@ export class Room {
     this.readiness.render();
     this.compare.render();
     this.propose.render();
+    this.printer.render();
   }
 
   openThread(id) {
