@@ -52,7 +52,7 @@ func (e *engine) list(user mra.User) []mra.NegotiationView {
 	for _, entry := range entries {
 		entry.read(func(n *mra.Negotiation) {
 			if n.Member(user.Party) {
-				out = append(out, n.View())
+				out = append(out, n.View(user.Party))
 			}
 		})
 	}

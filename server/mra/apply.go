@@ -3,6 +3,7 @@ package mra
 import (
 	"fmt"
 	"slices"
+	"time"
 )
 
 // Apply folds one event into the negotiation's state. It fails only on an
@@ -41,6 +42,7 @@ func (n *Negotiation) Apply(e *Event) error {
 		n.Threads[t.ID] = t
 		n.insertThread(t)
 		n.tally(t, +1)
+		n.rewait(t, e.At)
 		t.touched(e.Pos())
 		n.touch(RecThread, string(t.ID))
 	case *ReplyAdded:
@@ -49,6 +51,7 @@ func (n *Negotiation) Apply(e *Event) error {
 			return err
 		}
 		t.Messages = append(t.Messages[:len(t.Messages):len(t.Messages)], d.Message)
+		n.rewait(t, e.At)
 		t.touched(e.Pos())
 		n.touch(RecThread, string(t.ID))
 	case *StatusChanged:
@@ -62,6 +65,7 @@ func (n *Negotiation) Apply(e *Event) error {
 		if d.Message != nil {
 			t.Messages = append(t.Messages[:len(t.Messages):len(t.Messages)], *d.Message)
 		}
+		n.rewait(t, e.At)
 		t.touched(e.Pos())
 		n.touch(RecThread, string(t.ID))
 	case *AnchorsCarried:
@@ -69,7 +73,8 @@ func (n *Negotiation) Apply(e *Event) error {
 		if e.refsOf == n {
 			refs = e.refs
 		}
-		if err := n.carryThreads(d, refs); err != nil {
+		waits, err := n.carryThreads(d, refs, e.At)
+		if err != nil {
 			return err
 		}
 		data := e.data
@@ -79,7 +84,7 @@ func (n *Negotiation) Apply(e *Event) error {
 				return fmt.Errorf("apply: %w", err)
 			}
 		}
-		n.addCarry(e.Key(), e.Pos(), d.Version, data)
+		n.addCarry(e.Key(), e.Pos(), d.Version, data, waits)
 	case *SignedOff:
 		return n.applySignOff(e, d)
 	case *Signature:
@@ -131,8 +136,10 @@ func (n *Negotiation) applySignOff(e *Event, d *SignedOff) error {
 }
 
 // carryThreads moves each thread of a carry to its new place and status;
-// refs, when given, are its entries' threads in this state.
-func (n *Negotiation) carryThreads(d *AnchorsCarried, refs []*Thread) error {
+// refs, when given, are its entries' threads in this state. It returns the
+// threads whose wait a carry began (this one or one before), for the record.
+func (n *Negotiation) carryThreads(d *AnchorsCarried, refs []*Thread, at time.Time) ([]carriedWait, error) {
+	var waits []carriedWait
 	anchors := make([]Anchor, len(d.Threads)) // one allocation for them all
 	var copies []Thread                       // and for the threads it copies
 	for k, c := range d.Threads {
@@ -140,7 +147,7 @@ func (n *Negotiation) carryThreads(d *AnchorsCarried, refs []*Thread) error {
 		if k < len(refs) && refs[k].ID == c.Thread && refs[k].gen == n.gen {
 			t = refs[k]
 		} else if t = n.Threads[c.Thread]; t == nil {
-			return fmt.Errorf("apply: no thread %s", c.Thread)
+			return nil, fmt.Errorf("apply: no thread %s", c.Thread)
 		} else if t.gen != n.gen {
 			if copies == nil {
 				copies = make([]Thread, 0, len(d.Threads)-k)
@@ -151,15 +158,21 @@ func (n *Negotiation) carryThreads(d *AnchorsCarried, refs []*Thread) error {
 			n.Threads[c.Thread] = t
 		}
 		if t.Anchor == nil {
-			return fmt.Errorf("apply: thread %s has no anchor to carry", c.Thread)
+			return nil, fmt.Errorf("apply: thread %s has no anchor to carry", c.Thread)
 		}
 		anchors[k] = Anchor{Version: d.Version, Start: c.Start, End: c.End, Quote: c.Quote, Flag: c.Flag, Original: t.Anchor.Original}
 		t.Anchor = &anchors[k]
-		n.tally(t, -1)
-		t.Status = c.Status
-		n.tally(t, +1)
+		if t.Status != c.Status {
+			n.tally(t, -1)
+			t.Status = c.Status
+			n.tally(t, +1)
+			n.rewait(t, at) // a carry changes nothing else a wait rests on
+		}
+		if t.WaitingSince != nil && (t.ownSince == nil || !t.WaitingSince.Equal(*t.ownSince)) {
+			waits = append(waits, carriedWait{Since: *t.WaitingSince, Thread: t.ID})
+		}
 	}
-	return nil
+	return waits, nil
 }
 
 // insertThread puts t into Order at its place by Pos (at the end, but for

@@ -120,10 +120,11 @@ func TestThreadRecord(t *testing.T) {
 			Pos: Pos{Shared: 3, Party: "US", Seq: 9}},
 		{ID: "t-2", Kind: KindNote, Concurred: []PartyID{}, Messages: []Message{}, Pos: Pos{Shared: 1}},
 		{ID: "t-3"},
+		{ID: "t-4", Kind: KindOpenIssue, Visibility: Shared, Party: "SG", Status: StatusOpen, WaitingOn: []PartyID{"US"}, WaitingSince: &at},
 	} {
 		th.touched(Pos{Shared: 5})
 		got := appendThreadRecord(nil, th)
-		if want := slowCanonical(t, threadRecord{th, th.Pos, th.own}); string(got) != string(want) {
+		if want := slowCanonical(t, threadRecord{Thread: th, Pos: th.Pos, Own: th.own}); string(got) != string(want) {
 			t.Errorf("record of %s:\n got %s\nwant %s", th.ID, got, want)
 		}
 	}

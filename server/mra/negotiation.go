@@ -36,6 +36,9 @@ type Negotiation struct {
 	// readiness back, kept as threads change.
 	openIssues, voidConsensus int
 
+	// waits counts, for each party, the threads waiting on it (turn.go).
+	waits map[PartyID]int
+
 	// gen marks the threads this state may change in place.
 	gen *byte
 }
@@ -159,9 +162,11 @@ func (n *Negotiation) Clone(track bool) *Negotiation {
 	for k, cr := range n.carries {
 		cc := *cr
 		cc.chunks = slices.Clone(cr.chunks)
+		cc.waits = slices.Clone(cr.waits)
 		c.carries[k] = &cc
 	}
 	c.Threads = maps.Clone(n.Threads)
+	c.waits = maps.Clone(n.waits)
 	c.gen, n.gen = new(byte), new(byte) // every thread is shared now
 	c.dirty = nil
 	if track {

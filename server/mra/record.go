@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Record is one piece of a negotiation's materialised state: Kind is one of
@@ -39,17 +40,26 @@ type carry struct {
 	version int
 	pos     Pos
 	chunks  [][]byte
+	waits   []carriedWait // threads whose wait began at a carry, not at their own events
+}
+
+// carriedWait is when a thread's present wait began, for a thread whose
+// wait a carry changed (a consensus made void) after its own last event.
+type carriedWait struct {
+	Since  time.Time `json:"since"`
+	Thread ThreadID  `json:"thread"`
 }
 
 // addCarry records a carry event's payload (data, canonical) as part of
 // the latest carry on its stream.
-func (n *Negotiation) addCarry(key StreamKey, pos Pos, version int, data []byte) {
+func (n *Negotiation) addCarry(key StreamKey, pos Pos, version int, data []byte, waits []carriedWait) {
 	c := n.carries[key]
 	if c == nil || c.version != version {
 		c = &carry{version: version, pos: pos}
 		n.carries[key] = c
 	}
 	c.chunks = append(c.chunks, data)
+	c.waits = append(c.waits, waits...)
 	n.touch(RecCarry, string(key))
 }
 
@@ -58,6 +68,7 @@ type carryRecord struct {
 	Chunks  []json.RawMessage `json:"chunks"`
 	Pos     Pos               `json:"pos"`
 	Version int               `json:"version"`
+	Waits   []carriedWait     `json:"waits,omitempty"`
 }
 
 func (c *carry) record() []byte {
@@ -73,6 +84,20 @@ func (c *carry) record() []byte {
 	b = append(b, pos...)
 	b = append(b, `,"version":`...)
 	b = strconv.AppendInt(b, int64(c.version), 10)
+	if len(c.waits) > 0 {
+		b = append(b, `,"waits":[`...)
+		for k, w := range c.waits {
+			if k > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, `{"since":`...)
+			b = appendTime(b, w.Since)
+			b = append(b, `,"thread":`...)
+			b = appendCanonicalString(b, string(w.Thread))
+			b = append(b, '}')
+		}
+		b = append(b, ']')
+	}
 	return append(b, '}')
 }
 
@@ -94,8 +119,9 @@ func signatureKey(p PartyID, v int) string { return string(p) + "/" + versionKey
 type (
 	threadRecord struct {
 		*Thread
-		Pos Pos `json:"pos"`
-		Own Pos `json:"own"` // its last own event
+		WaitingOn []PartyID `json:"waiting_on,omitempty"` // never stored: derived from the rest
+		Pos       Pos       `json:"pos"`
+		Own       Pos       `json:"own"` // its last own event
 	}
 	signOffRecord struct {
 		SignOff
@@ -232,6 +258,10 @@ func Restore(s Stored) (*Negotiation, error) {
 		}
 		t := rec.Thread
 		t.Pos, t.gen = rec.Pos, n.gen
+		t.WaitingOn = n.waitingOn(t) // its own state's; WaitingSince came with it
+		if t.WaitingOn == nil {
+			t.WaitingSince = nil
+		}
 		t.touched(rec.Own)
 		n.Threads[t.ID] = t
 		n.Order = append(n.Order, t.ID)
@@ -241,7 +271,11 @@ func Restore(s Stored) (*Negotiation, error) {
 		if err := json.Unmarshal(r.Value, &rec); err != nil {
 			return nil, fmt.Errorf("restore %s carry %s: %w", s.ID, r.Key, err)
 		}
-		c := &carry{version: rec.Version, pos: rec.Pos}
+		c := &carry{version: rec.Version, pos: rec.Pos, waits: rec.Waits}
+		since := make(map[ThreadID]time.Time, len(rec.Waits))
+		for _, w := range rec.Waits {
+			since[w.Thread] = w.Since
+		}
 		for _, raw := range rec.Chunks {
 			var d AnchorsCarried
 			if err := json.Unmarshal(raw, &d); err != nil {
@@ -255,14 +289,21 @@ func Restore(s Stored) (*Negotiation, error) {
 				if t.own.Compare(rec.Pos) < 0 { // the carry came after the thread's own last event
 					t.Anchor = &Anchor{Version: d.Version, Start: e.Start, End: e.End, Quote: e.Quote, Flag: e.Flag, Original: t.Anchor.Original}
 					t.Status = e.Status
+					if t.WaitingOn = n.waitingOn(t); t.WaitingOn == nil {
+						t.WaitingSince = nil
+					} else if at, ok := since[t.ID]; ok {
+						t.WaitingSince = &at // a carry began its wait
+					}
 				}
 			}
 			c.chunks = append(c.chunks, []byte(raw))
 		}
 		n.carries[StreamKey(r.Key)] = c
 	}
+	n.waits = nil
 	for _, t := range n.Threads {
 		n.tally(t, +1)
+		n.countWaits(t, +1)
 	}
 	slices.SortFunc(n.Order, func(a, b ThreadID) int { return n.Threads[a].Pos.Compare(n.Threads[b].Pos) })
 	for _, r := range byKind[RecSignOff] {
@@ -411,6 +452,12 @@ func appendThreadRecord(b []byte, t *Thread) []byte {
 	b = appendCanonicalString(b, string(t.ownStatus))
 	b = append(b, `,"visibility":`...)
 	b = appendCanonicalString(b, string(t.Visibility))
+	b = append(b, `,"waiting_since":`...)
+	if t.ownSince == nil {
+		b = append(b, "null"...)
+	} else {
+		b = appendTime(b, *t.ownSince)
+	}
 	return append(b, '}')
 }
 

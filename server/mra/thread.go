@@ -24,12 +24,18 @@ type Thread struct {
 	Author     UserID       `json:"author"`
 	Pos        Pos          `json:"-"` // where it opened in the history
 
+	// Whose turn (turn.go): the parties that must act, and since when
+	// (nil while it waits on nobody); derived, never set by a client.
+	WaitingOn    []PartyID  `json:"waiting_on"`
+	WaitingSince *time.Time `json:"waiting_since"`
+
 	// The thread as its own events left it (opened, replied to, status
 	// changed), for its record: a carry moves Anchor and Status on without
 	// writing the thread's record (see carry records).
 	own       Pos
 	ownAnchor *Anchor
 	ownStatus ThreadStatus
+	ownSince  *time.Time // WaitingSince as its own events left it
 
 	// gen is the state that may change this thread in place; any other
 	// state sharing it (a clone) copies it first (see mutableThread).
@@ -39,7 +45,7 @@ type Thread struct {
 // touched notes an event of the thread's own at pos: its record holds the
 // thread as it now is.
 func (t *Thread) touched(pos Pos) {
-	t.own, t.ownAnchor, t.ownStatus = pos, t.Anchor, t.Status
+	t.own, t.ownAnchor, t.ownStatus, t.ownSince = pos, t.Anchor, t.Status, t.WaitingSince
 }
 
 // Anchor is where a thread stands: code points [Start, End) of a version and

@@ -12,6 +12,9 @@ type NegotiationView struct {
 	CreatedAt         time.Time     `json:"created_at"`
 	Status            Status        `json:"status"`
 	LatestVersion     int           `json:"latest_version"`
+	// WaitingOnMe counts the threads waiting on the reader's party (PROTOCOL
+	// "Whose turn").
+	WaitingOnMe int `json:"waiting_on_me"`
 }
 
 // SignOffView is the contract's SIGN_OFF as one party sees it: Body is nil
@@ -46,11 +49,12 @@ type Snapshot struct {
 	Names map[UserID]string `json:"names"`
 }
 
-// View returns the negotiation's summary.
-func (n *Negotiation) View() NegotiationView {
+// View returns the negotiation's summary as a user of party p sees it.
+func (n *Negotiation) View(p PartyID) NegotiationView {
 	v := NegotiationView{
 		ID: n.ID, Title: n.Title, Parties: n.Parties, RequiredApprovals: n.RequiredApprovals,
 		CreatedBy: n.CreatedBy, CreatedAt: n.CreatedAt, Status: n.Readiness().Status,
+		WaitingOnMe: n.WaitingOn(p),
 	}
 	if l := n.Latest(); l != nil {
 		v.LatestVersion = l.Number
@@ -63,7 +67,7 @@ func (n *Negotiation) View() NegotiationView {
 // may be encoded after the state's lock is released.
 func (n *Negotiation) Snapshot(p PartyID, parties map[PartyID]Party) Snapshot {
 	s := Snapshot{
-		Negotiation: n.View(),
+		Negotiation: n.View(p),
 		Parties:     make([]Party, 0, len(n.Parties)),
 		Versions:    append([]Version{}, n.Versions...),
 		Threads:     n.VisibleThreads(p),
@@ -77,6 +81,9 @@ func (n *Negotiation) Snapshot(p PartyID, parties map[PartyID]Party) Snapshot {
 	}
 	for k, t := range s.Threads {
 		c := *t // a copy: Apply replaces a thread's fields and slices, never their contents
+		if c.WaitingOn == nil {
+			c.WaitingOn = []PartyID{}
+		}
 		s.Threads[k] = &c
 	}
 	if s.Threads == nil {
