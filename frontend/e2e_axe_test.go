@@ -110,21 +110,29 @@ func axeViews(t *testing.T, e *env, w axeWorld, width int64) {
 		neg.live()
 	}
 
+	neg.column("left")
+	neg.checkAxe(at("room: the outline"))
+
+	neg.column("text")
 	neg.click("#doc .hl-open_issue-open")
 	neg.waitJS("the thread opened", `!!document.querySelector('.thread.current')`, 2*time.Second)
+	neg.column("right")
 	neg.click(`.thread.current [data-action="reply"]`)
 	neg.checkAxe(at("room: a thread open, replying"))
 
+	neg.column("text")
 	neg.selectText("recognise the validation findings", 0)
 	neg.checkAxe(at("room: a selection"))
 	neg.click("#comment-selection")
 	neg.waitJS("the comment form", `!document.querySelector('#composer').hidden`, 5*time.Second)
+	neg.column("right")
 	neg.checkAxe(at("room: the comment form"))
 	neg.setValue("#composer-body", "")
 	neg.click("#composer-submit")
 	neg.waitText("#composer .error", "Write a comment first", 2*time.Second)
 	neg.checkAxe(at("room: the comment form with an error"))
 
+	neg.column("text")
 	neg.click("#print-text")
 	neg.waitJS("the print dialog", `document.querySelector('#print-dialog').open`, 2*time.Second)
 	neg.checkAxe(at("room: the print dialog"))
@@ -149,6 +157,7 @@ func axeViews(t *testing.T, e *env, w axeWorld, width int64) {
 	neg.waitJS("the way through the conflict", `!document.querySelector('#draft-warning').hidden`, 5*time.Second)
 	neg.checkAxe(at("room: propose, a conflict"))
 
+	neg.column("right")
 	neg.click(`.tab[data-tab="readiness"]`)
 	neg.waitJS("the checklist", `!!document.querySelector('#checklist li')`, 5*time.Second)
 	neg.checkAxe(at("room: readiness (negotiator)"))
@@ -158,6 +167,7 @@ func axeViews(t *testing.T, e *env, w axeWorld, width int64) {
 	legal.viewport(width, 900)
 	legal.login("us-legal")
 	legal.room(w.rich)
+	legal.column("right")
 	legal.click(`.tab[data-tab="readiness"]`)
 	legal.waitText("#review-target", "version 3", 5*time.Second)
 	legal.checkAxe(at("room: readiness (legal review)"))
@@ -167,6 +177,7 @@ func axeViews(t *testing.T, e *env, w axeWorld, width int64) {
 	sign.viewport(width, 900)
 	sign.login("us-sign")
 	sign.room(w.ready)
+	sign.column("right")
 	sign.click(`.tab[data-tab="readiness"]`)
 	sign.waitText("#status-badge", "Ready to sign", 5*time.Second)
 	sign.checkAxe(at("room: readiness (signatory)"))
@@ -191,4 +202,14 @@ func axeViews(t *testing.T, e *env, w axeWorld, width int64) {
 	sign.open("/#/n/no-such-negotiation")
 	sign.waitText("main h1", "Negotiation not found", 5*time.Second)
 	sign.checkAxe(at("a negotiation that is not there"))
+}
+
+// column shows one column of the room ("left": outline, "text", "right":
+// threads and readiness). A half-screen window may show one at a time,
+// each behind a pane button (#pane-NAME); where all show, it does nothing.
+func (p *pg) column(name string) {
+	p.t.Helper()
+	if evalIn[bool](p, fmt.Sprintf(`!!document.querySelector('#pane-%s')?.checkVisibility()`, name)) {
+		p.click("#pane-" + name)
+	}
 }
