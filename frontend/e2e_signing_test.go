@@ -31,18 +31,20 @@ func TestInternalSignOffCommentStaysWithItsParty(t *testing.T) {
 		p.click(`.tab[data-tab="readiness"]`)
 	}
 	legal.waitText("#review-target", "version 1", 5*time.Second)
-	if !evalIn[bool](legal, `document.querySelector('input[name="signoff-visibility"][value="internal"]').checked`) {
-		t.Error("a sign-off's comment should start internal")
+	if evalIn[bool](legal, `!!document.querySelector('input[name="signoff-visibility"]:checked')`) {
+		t.Error("a sign-off's comment should have no default visibility")
 	}
 	legal.waitText(".r-visibility", "The decision is always visible to every party; an internal comment is not.", time.Second)
 
-	// keyboard only: the comment, the visibility (left internal), then
+	// keyboard only: the comment, the visibility (chosen: internal), then
 	// "Request changes"
 	legal.setValue("#review-body", secret)
 	legal.tabTo("#review-body", `input[name="signoff-visibility"]`, 1)
 	if !legal.focused(`input[value="internal"]`) {
-		t.Error("Tab from the comment should land on the chosen visibility, internal")
+		t.Error("Tab from the comment should land on the first visibility, internal")
 	}
+	legal.press(" ")
+	legal.waitText("#review-audience", "Only US will see your comment.", time.Second)
 	legal.tabTo(`input[name="signoff-visibility"]:checked`, "#request-changes", 2)
 	legal.press("\r")
 	legal.waitJS("the internal decision in the list", `[...document.querySelectorAll('#decisions li.internal')].some(li => li.textContent.includes('requested changes to version 1') && li.textContent.includes(`+jsString(secret)+`) && li.textContent.includes('Internal · US only'))`, 5*time.Second)
@@ -95,7 +97,7 @@ func TestInternalSignOffCommentStaysWithItsParty(t *testing.T) {
 	us.waitJS("the shared approval replacing the internal decision on US's page", shared+` && !document.documentElement.outerHTML.includes('notice-and-comment')`, live)
 	// The reviewer's own form resets when its answer comes, which may be
 	// after the other pages saw the event.
-	legal.waitJS("the next comment to start internal again", `document.querySelector('input[name="signoff-visibility"][value="internal"]').checked`, live)
+	legal.waitJS("the next comment to have no visibility chosen again", `!document.querySelector('input[name="signoff-visibility"]:checked') && !document.querySelector('#review-body').value`, live)
 }
 
 // A signatory signs; the other side's propose view says that signature

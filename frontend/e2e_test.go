@@ -121,11 +121,13 @@ func TestCommentSeenLiveByTheOtherParty(t *testing.T) {
 	us.selectText("Each Customs Administration shall designate a contact point", 0)
 	us.click("#comment-selection")
 	us.click(`#composer input[value="consensus"]`)
+	us.click(`#composer input[value="shared"]`)
 	us.setValue("#composer-body", "Standard contact point article.")
 	us.click("#composer-submit")
 	sg.waitText(".ol-item.st-proposed", "Article 4", live)
 	sg.waitJS("the concur button", `[...document.querySelectorAll('.thread')].some(c => c.textContent.includes('Standard contact point') && c.querySelector('[data-action="concur"]'))`, live)
 	sg.click(`.thread.k-consensus [data-action="concur"]`)
+	sg.click(`.thread.k-consensus [data-submit="concur"]`) // concurring asks first
 	us.waitText(".ol-item.st-agreed", "Article 4", live)
 	us.waitJS("the agreed highlight", `!!document.querySelector('#doc .hl-consensus-agreed')`, live)
 	if us.text("#status-badge") != "Negotiating" {
@@ -151,11 +153,14 @@ func TestInternalNoteNeverReachesTheOtherParty(t *testing.T) {
 	const secret = "Legal: check recognition against our notice-and-comment obligations."
 	legal.selectText("recognise the validation findings", 0)
 	legal.click("#comment-selection")
-	if !evalIn[bool](legal, `document.querySelector('#composer input[value="internal"]').checked`) {
-		t.Error("a legal reviewer's comment should start internal")
+	if evalIn[bool](legal, `!!document.querySelector('#composer input[name="visibility"]:checked')`) {
+		t.Error("a comment's visibility should have no default")
 	}
 	legal.click(`#composer input[value="note"]`)
 	legal.setValue("#composer-body", secret)
+	legal.click("#composer-submit")
+	legal.waitText("#composer .error", "Choose who will see this comment", 2*time.Second)
+	legal.click(`#composer input[value="internal"]`)
 	legal.click("#composer-submit")
 	legal.waitText("#thread-list .thread.internal", secret, 5*time.Second)
 	us.waitText("#thread-list .thread.internal", secret, live)
@@ -221,6 +226,7 @@ func TestProposeWithPreviewRedlineAndConflict(t *testing.T) {
 	sg.waitText(".ol-item.st-void", "Article 2", live)
 	sg.waitText("#status-badge", "Negotiating", live)
 	sg.click(`.thread.s-void [data-action="concur"]`)
+	sg.click(`.thread.s-void [data-submit="concur"]`)
 	us.waitJS("the consensus proposed again", `!!document.querySelector('.thread.k-consensus.s-proposed [data-action="concur"]')`, live)
 
 	// Crossing proposals: US edits from version 2 while SG proposes version 3.
@@ -434,6 +440,7 @@ func TestSelectionOffsetsAreCodePoints(t *testing.T) {
 		p.selectText(quote, 0)
 		p.click("#comment-selection")
 		p.click(`#composer input[value="note"]`)
+		p.click(`#composer input[value="shared"]`)
 		p.setValue("#composer-body", "On "+quote)
 		p.click("#composer-submit")
 		p.waitText("#thread-list .thread", "On "+quote, 5*time.Second)
@@ -459,9 +466,11 @@ func TestSelectionOffsetsAreCodePoints(t *testing.T) {
 		jsString("日本語|“Secure Trade Partnership” 👍🏽 and CTPAT|designate a contact point"), 2*time.Second)
 
 	// Without a mouse: the comment form finds typed words in the text.
-	p.click("#general-note")
+	p.click("#comment-passage")
 	p.setValue("#composer-passage", "validation findings")
+	p.waitJS("the one place, picked", `document.querySelector('#composer-matches input:checked') !== null`, 2*time.Second)
 	p.click(`#composer input[value="open_issue"]`)
+	p.click(`#composer input[value="shared"]`)
 	p.setValue("#composer-body", "Typed, not selected.")
 	p.click("#composer-submit")
 	p.waitJS("the typed passage's thread", `[...document.querySelectorAll('#thread-list .thread.k-open_issue')].some(c => c.textContent.includes('“validation findings”') && c.textContent.includes('Typed, not selected.'))`, 5*time.Second)

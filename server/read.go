@@ -170,7 +170,9 @@ func (s *Server) handleDiff(w http.ResponseWriter, r *http.Request) error {
 // handlePreview is POST /api/negotiations/{id}/diff (an addition): the
 // redline from a stored version to a draft text not yet proposed, for the
 // preview before a proposal. Body: {"from": N, "text": "..."}; the answer
-// is shaped as the GET's, with "to": null.
+// is shaped as the GET's, with "to": null, and adds "voids": the consensus
+// threads the caller's party may see that proposing the draft would make
+// void (judged against the latest version, as the carry would).
 func (s *Server) handlePreview(w http.ResponseWriter, r *http.Request) error {
 	body, err := readBody(w, r, maxCommand)
 	if err != nil {
@@ -189,13 +191,47 @@ func (s *Server) handlePreview(w http.ResponseWriter, r *http.Request) error {
 	if _, err := versionNumber(strconv.Itoa(req.From), "from"); err != nil {
 		return err
 	}
-	_, texts, err := s.texts(r, req.From)
+	u := requestUser(r)
+	var latest int
+	var guards []mra.Guard
+	err = s.engine.view(mra.NegotiationID(r.PathValue("id")), u, func(n *mra.Negotiation) {
+		if v := n.Latest(); v != nil {
+			latest = v.Number
+		}
+		guards = n.Guards(u.Party) // copies: checked below without the lock
+	})
 	if err != nil {
 		return err
 	}
+	if req.From > latest {
+		return mra.Errorf(mra.CodeNotFound, "no version %d", req.From)
+	}
+	versions := []int{req.From}
+	if latest != req.From {
+		versions = append(versions, latest)
+	}
+	_, texts, err := s.texts(r, versions...)
+	if err != nil {
+		return err
+	}
+	draft := mra.NewText(mra.NormalizeText(*req.Text))
+	ops := diff.Redline(texts[0].String(), draft.String())
+	voids := []mra.Void{}
+	if len(guards) > 0 {
+		old, carried := texts[len(texts)-1], ops
+		if latest != req.From {
+			carried = diff.Redline(old.String(), draft.String())
+		}
+		voids = mra.Voids(old, draft, diff.NewIndex(carried), guards)
+	}
 	var b bytes.Buffer
-	b.WriteString(`{"from":` + strconv.Itoa(req.From) + `,"to":null,"ops":`)
-	diff.WriteJSON(&b, diff.Redline(texts[0].String(), mra.NormalizeText(*req.Text)))
+	b.WriteString(`{"from":` + strconv.Itoa(req.From) + `,"to":null,"voids":`)
+	if err := json.NewEncoder(&b).Encode(voids); err != nil {
+		return err
+	}
+	b.Truncate(b.Len() - 1) // the encoder's newline
+	b.WriteString(`,"ops":`)
+	diff.WriteJSON(&b, ops)
 	b.WriteString("}")
 	writeJSON(w, http.StatusOK, b.Bytes())
 	return nil

@@ -57,6 +57,7 @@ export const api = {
   snapshot: (id) => request('GET', `/api/negotiations/${enc(id)}`),
   version: (id, n) => request('GET', `/api/negotiations/${enc(id)}/versions/${n}`),
   diff: (id, from, to) => request('GET', `/api/negotiations/${enc(id)}/diff?from=${from}&to=${to}`),
+  draftDiff: (id, from, text) => request('POST', `/api/negotiations/${enc(id)}/diff`, { from, text }), // server addition: a draft's redline and voids
   events: (id, stream, since) => request('GET', `/api/negotiations/${enc(id)}/events?stream=${stream}&since=${since}`),
 
   // command sends one command over HTTP and returns its ack's result. A

@@ -1,10 +1,12 @@
 // compare.js: the redline of any two stored versions, from the server's
-// diff endpoint (word level, moved passages marked), and "changes since the
-// version I approved" for legal reviewers.
+// diff endpoint (word level, moved passages marked), drawn in slices (see
+// redline.js); next / previous change with a count; "Changes only" keeps
+// each change's article heading; and "changes since the version I approved"
+// for legal reviewers.
 
 import { api } from './api.js';
 import { h, replace, field, select, describeError } from './dom.js';
-import { renderOps, describeCounts } from './redline.js';
+import { renderOps, describeCounts, ChangeNav } from './redline.js';
 
 export class Compare {
   constructor(room) {
@@ -23,14 +25,16 @@ export class Compare {
     this.sinceBtn = h('button', { type: 'button', class: 'secondary', id: 'since-approval', onclick: () => this.sinceApproval() }, 'Changes since my approval');
     this.summary = h('p', { class: 'summary', id: 'compare-summary', 'aria-live': 'polite' });
     this.out = h('div', { class: 'doc redline', id: 'redline', tabindex: '0', role: 'document', 'aria-label': 'Redline' });
+    this.nav = new ChangeNav('compare');
     this.el = h('div', { class: 'view compare' },
       h('div', { class: 'toolbar' },
         field('From', this.fromSel), field('To', this.toSel),
         h('button', { type: 'button', class: 'secondary', onclick: () => this.show(this.to, this.from, false) }, 'Swap'),
         h('label', { class: 'check', for: 'changes-only' }, this.changesOnly, ' Changes only'),
-        this.sinceBtn),
+        this.sinceBtn, this.nav.el),
       h('p', { class: 'legend-line muted' }, h('ins', null, 'inserted'), ' ', h('del', null, 'deleted'), ' ', h('ins', { class: 'moved' }, 'moved')),
       this.summary, h('div', { class: 'doc-wrap' }, this.out));
+    this.nav.keys(this.el);
   }
 
   render() {
@@ -78,7 +82,9 @@ export class Compare {
     if (from === to) {
       this.ops = [{ op: 'equal', text: '' }];
       this.summary.textContent = 'Pick two different versions.';
+      if (this.out.mraDrawing) this.out.mraDrawing.stop();
       replace(this.out);
+      this.nav.set(null);
       return;
     }
     const key = `${from}-${to}`;
@@ -100,7 +106,9 @@ export class Compare {
 
   draw() {
     if (!this.ops) return;
-    const counts = renderOps(this.out, this.ops, { changesOnly: this.changesOnly.checked });
+    const drawing = renderOps(this.out, this.ops, { changesOnly: this.changesOnly.checked });
+    this.nav.set(drawing);
+    const counts = drawing.counts;
     const own = this.room.st.lastApproval(this.room.user.id);
     this.summary.textContent = `Version ${this.from} → version ${this.to}: ${describeCounts(counts)}` +
       (own && own.version === this.from && this.room.may.isLegal ? ` These are the changes since the version you approved.` : '');

@@ -176,3 +176,88 @@ export function describeError(err) {
 export function shortHash(sha) {
   return h('code', { class: 'hash', title: sha }, sha ? sha.slice(0, 12) : '');
 }
+
+// waited says how long ago a contract time was, in words a person says in
+// a call: "under a minute", "5 minutes", "3 hours", "2 days".
+export function waited(iso, now = Date.now()) {
+  const t = new Date(iso).getTime();
+  if (!iso || Number.isNaN(t)) return '';
+  const min = Math.max(0, Math.floor((now - t) / 60000));
+  const unit = (n, w) => `${n} ${w}${n === 1 ? '' : 's'}`;
+  if (min < 1) return 'under a minute';
+  if (min < 60) return unit(min, 'minute');
+  const hours = Math.floor(min / 60);
+  if (hours < 48) return unit(hours, 'hour');
+  return unit(Math.floor(hours / 24), 'day');
+}
+
+// composite makes the items (matching sel) inside container one stop of
+// the Tab order: Tab and Shift+Tab leave the container for the controls
+// after or before it, and keys move between items (ArrowDown / ArrowUp,
+// Home / End by default; opts.alt: only with Alt, so that the arrows still
+// scroll). A Tab into the container lands on opts.preferred() if given, or
+// on the item last focused. Items keep their own tabindex, so the markup
+// of the views that draw them needs no change.
+export function composite(container, sel, opts = {}) {
+  let last = null;
+  let tabbedAt = 0;
+  const items = () => [...container.querySelectorAll(sel)].filter((el) => el.getClientRects().length > 0);
+  const onTab = (e) => { if (e.key === 'Tab') tabbedAt = Date.now(); };
+  document.addEventListener('keydown', onTab, true);
+  container.addEventListener('focusin', (e) => {
+    const from = e.relatedTarget;
+    const item = e.target.closest(sel);
+    if (item && container.contains(item)) last = item;
+    if (from && container.contains(from)) return;
+    if (Date.now() - tabbedAt > 200 || !item) return; // a click, not a Tab
+    const want = (opts.preferred && opts.preferred()) || (last && last.isConnected ? last : null);
+    if (want && want !== e.target && want.getClientRects().length) { last = want; want.focus(); }
+  });
+  container.addEventListener('keydown', (e) => {
+    if (e.key === 'Tab') {
+      const out = outside(container, e.shiftKey);
+      if (out) { e.preventDefault(); out.focus(); }
+      return;
+    }
+    const keys = { ArrowDown: 1, ArrowUp: -1, Home: 'first', End: 'last' };
+    if (!(e.key in keys) || (opts.alt ? !e.altKey : e.altKey) || e.ctrlKey || e.metaKey) return;
+    const all = items();
+    if (!all.length) return;
+    const cur = document.activeElement && document.activeElement.closest ? document.activeElement.closest(sel) : null;
+    let i = cur ? all.indexOf(cur) : -1;
+    const k = keys[e.key];
+    if (k === 'first') i = 0;
+    else if (k === 'last') i = all.length - 1;
+    else if (i < 0) i = k > 0 ? firstAfter(all) : Math.max(0, firstAfter(all) - 1);
+    else i = Math.min(all.length - 1, Math.max(0, i + k));
+    e.preventDefault();
+    last = all[i];
+    all[i].focus();
+    if (opts.moved) opts.moved(all[i]);
+  });
+  // firstAfter: with the focus on the container itself, the first item in view
+  function firstAfter(all) {
+    const top = container.getBoundingClientRect().top;
+    const k = all.findIndex((el) => el.getBoundingClientRect().bottom >= top);
+    return k < 0 ? 0 : k;
+  }
+  return { stop: () => document.removeEventListener('keydown', onTab, true) };
+}
+
+// outside finds the first focusable element after container (or, back,
+// the last one before it) in the document's order.
+function outside(container, back) {
+  const ok = (el) => el.tabIndex >= 0 && !el.disabled && !el.closest('[hidden], [inert]') && el.getClientRects().length > 0 &&
+    !container.contains(el) && el.matches('a[href], button, input, select, textarea, summary, [tabindex]');
+  const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_ELEMENT);
+  if (back) {
+    walk.currentNode = container;
+    for (let n = walk.previousNode(); n; n = walk.previousNode()) if (ok(n)) return n;
+  } else {
+    let end = container;
+    while (end.lastElementChild) end = end.lastElementChild;
+    walk.currentNode = end;
+    for (let n = walk.nextNode(); n; n = walk.nextNode()) if (ok(n)) return n;
+  }
+  return null;
+}

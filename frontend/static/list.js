@@ -27,7 +27,7 @@ export async function showList(app, main) {
       return;
     }
     if (!main.contains(heading)) return; // the user moved on
-    replace(body, negotiations.length ? table(negotiations)
+    replace(body, negotiations.length ? table(negotiations, app.user.party)
       : h('p', { class: 'empty' }, canCreate ? 'None yet. Create the first one.' : 'None yet. A negotiator of your administration creates one.'));
   };
   const onVisible = () => {
@@ -40,14 +40,21 @@ export async function showList(app, main) {
   if (canCreate && parties) side.append(createForm(app, parties));
 }
 
-function table(negotiations) {
+// table lists the negotiations; "Waiting on US" says how many threads
+// wait on the user's party (the server's `waiting_on_me`), first.
+function table(negotiations, party) {
   return h('table', { class: 'negotiations', id: 'negotiations' },
-    h('thead', null, h('tr', null, ['Title', 'Parties', 'Status', 'Latest version'].map((c) => h('th', { scope: 'col' }, c)))),
-    h('tbody', null, negotiations.map((n) => h('tr', null,
-      h('td', null, h('a', { href: `#/n/${encodeURIComponent(n.id)}` }, n.title)),
-      h('td', null, (n.parties || []).join(' · ')),
-      h('td', null, h('span', { class: `badge st-${n.status}` }, STATUS_LABEL[n.status] || n.status)),
-      h('td', null, n.latest_version ? `Version ${n.latest_version}` : '—')))));
+    h('thead', null, h('tr', null, ['Title', 'Parties', 'Status', `Waiting on ${party}`, 'Latest version'].map((c) => h('th', { scope: 'col' }, c)))),
+    h('tbody', null, negotiations.map((n) => {
+      const w = n.waiting_on_me;
+      return h('tr', { class: w > 0 ? 'waits-on-us' : null, dataset: { waitingOnMe: w == null ? '' : String(w) } },
+        h('td', null, h('a', { href: `#/n/${encodeURIComponent(n.id)}` }, n.title)),
+        h('td', null, (n.parties || []).join(' · ')),
+        h('td', null, h('span', { class: `badge st-${n.status}` }, STATUS_LABEL[n.status] || n.status)),
+        h('td', { class: 'waiting' }, w == null ? '—' : w === 0 ? 'Nothing'
+          : h('strong', { class: 'pill turn-us' }, `${w} thread${w === 1 ? '' : 's'} wait${w === 1 ? 's' : ''} on ${party}`)),
+        h('td', null, n.latest_version ? `Version ${n.latest_version}` : '—'));
+    })));
 }
 
 function createForm(app, parties) {

@@ -1,6 +1,12 @@
 // propose.js: proposing a new version. The editor starts from the latest
-// text; a redline preview (client-side word diff, see redline.js) follows
-// every edit. The command carries `base`, the version the draft started
+// text; a redline preview follows the edits: a pause in typing sends the
+// draft to the server's draft diff (POST …/diff), which answers the very
+// ops the stored redline will have (moves included) and the consensus
+// threads the proposal would void, listed before the Send button. Each edit
+// marks the preview out of date at once (data-state "stale", then
+// "drawing", "current" only for the draft as it stands), and an answer for
+// an earlier draft is dropped, so a stale preview never passes for
+// current. The command carries `base`, the version the draft started
 // from; if someone proposed meanwhile the server answers `conflict`, and the
 // page offers to merge the user's edits onto the new latest version
 // (merge.js), to compare, or to start again. While a party's signature
@@ -8,11 +14,12 @@
 // the view says so, and who signed, before anyone types. The draft is never
 // lost.
 
+import { api } from './api.js';
 import { h, replace, update, errorBox, field, announce, when, describeError } from './dom.js';
-import { renderOps, describeCounts, wordDiff } from './redline.js';
+import { renderOps, describeCounts, ChangeNav } from './redline.js';
 import { merge3 } from './merge.js';
 
-const AUTO_PREVIEW_LIMIT = 400000; // characters; beyond, the preview waits for a click
+const PREVIEW_PAUSE_MS = 250; // a pause in typing this long asks for a preview
 
 export class Propose {
   constructor(room) {
@@ -22,23 +29,25 @@ export class Propose {
     this.baseText = '';
     this.conflict = false;
     this.editor = h('textarea', { id: 'draft', class: 'editor', rows: '16', spellcheck: 'true', placeholder: 'Type or paste the proposed text.' });
-    this.editor.addEventListener('input', () => this.schedulePreview());
+    this.rev = 0; // edits of the draft so far; the preview says which it shows
+    this.editor.addEventListener('input', () => this.edited());
     this.note = h('input', { id: 'draft-note', maxlength: '2000', placeholder: 'e.g. Singapore revision: sixty days' });
     this.baseInfo = h('p', { class: 'muted', id: 'draft-base' });
     this.blocked = h('div', { class: 'notice warn', id: 'propose-blocked', role: 'status', hidden: true });
     this.warn = h('div', { class: 'notice warn', id: 'draft-warning', role: 'alert', tabindex: '-1', hidden: true });
     this.err = errorBox();
     this.submitBtn = h('button', { type: 'submit', class: 'primary', id: 'propose-submit' });
-    this.previewBtn = h('button', { type: 'button', class: 'secondary', hidden: true, onclick: () => this.updatePreview() }, 'Update the preview');
     this.changesOnly = h('input', { type: 'checkbox', id: 'preview-changes-only', checked: true });
-    this.changesOnly.addEventListener('change', () => this.updatePreview());
-    this.summary = h('p', { class: 'summary', id: 'preview-summary' });
-    this.preview = h('div', { class: 'doc redline', id: 'preview', tabindex: '0', role: 'document', 'aria-label': 'Preview of your changes' });
+    this.changesOnly.addEventListener('change', () => this.drawPreview());
+    this.summary = h('p', { class: 'summary', id: 'preview-summary', 'aria-live': 'polite' });
+    this.preview = h('div', { class: 'doc redline', id: 'preview', tabindex: '0', role: 'document', 'aria-label': 'Preview of your changes', 'data-state': 'stale' });
+    this.voids = h('div', { class: 'notice warn draft-voids', id: 'draft-voids', role: 'status', hidden: true });
+    this.nav = new ChangeNav('preview');
     this.form = h('form', { class: 'propose-form' },
       this.blocked, this.baseInfo, this.warn,
       field('Proposed text', this.editor),
       field('Note for the other side', this.note, 'Say what this revision does; it is shown with the version.'),
-      this.err.el,
+      this.voids, this.err.el,
       h('div', { class: 'buttons' }, this.submitBtn,
         h('button', { type: 'button', class: 'secondary', onclick: () => this.start(true) }, 'Start again from the latest version')));
     this.form.addEventListener('submit', (e) => { e.preventDefault(); this.submit(); });
@@ -47,8 +56,9 @@ export class Propose {
         this.form,
         h('section', { class: 'preview-pane', 'aria-labelledby': 'preview-h' },
           h('div', { class: 'toolbar' }, h('h2', { id: 'preview-h' }, 'Your changes'),
-            h('label', { class: 'check', for: 'preview-changes-only' }, this.changesOnly, ' Changes only'), this.previewBtn),
+            h('label', { class: 'check', for: 'preview-changes-only' }, this.changesOnly, ' Changes only'), this.nav.el),
           this.summary, h('div', { class: 'doc-wrap' }, this.preview))));
+    this.nav.keys(this.preview);
   }
 
   activate() {
@@ -64,12 +74,12 @@ export class Propose {
     this.base = latest ? latest.version : 0;
     this.baseText = latest ? (await this.room.text(latest.version)).text : '';
     this.editor.value = this.baseText;
+    this.edited(true);
     this.started = true;
     this.conflict = false;
     this.merged = false;
     this.warn.hidden = true;
     this.err.clear();
-    this.updatePreview();
     this.render();
   }
 
@@ -103,7 +113,7 @@ export class Propose {
     const latest = st.latest();
     if (!signed.length || !latest) {
       this.blocked.hidden = true;
-      this.submitBtn.removeAttribute('aria-describedby');
+      this.describeSubmit();
       if (this.signingErr) { this.err.clear(); this.signingErr = false; }
       return;
     }
@@ -117,21 +127,102 @@ export class Propose {
         ? `A new version can be proposed only after ${signed[0] === own ? 'your administration' : signed[0]}’s signatory withdraws that signature (in Readiness). Your draft can still be edited meanwhile.`
         : `A new version can be proposed only after the signatories of ${signed.join(' and ')} withdraw their signatures (in Readiness). Your draft can still be edited meanwhile.`)]);
     this.blocked.hidden = false;
-    this.submitBtn.setAttribute('aria-describedby', this.blocked.id);
+    this.describeSubmit();
   }
 
-  schedulePreview() {
+  // edited marks the preview out of date at once, and asks for a new one
+  // after a pause in typing (now, when asked).
+  edited(now = false) {
+    this.rev++;
+    this.editor.dataset.rev = String(this.rev);
+    this.shown = null;
+    if (this.preview.mraDrawing) this.preview.mraDrawing.stop();
+    this.preview.dataset.state = 'stale';
+    this.preview.setAttribute('aria-busy', 'true');
+    this.nav.set(null);
+    const msg = 'Your draft changed: the preview below is out of date until it is computed again…';
+    if (this.summary.textContent !== msg) this.summary.textContent = msg; // said once, not at every key
+    this.renderVoids();
     clearTimeout(this.timer);
-    const big = this.editor.value.length + this.baseText.length > AUTO_PREVIEW_LIMIT;
-    this.previewBtn.hidden = !big;
-    if (big) { this.summary.textContent = 'The text is long: use “Update the preview”.'; return; }
-    this.timer = setTimeout(() => this.updatePreview(), 250);
+    this.timer = setTimeout(() => this.updatePreview(), now ? 0 : PREVIEW_PAUSE_MS);
   }
 
-  updatePreview() {
-    const ops = wordDiff(this.baseText, this.editor.value);
-    const counts = renderOps(this.preview, ops, { changesOnly: this.changesOnly.checked });
-    this.summary.textContent = `Against version ${this.base || '(none)'}: ${describeCounts(counts)}`;
+  // updatePreview asks for the redline of the draft as it now stands.
+  async updatePreview() {
+    clearTimeout(this.timer);
+    const rev = this.rev, base = this.base, text = this.editor.value;
+    let answer;
+    if (text === this.baseText) answer = { ops: [{ op: 'equal', text }], voids: [] };
+    else if (!base) answer = { ops: [{ op: 'insert', text }], voids: [] };
+    else {
+      this.summary.textContent = `Computing the preview against version ${base}…`;
+      try {
+        answer = await api.draftDiff(this.room.id, base, text);
+      } catch (err) {
+        if (rev === this.rev) this.summary.textContent = `The preview could not be computed: ${describeError(err)}`;
+        return;
+      }
+    }
+    if (rev !== this.rev || base !== this.base) return; // for an earlier draft: never shown
+    this.shown = { rev, base, ops: answer.ops, voids: answer.voids || [] };
+    this.drawPreview();
+  }
+
+  // drawPreview draws the preview of this.shown, which is the draft as it stands.
+  async drawPreview() {
+    const shown = this.shown;
+    if (!shown) return;
+    this.preview.dataset.state = 'drawing';
+    this.preview.dataset.rev = String(shown.rev);
+    const drawing = renderOps(this.preview, shown.ops, { changesOnly: this.changesOnly.checked });
+    this.nav.set(drawing);
+    this.summary.textContent = `Against version ${shown.base || '(none)'}: ${describeCounts(drawing.counts)}`;
+    this.renderVoids();
+    if (await drawing.done && this.shown === shown) this.preview.dataset.state = 'current';
+  }
+
+  // renderVoids says, before the Send button, which agreed (or proposed)
+  // consensus threads the proposal would make void, each linking to its
+  // thread; while the preview is out of date, that it is being checked.
+  renderVoids() {
+    const box = this.voids;
+    const shown = this.shown;
+    const key = shown ? `${shown.rev}:${JSON.stringify(shown.voids)}` : 'checking';
+    if (shown && !shown.voids.length) {
+      box.hidden = true;
+      this.describeSubmit();
+      return;
+    }
+    if (!shown && (!this.started || this.editor.value === this.baseText || !this.base)) {
+      box.hidden = true;
+      this.describeSubmit();
+      return;
+    }
+    update(box, key, () => {
+      if (!shown) return [h('p', { class: 'muted' }, 'Checking whether this draft changes agreed text…')];
+      const agreed = shown.voids.filter((v) => v.status === 'agreed').length;
+      const proposed = shown.voids.length - agreed;
+      const what = [agreed ? `${agreed} agreed clause${agreed === 1 ? '' : 's'}` : '',
+        proposed ? `${proposed} proposed consensus${proposed === 1 ? '' : ' threads'}` : ''].filter(Boolean).join(' and ');
+      return [
+        h('p', null, h('strong', null, `This proposal voids ${what}: `),
+          shown.voids.length === 1 ? 'it changes the clause it stands on, so it must be confirmed again once this is proposed.'
+            : 'it changes the clauses they stand on, so they must be confirmed again once this is proposed.'),
+        h('ul', { class: 'void-list' }, shown.voids.map((v) => h('li', null,
+          h('a', { href: `#/n/${encodeURIComponent(this.room.id)}/t/${encodeURIComponent(v.thread)}` },
+            `${v.status === 'agreed' ? 'Agreed' : 'Proposed'}${v.visibility === 'internal' ? ' (internal)' : ''}: `,
+            h('q', null, v.quote.length > 120 ? v.quote.slice(0, 117) + '…' : v.quote)))))];
+    });
+    box.hidden = false;
+    this.describeSubmit();
+  }
+
+  // describeSubmit points the Send button at what it should be read with:
+  // the signatures that block it, the threads it would void.
+  describeSubmit() {
+    const ids = [this.blocked, this.shown && this.shown.voids.length ? this.voids : null].filter((e) => e && !e.hidden).map((e) => e.id);
+    if (ids.length) this.submitBtn.setAttribute('aria-describedby', ids.join(' '));
+    else this.submitBtn.removeAttribute('aria-describedby');
   }
 
   async submit() {
@@ -193,7 +284,7 @@ export class Propose {
     }
     this.warn.hidden = false;
     announce(`Draft moved from version ${from} onto version ${latest.version}.`);
-    this.updatePreview();
+    this.edited(true);
     this.render();
   }
 }

@@ -17,19 +17,26 @@ export class ReadinessPanel {
     this.reviewTarget = h('p', { class: 'r-target', id: 'review-target' });
     this.since = h('p', { class: 'r-since' });
     this.reviewBody = h('textarea', { rows: '3', id: 'review-body' });
+    // No default: a reviewer who writes a comment chooses who reads it, and
+    // the form says it in words (and colour) while she types.
+    const me = room.user.party;
     this.reviewVis = radios('signoff-visibility', [
-      ['internal', 'Internal to my administration (default)'],
+      ['internal', `Internal: ${me} only`],
       ['shared', 'Shared with all parties'],
-    ], 'internal');
+    ], null);
+    for (const input of this.reviewVis.inputs.values()) input.addEventListener('change', () => { this.reviewErr.clear(); this.showAudience(); });
     const visHint = h('p', { class: 'hint', id: nextId('hint') }, 'The decision is always visible to every party; an internal comment is not.');
-    this.reviewVisField = h('fieldset', { class: 'r-visibility', 'aria-describedby': visHint.id },
-      h('legend', null, 'Who sees your comment'), this.reviewVis.el, visHint);
+    this.reviewAudience = h('p', { class: 'audience', id: 'review-audience', 'aria-live': 'polite' });
+    this.reviewVisField = h('fieldset', { class: 'r-visibility vis-choice', 'aria-describedby': visHint.id },
+      h('legend', null, 'Who sees your comment (choose one)'), this.reviewVis.el, visHint);
+    this.reviewBody.setAttribute('aria-describedby', this.reviewAudience.id);
+    this.reviewBody.addEventListener('input', () => this.showAudience());
     this.reviewErr = errorBox();
     this.approveBtn = h('button', { type: 'button', class: 'primary', id: 'approve', onclick: () => this.signOff('approve') });
     this.changesBtn = h('button', { type: 'button', class: 'secondary', id: 'request-changes', onclick: () => this.signOff('request_changes') }, 'Request changes');
     this.review = h('section', { class: 'card r-review', 'aria-labelledby': 'review-h' },
       h('h3', { id: 'review-h' }, 'Your legal review'), this.reviewTarget, this.since,
-      field('Comment (optional)', this.reviewBody), this.reviewVisField, this.reviewErr.el,
+      field('Comment (optional)', this.reviewBody), this.reviewVisField, this.reviewAudience, this.reviewErr.el,
       h('div', { class: 'buttons' }, this.approveBtn, this.changesBtn));
 
     // signature
@@ -38,9 +45,13 @@ export class ReadinessPanel {
     this.signBtn = h('button', { type: 'button', class: 'primary', id: 'sign', onclick: () => this.confirmSign() });
     this.dialogText = h('div');
     this.confirmBtn = h('button', { type: 'button', class: 'primary', id: 'confirm-sign', onclick: () => this.sign() }, 'Sign');
+    // Cancel is the default (focused, so Enter cancels): signing takes an
+    // explicit activation of "Sign"
+    this.cancelSign = h('button', { type: 'button', class: 'secondary', id: 'cancel-sign', autofocus: true, onclick: () => this.dialog.close() }, 'Cancel');
     this.dialog = h('dialog', { class: 'confirm', 'aria-labelledby': 'sign-dialog-h' },
       h('h2', { id: 'sign-dialog-h' }, 'Sign the agreement'), this.dialogText,
-      h('div', { class: 'buttons' }, this.confirmBtn, h('button', { type: 'button', class: 'secondary', onclick: () => this.dialog.close() }, 'Cancel')));
+      h('div', { class: 'buttons' }, this.cancelSign, this.confirmBtn));
+    this.dialog.addEventListener('close', () => { if (!this.signing.hidden && !this.signBtn.hidden) this.signBtn.focus(); });
     // withdrawing a standing signature: a serious act, so a reason and a
     // confirmation step
     this.withdrawBtn = h('button', { type: 'button', class: 'danger', id: 'withdraw-signature', onclick: () => this.confirmWithdraw() }, 'Withdraw our signature');
@@ -79,6 +90,22 @@ export class ReadinessPanel {
     update(this.history, JSON.stringify(offs), () => [h('h3', null, 'Legal decisions'),
       offs.length ? h('ul', { class: 'decisions', id: 'decisions' }, offs.map((s) => this.decision(st, s)))
         : h('p', { class: 'muted' }, 'No legal decisions yet.')]);
+  }
+
+  // showAudience names who will see the reviewer's comment, and marks the
+  // form internal or shared, while she types.
+  showAudience() {
+    const room = this.room;
+    const v = this.reviewVis.value();
+    const me = room.user.party;
+    const others = (room.st.meta.parties || []).filter((p) => p !== me);
+    this.review.classList.toggle('vis-internal', v === 'internal');
+    this.review.classList.toggle('vis-shared', v === 'shared');
+    this.review.dataset.visibility = v || '';
+    this.reviewAudience.textContent = !this.reviewBody.value.trim() ? (v ? '' : 'With a comment, choose who will see it.')
+      : v === 'internal' ? `Only ${me} will see your comment.`
+        : v === 'shared' ? `${[...others, me].join(' and ').replace(/ and (?=.* and )/g, ', ')} will see your comment.`
+          : 'Choose who will see your comment.';
   }
 
   // decision is one entry of the sign-off list. An internal one is marked
@@ -178,21 +205,32 @@ export class ReadinessPanel {
 
   async signOff(decision) {
     const room = this.room;
+    let ok = false;
     const latest = room.st.latest();
     this.reviewErr.clear();
-    const fields = { version: latest.version, sha256: latest.sha256, decision, visibility: this.reviewVis.value() };
+    const vis = this.reviewVis.value();
+    if (this.reviewBody.value.trim() && !vis) {
+      this.reviewErr.show(`Choose who will see your comment: only ${room.user.party} (internal), or every party (shared).`);
+      this.reviewVis.inputs.get('internal').focus();
+      return;
+    }
+    const fields = { version: latest.version, sha256: latest.sha256, decision, visibility: vis || 'internal' };
     if (this.reviewBody.value.trim()) fields.body = this.reviewBody.value;
     this.approveBtn.disabled = this.changesBtn.disabled = true;
     try {
       const res = await room.run('sign_off', fields);
       this.reviewBody.value = '';
-      this.reviewVis.set('internal'); // each comment is internal unless chosen otherwise
+      this.reviewVis.set(null); // each comment: its reviewer chooses again
+      this.showAudience();
+      ok = true;
       if (res && res.readiness) room.st.setReadiness(res.readiness);
       await room.settle(() => room.st.signOffs.some((s) => s.user === room.user.id && s.version === latest.version && s.decision === decision));
     } catch (err) {
       this.reviewErr.show(err);
     } finally {
       room.render();
+      // the focus stays on the review: its summary of the decision
+      if (ok) { this.since.tabIndex = -1; this.since.focus(); }
     }
   }
 
@@ -206,7 +244,7 @@ export class ReadinessPanel {
       h('p', null, 'While your signature stands, no new version can be proposed; until every party has signed, you can withdraw it, saying why. When every party has signed, the text is frozen for good.'));
     this.pendingSign = { version: latest.version, sha256: latest.sha256 };
     this.dialog.showModal();
-    this.confirmBtn.focus();
+    this.cancelSign.focus();
   }
 
   async sign() {
@@ -221,6 +259,7 @@ export class ReadinessPanel {
       this.signErr.show(err);
     } finally {
       room.render();
+      this.signInfo.focus(); // not the page: the sign button may be gone
     }
   }
 

@@ -6,7 +6,7 @@
 // middle, threads and readiness on the right.
 
 import { api } from './api.js';
-import { h, replace, update, announce, tabs, when, describeError } from './dom.js';
+import { h, replace, update, announce, tabs, when, describeError, composite } from './dom.js';
 import { Live } from './socket.js';
 import { Negotiation, STATUS_LABEL } from './state.js';
 import { may } from './rules.js';
@@ -51,6 +51,7 @@ export class Room {
     if (this.closed) return;
     this.st = new Negotiation(snap);
     this.build();
+    this.keys();
     this.live = new Live(this.id, {
       since: () => ({ ...this.st.heads }),
       message: (m) => this.enqueue(() => this.handle(m)),
@@ -68,6 +69,9 @@ export class Room {
   close() {
     this.closed = true;
     if (this.live) this.live.stop();
+    if (this.skips) this.skips.remove();
+    for (const c of this.composites || []) c.stop();
+    document.removeEventListener('keydown', this.onKey);
     clearInterval(this.countdown);
     clearInterval(this.polling);
     cancelAnimationFrame(this.frame);
@@ -126,6 +130,46 @@ export class Room {
     this.showView('text', false);
     this.showSide('threads', false);
   }
+
+  // keys: skip links to the text, the threads and the outline (after the
+  // page's own "Skip to the content"); the outline and the text's
+  // highlights each one Tab stop (arrows move inside); [ and ] walk the
+  // open issues from anywhere but a field.
+  keys() {
+    const skip = (label, id, go) => h('a', { class: 'skip', href: `#${id}`, onclick: (e) => { e.preventDefault(); go(); } }, label);
+    this.skips = h('nav', { class: 'skip-links', 'aria-label': 'Skip links' },
+      skip('Skip to the text', 'doc', () => { this.showView('text', false); this.showColumn('text'); this.reader.doc.focus(); }),
+      skip('Skip to the threads', 'side-threads', () => { this.showSide('threads', false); document.getElementById('threads-h').focus(); }),
+      skip('Skip to the outline', 'outline-h', () => {
+        this.showColumn('left');
+        const cur = this.outline.list.querySelector('[aria-current]') || this.outline.list.querySelector('button');
+        (cur || this.outline.el).focus();
+      }));
+    const first = document.querySelector('body > .skip');
+    if (first) first.after(this.skips); else document.body.prepend(this.skips);
+    const hint = h('p', { class: 'sr-only', id: 'doc-keys' }, 'Tab leaves the text. Alt+Down and Alt+Up: next and previous highlight. ] and [: next and previous open issue.');
+    this.reader.el.append(hint);
+    const d = this.reader.doc;
+    d.setAttribute('aria-describedby', [d.getAttribute('aria-describedby'), hint.id].filter(Boolean).join(' '));
+    this.composites = [
+      composite(this.outline.list, 'button', { preferred: () => this.outline.list.querySelector('[aria-current]') }),
+      composite(d, '[data-threads][role=button], [data-threads], button', { alt: true, preferred: () => d }),
+    ];
+    this.onKey = (e) => {
+      if (e.key !== '[' && e.key !== ']') return;
+      if (e.ctrlKey || e.metaKey || e.altKey) return;
+      const el = e.target;
+      if (el && el.closest && el.closest('input, textarea, select, [contenteditable], dialog[open]')) return;
+      if (!this.main.contains(el) && el !== document.body) return;
+      e.preventDefault();
+      this.threads.step(e.key === ']' ? 1 : -1, true);
+    };
+    document.addEventListener('keydown', this.onKey);
+  }
+
+  // showColumn shows a column in a half-screen window, where the layout
+  // has panes (showPane).
+  showColumn(k) { if (typeof this.showPane === 'function') this.showPane(k); }
 
   showView(v, focus = true) {
     this.view = v;
@@ -271,11 +315,13 @@ export class Room {
     this.printer.render();
   }
 
-  openThread(id) {
+  // openThread shows a thread in the text and its card (scrolled into view
+  // last, so it stays in view); focus (default) moves to the card.
+  openThread(id, { focus = true } = {}) {
     if (!this.st.threads.has(id)) return;
     this.showSide('threads', false);
-    this.threads.open(id);
     this.reader.markCurrent(id);
+    this.threads.open(id, focus);
     history.replaceState(null, '', `#/n/${encodeURIComponent(this.id)}/t/${encodeURIComponent(id)}`);
   }
 

@@ -26,7 +26,18 @@ export class Negotiation {
     this.parties = snap.parties || [];
     this.versions = (snap.versions || []).slice();
     this.threads = new Map();
-    for (const t of snap.threads || []) this.threads.set(t.id, normalizeThread(t));
+    for (const t of snap.threads || []) {
+      const n = normalizeThread(t);
+      // A server before "Whose turn" leaves the wait out: derive it, from
+      // the last message (the best the snapshot tells).
+      if (!Array.isArray(t.waiting_on)) {
+        n.waiting_on = waitingOn(n, this.meta.parties || []);
+        const last = n.messages[n.messages.length - 1];
+        n.waiting_since = n.waiting_on.length ? (last ? last.at : '') : '';
+      }
+      n.waiting_since = n.waiting_since || ''; // null while it waits on nobody
+      this.threads.set(t.id, n);
+    }
     this.signOffs = (snap.sign_offs || []).map(({ stale, ...s }) => s);
     this.signatures = (snap.signatures || []).slice();
     // Server addition (asked for): the snapshot's stream heads. Without it we
@@ -80,18 +91,26 @@ export class Negotiation {
           this.threads.set(d.thread, normalizeThread({
             id: d.thread, kind: d.kind, visibility: d.visibility, party: d.party, status: d.status,
             concurred: d.concurred, anchor: d.anchor, messages: [d.message], created_at: ev.at, author: ev.actor.user,
+            waiting_on: [], waiting_since: '',
           }));
+          this.wait(this.threads.get(d.thread), ev.at);
         }
         break;
-      case 'reply_added':
-        addMessage(this.threads.get(d.thread), d.message);
+      case 'reply_added': {
+        const t = this.threads.get(d.thread);
+        if (t && d.message && !t.messages.some((x) => x.id === d.message.id)) {
+          addMessage(t, d.message);
+          this.wait(t, ev.at);
+        }
         break;
+      }
       case 'concurred': case 'resolved': case 'reopened': case 'withdrawn': {
         const t = this.threads.get(d.thread);
         if (t) {
           t.status = d.status;
           t.concurred = d.concurred || [];
           if (d.message) addMessage(t, d.message);
+          this.wait(t, ev.at);
         }
         break;
       }
@@ -105,6 +124,7 @@ export class Negotiation {
           if (!t || !t.anchor || t.anchor.version >= d.version) continue;
           t.anchor = { version: d.version, start: c.start, end: c.end, quote: c.quote ?? '', flag: c.flag, original: t.anchor.original };
           t.status = c.status;
+          this.wait(t, ev.at);
         }
         break;
       case 'signed_off':
@@ -123,6 +143,24 @@ export class Negotiation {
     this.readiness = this.computeReadiness();
     this.meta.status = this.readiness.status;
     this.meta.latest_version = this.versions.length;
+  }
+
+  // wait sets a thread's waiting_on after an event at `at` folded into it,
+  // as the server derives it (PROTOCOL.md "Whose turn"): waiting_since
+  // moves to `at` only when the wait itself changed (who is waited on).
+  wait(t, at) {
+    const now = waitingOn(t, this.meta.parties || []);
+    const same = now.length === (t.waiting_on || []).length && now.every((p, i) => p === t.waiting_on[i]);
+    if (same) return;
+    t.waiting_on = now;
+    t.waiting_since = now.length ? at : '';
+  }
+
+  // waitingCount counts the threads that wait on a party.
+  waitingCount(party) {
+    let n = 0;
+    for (const t of this.threads.values()) if ((t.waiting_on || []).includes(party)) n += 1;
+    return n;
   }
 
   // foldSignOff folds a `signed_off` event. The shared one sets the
@@ -240,6 +278,24 @@ export function compareTimes(a, b) {
   };
   const ka = key(a), kb = key(b);
   return ka < kb ? -1 : ka > kb ? 1 : 0;
+}
+
+// waitingOn says which parties a thread waits on (PROTOCOL.md "Whose
+// turn"), in the negotiation's order of parties: a shared open issue that
+// is open waits on the raising party when the last message is another
+// party's, on every other party when it is the raising party's; a shared
+// proposed consensus on the parties that have not concurred, a void one on
+// every party; anything else on nobody.
+export function waitingOn(t, parties) {
+  if (t.visibility !== 'shared') return [];
+  if (t.kind === 'open_issue' && t.status === 'open') {
+    const last = t.messages[t.messages.length - 1];
+    if (!last) return [];
+    return last.party === t.party ? parties.filter((p) => p !== t.party) : [t.party];
+  }
+  if (t.kind === 'consensus' && t.status === 'proposed') return parties.filter((p) => !(t.concurred || []).includes(p));
+  if (t.kind === 'consensus' && t.status === 'void') return parties.slice();
+  return [];
 }
 
 function normalizeThread(t) {
