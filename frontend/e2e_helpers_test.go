@@ -446,7 +446,9 @@ func (p *pg) screenshot(name string) {
 }
 
 // checkA11y fails the test for visible controls without an accessible
-// name, and for a view without exactly one h1.
+// name, for a view without exactly one h1 and, with $MRA_AXE, for every
+// serious or critical axe-core violation (checkAxe) on a page of at most
+// axeMaxElements elements.
 func (p *pg) checkA11y(where string) {
 	p.t.Helper()
 	bad := evalIn[[]string](p, `(() => {
@@ -466,6 +468,110 @@ func (p *pg) checkA11y(where string) {
 	})()`)
 	for _, b := range bad {
 		p.t.Errorf("page %s (%s): %s", p.name, where, b)
+	}
+	// axe-core takes about 20 s on a 50,000-element page (the 3 MB
+	// redline); such views are checked at a small size by TestAxeEveryView.
+	if n := evalIn[int](p, `document.getElementsByTagName('*').length`); n <= axeMaxElements {
+		p.checkAxe(where)
+	} else if src, _ := axeSource(); src != "" {
+		p.t.Logf("page %s (%s): axe-core not run on %d elements (more than %d)", p.name, where, n, axeMaxElements)
+	}
+}
+
+// axeMaxElements bounds the pages checkA11y runs axe-core on.
+const axeMaxElements = 10000
+
+// ---- axe-core ----
+
+// axeSource is axe-core's axe.min.js, read from the file $MRA_AXE names
+// (.ci/axe fetches a pinned release, checked by its SHA-256). The tests
+// inject it into the page; it is never part of the page we ship.
+var axeSource = sync.OnceValues(func() (string, error) {
+	path := os.Getenv("MRA_AXE")
+	if path == "" {
+		return "", nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", fmt.Errorf("MRA_AXE: %w", err)
+	}
+	if !strings.Contains(string(b[:min(len(b), 200)]), "axe v") {
+		return "", fmt.Errorf("MRA_AXE=%s does not look like axe-core's axe.min.js", path)
+	}
+	return string(b), nil
+})
+
+// needAxe skips the test loudly without axe-core ($MRA_AXE), or fails it
+// when MRA_E2E=1 (as in CI), as findChrome does for the browser.
+func needAxe(t *testing.T) {
+	t.Helper()
+	src, err := axeSource()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if src != "" {
+		return
+	}
+	const msg = "!!! NO AXE-CORE: the axe-core checks of the page did NOT run. Set MRA_AXE to axe.min.js (MRA_AXE=$(.ci/axe) fetches the pinned release)."
+	if os.Getenv("MRA_E2E") == "1" {
+		t.Fatal(msg + " MRA_E2E=1 demands them.")
+	}
+	t.Skip(msg)
+}
+
+// axeViolation is one rule axe-core found broken, with its first nodes.
+type axeViolation struct {
+	ID      string   `json:"id"`
+	Impact  string   `json:"impact"`
+	Help    string   `json:"help"`
+	Count   int      `json:"count"`
+	Targets []string `json:"targets"`
+	Summary string   `json:"summary"`
+}
+
+// axe runs axe-core (WCAG 2 A/AA and best practices) on the page as it is
+// now and returns its serious and critical violations. The source goes in
+// through DevTools' Runtime.evaluate, which the page's CSP does not bind.
+func (p *pg) axe() []axeViolation {
+	p.t.Helper()
+	src, err := axeSource()
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	if src == "" {
+		p.t.Fatal("axe: no axe-core (call needAxe first)")
+	}
+	ctx, cancel := context.WithTimeout(p.ctx, 60*time.Second)
+	defer cancel()
+	loaded, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`typeof window.axe === 'object'`))
+	if err == nil && !loaded {
+		_, err = chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void](src))
+	}
+	if err != nil {
+		p.t.Fatalf("page %s: inject axe-core: %v", p.name, err)
+	}
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[[]axeViolation](`axe.run(document, {resultTypes: ['violations']}).then(r => r.violations
+		.filter(v => v.impact === 'serious' || v.impact === 'critical')
+		.map(v => ({id: v.id, impact: v.impact, help: v.help, count: v.nodes.length,
+			targets: v.nodes.slice(0, 4).map(n => n.target.map(String).join(' >>> ') + '  ' + n.html.slice(0, 140)),
+			summary: (v.nodes[0] && v.nodes[0].failureSummary || '').replace(/\s+/g, ' ').slice(0, 300)})))`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		p.t.Fatalf("page %s: axe.run: %v", p.name, err)
+	}
+	return v
+}
+
+// checkAxe fails the test for each serious or critical axe-core violation
+// on the page as it is now, naming the rule, its impact and the first
+// nodes. Without $MRA_AXE it does nothing: the tests that must run it call
+// needAxe.
+func (p *pg) checkAxe(where string) {
+	p.t.Helper()
+	if src, err := axeSource(); err == nil && src == "" {
+		return
+	}
+	for _, v := range p.axe() {
+		p.t.Errorf("page %s (%s): axe %s (%s, %d nodes): %s; %s\n\t%s", p.name, where, v.ID, v.Impact, v.Count, v.Help, v.Summary, strings.Join(v.Targets, "\n\t"))
 	}
 }
 

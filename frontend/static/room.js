@@ -20,6 +20,7 @@ import { ThreadsPanel } from './threads.js';
 import { ReadinessPanel } from './readiness.js';
 import { Compare } from './compare.js';
 import { Propose } from './propose.js';
+import { Printer } from './print.js';
 
 // pause lets the browser run what waits (input, painting) before going on.
 const pause = () => new Promise((r) => setTimeout(r, 0));
@@ -80,6 +81,7 @@ export class Room {
     clearInterval(this.polling);
     cancelAnimationFrame(this.frame);
     if (this.reader) this.reader.close();
+    if (this.printer) this.printer.close();
     const conn = document.getElementById('conn');
     if (conn) { replace(conn); delete conn.dataset.state; }
     const crumbs = document.getElementById('crumbs');
@@ -100,6 +102,9 @@ export class Room {
     this.propose = new Propose(this);
     this.threads = new ThreadsPanel(this);
     this.readiness = new ReadinessPanel(this);
+    // printing (print.js): its Print… action sits in the text view's toolbar
+    this.printer = new Printer(this);
+    (this.reader.el.querySelector('.toolbar-actions') || this.reader.el).append(this.printer.button, this.printer.dialog);
 
     const views = [{ id: 'text', label: 'Text' }, { id: 'compare', label: 'Compare versions' }, { id: 'propose', label: 'Propose a revision' }];
     this.viewTabs = tabs('Views', views, (v) => this.showView(v, false));
@@ -369,6 +374,7 @@ export class Room {
     this.readiness.render();
     this.compare.render();
     this.propose.render();
+    this.printer.render();
   }
 
   // openThread shows a thread in the text and its card (scrolled into view
