@@ -10,14 +10,15 @@ package frontend_test
 //	MRA_E2E=1 go test ./frontend -run '^$' -bench BenchmarkPage -benchtime 5x
 //
 // The times are taken in the page (performance.now, a MutationObserver,
-// PerformanceObserver 'longtask'), not by the driver's round trips.
+// PerformanceObserver 'longtask'), not by the driver's round trips. The
+// preview of the 3 MB revision and opening the compare view are measured
+// by BenchmarkPreviewReference and BenchmarkCompareOpen.
 
 import (
 	"context"
 	"fmt"
 	"os"
 	"os/exec"
-	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -92,18 +93,6 @@ func (p *benchTab) open(url string) float64 {
 	p.run("open the room", chromedp.Navigate("about:blank"), chromedp.Navigate(url))
 	p.wait("the room interactive", `window.__mraReady > 0`)
 	return benchEval[float64](p, `window.__mraReady`)
-}
-
-func medianOf(xs []float64) float64 {
-	s := append([]float64(nil), xs...)
-	sort.Float64s(s)
-	if len(s) == 0 {
-		return 0
-	}
-	if len(s)%2 == 1 {
-		return s[len(s)/2]
-	}
-	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
 
 // quoteIn returns unique words of article n's first paragraph in text and
@@ -228,7 +217,7 @@ func BenchmarkPage(b *testing.B) {
 		for i := 0; i < b.N; i++ {
 			ms = append(ms, sgTab.open(room))
 		}
-		b.ReportMetric(medianOf(ms), "interactive-ms")
+		b.ReportMetric(median(ms), "interactive-ms")
 		sgTab.wait("SG live", live)
 	})
 
@@ -258,7 +247,7 @@ func BenchmarkPage(b *testing.B) {
 			usTab.wait("the own card", `window.__seen > 0`)
 			ms = append(ms, benchEval[float64](usTab, `window.__seen`)-t0)
 		}
-		b.ReportMetric(medianOf(ms), "card-ms")
+		b.ReportMetric(median(ms), "card-ms")
 	})
 
 	b.Run("other-comment", func(b *testing.B) {
@@ -275,7 +264,7 @@ func BenchmarkPage(b *testing.B) {
 			sgTab.wait("the other side's card", `window.__seen > 0`)
 			ms = append(ms, benchEval[float64](sgTab, `window.__seen`)-t0)
 		}
-		b.ReportMetric(medianOf(ms), "card-ms")
+		b.ReportMetric(median(ms), "card-ms")
 	})
 
 	b.Run("longest-task-20-comments", func(b *testing.B) {
@@ -300,59 +289,6 @@ func BenchmarkPage(b *testing.B) {
 			time.Sleep(300 * time.Millisecond)
 			ms = append(ms, benchEval[float64](sgTab, `window.__longest`))
 		}
-		b.ReportMetric(medianOf(ms), "longest-task-ms")
-	})
-
-	b.Run("preview", func(b *testing.B) {
-		usTab.b, sgTab.b = b, b
-		var ms []float64
-		for i := 0; i < b.N; i++ {
-			usTab.open(room)
-			usTab.wait("US live", live)
-			benchEval[chromedp.Void](usTab, `[...document.querySelectorAll('[role=tab]')].find(t => t.textContent.includes('Propose')).click()`)
-			usTab.wait("the editor", `!!document.querySelector('#draft') && document.querySelector('#draft').getClientRects().length > 0`)
-			// the draft: version 1's text, i.e. the 1 % edit undone
-			benchEval[chromedp.Void](usTab, `window.__draft = null`)
-			usTab.run("hand the draft over", chromedp.Evaluate[chromedp.Void](`window.__draft = `+jsString(pair.Old)))
-			t0 := benchEval[float64](usTab, `(() => {
-				const d = document.querySelector('#draft'); d.value = window.__draft; d.dispatchEvent(new Event('input', {bubbles: true}));
-				const t = performance.now();
-				window.__previewed = 0;
-				const done = () => document.querySelector('#preview ins, #preview del') && !/long|…/.test(document.querySelector('#preview-summary')?.textContent || '');
-				let clicked = false;
-				(function poll() {
-					if (done()) { window.__previewed = performance.now(); return; }
-					const btn = [...document.querySelectorAll('.preview-pane button')].find(b => /update the preview/i.test(b.textContent) && !b.hidden && b.getClientRects().length);
-					if (btn && !clicked) { clicked = true; btn.click(); }
-					setTimeout(poll, 4);
-				})();
-				return t;
-			})()`)
-			usTab.wait("the preview", `window.__previewed > 0`)
-			ms = append(ms, benchEval[float64](usTab, `window.__previewed`)-t0)
-		}
-		b.ReportMetric(medianOf(ms), "redline-ms")
-	})
-
-	b.Run("compare", func(b *testing.B) {
-		usTab.b, sgTab.b = b, b
-		var ms []float64
-		for i := 0; i < b.N; i++ {
-			usTab.open(room)
-			usTab.wait("US live", live)
-			t0 := benchEval[float64](usTab, `(() => {
-				const t = performance.now();
-				window.__compared = 0;
-				[...document.querySelectorAll('[role=tab]')].find(t => t.textContent.includes('Compare')).click();
-				(function poll() {
-					if (document.querySelector('#redline ins, #redline del') && (document.querySelector('#compare-summary')?.textContent || '').trim()) { window.__compared = performance.now(); return; }
-					setTimeout(poll, 4);
-				})();
-				return t;
-			})()`)
-			usTab.wait("the redline", `window.__compared > 0`)
-			ms = append(ms, benchEval[float64](usTab, `window.__compared`)-t0)
-		}
-		b.ReportMetric(medianOf(ms), "redline-ms")
+		b.ReportMetric(median(ms), "longest-task-ms")
 	})
 }
