@@ -20,6 +20,7 @@ import { renderOps, describeCounts, ChangeNav } from './redline.js';
 import { merge3 } from './merge.js';
 
 const PREVIEW_PAUSE_MS = 250; // a pause in typing this long asks for a preview
+const BIG_EDIT_CHARS = 2000; // an edit that changes the length this much is no typing
 
 export class Propose {
   constructor(room) {
@@ -30,7 +31,7 @@ export class Propose {
     this.conflict = false;
     this.editor = h('textarea', { id: 'draft', class: 'editor', rows: '16', spellcheck: 'true', placeholder: 'Type or paste the proposed text.' });
     this.rev = 0; // edits of the draft so far; the preview says which it shows
-    this.editor.addEventListener('input', () => this.edited());
+    this.editor.addEventListener('input', (e) => this.edited(false, e.inputType));
     this.note = h('input', { id: 'draft-note', maxlength: '2000', placeholder: 'e.g. Singapore revision: sixty days' });
     this.baseInfo = h('p', { class: 'muted', id: 'draft-base' });
     this.blocked = h('div', { class: 'notice warn', id: 'propose-blocked', role: 'status', hidden: true });
@@ -132,7 +133,7 @@ export class Propose {
 
   // edited marks the preview out of date at once, and asks for a new one
   // after a pause in typing (now, when asked).
-  edited(now = false) {
+  edited(now = false, inputType = '') {
     this.rev++;
     this.editor.dataset.rev = String(this.rev);
     this.shown = null;
@@ -144,7 +145,15 @@ export class Propose {
     if (this.summary.textContent !== msg) this.summary.textContent = msg; // said once, not at every key
     this.renderVoids();
     clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.updatePreview(), now ? 0 : PREVIEW_PAUSE_MS);
+    // A paste or a replaced text (not typing) is asked for at once, before
+    // the browser lays the new text out in the editor, which takes about a
+    // second for a 3 MB text: the server computes meanwhile.
+    const length = this.editor.value.length;
+    const jump = /^(insertFromPaste|insertFromDrop|deleteByCut)/.test(inputType) ||
+      Math.abs(length - (this.lastLength ?? length)) >= BIG_EDIT_CHARS;
+    this.lastLength = length;
+    if (jump) this.updatePreview();
+    else this.timer = setTimeout(() => this.updatePreview(), now ? 0 : PREVIEW_PAUSE_MS);
   }
 
   // updatePreview asks for the redline of the draft as it now stands.
