@@ -21,6 +21,10 @@ import { merge3 } from './merge.js';
 
 const PREVIEW_PAUSE_MS = 250; // a pause in typing this long asks for a preview
 const BIG_EDIT_CHARS = 2000; // an edit that changes the length this much is no typing
+// A pasted text this long is folded away until asked for: the browser lays
+// out the whole of an editor's text (about a second for a 3 MB text), and
+// the preview shows the text anyway.
+const FOLD_PASTE_CHARS = 200000;
 
 export class Propose {
   constructor(room) {
@@ -32,6 +36,9 @@ export class Propose {
     this.editor = h('textarea', { id: 'draft', class: 'editor', rows: '16', spellcheck: 'true', placeholder: 'Type or paste the proposed text.' });
     this.rev = 0; // edits of the draft so far; the preview says which it shows
     this.editor.addEventListener('input', (e) => this.edited(false, e.inputType));
+    this.showText = h('button', { type: 'button', class: 'secondary', id: 'draft-show', onclick: () => this.unfold(true) }, 'Show the text to edit it');
+    this.folded = h('div', { class: 'notice draft-folded', id: 'draft-folded', role: 'status', hidden: true },
+      h('p', { id: 'draft-folded-what' }), this.showText);
     this.note = h('input', { id: 'draft-note', maxlength: '2000', placeholder: 'e.g. Singapore revision: sixty days' });
     this.baseInfo = h('p', { class: 'muted', id: 'draft-base' });
     this.blocked = h('div', { class: 'notice warn', id: 'propose-blocked', role: 'status', hidden: true });
@@ -46,7 +53,7 @@ export class Propose {
     this.nav = new ChangeNav('preview');
     this.form = h('form', { class: 'propose-form' },
       this.blocked, this.baseInfo, this.warn,
-      field('Proposed text', this.editor),
+      field('Proposed text', this.editor), this.folded,
       field('Note for the other side', this.note, 'Say what this revision does; it is shown with the version.'),
       this.voids, this.err.el,
       h('div', { class: 'buttons' }, this.submitBtn,
@@ -74,6 +81,7 @@ export class Propose {
     const latest = this.room.st.latest();
     this.base = latest ? latest.version : 0;
     this.baseText = latest ? (await this.room.text(latest.version)).text : '';
+    this.unfold();
     this.editor.value = this.baseText;
     this.edited(true);
     this.started = true;
@@ -152,8 +160,28 @@ export class Propose {
     const jump = /^(insertFromPaste|insertFromDrop|deleteByCut)/.test(inputType) ||
       Math.abs(length - (this.lastLength ?? length)) >= BIG_EDIT_CHARS;
     this.lastLength = length;
+    if (/^(insertFromPaste|insertFromDrop)/.test(inputType) && length >= FOLD_PASTE_CHARS) this.fold(length);
     if (jump) this.updatePreview();
     else this.timer = setTimeout(() => this.updatePreview(), now ? 0 : PREVIEW_PAUSE_MS);
+  }
+
+  // fold hides the editor after a long paste, before the browser lays the
+  // text out, and says so; the focus goes to the way back to the text.
+  fold(length) {
+    const had = document.activeElement === this.editor;
+    this.editor.hidden = true;
+    this.folded.querySelector('#draft-folded-what').textContent =
+      `You pasted a text of ${length.toLocaleString('en')} characters. It is not shown here, so that the page stays quick; the preview beside it shows it with your changes. It is sent as pasted.`;
+    this.folded.hidden = false;
+    if (had) this.showText.focus();
+  }
+
+  // unfold shows the editor again (and puts the cursor in it, when asked).
+  unfold(focus = false) {
+    if (!this.editor.hidden) return;
+    this.editor.hidden = false;
+    this.folded.hidden = true;
+    if (focus) this.editor.focus();
   }
 
   // updatePreview asks for the redline of the draft as it now stands.
