@@ -23,7 +23,27 @@ func TestLongPasteIsFoldedAway(t *testing.T) {
 	us.login("us-neg")
 	us.room(id)
 	us.click(`.tab[data-tab="propose"]`)
-	us.waitJS("the editor, prefilled with version 1", `document.querySelector('#draft').value.length === `+fmt.Sprint(len(pair.Old)), 10*time.Second)
+	us.waitJS("the draft, prefilled with version 1", `document.querySelector('#draft').value.length === `+fmt.Sprint(len(pair.Old)), 10*time.Second)
+
+	// A long text starts folded: never laid out in the editor.
+	if !evalIn[bool](us, `document.querySelector('#draft').hidden && document.querySelector('#draft').getClientRects().length === 0`) {
+		t.Fatal("the 3 MB text of version 1 is laid out in the editor")
+	}
+	us.waitText("#draft-folded", "Your draft starts as version 1’s text, "+commas(len([]rune(pair.Old)))+" characters", 2*time.Second)
+
+	// A paste onto the folded notice replaces the draft, still folded.
+	evalIn[bool](us, `(() => { const b = document.querySelector('#draft-show'); const dt = new DataTransfer(); dt.setData('text/plain', 'A short revision.'); b.dispatchEvent(new ClipboardEvent('paste', {clipboardData: dt, bubbles: true, cancelable: true})); return true; })()`)
+	if got := evalIn[string](us, `document.querySelector('#draft').value`); got != "A short revision." {
+		t.Fatalf("a paste on the folded notice left the draft %.40q", got)
+	}
+	us.waitJS("the preview of the short paste", `document.querySelector('#preview').dataset.state === 'current' && document.querySelector('#preview').dataset.rev === document.querySelector('#draft').dataset.rev`, 20*time.Second)
+	if evalIn[bool](us, `!document.querySelector('#draft').hidden`) {
+		t.Fatal("a paste on the folded notice unfolded the editor")
+	}
+	us.click("#draft-show")
+	if !us.focused("#draft") {
+		t.Fatal("\"Show the text\" did not put the cursor in the editor")
+	}
 
 	// Typing, even a long run of it, never folds the editor.
 	evalIn[bool](us, `(() => { const d = document.querySelector('#draft'); d.focus(); d.value += ' more'; d.dispatchEvent(new InputEvent('input', {bubbles: true, inputType: 'insertText', data: ' more'})); return true; })()`)

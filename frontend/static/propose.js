@@ -39,6 +39,15 @@ export class Propose {
     this.showText = h('button', { type: 'button', class: 'secondary', id: 'draft-show', onclick: () => this.unfold(true) }, 'Show the text to edit it');
     this.folded = h('div', { class: 'notice draft-folded', id: 'draft-folded', role: 'status', hidden: true },
       h('p', { id: 'draft-folded-what' }), this.showText);
+    // A paste while the editor is folded (the focus on its button) replaces
+    // the draft, still folded.
+    this.folded.addEventListener('paste', (e) => {
+      const text = e.clipboardData && e.clipboardData.getData('text/plain');
+      if (!text) return;
+      e.preventDefault();
+      this.editor.value = text;
+      this.edited(false, 'insertFromPaste');
+    });
     this.note = h('input', { id: 'draft-note', maxlength: '2000', placeholder: 'e.g. Singapore revision: sixty days' });
     this.baseInfo = h('p', { class: 'muted', id: 'draft-base' });
     this.blocked = h('div', { class: 'notice warn', id: 'propose-blocked', role: 'status', hidden: true });
@@ -81,8 +90,15 @@ export class Propose {
     const latest = this.room.st.latest();
     this.base = latest ? latest.version : 0;
     this.baseText = latest ? (await this.room.text(latest.version)).text : '';
-    this.unfold();
+    // A long text starts folded: it is set while the editor is hidden, so
+    // the browser never lays it out unless asked.
+    const long = this.baseText.length >= FOLD_PASTE_CHARS;
+    if (long) this.editor.hidden = true;
+    else this.unfold();
     this.editor.value = this.baseText;
+    if (long) {
+      this.fold(this.baseText.length, `Your draft starts as version ${this.base}’s text, ${this.baseText.length.toLocaleString('en')} characters, not shown here so that the page stays quick. Paste a revised text here (Ctrl+V), or show the text to edit it.`);
+    }
     this.edited(true);
     this.started = true;
     this.conflict = false;
@@ -167,10 +183,10 @@ export class Propose {
 
   // fold hides the editor after a long paste, before the browser lays the
   // text out, and says so; the focus goes to the way back to the text.
-  fold(length) {
+  fold(length, say = '') {
     const had = document.activeElement === this.editor;
     this.editor.hidden = true;
-    this.folded.querySelector('#draft-folded-what').textContent =
+    this.folded.querySelector('#draft-folded-what').textContent = say ||
       `You pasted a text of ${length.toLocaleString('en')} characters. It is not shown here, so that the page stays quick; the preview beside it shows it with your changes. It is sent as pasted.`;
     this.folded.hidden = false;
     if (had) this.showText.focus();
