@@ -3,7 +3,6 @@ package frontend_test
 import (
 	"context"
 	"fmt"
-	"os/exec"
 	"sort"
 	"testing"
 	"time"
@@ -19,16 +18,7 @@ import (
 // for the benchmarks (the browser tests' helpers want a *testing.T).
 func benchPage(b *testing.B, w *servertest.World, user string) context.Context {
 	b.Helper()
-	chrome := ""
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "headless-shell"} {
-		if p, err := exec.LookPath(name); err == nil {
-			chrome = p
-			break
-		}
-	}
-	if chrome == "" {
-		b.Skip("no Chromium")
-	}
+	chrome := findChrome(b)
 	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chrome), chromedp.NoSandbox, chromedp.DisableGPU,
 		chromedp.UserDataDir(b.TempDir()), chromedp.WindowSize(1440, 900), chromedp.Flag("lang", "en-GB"))
 	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)

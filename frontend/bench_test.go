@@ -17,8 +17,6 @@ package frontend_test
 import (
 	"context"
 	"fmt"
-	"os"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -115,24 +113,7 @@ func quoteIn(text string, n int) (quote string, start, end int, ok bool) {
 }
 
 func BenchmarkPage(b *testing.B) {
-	chrome := ""
-	if p := os.Getenv("MRA_CHROME"); p != "" {
-		chrome = p
-	} else {
-		for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "headless-shell"} {
-			if p, err := exec.LookPath(name); err == nil {
-				chrome = p
-				break
-			}
-		}
-	}
-	if chrome == "" {
-		const msg = "!!! NO CHROMIUM FOUND: the page benchmark did NOT run. Install Debian's `chromium` (or set MRA_CHROME)."
-		if os.Getenv("MRA_E2E") == "1" {
-			b.Fatal(msg + " MRA_E2E=1 demands it.")
-		}
-		b.Skip(msg)
-	}
+	chrome := findChrome(b)
 
 	w := servertest.New(b, servertest.Options{Page: frontend.FS()})
 	pair := difftest.Agreement(2000)

@@ -10,14 +10,7 @@ import (
 // either order, a signature and its withdrawal. Folding any event again, or
 // an older one late, changes nothing.
 func TestFoldOfCarriesSignOffsAndWithdrawals(t *testing.T) {
-	e := newEnv(t)
-	p := e.page("fold")
-	p.open("/")
-	p.waitJS("the page", `!!document.querySelector('#login-user')`, 10*time.Second)
-	problems := evalIn[[]string](p, `(async () => {
-		const { Negotiation } = await import('/state.js');
-		const out = [];
-		const check = (what, got, want) => { const g = JSON.stringify(got), w = JSON.stringify(want); if (g !== w) out.push(what + ': got ' + g + ', want ' + w); };
+	foldInPage(t, `
 		const snap = () => ({
 			negotiation: { id: 'n-1', title: 'T', parties: ['US', 'SG'], required_approvals: 1 },
 			parties: [{ id: 'US' }, { id: 'SG' }],
@@ -97,6 +90,23 @@ func TestFoldOfCarriesSignOffsAndWithdrawals(t *testing.T) {
 		o.apply({ ...structuredClone(ev.shared), data: { ...so(T1, 'approve'), user: 'sg-legal', party: 'SG' } });
 		check('the snapshot\'s sign-offs after the replay', o.signOffs.map((x) => [x.user, x.body, 'stale' in x]), [['us-legal', 'secret', false], ['sg-legal', undefined, false]]);
 		check('the other party\'s sign-off has no body key', 'body' in o.signOffs[1], false);
+	`)
+}
+
+// foldInPage runs body in a page of the test's server, where Negotiation is
+// state.js's and check(what, got, want) notes got that is not want (as
+// JSON); each note fails the test.
+func foldInPage(t *testing.T, body string) {
+	t.Helper()
+	e := newEnv(t)
+	p := e.page("fold")
+	p.open("/")
+	p.waitJS("the page", `!!document.querySelector('#login-user')`, 10*time.Second)
+	problems := evalIn[[]string](p, `(async () => {
+		const { Negotiation } = await import('/state.js');
+		const out = [];
+		const check = (what, got, want) => { const g = JSON.stringify(got), w = JSON.stringify(want); if (g !== w) out.push(what + ': got ' + g + ', want ' + w); };
+		`+body+`
 		return out;
 	})()`)
 	for _, pr := range problems {

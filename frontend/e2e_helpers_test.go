@@ -31,7 +31,7 @@ import (
 
 // findChrome returns the Chromium to drive. Without one the test is skipped
 // loudly, or fails when MRA_E2E=1 (as in CI).
-func findChrome(t *testing.T) string {
+func findChrome(t testing.TB) string {
 	t.Helper()
 	if p := os.Getenv("MRA_CHROME"); p != "" {
 		return p
@@ -41,12 +41,25 @@ func findChrome(t *testing.T) string {
 			return p
 		}
 	}
-	const msg = "!!! NO CHROMIUM FOUND: the browser tests of the page did NOT run. Install Debian's `chromium` (or set MRA_CHROME) to run them."
+	const msg = "!!! NO CHROMIUM FOUND: the browser tests and benchmarks of the page did NOT run. Install Debian's `chromium` (or set MRA_CHROME) to run them."
 	if os.Getenv("MRA_E2E") == "1" {
 		t.Fatal(msg + " MRA_E2E=1 demands them.")
 	}
 	t.Skip(msg)
 	return ""
+}
+
+// livePages logs US's and SG's negotiators in, each in a page of its own,
+// opens the room of negotiation id in both and waits until both are live.
+func (e *env) livePages(id string) (us, sg *pg) {
+	us, sg = e.page("us-neg"), e.page("sg-neg")
+	us.login("us-neg")
+	sg.login("sg-neg")
+	us.room(id)
+	sg.room(id)
+	us.live()
+	sg.live()
+	return us, sg
 }
 
 // env is one test's server and browser.

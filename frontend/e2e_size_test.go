@@ -68,13 +68,7 @@ const drawnJS = `[...document.querySelectorAll('#doc .blk')].filter(b => b.first
 func TestLargeCommentRedrawsOnlyItsArticle(t *testing.T) {
 	e := newEnv(t)
 	id := bigRoom(t, e)
-	us, sg := e.page("us-neg"), e.page("sg-neg")
-	us.login("us-neg")
-	sg.login("sg-neg")
-	us.room(id)
-	sg.room(id)
-	us.live()
-	sg.live()
+	us, sg := e.livePages(id)
 
 	for _, p := range []*pg{us, sg} {
 		blocks := evalIn[[]int](p, `[document.querySelectorAll('#doc .blk').length, `+drawnJS+`]`)

@@ -86,13 +86,7 @@ func TestCommentSeenLiveByTheOtherParty(t *testing.T) {
 	e := newEnv(t)
 	id := e.api("us-neg").negotiation("US–SG arrangement", text1)
 
-	us, sg := e.page("us-neg"), e.page("sg-neg")
-	us.login("us-neg")
-	sg.login("sg-neg")
-	us.room(id)
-	sg.room(id)
-	us.live()
-	sg.live()
+	us, sg := e.livePages(id)
 
 	// SG raises an open issue on a selection
 	sg.selectText("within 30 days", 0)
@@ -201,13 +195,7 @@ func TestProposeWithPreviewRedlineAndConflict(t *testing.T) {
 	sgNeg := e.api("sg-neg")
 	agreed := usNeg.comment(id, 1, text1, "within 30 days", "consensus", "shared", "Thirty days is agreed.")
 	sgNeg.do("concur", map[string]any{"negotiation": id, "thread": agreed})
-	us, sg := e.page("us-neg"), e.page("sg-neg")
-	us.login("us-neg")
-	sg.login("sg-neg")
-	us.room(id)
-	sg.room(id)
-	us.live()
-	sg.live()
+	us, sg := e.livePages(id)
 
 	us.click(`.tab[data-tab="propose"]`)
 	us.waitJS("the editor, prefilled with version 1", `document.querySelector('#draft').value === `+jsString(text1), 5*time.Second)

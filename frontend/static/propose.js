@@ -173,10 +173,10 @@ export class Propose {
     // the browser lays the new text out in the editor, which takes about a
     // second for a 3 MB text: the server computes meanwhile.
     const length = this.editor.value.length;
-    const jump = /^(insertFromPaste|insertFromDrop|deleteByCut)/.test(inputType) ||
-      Math.abs(length - (this.lastLength ?? length)) >= BIG_EDIT_CHARS;
+    const pasted = /^(insertFromPaste|insertFromDrop)/.test(inputType);
+    const jump = pasted || inputType === 'deleteByCut' || Math.abs(length - (this.lastLength ?? length)) >= BIG_EDIT_CHARS;
     this.lastLength = length;
-    if (/^(insertFromPaste|insertFromDrop)/.test(inputType) && length >= FOLD_PASTE_CHARS) this.fold(length);
+    if (pasted && length >= FOLD_PASTE_CHARS) this.fold(length);
     if (jump) this.updatePreview();
     else this.timer = setTimeout(() => this.updatePreview(), now ? 0 : PREVIEW_PAUSE_MS);
   }

@@ -11,15 +11,11 @@
 // or one side of a moved passage) is numbered for next / previous.
 
 import { h } from './dom.js';
+import { isHeading, isTitleLine } from './text.js'; // the headings as the outline finds them
 
 const SLICE_MS = 8; // drawing work per task
 const PART_OPS = 60; // ops per block, broken at a line end
 
-// The headings of an agreement, as text.js's outline finds them: "Article
-// 7", "ANNEX II", "Chapter 2: Scope", "Preamble", "# Title".
-const HEADING = new RegExp('^\\s{0,3}(?:(?:Article|ARTICLE|Art\\.|Annex|ANNEX|Appendix|APPENDIX|Chapter|CHAPTER|Section|SECTION|Part|PART|Schedule|SCHEDULE)' +
-  '\\s+(?:[0-9]+|[IVXLC]+|[A-Z])(?:\\.[0-9]+)*\\.?(?:\\s*[-\u2013\u2014:.]\\s*\\S.{0,80})?|Preamble|PREAMBLE|#{1,6}\\s+\\S.*)\\s*$');
-const isHeading = (line) => line.length <= 120 && HEADING.test(line);
 
 // countOps returns {insert, delete, move} (ops with words; moved passages
 // once each) and the number of changes that renderOps numbers.
@@ -155,7 +151,7 @@ async function draw(el, ops, changesOnly, drawing) {
     else {
       let end = at + 1; // the heading, and a short title line after it
       const sub = hidden[end];
-      if (sub !== undefined && sub.trim() && sub.length <= 80 && !/^[\d(]/.test(sub.trim()) && !/[.;:]$/.test(sub.trim()) && !isHeading(sub)) end++;
+      if (sub !== undefined && isTitleLine(sub.trim())) end++;
       if (at > 0) span.append(more(at), '\n');
       span.append(h('span', { class: 'rl-heading' }, hidden.slice(at, end).join('\n')));
       if (end < hidden.length) span.append('\n', more(hidden.length - end));

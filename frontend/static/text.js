@@ -57,6 +57,13 @@ function countBelow(sorted, x) {
 const HEADING = new RegExp('^\\s{0,3}(?:(?:Article|ARTICLE|Art\\.|Annex|ANNEX|Appendix|APPENDIX|Chapter|CHAPTER|Section|SECTION|Part|PART|Schedule|SCHEDULE)' +
   '\\s+(?:[0-9]+|[IVXLC]+|[A-Z])(?:\\.[0-9]+)*\\.?(?:\\s*[-\u2013\u2014:.]\\s*\\S.{0,80})?|Preamble|PREAMBLE|#{1,6}\\s+\\S.*)\\s*$');
 
+// isHeading reports whether a line of the text is a heading.
+export const isHeading = (line) => line.length <= 120 && HEADING.test(line);
+
+// isTitleLine reports whether the (trimmed) line after a heading is its
+// short title: "Exchange of information", not a numbered paragraph.
+export const isTitleLine = (sub) => !!sub && sub.length <= 80 && !/^[\d(]/.test(sub) && !/[.;:]$/.test(sub) && !HEADING.test(sub);
+
 // outline returns the text's articles, in code points: the heading (with a
 // short title line after it), and the stretch it governs up to the next.
 // Text before the first heading is an "Opening" entry when it holds words.
@@ -74,13 +81,13 @@ export function outline(cps) {
   for (let k = 0; k < lines.length; k++) {
     const [a, b] = lines[k];
     const line = s.slice(a, b);
-    if (line.length > 120 || !HEADING.test(line)) continue;
+    if (!isHeading(line)) continue;
     let title = line.trim().replace(/^#+\s*/, '');
     let headEnd = b;
     const next = lines[k + 1];
     if (next && !/^#/.test(line)) {
       const sub = s.slice(next[0], next[1]).trim();
-      if (sub && sub.length <= 80 && !/^[\d(]/.test(sub) && !/[.;:]$/.test(sub) && !HEADING.test(sub)) {
+      if (isTitleLine(sub)) {
         title += ' · ' + sub;
         headEnd = next[1];
       }
