@@ -158,7 +158,7 @@ func walk(t testing.TB, doc []byte) walked {
 		}
 		switch e := tok.(type) {
 		case xml.StartElement:
-			if e.Name.Space != nsW {
+			if e.Name.Space != wordNS {
 				t.Fatalf("element %v outside the w namespace", e.Name)
 			}
 			switch n := e.Name.Local; n {
