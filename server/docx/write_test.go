@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/xml"
+	"fmt"
 	"io"
 	"maps"
 	"math/rand/v2"
@@ -313,35 +314,38 @@ func checkResolves(t *testing.T, segs []Segment) walked {
 	return w
 }
 
+// resolveCases are redlines whose paragraph marks are hard to get right.
+var resolveCases = []struct {
+	name string
+	segs []Segment
+}{
+	{"empty", nil},
+	{"one line", []Segment{{Same, "Article 1", 0}}},
+	{"empty lines", []Segment{{Same, "\n\na\n\n", 0}}},
+	{"inserted word", []Segment{{Same, "The ", 0}, {Insert, "customs ", 0}, {Same, "party", 0}}},
+	{"deleted word", []Segment{{Same, "The ", 0}, {Delete, "customs ", 0}, {Same, "party", 0}}},
+	{"replaced", []Segment{{Same, "a ", 0}, {Delete, "old", 0}, {Insert, "new", 0}, {Same, " b", 0}}},
+	{"inserted paragraph", []Segment{{Same, "a\n", 0}, {Insert, "b\n", 0}, {Same, "c", 0}}},
+	{"deleted paragraph", []Segment{{Same, "a\n", 0}, {Delete, "b\n", 0}, {Same, "c", 0}}},
+	{"deleted last paragraph", []Segment{{Same, "a", 0}, {Delete, "\nb", 0}}},
+	{"inserted last paragraph", []Segment{{Same, "a", 0}, {Insert, "\nb", 0}}},
+	{"inserted final LF", []Segment{{Same, "a", 0}, {Insert, "\n", 0}}},
+	{"deleted final LF", []Segment{{Same, "a", 0}, {Delete, "\n", 0}}},
+	{"all inserted", []Segment{{Insert, "a\nb\n", 0}}},
+	{"all deleted", []Segment{{Delete, "a\nb\n", 0}}},
+	{"split paragraph", []Segment{{Same, "ab", 0}, {Insert, "\n", 0}, {Same, "cd", 0}}},
+	{"joined paragraphs", []Segment{{Same, "ab", 0}, {Delete, "\n", 0}, {Same, "cd", 0}}},
+	{"moved paragraph", []Segment{{MoveFrom, "moved\n", 1}, {Same, "a\nb\n", 0}, {MoveTo, "moved\n", 1}, {Same, "end", 0}}},
+	{"edited move", []Segment{{Same, "x\n", 0}, {MoveFrom, "one two\n", 1}, {Same, "y\n", 0}, {MoveTo, "one ", 1}, {MoveTo, "three ", 1}, {MoveTo, "two\n", 1}}},
+	{"adjacent moves", []Segment{{MoveFrom, "a\n", 1}, {MoveFrom, "b\n", 2}, {Same, "c\n", 0}, {MoveTo, "b\n", 2}, {MoveTo, "a\n", 1}}},
+	{"unpaired move", []Segment{{MoveFrom, "gone\n", 3}, {Same, "x", 0}, {MoveTo, "\ncome", 0}}},
+	{"tabs and specials", []Segment{{Same, "a\tb <&>\"'", 0}, {Delete, "\t\x01\x0b\x0c\x1f\uffff", 0}, {Insert, "\uFFFE\x00", 0}}},
+	{"scripts", []Segment{{Same, "中文 العربية עברית 😀", 0}, {Insert, " مرحبا", 0}, {Delete, " שלום", 0}}},
+	{"empty segments", []Segment{{Insert, "", 0}, {Same, "a", 0}, {Delete, "", 0}, {MoveTo, "", 4}}},
+}
+
 func TestWriteAcceptReject(t *testing.T) {
-	for _, tc := range []struct {
-		name string
-		segs []Segment
-	}{
-		{"empty", nil},
-		{"one line", []Segment{{Same, "Article 1", 0}}},
-		{"empty lines", []Segment{{Same, "\n\na\n\n", 0}}},
-		{"inserted word", []Segment{{Same, "The ", 0}, {Insert, "customs ", 0}, {Same, "party", 0}}},
-		{"deleted word", []Segment{{Same, "The ", 0}, {Delete, "customs ", 0}, {Same, "party", 0}}},
-		{"replaced", []Segment{{Same, "a ", 0}, {Delete, "old", 0}, {Insert, "new", 0}, {Same, " b", 0}}},
-		{"inserted paragraph", []Segment{{Same, "a\n", 0}, {Insert, "b\n", 0}, {Same, "c", 0}}},
-		{"deleted paragraph", []Segment{{Same, "a\n", 0}, {Delete, "b\n", 0}, {Same, "c", 0}}},
-		{"deleted last paragraph", []Segment{{Same, "a", 0}, {Delete, "\nb", 0}}},
-		{"inserted last paragraph", []Segment{{Same, "a", 0}, {Insert, "\nb", 0}}},
-		{"inserted final LF", []Segment{{Same, "a", 0}, {Insert, "\n", 0}}},
-		{"deleted final LF", []Segment{{Same, "a", 0}, {Delete, "\n", 0}}},
-		{"all inserted", []Segment{{Insert, "a\nb\n", 0}}},
-		{"all deleted", []Segment{{Delete, "a\nb\n", 0}}},
-		{"split paragraph", []Segment{{Same, "ab", 0}, {Insert, "\n", 0}, {Same, "cd", 0}}},
-		{"joined paragraphs", []Segment{{Same, "ab", 0}, {Delete, "\n", 0}, {Same, "cd", 0}}},
-		{"moved paragraph", []Segment{{MoveFrom, "moved\n", 1}, {Same, "a\nb\n", 0}, {MoveTo, "moved\n", 1}, {Same, "end", 0}}},
-		{"edited move", []Segment{{Same, "x\n", 0}, {MoveFrom, "one two\n", 1}, {Same, "y\n", 0}, {MoveTo, "one ", 1}, {MoveTo, "three ", 1}, {MoveTo, "two\n", 1}}},
-		{"adjacent moves", []Segment{{MoveFrom, "a\n", 1}, {MoveFrom, "b\n", 2}, {Same, "c\n", 0}, {MoveTo, "b\n", 2}, {MoveTo, "a\n", 1}}},
-		{"unpaired move", []Segment{{MoveFrom, "gone\n", 3}, {Same, "x", 0}, {MoveTo, "\ncome", 0}}},
-		{"tabs and specials", []Segment{{Same, "a\tb <&>\"'", 0}, {Delete, "\t\x01\x0b\x0c\x1f\uffff", 0}, {Insert, "\uFFFE\x00", 0}}},
-		{"scripts", []Segment{{Same, "中文 العربية עברית 😀", 0}, {Insert, " مرحبا", 0}, {Delete, " שלום", 0}}},
-		{"empty segments", []Segment{{Insert, "", 0}, {Same, "a", 0}, {Delete, "", 0}, {MoveTo, "", 4}}},
-	} {
+	for _, tc := range resolveCases {
 		t.Run(tc.name, func(t *testing.T) { checkResolves(t, tc.segs) })
 	}
 }
@@ -953,9 +957,19 @@ func convert(t *testing.T, soffice, profile, filter, dir string, files ...string
 // The text of every kind of paragraph, to be seen by LibreOffice.
 const officeText = "Article 1\n\nThe <customs> & \"parties\"\tshall 'recognise'.\n第七条 协定\nالمادة 7 من الاتفاق\nסעיף 7 להסדר\n😀 🇸🇬\n\nend"
 
+// TestWriteLibreOffice checks docx files against LibreOffice, with one
+// profile for its three runs: the text it reads, the copy it saves, and
+// its accepting and rejecting all changes.
 func TestWriteLibreOffice(t *testing.T) {
-	soffice := libreOffice(t)
-	dir, profile := t.TempDir(), t.TempDir()
+	soffice, profile := libreOffice(t), t.TempDir()
+	t.Run("text and copy", func(t *testing.T) { readByLibreOffice(t, soffice, profile) })
+	t.Run("accept and reject", func(t *testing.T) { resolvedByLibreOffice(t, soffice, profile) })
+}
+
+// readByLibreOffice checks the text LibreOffice reads in a clean docx and a
+// redline, and the redline as LibreOffice saves it again.
+func readByLibreOffice(t *testing.T, soffice, profile string) {
+	dir := t.TempDir()
 	clean := Document{Title: "Clean", Creator: "Singapore Customs", Date: testDate, Segments: []Segment{{Same, officeText, 0}}}
 	red := sample()
 	files := map[string][]byte{"clean.docx": mustWrite(t, clean), "redline.docx": mustWrite(t, red)}
@@ -1040,4 +1054,121 @@ func TestWriteLibreOffice(t *testing.T) {
 		}
 	}
 	t.Logf("LibreOffice's copy: %v", count)
+}
+
+// resolveMacro is a LibreOffice Basic module: ResolveAll("url|url|...")
+// opens each document, accepts (then, opened again, rejects) every tracked
+// change with LibreOffice's own commands and saves the text beside it as
+// URL.Accept.txt and URL.Reject.txt.
+const resolveMacro = `<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE script:module PUBLIC "-//OpenOffice.org//DTD OfficeDocument 1.0//EN" "module.dtd">
+<script:module xmlns:script="http://openoffice.org/2000/script" script:name="Module1" script:language="StarBasic">
+Sub ResolveAll(files As String)
+	Dim hidden(0) As New com.sun.star.beans.PropertyValue
+	hidden(0).Name = "Hidden"
+	hidden(0).Value = True
+	Dim text(0) As New com.sun.star.beans.PropertyValue
+	text(0).Name = "FilterName"
+	text(0).Value = "Text"
+	disp = createUnoService("com.sun.star.frame.DispatchHelper")
+	For Each f In Split(files, "|")
+		For Each how In Array("Accept", "Reject")
+			doc = StarDesktop.loadComponentFromURL(f, "_blank", 0, hidden())
+			disp.executeDispatch(doc.CurrentController.Frame, ".uno:" &amp; how &amp; "AllTrackedChanges", "", 0, Array())
+			doc.storeToURL(f &amp; "." &amp; how &amp; ".txt", text())
+			doc.close(True)
+		Next
+	Next
+End Sub
+</script:module>
+`
+
+// withMacro puts resolveMacro in the Standard library of the LibreOffice
+// profile in dir, first having LibreOffice make the profile if it has not
+// yet (it replaces a library it did not make).
+func withMacro(t *testing.T, soffice, dir string) {
+	t.Helper()
+	if _, err := os.Stat(filepath.Join(dir, "user", "basic", "Standard", "Module1.xba")); err != nil {
+		ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+		defer cancel()
+		profile := (&url.URL{Scheme: "file", Path: dir}).String()
+		if out, err := exec.CommandContext(ctx, soffice, "--headless", "--norestore", "--terminate_after_init", "-env:UserInstallation="+profile).CombinedOutput(); err != nil {
+			t.Fatalf("soffice: %v\n%s", err, out)
+		}
+	}
+	const head = `<?xml version="1.0" encoding="UTF-8"?>` + "\n"
+	libraries := head + `<!DOCTYPE library:libraries PUBLIC "-//OpenOffice.org//DTD OfficeDocument 1.0//EN" "libraries.dtd">
+<library:libraries xmlns:library="http://openoffice.org/2000/library" xmlns:xlink="http://www.w3.org/1999/xlink"><library:library library:name="Standard" library:link="false"/></library:libraries>`
+	library := func(elements string) string {
+		return head + `<!DOCTYPE library:library PUBLIC "-//OpenOffice.org//DTD OfficeDocument 1.0//EN" "library.dtd">
+<library:library xmlns:library="http://openoffice.org/2000/library" library:name="Standard" library:readonly="false" library:passwordprotected="false">` + elements + `</library:library>`
+	}
+	basic := filepath.Join(dir, "user", "basic")
+	for name, data := range map[string]string{
+		"script.xlc":           libraries,
+		"dialog.xlc":           libraries,
+		"Standard/script.xlb":  library(`<library:element library:name="Module1"/>`),
+		"Standard/dialog.xlb":  library(""),
+		"Standard/Module1.xba": resolveMacro,
+	} {
+		p := filepath.Join(basic, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// resolvedByLibreOffice has LibreOffice itself accept and reject every
+// tracked change of redlines with hard paragraph marks, moves and comments,
+// and of a small agreement's redline: accepted, each reads as the new text;
+// rejected, as the old.
+func resolvedByLibreOffice(t *testing.T, soffice, profile string) {
+	dir := t.TempDir()
+	withMacro(t, soffice, profile)
+	type doc struct {
+		name string
+		segs []Segment
+	}
+	docs := []doc{{"sample", sample().Segments}}
+	for i, tc := range resolveCases {
+		if tc.name == "tabs and specials" {
+			continue // control characters: what LibreOffice makes of a w:sym is its own
+		}
+		docs = append(docs, doc{fmt.Sprintf("case%d", i), tc.segs})
+	}
+	p := difftest.Agreement(12)
+	docs = append(docs, doc{"agreement", segmentsOf(diff.Redline(p.Old, p.New))})
+	var urls []string
+	for _, d := range docs {
+		path := filepath.Join(dir, d.name+".docx")
+		if err := os.WriteFile(path, mustWrite(t, Document{Author: "Singapore Customs", Date: testDate, Segments: d.segs}), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		urls = append(urls, (&url.URL{Scheme: "file", Path: path}).String())
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, soffice, "--headless", "--norestore",
+		"-env:UserInstallation="+(&url.URL{Scheme: "file", Path: profile}).String(),
+		`macro:///Standard.Module1.ResolveAll("`+strings.Join(urls, "|")+`")`)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("soffice: %v\n%s", err, out)
+	}
+	for _, d := range docs {
+		acc, rej, _ := texts(d.segs)
+		for how, want := range map[string]string{"Accept": acc, "Reject": rej} {
+			b, err := os.ReadFile(filepath.Join(dir, d.name+".docx."+how+".txt"))
+			if err != nil {
+				t.Fatalf("%s: LibreOffice wrote no text: %v", d.name, err)
+			}
+			// The text filter's byte order mark and last line feed.
+			got := strings.TrimSuffix(strings.TrimPrefix(string(b), "\uFEFF"), "\n")
+			if got != want {
+				t.Errorf("%s, LibreOffice's %s all:\n got %q\nwant %q", d.name, how, got, want)
+			}
+		}
+	}
 }
