@@ -1257,3 +1257,46 @@ func TestWriteReadControlCharacters(t *testing.T) {
 		t.Skipf("KNOWN GAP: Read drops a w:sym below U+0020 (read.go symChar), so a text with control characters does not round-trip: read %q, want %q", rep.Text, text)
 	}
 }
+
+// FuzzWriteResolves: for any segments (the input split at '|', each piece's
+// first byte giving its kind and move id), Write refuses invalid UTF-8 and
+// otherwise writes well-formed parts whose changes accept to the new text
+// and reject to the old.
+func FuzzWriteResolves(f *testing.F) {
+	for _, seed := range []string{"", "\x00a\nb|\x01c\n|\x02\n", "\x03moved\n|\x00x\n|\x04moved\n", "\x08a|\x09b|\x00\t<&>\x01\uffff", "\x01\xff"} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		var segs []Segment
+		for _, p := range strings.Split(in, "|") {
+			if p == "" {
+				continue
+			}
+			segs = append(segs, Segment{Kind: Kind(p[0] % 5), Move: int(p[0] / 5 % 3), Text: p[1:]})
+		}
+		var b bytes.Buffer
+		err := Write(&b, Document{Author: "A", Segments: segs, Comments: []Comment{{Start: 1, End: 3, Author: "B", Text: "c"}}})
+		valid := true
+		for _, s := range segs {
+			valid = valid && utf8.ValidString(s.Text)
+		}
+		if !valid {
+			if err == nil {
+				t.Fatal("invalid UTF-8 written")
+			}
+			return
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		parts, _ := unzip(t, b.Bytes())
+		for name, data := range parts {
+			wellFormed(t, name, data)
+		}
+		w := walk(t, parts["word/document.xml"])
+		acc, rej, _ := texts(segs)
+		if w.accepted() != acc || w.rejected() != rej {
+			t.Fatalf("accepted %q, rejected %q; want %q, %q", w.accepted(), w.rejected(), acc, rej)
+		}
+	})
+}
