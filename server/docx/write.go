@@ -26,12 +26,18 @@ import (
 // MoveTo whose Move id is zero, or has no segment on the other side, is
 // written as a plain deletion or insertion.
 //
+// Runs of right-to-left script carry w:rtl, and a paragraph whose first
+// strong character is right-to-left is a right-to-left paragraph (w:bidi),
+// so Word shows Arabic and Hebrew as a plain-text reader would; the text is
+// unchanged.
+//
 // A character XML 1.0 cannot hold (U+0000–U+001F but TAB and LF, U+FFFE,
-// U+FFFF) is written as <w:sym w:char="XXXX"/> with its code point, so a
-// reader that maps w:char back gives the text exactly; in metadata and
-// comments' authors it becomes U+FFFD. A comment's range is clamped to the
-// text (End below Start is taken as Start). Write refuses, with an error and
-// nothing written, a text that is not valid UTF-8 or a segment of unknown Kind.
+// U+FFFF: a stored text may hold any but CR) is written as
+// <w:sym w:char="XXXX"/> with its code point, so a reader that maps w:char
+// back gives the text exactly; in metadata and comments' authors it becomes
+// U+FFFD. A comment's range is clamped to the text (End below Start is
+// taken as Start). Write refuses, with an error and nothing written, a text
+// that is not valid UTF-8 or a segment of unknown Kind.
 func Write(w io.Writer, d Document) error {
 	if err := check(d); err != nil {
 		return err

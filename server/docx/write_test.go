@@ -817,10 +817,12 @@ func TestWriteScripts(t *testing.T) {
 	if got := walk(t, doc).accepted(); got != text {
 		t.Fatalf("text %q, want %q", got, text)
 	}
-	// Each run of right-to-left script is a w:rtl run, and no other run is.
+	// Each run of right-to-left script is a w:rtl run, and no other run is;
+	// a paragraph is right-to-left when its first strong character is.
 	d := xml.NewDecoder(bytes.NewReader(doc))
 	var rtlRuns, ltrRuns []string
-	right, inT := false, false
+	var bidi []int // paragraphs (from 0) that are right-to-left
+	right, inT, para := false, false, -1
 	var run strings.Builder
 	for {
 		tok, err := d.Token()
@@ -833,6 +835,10 @@ func TestWriteScripts(t *testing.T) {
 		switch e := tok.(type) {
 		case xml.StartElement:
 			switch e.Name.Local {
+			case "p":
+				para++
+			case "bidi":
+				bidi = append(bidi, para)
 			case "r":
 				right = false
 				run.Reset()
@@ -860,6 +866,11 @@ func TestWriteScripts(t *testing.T) {
 	}
 	if want := []string{"المادة 7 من الاتفاق", "סעיף 7 להסדר", "العربية", "עברית"}; !slices.Equal(rtlRuns, want) {
 		t.Errorf("right-to-left runs %q, want %q", rtlRuns, want)
+	}
+	// The Arabic and the Hebrew paragraph are right-to-left paragraphs;
+	// the one that starts in English is not, nor the one of emoji.
+	if want := []int{1, 2}; !slices.Equal(bidi, want) {
+		t.Errorf("right-to-left paragraphs %v, want %v", bidi, want)
 	}
 	for _, r := range ltrRuns {
 		for _, c := range r {

@@ -54,19 +54,34 @@ func ltr(r rune) bool {
 // script changes (right-to-left runs get w:rtl, the text is unchanged), each
 // run's text in w:t (w:delText when del) pieces, tabs as w:tab and the
 // characters XML cannot hold as w:sym.
-func appendRuns(p []byte, s string, del bool) []byte {
+// It also returns the direction of s's first strong character (dirNone when
+// s has none), which sets a paragraph's direction.
+func appendRuns(p []byte, s string, del bool) ([]byte, direction) {
 	start, end, right := 0, 0, false // the open run starts at start; a right-to-left one's strong text ends at end
+	first := dirNone
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if right && c|0x20 >= 'a' && c|0x20 <= 'z' {
-				p = appendRun(p, s[start:end], true, del)
-				start, right = end, false
+			if c|0x20 >= 'a' && c|0x20 <= 'z' {
+				if first == dirNone {
+					first = dirLTR
+				}
+				if right {
+					p = appendRun(p, s[start:end], true, del)
+					start, right = end, false
+				}
 			}
 			i++
 			continue
 		}
 		r, n := utf8.DecodeRuneInString(s[i:])
+		if first == dirNone {
+			if rtl(r) {
+				first = dirRTL
+			} else if ltr(r) {
+				first = dirLTR
+			}
+		}
 		if rtl(r) {
 			if !right {
 				if i > start {
@@ -88,8 +103,18 @@ func appendRuns(p []byte, s string, del bool) []byte {
 	if start < len(s) {
 		p = appendRun(p, s[start:], false, del)
 	}
-	return p
+	return p, first
 }
+
+// direction is a paragraph's or a text's direction, from its first strong
+// character (as the Unicode bidirectional algorithm's rules P2 and P3 say).
+type direction uint8
+
+const (
+	dirNone direction = iota
+	dirLTR
+	dirRTL
+)
 
 // appendRun appends one run holding s.
 func appendRun(p []byte, s string, right, del bool) []byte {
@@ -173,6 +198,8 @@ type docWriter struct {
 	rangeID int // the move range open, if rangeKind is MoveFrom or MoveTo
 	rangeK  Kind
 	rangeM  int
+	dir     direction // of the open paragraph, so far
+	pPr     []byte    // room for a paragraph's properties
 }
 
 var containerTag = [...]string{Insert: "w:ins", Delete: "w:del", MoveFrom: "w:moveFrom", MoveTo: "w:moveTo"}
@@ -250,7 +277,11 @@ func (w *docWriter) text(k Kind, s string) {
 		}
 		if j > 0 {
 			w.container(k)
-			w.p = appendRuns(w.p, s[:j], k == Delete)
+			var first direction
+			w.p, first = appendRuns(w.p, s[:j], k == Delete)
+			if w.dir == dirNone {
+				w.dir = first
+			}
 			w.pos += n
 			s = s[j:]
 		}
@@ -345,25 +376,35 @@ func (w *docWriter) markers(pos int) {
 	}
 }
 
-// paragraph writes the open paragraph, its mark tracked as mark.
+// paragraph writes the open paragraph, its mark tracked as mark; a
+// paragraph whose first strong character is right-to-left is a
+// right-to-left paragraph (w:bidi), as a plain-text reader shows it.
 func (w *docWriter) paragraph(mark Kind) {
 	w.closeContainer()
 	w.out.WriteString("<w:p>")
-	if mark != Same {
-		var pPr []byte
-		pPr = append(pPr, "<w:pPr><w:rPr><"...)
-		pPr = append(pPr, containerTag[mark]...)
-		pPr = append(pPr, ` w:id="`...)
-		pPr = strconv.AppendInt(pPr, int64(w.id), 10)
-		w.id++
-		pPr = append(pPr, '"')
-		pPr = append(pPr, w.attrs...)
-		pPr = append(pPr, "/></w:rPr></w:pPr>"...)
+	if mark != Same || w.dir == dirRTL {
+		pPr := w.pPr[:0]
+		pPr = append(pPr, "<w:pPr>"...)
+		if w.dir == dirRTL {
+			pPr = append(pPr, "<w:bidi/>"...)
+		}
+		if mark != Same {
+			pPr = append(pPr, "<w:rPr><"...)
+			pPr = append(pPr, containerTag[mark]...)
+			pPr = append(pPr, ` w:id="`...)
+			pPr = strconv.AppendInt(pPr, int64(w.id), 10)
+			w.id++
+			pPr = append(pPr, '"')
+			pPr = append(pPr, w.attrs...)
+			pPr = append(pPr, "/></w:rPr>"...)
+		}
+		pPr = append(pPr, "</w:pPr>"...)
 		w.out.Write(pPr)
+		w.pPr = pPr
 	}
 	w.out.Write(w.p)
 	w.out.WriteString("</w:p>")
-	w.p = w.p[:0]
+	w.p, w.dir = w.p[:0], dirNone
 }
 
 // writeComments writes word/comments.xml: each comment's author, initials,
@@ -393,7 +434,7 @@ func writeComments(out *bufio.Writer, d *Document) {
 			if first {
 				p = append(p, `<w:r><w:rPr><w:rStyle w:val="CommentReference"/></w:rPr><w:annotationRef/></w:r>`...)
 			}
-			p = appendRuns(p, line, false)
+			p, _ = appendRuns(p, line, false)
 			p = append(p, "</w:p>"...)
 			if !more {
 				break
