@@ -216,6 +216,10 @@ func (p *pkg) decode(name string, fn func(*xmlStream) error) error {
 	if f == nil {
 		return bad("no " + name + " in the package")
 	}
+	bomb := bad(fmt.Sprintf("the package decompresses to more than %d MiB: refused as a possible zip bomb", maxUnzipped>>20))
+	if f.UncompressedSize64 > uint64(max(p.budget, 0)) {
+		return bomb // archive/zip never reads past the declared size, so a smaller one is counted below
+	}
 	if f.Flags&1 != 0 {
 		return bad("the zip's entries are encrypted: remove the password and save it again")
 	}
@@ -233,7 +237,7 @@ func (p *pkg) decode(name string, fn func(*xmlStream) error) error {
 	err = fn(s)
 	switch {
 	case br.over:
-		return bad(fmt.Sprintf("the package decompresses to more than %d MiB: refused as a possible zip bomb", maxUnzipped>>20))
+		return bomb
 	case err == nil:
 		return nil
 	}
