@@ -713,8 +713,9 @@ func attrSpace(t xml.StartElement) bool {
 	return false
 }
 
-// symChar is a w:sym's character (w:char, hexadecimal), or nothing when it
-// is not a character.
+// symChar is a w:sym's character (w:char, hexadecimal), whatever it is: the
+// writer writes the characters XML cannot hold (controls, U+FFFE, U+FFFF) so.
+// Nothing when w:char is not a character.
 func symChar(t xml.StartElement) string {
 	v, _ := wattr(t, "char")
 	var r rune
@@ -733,7 +734,7 @@ func symChar(t xml.StartElement) string {
 			return ""
 		}
 	}
-	if r < ' ' || !utf8.ValidRune(r) {
+	if !utf8.ValidRune(r) {
 		return ""
 	}
 	return string(r)

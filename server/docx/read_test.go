@@ -100,7 +100,7 @@ func TestReadElements(t *testing.T) {
 		{"line break", `<w:p><w:r><w:t>Article 1</w:t><w:br/><w:t>Scope</w:t><w:cr/><w:t>x</w:t></w:r></w:p>`, "Article 1\nScope\nx", "", 0},
 		{"page break", `<w:p><w:r><w:t>a</w:t><w:br w:type="page"/><w:t>b</w:t></w:r></w:p>`, "ab", "", 0},
 		{"hyphens", `<w:p><w:r><w:t>co</w:t><w:noBreakHyphen/><w:t>op</w:t><w:softHyphen/><w:t>eration</w:t></w:r></w:p>`, "co\u2011op\u00aderation", "", 0},
-		{"sym", `<w:p><w:r><w:sym w:font="Symbol" w:char="03B1"/><w:sym w:char="zz"/><w:sym w:char="0001"/></w:r></w:p>`, "α", "", 0},
+		{"sym", `<w:p><w:r><w:sym w:font="Symbol" w:char="03B1"/><w:sym w:char="zz"/><w:sym w:char="D800"/><w:sym w:char="1234567"/><w:sym w:char="0001"/><w:sym w:char="FFFF"/></w:r></w:p>`, "α\x01\uffff", "", 0},
 		{"fldSimple", `<w:p><w:r><w:t xml:space="preserve">See page </w:t></w:r><w:fldSimple w:instr=" PAGEREF _Ref1 \h "><w:r><w:t>7</w:t></w:r></w:fldSimple></w:p>`, "See page 7", "", 0},
 		{"complex field", `<w:p><w:r><w:t xml:space="preserve">Article </w:t></w:r><w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve"> REF _Ref2 \r </w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>12</w:t></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r><w:r><w:t>.</w:t></w:r></w:p>`, "Article 12.", "", 0},
 		{"nested fields", `<w:p><w:r><w:fldChar w:fldCharType="begin"/><w:instrText>IF </w:instrText><w:fldChar w:fldCharType="begin"/><w:instrText>PAGE</w:instrText><w:fldChar w:fldCharType="separate"/><w:t>3</w:t><w:fldChar w:fldCharType="end"/><w:instrText> = 3 "x" "y"</w:instrText><w:fldChar w:fldCharType="separate"/><w:t>x</w:t><w:fldChar w:fldCharType="end"/></w:r></w:p>`, "x", "", 0},
