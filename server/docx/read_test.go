@@ -508,7 +508,8 @@ func BenchmarkRead(b *testing.B) {
 }
 
 // libreOfficeFODT is a Flat ODT with what lawyers' documents hold: numbered
-// articles and clauses, a lettered list, a bullet, a table, a footnote, an
+// articles and clauses, a lettered list restarted and continued, an article
+// list starting at 7, a bullet, a table, a footnote, an
 // endnote, a comment, a header and a footer, and tracked changes (a word
 // replaced, a paragraph break deleted, a paragraph inserted).
 const libreOfficeFODT = `<?xml version="1.0" encoding="UTF-8"?>
@@ -557,6 +558,10 @@ const libreOfficeFODT = `<?xml version="1.0" encoding="UTF-8"?>
     <text:list-item><text:p>first</text:p></text:list-item>
     <text:list-item><text:p>second</text:p></text:list-item>
    </text:list>
+   <text:p>mid</text:p>
+   <text:list text:style-name="LLetter"><text:list-item><text:p>again</text:p></text:list-item></text:list>
+   <text:list text:style-name="LLetter" text:continue-numbering="true"><text:list-item><text:p>continued</text:p></text:list-item></text:list>
+   <text:list text:style-name="LArticle"><text:list-item text:start-value="7"><text:p>Seventh</text:p></text:list-item></text:list>
    <text:list text:style-name="LBullet"><text:list-item><text:p>bullet</text:p></text:list-item></text:list>
    <table:table table:name="T1"><table:table-column table:number-columns-repeated="2"/>
     <table:table-row><table:table-cell office:value-type="string"><text:p>A1</text:p></table:table-cell><table:table-cell office:value-type="string"><text:p>B1</text:p></table:table-cell></table:table-row>
@@ -575,7 +580,7 @@ const libreOfficeFODT = `<?xml version="1.0" encoding="UTF-8"?>
 func checkLibreOfficeDocx(t *testing.T, data []byte) {
 	t.Helper()
 	const head = "Mutual Recognition Arrangement\nArticle 1 Scope\n"
-	const tail = "1.2.\tSecond clause.\nArticle 2 Definitions\n(a)\tfirst\n(b)\tsecond\n•\tbullet\nA1\nB1\nA2\nB2\n"
+	const tail = "1.2.\tSecond clause.\nArticle 2 Definitions\n(a)\tfirst\n(b)\tsecond\nmid\n(a)\tagain\n(b)\tcontinued\nArticle 7 Seventh\n•\tbullet\nA1\nB1\nA2\nB2\n"
 	accept := head + "1.1.\tThe Party may act.\n" + tail + "Joined here.\nBefore.\nInserted paragraph.\nEnd."
 	reject := head + "1.1.\tThe Party shall act.\n" + tail + "Joinedtail\n here.\nBefore.\nEnd."
 	for _, c := range []struct {
