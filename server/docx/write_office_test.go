@@ -205,8 +205,8 @@ func withMacro(t *testing.T, soffice, dir string) {
 
 // resolvedByLibreOffice has LibreOffice itself accept and reject every
 // tracked change of redlines with hard paragraph marks, moves and comments,
-// and of a small agreement's redline: accepted, each reads as the new text;
-// rejected, as the old.
+// and of a small agreement's redlines (words edited; paragraphs moved):
+// accepted, each reads as the new text; rejected, as the old.
 func resolvedByLibreOffice(t *testing.T, soffice, profile string) {
 	dir := t.TempDir()
 	withMacro(t, soffice, profile)
@@ -222,7 +222,8 @@ func resolvedByLibreOffice(t *testing.T, soffice, profile string) {
 		docs = append(docs, doc{fmt.Sprintf("case%d", i), tc.segs})
 	}
 	p := difftest.Agreement(12)
-	docs = append(docs, doc{"agreement", segmentsOf(diff.Redline(p.Old, p.New))})
+	_, _, moved := movedAgreement(t)
+	docs = append(docs, doc{"agreement", segmentsOf(diff.Redline(p.Old, p.New))}, doc{"moves", moved})
 	var urls []string
 	for _, d := range docs {
 		path := filepath.Join(dir, d.name+".docx")

@@ -397,6 +397,52 @@ func TestWriteAcceptRejectReference(t *testing.T) {
 	t.Logf("%d segments, %d of them moved away", len(segs), moves)
 }
 
+// movedAgreement is a small agreement and a version of it with one paragraph
+// moved unchanged and one edited and moved to the end, and its redline,
+// which holds both moves.
+func movedAgreement(t testing.TB) (old, new string, segs []Segment) {
+	t.Helper()
+	old = difftest.Agreement(12).New
+	lines := strings.Split(old, "\n")
+	var long []int
+	for i, l := range lines {
+		if len(l) > 200 {
+			long = append(long, i)
+		}
+	}
+	still, edited := long[2], long[9]
+	var out []string
+	for i, l := range lines {
+		if i == long[6] {
+			out = append(out, lines[still])
+		}
+		if i != still && i != edited {
+			out = append(out, l)
+		}
+	}
+	out = append(out, strings.Replace(lines[edited], " the ", " THE NEW ", 1))
+	new = strings.Join(out, "\n")
+	segs = segmentsOf(diff.Redline(old, new))
+	moves := map[int]bool{}
+	for _, s := range segs {
+		if s.Kind == MoveFrom {
+			moves[s.Move] = true
+		}
+	}
+	if len(moves) < 2 {
+		t.Fatalf("the redline has %d moves, want 2", len(moves))
+	}
+	return old, new, segs
+}
+
+func TestWriteAcceptRejectMoves(t *testing.T) {
+	old, new, segs := movedAgreement(t)
+	w := checkResolves(t, segs)
+	if w.accepted() != new || w.rejected() != old {
+		t.Fatal("the moved agreement does not resolve to its versions")
+	}
+}
+
 // BenchmarkWriteRedline writes the reference agreement's redline (3 MB,
 // about 10,000 segments) as a docx with tracked changes.
 func BenchmarkWriteRedline(b *testing.B) {
@@ -961,8 +1007,10 @@ func TestWriteReadRoundTrip(t *testing.T) {
 			}
 		})
 	}
+	_, _, moved := movedAgreement(t)
 	redlines := map[string][]Segment{
 		"sample":    sample().Segments,
+		"moves":     moved,
 		"demo":      segmentsOf(diff.Redline(demo(1), demo(2))),
 		"reference": segmentsOf(diff.Redline(ref.Old, ref.New)),
 	}
