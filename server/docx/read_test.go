@@ -411,7 +411,7 @@ func badCases(t testing.TB, heavy bool) []struct {
 		{"strict", zipOf(t, "_rels/.rels", strictRels, "word/document.xml", strictDoc), "strict OOXML is not supported; save as Word Document (.docx)"},
 		{"strict without its document", zipOf(t, "_rels/.rels", strictRels), "strict OOXML"},
 		{"zip bomb", bomb, "zip bomb"},
-		{"too many entries", zipOf(t, many...), "more than 2000"},
+		{"too many entries", zipOf(t, many...), "more than 2000 entries"},
 		{"doctype", zipOf(t, "word/document.xml", `<?xml version="1.0"?><!DOCTYPE w:document [<!ENTITY a "aaaa">]><w:document `+testNS+`><w:body>`+p("&a;")+`</w:body></w:document>`), "DTD"},
 		{"undefined entity", docWith(t, p("&lol;")), "entities are refused"},
 		{"deep nesting", docWith(t, deep), "deeper than 256"},
