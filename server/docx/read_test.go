@@ -115,6 +115,7 @@ func TestReadElements(t *testing.T) {
 		{"equation", `<w:p><w:r><w:t xml:space="preserve">x </w:t></w:r><m:oMath><m:r><m:t>a+b</m:t></m:r></m:oMath></w:p>`, "x a+b", "", 0},
 		{"footnote reference adds nothing", `<w:p><w:r><w:t>Customs</w:t></w:r><w:r><w:rPr><w:rStyle w:val="FootnoteReference"/></w:rPr><w:footnoteReference w:id="1"/></w:r><w:r><w:t>.</w:t></w:r><w:commentRangeStart w:id="0"/><w:r><w:commentReference w:id="0"/></w:r></w:p>`, "Customs.", "", 0},
 		{"table in reading order", `<w:tbl><w:tblPr/><w:tblGrid><w:gridCol/></w:tblGrid><w:tr><w:tc><w:tcPr/>` + p("A1") + p("A1b") + `</w:tc><w:tc>` + p("B1") + `</w:tc></w:tr><w:tr><w:tc>` + p("A2") + `</w:tc><w:tc><w:tbl><w:tr><w:tc>` + p("nested") + `</w:tc></w:tr></w:tbl>` + p("B2") + `</w:tc></w:tr></w:tbl>` + p("after"), "A1\nA1b\nB1\nA2\nnested\nB2\nafter", "", 0},
+		{"merged cells read once", `<w:tbl><w:tr><w:tc><w:tcPr><w:vMerge w:val="restart"/></w:tcPr>` + p("merged") + `</w:tc><w:tc>` + p("B1") + `</w:tc></w:tr><w:tr><w:tc><w:tcPr><w:vMerge/></w:tcPr><w:p/></w:tc><w:tc><w:tcPr><w:gridSpan w:val="1"/></w:tcPr>` + p("B2") + `</w:tc></w:tr></w:tbl>`, "merged\nB1\nB2", "", 0},
 		{"CJK RTL emoji", p("海关当局") + p("الجمارك") + p("🇸🇬👩‍⚖️"), "海关当局\nالجمارك\n🇸🇬👩‍⚖️", "", 0},
 
 		{"insertion and deletion", `<w:p><w:r><w:t xml:space="preserve">The Party </w:t></w:r><w:del w:id="1" w:author="US"><w:r><w:delText>shall</w:delText></w:r></w:del><w:ins w:id="2" w:author="US"><w:r><w:t>may</w:t></w:r></w:ins><w:r><w:t xml:space="preserve"> act.</w:t></w:r></w:p>`,
