@@ -423,6 +423,7 @@ func badCases(t testing.TB, heavy bool) []struct {
 		{"UTF-16", zipOf(t, "word/document.xml", `<?xml version="1.0" encoding="UTF-16"?><w:document `+testNS+`/>`), "not in UTF-8"},
 		{"empty document part", zipOf(t, "word/document.xml", ""), "empty"},
 		{"bad styles", docWith(t, p("x"), "word/styles.xml", "<w:styles"), "word/styles.xml is not well-formed"},
+		{"odd part name", zipOf(t, "_rels/.rels", strings.ReplaceAll(testRootRels, "word/document.xml", "xxx\u00e9.xml"), "xxx\u00e9.xml", "<w:document"), "a part is not well-formed"},
 	}
 	if !heavy {
 		cases = slices.DeleteFunc(cases, func(c struct {
