@@ -613,7 +613,7 @@ func checkLibreOfficeDocx(t *testing.T, data []byte) {
 	}
 }
 
-// TestReadLibreOfficeFile reads the .docx LibreOffice made of
+// TestReadLibreOfficeFile reads the .docx and .doc LibreOffice made of
 // libreOfficeFODT, committed so the test runs without LibreOffice.
 func TestReadLibreOfficeFile(t *testing.T) {
 	data, err := os.ReadFile("testdata/read-libreoffice.docx")
@@ -621,11 +621,26 @@ func TestReadLibreOfficeFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkLibreOfficeDocx(t, data)
+	legacy, err := os.ReadFile("testdata/read-libreoffice.doc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkLegacyDoc(t, legacy)
 }
 
-// TestReadLibreOfficeLive has LibreOffice make the .docx now, so a newer
-// LibreOffice's output is read too. MRA_UPDATE_TESTDATA=1 stores it as
-// testdata/read-libreoffice.docx.
+// checkLegacyDoc: a Word 97-2003 .doc is refused as one.
+func checkLegacyDoc(t *testing.T, data []byte) {
+	t.Helper()
+	rep, err := Read(data, Options{})
+	var e *Error
+	if !errors.As(err, &e) || !strings.Contains(e.Reason, "legacy Word 97-2003 document (.doc): save it as Word Document (.docx)") {
+		t.Errorf("a .doc: got %+v, %v; want the legacy .doc reason", rep, err)
+	}
+}
+
+// TestReadLibreOfficeLive has LibreOffice make the .docx (and a Word 97-2003
+// .doc) now, so a newer LibreOffice's output is read too.
+// MRA_UPDATE_TESTDATA=1 stores them as testdata/read-libreoffice.*.
 func TestReadLibreOfficeLive(t *testing.T) {
 	soffice := sofficePath(t)
 	dir := t.TempDir()
@@ -635,9 +650,13 @@ func TestReadLibreOfficeLive(t *testing.T) {
 	}
 	data := convert(t, soffice, src, "docx")
 	checkLibreOfficeDocx(t, data)
+	legacy := convert(t, soffice, src, "doc")
+	checkLegacyDoc(t, legacy)
 	if os.Getenv("MRA_UPDATE_TESTDATA") == "1" {
-		if err := os.WriteFile("testdata/read-libreoffice.docx", data, 0o644); err != nil {
-			t.Fatal(err)
+		for name, b := range map[string][]byte{"read-libreoffice.docx": data, "read-libreoffice.doc": legacy} {
+			if err := os.WriteFile(filepath.Join("testdata", name), b, 0o644); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 }
