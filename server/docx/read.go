@@ -54,9 +54,10 @@ const (
 // w:softHyphen as U+00AD, w:sym as its character, fields' visible result
 // (never their instructions), hyperlinks', smart tags', content controls'
 // and equations' text, and one branch of an mc:AlternateContent (the first
-// choice, else the fallback). Text boxes, drawings and embedded objects are
-// left out, as are headers, footers, footnotes, endnotes and comments, which
-// are only counted; a footnote's reference mark adds nothing.
+// choice, else the fallback). Hidden text (w:vanish) reads like any other.
+// Text boxes, drawings, embedded objects and w:altChunk parts are left out,
+// as are headers, footers, footnotes, endnotes and comments, which are only
+// counted; a footnote's reference mark adds nothing.
 //
 // Tracked changes are accepted (w:ins and w:moveTo kept, w:del and
 // w:moveFrom dropped), or all rejected with opt.Reject. A paragraph whose
