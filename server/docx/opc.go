@@ -68,8 +68,9 @@ func (b *budgetReader) Read(q []byte) (int, error) {
 
 // decode streams the part name through fn, with the bounds applied, and
 // turns what goes wrong into an *Error naming the part.
-func (p *pkg) decode(name string, fn func(*xmlStream) error) error {
-	f := p.files[strings.ToLower(name)]
+func (p *pkg) decode(part string, fn func(*xmlStream) error) error {
+	f := p.files[strings.ToLower(part)]
+	name := shownName(part)
 	if f == nil {
 		return bad("no " + name + " in the package")
 	}
@@ -116,6 +117,20 @@ func (p *pkg) decode(name string, fn func(*xmlStream) error) error {
 		return bad(name + " is not in UTF-8")
 	}
 	return bad(name + " cannot be read from the zip: the file is damaged")
+}
+
+// shownName is a part's name as a reason shows it: names come from the
+// document's relationships, so a long or odd one is only "a part".
+func shownName(part string) string {
+	if len(part) > 64 {
+		return "a part"
+	}
+	for i := range len(part) {
+		if c := part[i]; c < ' ' || c > '~' {
+			return "a part"
+		}
+	}
+	return part
 }
 
 // xmlStream is a token stream with the nesting bound and no directives.

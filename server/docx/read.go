@@ -54,15 +54,17 @@ const (
 // w:softHyphen as U+00AD, w:sym as its character, fields' visible result
 // (never their instructions), hyperlinks', smart tags', content controls'
 // and equations' text, and one branch of an mc:AlternateContent (the first
-// choice, else the fallback). Text boxes, drawings and embedded objects are
-// left out, as are headers, footers, footnotes, endnotes and comments, which
-// are only counted; a footnote's reference mark adds nothing.
+// choice, else the fallback). Hidden text (w:vanish) reads like any other.
+// Text boxes, drawings, embedded objects and w:altChunk parts are left out,
+// as are headers, footers, footnotes, endnotes and comments, which are only
+// counted; a footnote's reference mark adds nothing.
 //
 // Tracked changes are accepted (w:ins and w:moveTo kept, w:del and
 // w:moveFrom dropped), or all rejected with opt.Reject. A paragraph whose
 // mark is deleted (inserted, when rejecting) joins the next one, which gives
 // the joined paragraph its numbering; a deleted table row (inserted, when
-// rejecting) goes with its paragraphs. Formatting changes (w:rPrChange,
+// rejecting) goes with its paragraphs, and a merged cell reads once, with
+// the first cell's paragraphs (as Word shows it). Formatting changes (w:rPrChange,
 // w:pPrChange...) change nothing. TrackedChanges counts the body's w:ins,
 // w:del, w:moveFrom and w:moveTo elements, around runs, on paragraph marks
 // and on table rows, each once, whichever way they are read.
@@ -180,7 +182,7 @@ type body struct {
 	para    paraProps
 	drop    int    // tracked-change containers around here whose text is dropped
 	fields  []bool // open complex fields: true while in the instruction
-	rowDrop int    // dropped table rows around here
+	hidden  int    // a dropped table row or a merged cell's continuation around here: its paragraphs are not read
 }
 
 type paraProps struct {
@@ -228,7 +230,7 @@ func (b *body) walk() error {
 
 // dropped says whether text here is left out.
 func (b *body) dropped() bool {
-	if b.drop > 0 || b.rowDrop > 0 || !b.inPara {
+	if b.drop > 0 || b.hidden > 0 || !b.inPara {
 		return true
 	}
 	for _, instr := range b.fields { // a field's result inside another's instruction is not shown
@@ -316,11 +318,20 @@ func (b *body) element(t xml.StartElement) error {
 		return b.change(b.opt.Reject)
 	case "del", "moveFrom":
 		return b.change(!b.opt.Reject)
-	case "tr":
-		saved := b.rowDrop
+	case "tr", "tc":
+		saved := b.hidden
 		err := b.walk()
-		b.rowDrop = saved
+		b.hidden = saved
 		return err
+	case "tcPr":
+		return s.children(func(c xml.StartElement) error {
+			if c.Name.Space == nsW && (c.Name.Local == "vMerge" || c.Name.Local == "hMerge") {
+				if v, _ := wval(c); v != "restart" {
+					b.hidden++ // Word shows a merged cell once, with the first cell's text
+				}
+			}
+			return s.skip()
+		})
 	case "trPr":
 		return s.children(func(c xml.StartElement) error {
 			if c.Name.Space == nsW {
@@ -328,18 +339,18 @@ func (b *body) element(t xml.StartElement) error {
 				case "ins":
 					b.changes++
 					if b.opt.Reject {
-						b.rowDrop++
+						b.hidden++
 					}
 				case "del":
 					b.changes++
 					if !b.opt.Reject {
-						b.rowDrop++
+						b.hidden++
 					}
 				}
 			}
 			return s.skip()
 		})
-	case "rPr", "sectPr", "tblPr", "tblGrid", "tcPr", "tblPrEx", "sdtPr", "sdtEndPr",
+	case "rPr", "sectPr", "tblPr", "tblGrid", "tblPrEx", "sdtPr", "sdtEndPr",
 		"instrText", "delInstrText", "fldData", "ffData", "rt", "drawing", "pict", "object",
 		"txbxContent", "customXmlPr", "smartTagPr", "altChunk", "subDoc", "control",
 		"footnoteReference", "endnoteReference", "commentReference", "annotationRef",
@@ -476,7 +487,7 @@ func (b *body) paragraph() error {
 	if err != nil {
 		return err
 	}
-	if b.rowDrop > 0 {
+	if b.hidden > 0 {
 		return nil
 	}
 	b.group.Write(b.cur)

@@ -115,6 +115,8 @@ func TestReadElements(t *testing.T) {
 		{"equation", `<w:p><w:r><w:t xml:space="preserve">x </w:t></w:r><m:oMath><m:r><m:t>a+b</m:t></m:r></m:oMath></w:p>`, "x a+b", "", 0},
 		{"footnote reference adds nothing", `<w:p><w:r><w:t>Customs</w:t></w:r><w:r><w:rPr><w:rStyle w:val="FootnoteReference"/></w:rPr><w:footnoteReference w:id="1"/></w:r><w:r><w:t>.</w:t></w:r><w:commentRangeStart w:id="0"/><w:r><w:commentReference w:id="0"/></w:r></w:p>`, "Customs.", "", 0},
 		{"table in reading order", `<w:tbl><w:tblPr/><w:tblGrid><w:gridCol/></w:tblGrid><w:tr><w:tc><w:tcPr/>` + p("A1") + p("A1b") + `</w:tc><w:tc>` + p("B1") + `</w:tc></w:tr><w:tr><w:tc>` + p("A2") + `</w:tc><w:tc><w:tbl><w:tr><w:tc>` + p("nested") + `</w:tc></w:tr></w:tbl>` + p("B2") + `</w:tc></w:tr></w:tbl>` + p("after"), "A1\nA1b\nB1\nA2\nnested\nB2\nafter", "", 0},
+		{"merged cells read once", `<w:tbl><w:tr><w:tc><w:tcPr><w:vMerge w:val="restart"/></w:tcPr>` + p("merged") + `</w:tc><w:tc>` + p("B1") + `</w:tc></w:tr><w:tr><w:tc><w:tcPr><w:vMerge/></w:tcPr><w:p/></w:tc><w:tc><w:tcPr><w:gridSpan w:val="1"/></w:tcPr>` + p("B2") + `</w:tc></w:tr></w:tbl>`, "merged\nB1\nB2", "", 0},
+		{"Word's other markup adds nothing", `<w:bookmarkStart w:id="0" w:name="_GoBack"/><w:p w14:paraId="1A2B3C4D" xmlns:w14="http://schemas.microsoft.com/office/word/2010/wordml"><w:pPr><w:pStyle w:val="Heading1"/><w:tabs><w:tab w:val="left" w:pos="720"/></w:tabs><w:rPr><w:rFonts w:ascii="Arial"/></w:rPr><w:sectPr><w:headerReference w:type="default" r:id="rId8" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"/><w:pgSz w:w="11906" w:h="16838"/></w:sectPr></w:pPr><w:proofErr w:type="spellStart"/><w:r><w:rPr><w:rtl/><w:lang w:val="ar-SA"/></w:rPr><w:lastRenderedPageBreak/><w:t>x</w:t></w:r><w:proofErr w:type="spellEnd"/><w:bookmarkEnd w:id="0"/><w:permStart w:id="1"/><w:r><w:object><w:control r:id="rId3" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"/></w:object></w:r><w:r><w:fldChar w:fldCharType="begin"><w:ffData><w:name w:val="Text1"/><w:textInput><w:default w:val="dflt"/></w:textInput></w:ffData></w:fldChar></w:r><w:r><w:instrText>FORMTEXT</w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>y</w:t></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r><w:commentRangeEnd w:id="3"/><w:r><w:annotationRef/></w:r><w:r><w:footnoteRef/><w:separator/><w:continuationSeparator/><w:pgNum/></w:r></w:p><w:customXml w:element="c"><w:customXmlPr><w:attr w:name="a" w:val="b"/></w:customXmlPr>` + p("z") + `</w:customXml><w:altChunk r:id="rId5" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"/>`, "xy\nz", "", 0},
 		{"CJK RTL emoji", p("海关当局") + p("الجمارك") + p("🇸🇬👩‍⚖️"), "海关当局\nالجمارك\n🇸🇬👩‍⚖️", "", 0},
 
 		{"insertion and deletion", `<w:p><w:r><w:t xml:space="preserve">The Party </w:t></w:r><w:del w:id="1" w:author="US"><w:r><w:delText>shall</w:delText></w:r></w:del><w:ins w:id="2" w:author="US"><w:r><w:t>may</w:t></w:r></w:ins><w:r><w:t xml:space="preserve"> act.</w:t></w:r></w:p>`,
@@ -422,6 +424,7 @@ func badCases(t testing.TB, heavy bool) []struct {
 		{"UTF-16", zipOf(t, "word/document.xml", `<?xml version="1.0" encoding="UTF-16"?><w:document `+testNS+`/>`), "not in UTF-8"},
 		{"empty document part", zipOf(t, "word/document.xml", ""), "empty"},
 		{"bad styles", docWith(t, p("x"), "word/styles.xml", "<w:styles"), "word/styles.xml is not well-formed"},
+		{"odd part name", zipOf(t, "_rels/.rels", strings.ReplaceAll(testRootRels, "word/document.xml", "xxx\u00e9.xml"), "xxx\u00e9.xml", "<w:document"), "a part is not well-formed"},
 	}
 	if !heavy {
 		cases = slices.DeleteFunc(cases, func(c struct {
@@ -611,7 +614,7 @@ func checkLibreOfficeDocx(t *testing.T, data []byte) {
 	}
 }
 
-// TestReadLibreOfficeFile reads the .docx LibreOffice made of
+// TestReadLibreOfficeFile reads the .docx and .doc LibreOffice made of
 // libreOfficeFODT, committed so the test runs without LibreOffice.
 func TestReadLibreOfficeFile(t *testing.T) {
 	data, err := os.ReadFile("testdata/read-libreoffice.docx")
@@ -619,11 +622,26 @@ func TestReadLibreOfficeFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkLibreOfficeDocx(t, data)
+	legacy, err := os.ReadFile("testdata/read-libreoffice.doc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkLegacyDoc(t, legacy)
 }
 
-// TestReadLibreOfficeLive has LibreOffice make the .docx now, so a newer
-// LibreOffice's output is read too. MRA_UPDATE_TESTDATA=1 stores it as
-// testdata/read-libreoffice.docx.
+// checkLegacyDoc: a Word 97-2003 .doc is refused as one.
+func checkLegacyDoc(t *testing.T, data []byte) {
+	t.Helper()
+	rep, err := Read(data, Options{})
+	var e *Error
+	if !errors.As(err, &e) || !strings.Contains(e.Reason, "legacy Word 97-2003 document (.doc): save it as Word Document (.docx)") {
+		t.Errorf("a .doc: got %+v, %v; want the legacy .doc reason", rep, err)
+	}
+}
+
+// TestReadLibreOfficeLive has LibreOffice make the .docx (and a Word 97-2003
+// .doc) now, so a newer LibreOffice's output is read too.
+// MRA_UPDATE_TESTDATA=1 stores them as testdata/read-libreoffice.*.
 func TestReadLibreOfficeLive(t *testing.T) {
 	soffice := sofficePath(t)
 	dir := t.TempDir()
@@ -633,9 +651,13 @@ func TestReadLibreOfficeLive(t *testing.T) {
 	}
 	data := convert(t, soffice, src, "docx")
 	checkLibreOfficeDocx(t, data)
+	legacy := convert(t, soffice, src, "doc")
+	checkLegacyDoc(t, legacy)
 	if os.Getenv("MRA_UPDATE_TESTDATA") == "1" {
-		if err := os.WriteFile("testdata/read-libreoffice.docx", data, 0o644); err != nil {
-			t.Fatal(err)
+		for name, b := range map[string][]byte{"read-libreoffice.docx": data, "read-libreoffice.doc": legacy} {
+			if err := os.WriteFile(filepath.Join("testdata", name), b, 0o644); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 }
