@@ -156,7 +156,6 @@ func pairedMoves(segs []Segment) map[int]bool {
 
 const xmlHeader = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` + "\n"
 
-
 func writeContentTypes(b *bufio.Writer, comments bool) {
 	b.WriteString(xmlHeader + `<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">` +
 		`<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>` +

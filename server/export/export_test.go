@@ -65,3 +65,11 @@ func TestParseQuery(t *testing.T) {
 		t.Errorf("%+v %v", r, err)
 	}
 }
+
+func TestDisposition(t *testing.T) {
+	f := File{Name: `a "b"; c=d/é.txt`, ASCIIName: "a-b-c-d.txt"}
+	want := `attachment; filename="a-b-c-d.txt"; filename*=UTF-8''a%20%22b%22%3B%20c%3Dd%2F%C3%A9.txt`
+	if got := f.Disposition(); got != want {
+		t.Errorf("%s, want %s", got, want)
+	}
+}
