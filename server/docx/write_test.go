@@ -3,10 +3,15 @@ package docx
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"encoding/xml"
 	"io"
 	"maps"
 	"math/rand/v2"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -83,8 +88,7 @@ type piece struct {
 type walked struct {
 	pieces []piece
 	// comment ranges, in code points of the whole text (every piece)
-	starts, ends map[int]int
-	refs         map[int]bool
+	starts, ends, refs map[int]int // refs: where each comment's reference is
 }
 
 func (w walked) text(keep ...Kind) string {
@@ -113,9 +117,14 @@ var kindOf = map[string]Kind{"ins": Insert, "del": Delete, "moveFrom": MoveFrom,
 // walk reads document.xml the way an office suite resolves tracked changes,
 // and checks the structure on the way: text of w:del in w:delText, all other
 // text in w:t, containers not nested, paragraphs not nested.
-func walk(t testing.TB, doc []byte) walked {
+func walk(t testing.TB, doc []byte) walked { t.Helper(); return walkXML(t, doc, true) }
+
+// walkXML is walk; strict checks what this package always writes (every
+// element in the w namespace, xml:space="preserve" on every text), which
+// another writer need not.
+func walkXML(t testing.TB, doc []byte, strict bool) walked {
 	t.Helper()
-	w := walked{starts: map[int]int{}, ends: map[int]int{}, refs: map[int]bool{}}
+	w := walked{starts: map[int]int{}, ends: map[int]int{}, refs: map[int]int{}}
 	d := xml.NewDecoder(bytes.NewReader(doc))
 	var (
 		inP, inPPr, inT bool
@@ -158,8 +167,11 @@ func walk(t testing.TB, doc []byte) walked {
 		}
 		switch e := tok.(type) {
 		case xml.StartElement:
-			if e.Name.Space != nsW {
-				t.Fatalf("element %v outside the w namespace", e.Name)
+			if e.Name.Space != wordNS {
+				if strict {
+					t.Fatalf("element %v outside the w namespace", e.Name)
+				}
+				continue
 			}
 			switch n := e.Name.Local; n {
 			case "p":
@@ -182,7 +194,7 @@ func walk(t testing.TB, doc []byte) walked {
 				if want := map[bool]string{true: "delText", false: "t"}[cont == Delete]; n != want {
 					t.Fatalf("w:%s in a %v container", n, cont)
 				}
-				if attr(e, "space") != "preserve" {
+				if strict && attr(e, "space") != "preserve" {
 					t.Fatalf("w:%s without xml:space=preserve", n)
 				}
 				inT, textTag = true, n
@@ -199,9 +211,12 @@ func walk(t testing.TB, doc []byte) walked {
 			case "commentRangeEnd":
 				w.ends[atoi(attr(e, "id"))] = pos
 			case "commentReference":
-				w.refs[atoi(attr(e, "id"))] = true
+				w.refs[atoi(attr(e, "id"))] = pos
 			}
 		case xml.EndElement:
+			if e.Name.Space != wordNS {
+				continue
+			}
 			switch n := e.Name.Local; n {
 			case "p":
 				if paras > 0 {
@@ -737,8 +752,9 @@ func checkComments(t *testing.T, d Document) {
 		e := min(max(c.End, s), len(all))
 		gs, okS := w.starts[i]
 		ge, okE := w.ends[i]
-		if !okS || !okE || !w.refs[i] {
-			t.Fatalf("comment %d: start %v, end %v, reference %v", i, okS, okE, w.refs[i])
+		ref, okR := w.refs[i]
+		if !okS || !okE || !okR || ref != ge {
+			t.Fatalf("comment %d: start %v, end %v, reference %v at %d", i, okS, okE, okR, ref)
 		}
 		if gs != s || ge != e {
 			t.Errorf("comment %d covers %q [%d,%d), want %q [%d,%d)", i, string(all[gs:ge]), gs, ge, string(all[s:e]), s, e)
@@ -895,4 +911,133 @@ func TestWriteRefuses(t *testing.T) {
 			}
 		})
 	}
+}
+
+// libreOffice finds LibreOffice: $MRA_SOFFICE, or soffice or libreoffice on
+// PATH. Without it the test skips, saying so, but fails when MRA_E2E=1 (CI
+// installs it).
+func libreOffice(t *testing.T) string {
+	t.Helper()
+	if p := os.Getenv("MRA_SOFFICE"); p != "" {
+		return p
+	}
+	for _, name := range []string{"soffice", "libreoffice"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	if os.Getenv("MRA_E2E") == "1" {
+		t.Fatal("LibreOffice not found (set MRA_SOFFICE or put soffice on PATH); MRA_E2E=1 needs it")
+	}
+	t.Skip("SKIPPED: LibreOffice not found (set MRA_SOFFICE or put soffice on PATH): docx files are not checked against a real office suite")
+	return ""
+}
+
+// convert has LibreOffice convert each file to filter (as --convert-to takes
+// it) into dir, in one process for all files, within two minutes. Profile is
+// the LibreOffice profile's directory: one per test (t.TempDir()), so tests
+// may run at once; the first conversion with it takes longer.
+func convert(t *testing.T, soffice, profile, filter, dir string, files ...string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+	defer cancel()
+	profile = (&url.URL{Scheme: "file", Path: profile}).String()
+	args := append([]string{"--headless", "--norestore", "-env:UserInstallation=" + profile, "--convert-to", filter, "--outdir", dir}, files...)
+	cmd := exec.CommandContext(ctx, soffice, args...)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("soffice %v: %v\n%s", args, err, out)
+	}
+}
+
+// The text of every kind of paragraph, to be seen by LibreOffice.
+const officeText = "Article 1\n\nThe <customs> & \"parties\"\tshall 'recognise'.\n第七条 协定\nالمادة 7 من الاتفاق\nסעיף 7 להסדר\n😀 🇸🇬\n\nend"
+
+func TestWriteLibreOffice(t *testing.T) {
+	soffice := libreOffice(t)
+	dir, profile := t.TempDir(), t.TempDir()
+	clean := Document{Title: "Clean", Creator: "Singapore Customs", Date: testDate, Segments: []Segment{{Same, officeText, 0}}}
+	red := sample()
+	files := map[string][]byte{"clean.docx": mustWrite(t, clean), "redline.docx": mustWrite(t, red)}
+	for name, b := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	txt := filepath.Join(dir, "txt")
+	convert(t, soffice, profile, "txt:Text", txt, filepath.Join(dir, "clean.docx"), filepath.Join(dir, "redline.docx"))
+	// LibreOffice's text filter writes UTF-8 with a byte order mark and
+	// ends the last paragraph with a line feed: only those are taken off.
+	read := func(name string) string {
+		b, err := os.ReadFile(filepath.Join(txt, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := strings.TrimPrefix(string(b), "\uFEFF")
+		return strings.TrimSuffix(s, "\n")
+	}
+	if got := read("clean.txt"); got != officeText {
+		t.Errorf("LibreOffice reads the clean docx as\n%q\nwant\n%q", got, officeText)
+	}
+	// With changes shown, LibreOffice's text export holds every tracked
+	// change's text: deleted and inserted, moved away and moved to.
+	_, _, all := texts(red.Segments)
+	if got := read("redline.txt"); got != all {
+		t.Errorf("LibreOffice reads the redline as\n%q\nwant\n%q", got, all)
+	}
+
+	// Saved again by LibreOffice, the redline keeps every tracked change,
+	// by its author, and still accepts and rejects to the two texts.
+	resaved := filepath.Join(dir, "resaved")
+	convert(t, soffice, profile, "docx:MS Word 2007 XML", resaved, filepath.Join(dir, "redline.docx"))
+	b, err := os.ReadFile(filepath.Join(resaved, "redline.docx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	parts, _ := unzip(t, b)
+	doc := parts["word/document.xml"]
+	w := walkXML(t, doc, false)
+	acc, rej, _ := texts(red.Segments)
+	if w.accepted() != acc || w.rejected() != rej {
+		t.Errorf("LibreOffice's copy accepts to %q, rejects to %q;\nwant %q and %q", w.accepted(), w.rejected(), acc, rej)
+	}
+	count := map[string]int{}
+	for _, a := range changes(t, doc) {
+		count[a["element"]]++
+		if a["author"] != red.Author && !strings.HasSuffix(a["element"], "RangeEnd") {
+			t.Errorf("LibreOffice's copy has a %s by %q", a["element"], a["author"])
+		}
+	}
+	// Ours has 3 of each but moveFrom, whose run a comment splits;
+	// LibreOffice joins what it can.
+	for _, el := range []string{"ins", "del", "moveFrom", "moveTo", "moveFromRangeStart", "moveToRangeStart"} {
+		if count[el] == 0 {
+			t.Errorf("LibreOffice's copy has no %s: %v", el, count)
+		}
+	}
+	if count["ins"] != 3 || count["del"] != 3 {
+		t.Errorf("LibreOffice's copy has %d w:ins and %d w:del, want 3 and 3", count["ins"], count["del"])
+	}
+	// The comments keep their author, text and range (LibreOffice may
+	// number them anew, and marks a point by its reference alone).
+	got := commentsOf(t, parts["word/comments.xml"])
+	if len(got) != len(red.Comments) {
+		t.Fatalf("LibreOffice's copy has comments %q", got)
+	}
+	for _, c := range got {
+		id, _ := strconv.Atoi(c["id"])
+		s, okS := w.starts[id]
+		e, okE := w.ends[id]
+		if !okS && !okE {
+			s, e = w.refs[id], w.refs[id]
+		}
+		found := false
+		for _, want := range red.Comments {
+			found = found || want.Author == c["author"] && want.Text == c["text"] && want.Start == s && want.End == e
+		}
+		if !found {
+			t.Errorf("LibreOffice's copy has comment %q over [%d,%d), not one of ours", c, s, e)
+		}
+	}
+	t.Logf("LibreOffice's copy: %v", count)
 }
