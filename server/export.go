@@ -19,7 +19,9 @@ const exportPolicy = "default-src 'none'; style-src 'unsafe-inline'"
 // ExportView returns what user's party may see of a committed negotiation,
 // for package export: the party's snapshot (the same one GET
 // /api/negotiations/{id} answers), the shared stream's head, the names of
-// the parties' users, and a reader of its versions' texts.
+// the parties' users, a reader of its versions' texts, and of the view as
+// it stood on an older version (from the party's streams, as GET …/events
+// serves them).
 func (s *Server) ExportView(id mra.NegotiationID, user mra.User) (export.View, error) {
 	var v export.View
 	err := s.engine.view(id, user, func(n *mra.Negotiation) {
@@ -30,13 +32,17 @@ func (s *Server) ExportView(id mra.NegotiationID, user mra.User) (export.View, e
 	}
 	v.Snapshot.Names = s.sessions.names(v.Snapshot.Negotiation.Parties)
 	v.Names = v.Snapshot.Names
-	v.Text = export.TextsBySHA(v.Snapshot, func(sha string) (string, error) {
+	load := func(sha string) (string, error) {
 		t, err := s.engine.text(sha)
 		if err != nil {
 			return "", err
 		}
 		return t.String(), nil
-	})
+	}
+	v.Text = export.TextsBySHA(v.Snapshot, load)
+	export.SetPast(&v, id, s.engine.parties, func(k mra.StreamKey) ([][]byte, error) {
+		return s.engine.store.Events(id, k, 0, 0, 0) // committed events only, as every read
+	}, load)
 	return v, nil
 }
 

@@ -82,6 +82,7 @@ type exportWorld struct {
 	sgLegal             *servertest.Client
 	neg                 string
 	issue, void, agreed string
+	resolved            string // an open issue on version 1, resolved after version 2
 	internal, sgSecret  string
 }
 
@@ -95,8 +96,13 @@ func newExportWorld(t *testing.T) *exportWorld {
 	e.us.Propose(e.neg, 0, servertest.Text1)
 	e.void = e.us.Comment(e.neg, 1, servertest.Text1, "designate a contact point", mra.KindConsensus, mra.Shared)
 	e.sg.Must(map[string]any{"type": "concur", "negotiation": e.neg, "thread": e.void}, nil)
+	e.resolved = e.sg.Comment(e.neg, 1, servertest.Text1, "Exchange of information", mra.KindOpenIssue, mra.Shared)
+	cmd := servertest.CommentCmd(e.neg, 1, servertest.Text1, "Article 3", mra.KindNote, mra.Internal)
+	cmd["body"] = usSecret + "-V1"
+	e.comment(e.usLegal, cmd)
 	e.sg.Propose(e.neg, 1, text2)
-	cmd := servertest.CommentCmd(e.neg, 2, text2, "Purpose", mra.KindOpenIssue, mra.Shared)
+	e.sg.Must(map[string]any{"type": "resolve", "negotiation": e.neg, "thread": e.resolved}, nil)
+	cmd = servertest.CommentCmd(e.neg, 2, text2, "Purpose", mra.KindOpenIssue, mra.Shared)
 	cmd["body"] = hostileBody
 	e.issue = e.comment(e.sg, cmd)
 	e.agreed = e.us.Comment(e.neg, 2, text2, "exchange membership information", mra.KindConsensus, mra.Shared)
@@ -360,7 +366,6 @@ func TestExportBadParameters(t *testing.T) {
 		{"kind=redline&format=html&version=1&from=2", "bad_request", "from"},
 		{"kind=redline&format=html&from=x", "bad_request", "from"},
 		{"kind=clean&format=txt&from=1", "bad_request", "from"},
-		{"kind=bracketed&format=txt&version=1", "bad_request", "version"},
 		{"kind=clean&format=txt&internal=1", "bad_request", "internal"},
 		{"kind=record&format=json&internal=1", "bad_request", "internal"},
 		{"kind=clean&format=html&internal=yes", "bad_request", "internal"},
@@ -814,5 +819,43 @@ func TestExportLibreOffice(t *testing.T) {
 	}
 	if texts["bracketed"] != bracketed+"\n" {
 		t.Errorf("LibreOffice reads the bracketed docx as %q, want %q", texts["bracketed"], bracketed+"\n")
+	}
+}
+
+// TestExportOlderVersion: an older version's export shows its threads as
+// they stood while it was the latest: brackets around what was open then,
+// comments with their status then, and the party's own internal notes on
+// it only with internal=1.
+func TestExportOlderVersion(t *testing.T) {
+	e := newExportWorld(t)
+	got := string(mustExport(t, e.sg, e.neg, "kind=bracketed&format=txt&version=1").body)
+	if want := strings.Replace(servertest.Text1, "Exchange of information", "[Exchange of information]", 1); got != want {
+		t.Errorf("bracketed version 1:\n%s\nwant\n%s", got, want)
+	}
+	if got := string(mustExport(t, e.sg, e.neg, "kind=bracketed&format=txt").body); strings.Contains(got, "[Exchange") {
+		t.Errorf("bracketed version 2 brackets an issue resolved on it")
+	}
+	page := string(mustExport(t, e.sg, e.neg, "kind=clean&format=html&version=1").body)
+	for _, s := range []string{"Consensus · agreed", "Open issue · open", "as they stood while version 1 was the latest (the latest is now version 2)"} {
+		if !strings.Contains(page, s) {
+			t.Errorf("clean html of version 1 lacks %q", s)
+		}
+	}
+	for _, s := range []string{"Consensus · void", "Open issue · resolved", hostileBody, usSecret} {
+		if strings.Contains(page, s) {
+			t.Errorf("clean html of version 1 holds %q", s)
+		}
+	}
+	us := string(mustExport(t, e.us, e.neg, "kind=clean&format=html&version=1&internal=1").body)
+	if !strings.Contains(us, usSecret+"-V1") || strings.Contains(us, "SG-INTERNAL-3K") {
+		t.Errorf("US clean html of version 1 with internal=1 lacks its note on version 1, or holds SG's")
+	}
+	sg := string(mustExport(t, e.sg, e.neg, "kind=clean&format=html&version=1&internal=1").body)
+	if strings.Contains(sg, usSecret) {
+		t.Errorf("SG's export of version 1 holds US's internal note")
+	}
+	r, err := docx.Read(mustExport(t, e.sg, e.neg, "kind=bracketed&format=docx&version=1").body, docx.Options{})
+	if err != nil || r.Text != strings.Replace(servertest.Text1, "Exchange of information", "[Exchange of information]", 1) {
+		t.Errorf("bracketed docx of version 1: %q %v", r.Text, err)
 	}
 }

@@ -119,6 +119,7 @@ func exportFrom(st *boltstore.Store, id mra.NegotiationID, party mra.PartyID, r 
 		}
 	}
 	v.Text = export.TextsBySHA(v.Snapshot, st.Text)
+	export.SetPast(&v, id, parties, func(k mra.StreamKey) ([][]byte, error) { return st.Events(id, k, 0, 0, 0) }, st.Text)
 	return export.Make(v, r)
 }
 

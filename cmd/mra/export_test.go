@@ -29,6 +29,7 @@ func exportDB(t *testing.T) (*servertest.World, string) {
 	cmd = servertest.CommentCmd(neg, 1, servertest.Text1, "Contact points", mra.KindNote, mra.Internal)
 	cmd["body"] = "SG-INTERNAL-3K"
 	sg.Must(cmd, nil)
+	us.Propose(neg, 1, strings.Replace(servertest.Text1, "Purpose", "Aims", 1)) // the words change: still open
 	return w, neg
 }
 
@@ -44,18 +45,22 @@ func TestExportCommand(t *testing.T) {
 	}
 	w.Stop()
 
-	code, out, errOut := runMra(t, append(base, "--kind", "clean", "--format", "txt")...)
+	code, out, errOut := runMra(t, append(base, "--kind", "clean", "--format", "txt", "--version", "1")...)
 	if code != exitOK || out != servertest.Text1 {
 		t.Errorf("clean txt: exit %d %q %q", code, out, errOut)
 	}
 	code, out, _ = runMra(t, append(base, "--kind", "bracketed", "--format", "txt")...)
-	if code != exitOK || out != strings.Replace(servertest.Text1, "Purpose", "[Purpose]", 1) {
+	if code != exitOK || out != strings.Replace(servertest.Text1, "Purpose", "[Aims]", 1) {
 		t.Errorf("bracketed txt: exit %d %q", code, out)
+	}
+	code, out, _ = runMra(t, append(base, "--kind", "bracketed", "--format", "txt", "--version", "1")...)
+	if code != exitOK || out != strings.Replace(servertest.Text1, "Purpose", "[Purpose]", 1) {
+		t.Errorf("bracketed txt of version 1: exit %d %q", code, out)
 	}
 	code, out, _ = runMra(t, append(base, "--kind", "record", "--format", "json")...)
 	var rec export.RecordFile
-	if code != exitOK || json.Unmarshal([]byte(out), &rec) != nil || rec.Version != 1 || rec.SHA256 != mra.SHA256(servertest.Text1) ||
-		rec.Heads.Shared.Seq != 3 || len(rec.Heads.Shared.Hash) != 64 {
+	if code != exitOK || json.Unmarshal([]byte(out), &rec) != nil || rec.Version != 2 || rec.SHA256 != mra.SHA256(strings.Replace(servertest.Text1, "Purpose", "Aims", 1)) ||
+		rec.Heads.Shared.Seq < 4 || len(rec.Heads.Shared.Hash) != 64 {
 		t.Errorf("record json: exit %d %s", code, out)
 	}
 

@@ -158,6 +158,11 @@ type View struct {
 	Names map[mra.UserID]string
 	// Text returns the text of a version of the snapshot.
 	Text func(version int) (string, error)
+	// At, when set, returns the view as it stood while an older version
+	// was the latest (see Past): the threads of an older version's export.
+	// Without it an older version's export carries no thread, and its
+	// bracketed text is refused.
+	At func(version int) (View, error)
 }
 
 // ViewOf returns what a user of party p may see of n (p "" for shared
@@ -242,12 +247,22 @@ func Make(v View, r Request) (*File, error) {
 			return nil, mra.Errorf(mra.CodeBadRequest, "from must be an earlier version than version (%d)", r.Version)
 		}
 	}
-	if r.Kind == Bracketed && r.Version != latest {
+	if r.Kind == Bracketed && r.Version != latest && v.At == nil {
 		return nil, mra.Errorf(mra.CodeBadRequest,
 			"version: a bracketed text is made of the latest version (%d), where the threads stand", latest)
 	}
 	x := &exporter{v: v, r: r, meta: v.Snapshot.Versions[r.Version-1], latest: latest}
 	var err error
+	if r.Kind != Record && r.Version != latest && v.At != nil {
+		// The threads as they stood on version N while it was the latest.
+		if x.v, err = v.At(r.Version); err != nil {
+			return nil, err
+		}
+		if len(x.v.Snapshot.Versions) != r.Version {
+			return nil, fmt.Errorf("export: the view at version %d has %d versions", r.Version, len(x.v.Snapshot.Versions))
+		}
+		x.latest, x.now = r.Version, latest
+	}
 	if r.Kind != Record {
 		if x.text, err = v.Text(r.Version); err != nil {
 			return nil, err
@@ -271,7 +286,8 @@ type exporter struct {
 	v         View
 	r         Request
 	meta      mra.Version // version r.Version
-	latest    int
+	latest    int         // the latest version of x.v
+	now       int         // the latest version now, when x.v is a past view (else 0)
 	text, old string // version r.Version's text, and r.From's for a redline
 }
 

@@ -144,8 +144,13 @@ func refMarks(ns []note, at func(s, e int) (int, int)) []htmlMark {
 }
 
 // writeNotes writes the numbered notes.
-func writeNotes(b *strings.Builder, ns []note, latest int, version int) {
+func (x *exporter) writeNotes(b *strings.Builder, ns []note) {
+	latest, version := x.latest, x.r.Version
 	b.WriteString("<section class=\"notes\">\n<h2>Threads</h2>\n")
+	if x.now != 0 {
+		b.WriteString("<p>The threads as they stood while version " + strconv.Itoa(version) +
+			" was the latest (the latest is now version " + strconv.Itoa(x.now) + ").</p>\n")
+	}
 	if version != latest {
 		b.WriteString("<p>Threads stand on the latest version (" + strconv.Itoa(latest) + "); this version carries none.</p>\n")
 	}
@@ -185,7 +190,7 @@ func (x *exporter) cleanHTML() []byte {
 		b.WriteString("<main class=\"text\">")
 		writePieces(&b, []piece{{text: x.text}}, refMarks(ns, nil))
 		b.WriteString("</main>\n")
-		writeNotes(&b, ns, x.latest, x.r.Version)
+		x.writeNotes(&b, ns)
 	})
 	return []byte(b.String())
 }
@@ -212,7 +217,7 @@ func (x *exporter) bracketedHTML() []byte {
 		pieces = append(pieces, piece{text: bs})
 		writePieces(&b, pieces, refMarks(ns, bt.shift))
 		b.WriteString("</main>\n")
-		writeNotes(&b, ns, x.latest, x.r.Version)
+		x.writeNotes(&b, ns)
 	})
 	return []byte(b.String())
 }
@@ -264,7 +269,7 @@ func (x *exporter) redlineHTML() []byte {
 		m := newOffsetMap(ops)
 		writePieces(&b, pieces, refMarks(ns, m.mapRange))
 		b.WriteString("</main>\n")
-		writeNotes(&b, ns, x.latest, x.r.Version)
+		x.writeNotes(&b, ns)
 	})
 	return []byte(b.String())
 }
