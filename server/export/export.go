@@ -288,7 +288,7 @@ type exporter struct {
 	meta      mra.Version // version r.Version
 	latest    int         // the latest version of x.v
 	now       int         // the latest version now, when x.v is a past view (else 0)
-	text, old string // version r.Version's text, and r.From's for a redline
+	text, old string      // version r.Version's text, and r.From's for a redline
 }
 
 func (x *exporter) make() ([]byte, error) {
