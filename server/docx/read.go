@@ -216,6 +216,10 @@ func (p *pkg) decode(name string, fn func(*xmlStream) error) error {
 	if f == nil {
 		return bad("no " + name + " in the package")
 	}
+	bomb := bad(fmt.Sprintf("the package decompresses to more than %d MiB: refused as a possible zip bomb", maxUnzipped>>20))
+	if f.UncompressedSize64 > uint64(max(p.budget, 0)) {
+		return bomb // archive/zip never reads past the declared size, so a smaller one is counted below
+	}
 	if f.Flags&1 != 0 {
 		return bad("the zip's entries are encrypted: remove the password and save it again")
 	}
@@ -233,7 +237,7 @@ func (p *pkg) decode(name string, fn func(*xmlStream) error) error {
 	err = fn(s)
 	switch {
 	case br.over:
-		return bad(fmt.Sprintf("the package decompresses to more than %d MiB: refused as a possible zip bomb", maxUnzipped>>20))
+		return bomb
 	case err == nil:
 		return nil
 	}
@@ -489,7 +493,7 @@ type body struct {
 	s       *xmlStream
 	out     strings.Builder // the paragraphs written
 	group   strings.Builder // paragraphs joined through deleted marks, not yet written
-	cur     strings.Builder // the paragraph being read
+	cur     []byte          // the paragraph being read
 	joining bool            // group holds text waiting for the next paragraph
 	paras   int
 	changes int
@@ -560,10 +564,10 @@ func (b *body) emit(s string) error {
 	if b.dropped() {
 		return nil
 	}
-	if b.out.Len()+b.group.Len()+b.cur.Len()+len(s) > maxText {
+	if b.out.Len()+b.group.Len()+len(b.cur)+len(s) > maxText {
 		return bad(fmt.Sprintf("the document's text is over %d MiB", maxText>>20))
 	}
-	b.cur.WriteString(s)
+	b.cur = append(b.cur, s...)
 	return nil
 }
 
@@ -709,8 +713,9 @@ func attrSpace(t xml.StartElement) bool {
 	return false
 }
 
-// symChar is a w:sym's character (w:char, hexadecimal), or nothing when it
-// is not a character.
+// symChar is a w:sym's character (w:char, hexadecimal), whatever it is: the
+// writer writes the characters XML cannot hold (controls, U+FFFE, U+FFFF) so.
+// Nothing when w:char is not a character.
 func symChar(t xml.StartElement) string {
 	v, _ := wattr(t, "char")
 	var r rune
@@ -729,7 +734,7 @@ func symChar(t xml.StartElement) string {
 			return ""
 		}
 	}
-	if r < ' ' || !utf8.ValidRune(r) {
+	if !utf8.ValidRune(r) {
 		return ""
 	}
 	return string(r)
@@ -740,7 +745,7 @@ func symChar(t xml.StartElement) string {
 // (Word shows none); a line feed inside reads as a space.
 func (b *body) text(keep, preserve bool) error {
 	keep = keep && !b.dropped()
-	var buf []byte
+	start := len(b.cur)
 	for {
 		t, err := b.s.next()
 		if err != nil {
@@ -749,10 +754,10 @@ func (b *body) text(keep, preserve bool) error {
 		switch t := t.(type) {
 		case xml.CharData:
 			if keep {
-				if len(buf)+len(t)+b.out.Len()+b.group.Len()+b.cur.Len() > maxText {
+				if len(b.cur)+len(t)+b.out.Len()+b.group.Len() > maxText {
 					return bad(fmt.Sprintf("the document's text is over %d MiB", maxText>>20))
 				}
-				buf = append(buf, t...)
+				b.cur = append(b.cur, t...)
 			}
 		case xml.StartElement:
 			if err := b.s.skip(); err != nil {
@@ -762,15 +767,19 @@ func (b *body) text(keep, preserve bool) error {
 			if !keep {
 				return nil
 			}
+			piece := b.cur[start:]
 			if !preserve {
-				buf = bytes.Trim(buf, " \t\r\n")
+				piece = bytes.Trim(piece, " \t\r\n")
+				n := copy(b.cur[start:], piece)
+				b.cur = b.cur[:start+n]
+				piece = b.cur[start:]
 			}
-			for i, c := range buf {
+			for i, c := range piece {
 				if c == '\n' || c == '\r' {
-					buf[i] = ' '
+					piece[i] = ' '
 				}
 			}
-			return b.emit(string(buf))
+			return nil
 		}
 	}
 }
@@ -782,7 +791,7 @@ func (b *body) paragraph() error {
 		return b.s.skip()
 	}
 	b.inPara, b.para = true, paraProps{}
-	b.cur.Reset()
+	b.cur = b.cur[:0]
 	err := b.walk()
 	b.inPara = false
 	if err != nil {
@@ -791,7 +800,7 @@ func (b *body) paragraph() error {
 	if b.rowDrop > 0 {
 		return nil
 	}
-	b.group.WriteString(b.cur.String())
+	b.group.Write(b.cur)
 	if b.para.markDel && !b.opt.Reject || b.para.markIns && b.opt.Reject {
 		b.joining = true
 		return nil

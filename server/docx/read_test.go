@@ -7,10 +7,12 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -98,7 +100,7 @@ func TestReadElements(t *testing.T) {
 		{"line break", `<w:p><w:r><w:t>Article 1</w:t><w:br/><w:t>Scope</w:t><w:cr/><w:t>x</w:t></w:r></w:p>`, "Article 1\nScope\nx", "", 0},
 		{"page break", `<w:p><w:r><w:t>a</w:t><w:br w:type="page"/><w:t>b</w:t></w:r></w:p>`, "ab", "", 0},
 		{"hyphens", `<w:p><w:r><w:t>co</w:t><w:noBreakHyphen/><w:t>op</w:t><w:softHyphen/><w:t>eration</w:t></w:r></w:p>`, "co\u2011op\u00aderation", "", 0},
-		{"sym", `<w:p><w:r><w:sym w:font="Symbol" w:char="03B1"/><w:sym w:char="zz"/><w:sym w:char="0001"/></w:r></w:p>`, "α", "", 0},
+		{"sym", `<w:p><w:r><w:sym w:font="Symbol" w:char="03B1"/><w:sym w:char="zz"/><w:sym w:char="D800"/><w:sym w:char="1234567"/><w:sym w:char="0001"/><w:sym w:char="FFFF"/></w:r></w:p>`, "α\x01\uffff", "", 0},
 		{"fldSimple", `<w:p><w:r><w:t xml:space="preserve">See page </w:t></w:r><w:fldSimple w:instr=" PAGEREF _Ref1 \h "><w:r><w:t>7</w:t></w:r></w:fldSimple></w:p>`, "See page 7", "", 0},
 		{"complex field", `<w:p><w:r><w:t xml:space="preserve">Article </w:t></w:r><w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve"> REF _Ref2 \r </w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>12</w:t></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r><w:r><w:t>.</w:t></w:r></w:p>`, "Article 12.", "", 0},
 		{"nested fields", `<w:p><w:r><w:fldChar w:fldCharType="begin"/><w:instrText>IF </w:instrText><w:fldChar w:fldCharType="begin"/><w:instrText>PAGE</w:instrText><w:fldChar w:fldCharType="separate"/><w:t>3</w:t><w:fldChar w:fldCharType="end"/><w:instrText> = 3 "x" "y"</w:instrText><w:fldChar w:fldCharType="separate"/><w:t>x</w:t><w:fldChar w:fldCharType="end"/></w:r></w:p>`, "x", "", 0},
@@ -345,8 +347,9 @@ func TestReadFindsMainDocument(t *testing.T) {
 }
 
 // badCases are documents Read refuses, with a word the reason must hold;
-// the fuzz target starts from them too.
-func badCases(t testing.TB) []struct {
+// the fuzz target starts from them too. heavy adds the zip bomb and the
+// 9 MiB text, which take seconds to build and read.
+func badCases(t testing.TB, heavy bool) []struct {
 	name   string
 	data   []byte
 	reason string
@@ -364,6 +367,9 @@ func badCases(t testing.TB) []struct {
 		many = append(many, fmt.Sprintf("f%d", i), "")
 	}
 	bomb := func() []byte {
+		if !heavy {
+			return nil
+		}
 		var buf bytes.Buffer
 		zw := zip.NewWriter(&buf)
 		w, _ := zw.Create("word/document.xml")
@@ -377,6 +383,9 @@ func badCases(t testing.TB) []struct {
 		return buf.Bytes()
 	}()
 	big := func() []byte { // 9 MiB of text in 1 KiB paragraphs
+		if !heavy {
+			return nil
+		}
 		var b strings.Builder
 		line := p(strings.Repeat("x", 1023))
 		for range 9 << 10 {
@@ -386,7 +395,7 @@ func badCases(t testing.TB) []struct {
 	}()
 	strictDoc := `<w:document xmlns:w="http://purl.oclc.org/ooxml/wordprocessingml/main"><w:body>` + p("x") + `</w:body></w:document>`
 	strictRels := `<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://purl.oclc.org/ooxml/officeDocument/relationships/officeDocument" Target="word/document.xml"/></Relationships>`
-	return []struct {
+	cases := []struct {
 		name   string
 		data   []byte
 		reason string
@@ -414,10 +423,20 @@ func badCases(t testing.TB) []struct {
 		{"empty document part", zipOf(t, "word/document.xml", ""), "empty"},
 		{"bad styles", docWith(t, p("x"), "word/styles.xml", "<w:styles"), "word/styles.xml is not well-formed"},
 	}
+	if !heavy {
+		cases = slices.DeleteFunc(cases, func(c struct {
+			name   string
+			data   []byte
+			reason string
+		}) bool {
+			return c.data == nil && c.name != "empty"
+		})
+	}
+	return cases
 }
 
 func TestReadRefuses(t *testing.T) {
-	for _, tt := range badCases(t) {
+	for _, tt := range badCases(t, true) {
 		t.Run(tt.name, func(t *testing.T) {
 			rep, err := Read(tt.data, Options{})
 			var e *Error
@@ -434,6 +453,22 @@ func TestReadRefuses(t *testing.T) {
 				t.Errorf("got %+v with the error, want nothing", rep)
 			}
 		})
+	}
+}
+
+// TestReadCountsWhatItDecompresses: the budget is spent by the bytes read,
+// across parts, whatever the headers say.
+func TestReadCountsWhatItDecompresses(t *testing.T) {
+	p := &pkg{budget: 10}
+	for i, want := range []error{nil, errBudget} {
+		br := &budgetReader{r: strings.NewReader(strings.Repeat("x", 6)), p: p}
+		_, err := io.ReadAll(br)
+		if !errors.Is(err, want) || br.over != (want != nil) {
+			t.Errorf("part %d: got %v (over %v), want %v", i, err, br.over, want)
+		}
+	}
+	if p.budget != 0 {
+		t.Errorf("budget left %d, want 0", p.budget)
 	}
 }
 
