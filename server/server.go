@@ -124,6 +124,8 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /api/negotiations/{id}/diff", authed(s.handleDiff))
 	mux.Handle("POST /api/negotiations/{id}/diff", authed(s.handlePreview))
 	mux.Handle("GET /api/negotiations/{id}/events", authed(s.handleEvents))
+	mux.Handle("GET /api/negotiations/{id}/export", authed(s.handleExport))
+	mux.Handle("POST /api/import", authed(s.handleImport))
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, s.log, mra.Errorf(mra.CodeNotFound, "no such endpoint: %s %s", r.Method, r.URL.Path))
 	})
@@ -153,14 +155,15 @@ const pagePolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img
 
 // guard applies the rules every request passes: a present Origin must be
 // the server's own or an allowed one (403), and a state-changing request
-// must be JSON (400).
+// must be JSON (400), but POST /api/import, whose body is a DOCX (its
+// handler checks that media type, which a cross-site form cannot send).
 func (s *Server) guard(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !s.originAllowed(r) {
 			writeError(w, s.log, mra.Errorf(mra.CodeForbidden, "requests from origin %q are not allowed", r.Header.Get("Origin")))
 			return
 		}
-		if r.Method != http.MethodGet && r.Method != http.MethodHead && r.Method != http.MethodOptions {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead && r.Method != http.MethodOptions && r.URL.Path != "/api/import" {
 			mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 			if err != nil || mt != "application/json" {
 				writeError(w, s.log, mra.Errorf(mra.CodeBadRequest, "a %s request needs Content-Type: application/json", r.Method))
