@@ -12,7 +12,7 @@
 // the clean, redline and bracketed text, the only files it applies to; it
 // is off each time the menu opens, and the links it changes say so.
 // The links are set when the menu opens and when the version or pair
-// shown changes while it is open: nothing here runs when the room renders.
+// shown changes: nothing here runs when the room renders.
 
 import { h, nextId, announce, shortHash } from './dom.js';
 
@@ -69,19 +69,19 @@ export class ExportMenu {
       this.warning);
     this.el = h('details', { class: 'export-menu', id }, this.summary, this.panel);
 
+    // Opened: listen for a click elsewhere. Closed, by any way: the
+    // internal notes are unticked at once, links included.
     this.el.addEventListener('toggle', () => {
       if (this.el.open) {
-        this.internal.checked = false; // never carried over from an earlier export
         this.refresh();
         document.addEventListener('pointerdown', this.outside, true);
       } else {
-        this.internal.checked = false;
-        document.removeEventListener('pointerdown', this.outside, true);
+        this.shut();
       }
     });
-    this.outside = (e) => { if (!this.el.contains(e.target)) this.el.open = false; };
+    this.outside = (e) => { if (!this.el.contains(e.target)) this.shut(); };
     this.el.addEventListener('focusout', (e) => {
-      if (this.el.open && e.relatedTarget && !this.el.contains(e.relatedTarget)) this.el.open = false;
+      if (this.el.open && e.relatedTarget && !this.el.contains(e.relatedTarget)) this.shut();
     });
     this.el.addEventListener('keydown', (e) => this.key(e));
     this.panel.addEventListener('click', (e) => {
@@ -90,10 +90,20 @@ export class ExportMenu {
     });
   }
 
+  // shut closes the menu and unticks the internal notes.
+  shut() {
+    document.removeEventListener('pointerdown', this.outside, true);
+    this.el.open = false;
+    if (this.internal.checked) {
+      this.internal.checked = false;
+      this.refresh();
+    }
+  }
+
   // close shuts the menu, the focus back on "Export" when it was inside.
   close() {
     const inside = this.el.contains(document.activeElement);
-    this.el.open = false;
+    this.shut();
     if (inside) this.summary.focus();
   }
 
@@ -117,9 +127,9 @@ export class ExportMenu {
     items[j].focus();
   }
 
-  // refresh sets the links for what the view shows now (only while open).
+  // refresh sets the links for what the view shows now: when the menu
+  // opens, when the version or pair shown changes (never on a render).
   refresh() {
-    if (!this.el.open) return;
     const what = this.pick();
     const st = this.room.st;
     const party = this.room.user.party;
