@@ -241,6 +241,17 @@ func TestImportBadWordDocument(t *testing.T) {
 		t.Error("the file input stays disabled after a failed import")
 	}
 	us.screenshot("docx-02-bad-file")
+
+	// A file over the contract's 16 MiB is refused in the page, unsent.
+	huge := filepath.Join(t.TempDir(), "scan.docx")
+	if err := os.WriteFile(huge, bytes.Repeat([]byte{'x'}, 17<<20), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	us.run("choose a 17 MiB file", chromedp.SetUploadFiles(chromedp.CSS("#draft-import"), []string{huge}))
+	us.waitJS("the size error", `[...document.querySelectorAll('.propose-form .error[role=alert]')].some(e => !e.hidden && e.textContent.includes('“scan.docx” was not imported') && e.textContent.includes('at most 16 MiB'))`, 10*time.Second)
+	if got := evalIn[string](us, `document.querySelector('#draft').value + '|' + document.querySelector('#draft').dataset.rev`); got != docxV1+"A line of my own.|"+rev {
+		t.Errorf("a refused file changed the draft: %q", got)
+	}
 	if s := usNeg.snapshot(id); len(s.Versions) != 1 {
 		t.Fatalf("a failed import changed the negotiation: %+v", s.Versions)
 	}
