@@ -21,27 +21,22 @@ const exportPolicy = "default-src 'none'; style-src 'unsafe-inline'"
 // /api/negotiations/{id} answers), the shared stream's head, the names of
 // the parties' users, and a reader of its versions' texts.
 func (s *Server) ExportView(id mra.NegotiationID, user mra.User) (export.View, error) {
-	v := export.View{Party: user.Party}
+	var v export.View
 	err := s.engine.view(id, user, func(n *mra.Negotiation) {
-		v.Snapshot = n.Snapshot(user.Party, s.engine.parties)
-		v.SharedHead = n.Heads[mra.SharedStream]
+		v = export.ViewOf(n, user.Party, s.engine.parties)
 	})
 	if err != nil {
 		return v, err
 	}
 	v.Snapshot.Names = s.sessions.names(v.Snapshot.Negotiation.Parties)
 	v.Names = v.Snapshot.Names
-	versions := v.Snapshot.Versions
-	v.Text = func(n int) (string, error) {
-		if n < 1 || n > len(versions) {
-			return "", mra.Errorf(mra.CodeNotFound, "no version %d", n)
-		}
-		t, err := s.engine.text(versions[n-1].SHA256)
+	v.Text = export.TextsBySHA(v.Snapshot, func(sha string) (string, error) {
+		t, err := s.engine.text(sha)
 		if err != nil {
 			return "", err
 		}
 		return t.String(), nil
-	}
+	})
 	return v, nil
 }
 

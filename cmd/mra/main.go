@@ -38,6 +38,8 @@ func commands() map[string]command {
 		"party":  {"add a party: mra party add --db FILE --id US --name NAME", runParty, false},
 		"user":   {"add a user: mra user add --db FILE --id alice --party US --role negotiator", runUser, false},
 		"verify": {"check every event log's hash chain", runVerify, false},
+		"export": {"export a negotiation's text, redline or record from a stopped server's database", runExport, true},
+		"import": {"print a .docx file's text: mra import FILE.docx", runImport, true},
 	}
 }
 

@@ -160,6 +160,27 @@ type View struct {
 	Text func(version int) (string, error)
 }
 
+// ViewOf returns what a user of party p may see of n (p "" for shared
+// material only): its snapshot, through the one path the snapshot endpoint
+// takes, and its shared stream's head. The caller sets Names and Text. The
+// view shares nothing that Apply changes, so it may be used after n's lock
+// is released.
+func ViewOf(n *mra.Negotiation, p mra.PartyID, parties map[mra.PartyID]mra.Party) View {
+	return View{Snapshot: n.Snapshot(p, parties), Party: p, SharedHead: n.Heads[mra.SharedStream]}
+}
+
+// TextsBySHA returns a View's Text for its snapshot's versions, reading
+// each text by its SHA-256 with load.
+func TextsBySHA(s mra.Snapshot, load func(sha string) (string, error)) func(int) (string, error) {
+	versions := s.Versions
+	return func(n int) (string, error) {
+		if n < 1 || n > len(versions) {
+			return "", mra.Errorf(mra.CodeNotFound, "no version %d", n)
+		}
+		return load(versions[n-1].SHA256)
+	}
+}
+
 // File is an export.
 type File struct {
 	Name        string // the file name, in UTF-8 (for filename*)
