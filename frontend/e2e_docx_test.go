@@ -271,6 +271,9 @@ func TestImportLongWordDocumentFolds(t *testing.T) {
 	us.login("us-neg")
 	us.room(id)
 	us.openPropose(len(pair.Old))
+	// The editor shown (the 3 MB draft starts folded), as before a paste.
+	us.click("#draft-show")
+	us.waitJS("the editor shown", `!document.querySelector('#draft').hidden`, 5*time.Second)
 	us.run("choose the 3 MB Word document", chromedp.SetUploadFiles(chromedp.CSS("#draft-import"), []string{path}))
 	us.waitText("#draft-imported", "Imported “reference.docx”", 30*time.Second)
 	if !evalIn[bool](us, `document.querySelector('#draft').hidden && document.querySelector('#draft').getClientRects().length === 0`) {

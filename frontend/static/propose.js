@@ -186,7 +186,8 @@ export class Propose {
     const pasted = /^(insertFromPaste|insertFromDrop)/.test(inputType);
     const jump = pasted || inputType === 'deleteByCut' || Math.abs(length - (this.lastLength ?? length)) >= BIG_EDIT_CHARS;
     this.lastLength = length;
-    if (pasted && length >= FOLD_PASTE_CHARS) this.fold(length, '', how);
+    // A long paste folds the editor; one onto the folded editor says what it now holds.
+    if (pasted && (length >= FOLD_PASTE_CHARS || this.editor.hidden)) this.fold(length, '', how);
     if (jump) this.updatePreview();
     else this.timer = setTimeout(() => this.updatePreview(), now ? 0 : PREVIEW_PAUSE_MS);
   }
