@@ -3,12 +3,17 @@ package server_test
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"math/rand/v2"
 	"mime"
 	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -725,5 +730,75 @@ func TestRedlineSegments(t *testing.T) {
 	}
 	if moves == 0 {
 		t.Errorf("no move marked")
+	}
+}
+
+// soffice returns LibreOffice's program: $MRA_SOFFICE, or soffice or
+// libreoffice on PATH. Without it the test is skipped, loudly, but fails
+// when MRA_E2E=1 (CI installs libreoffice-writer-nogui).
+func soffice(t *testing.T) string {
+	t.Helper()
+	if p := os.Getenv("MRA_SOFFICE"); p != "" {
+		return p
+	}
+	for _, name := range []string{"soffice", "libreoffice"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	if os.Getenv("MRA_E2E") == "1" {
+		t.Fatal("LibreOffice (soffice) is not installed, and MRA_E2E=1 requires it: install libreoffice-writer-nogui or set MRA_SOFFICE")
+	}
+	t.Skip("SKIPPED: LibreOffice (soffice) is not installed; install libreoffice-writer-nogui or set MRA_SOFFICE to run this test")
+	return ""
+}
+
+// convertToText converts documents to text with LibreOffice, in one run
+// with a profile of its own, and returns each text (BOM dropped, CRLF as LF).
+func convertToText(t *testing.T, docs map[string][]byte) map[string]string {
+	t.Helper()
+	bin := soffice(t)
+	dir := t.TempDir()
+	args := []string{"--headless", "--norestore", "-env:UserInstallation=" + (&url.URL{Scheme: "file", Path: filepath.Join(dir, "profile")}).String(),
+		"--convert-to", "txt:Text", "--outdir", filepath.Join(dir, "out")}
+	for name, b := range docs {
+		p := filepath.Join(dir, name+".docx")
+		if err := os.WriteFile(p, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		args = append(args, p)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, bin, args...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("soffice: %v\n%s", err, out)
+	}
+	texts := map[string]string{}
+	for name := range docs {
+		b, err := os.ReadFile(filepath.Join(dir, "out", name+".txt"))
+		if err != nil {
+			t.Fatalf("soffice wrote no text for %s: %v\n%s", name, err, out)
+		}
+		texts[name] = strings.ReplaceAll(strings.TrimPrefix(string(b), "\uFEFF"), "\r\n", "\n")
+	}
+	return texts
+}
+
+// TestExportLibreOffice: LibreOffice reads the clean and the bracketed docx
+// as the text (each paragraph ends with a line break in its txt).
+func TestExportLibreOffice(t *testing.T) {
+	soffice(t)
+	e := newExportWorld(t)
+	bracketed := string(mustExport(t, e.sg, e.neg, "kind=bracketed&format=txt").body)
+	texts := convertToText(t, map[string][]byte{
+		"clean":     mustExport(t, e.sg, e.neg, "kind=clean&format=docx").body,
+		"bracketed": mustExport(t, e.sg, e.neg, "kind=bracketed&format=docx").body,
+	})
+	if texts["clean"] != text2+"\n" {
+		t.Errorf("LibreOffice reads the clean docx as %q, want %q", texts["clean"], text2+"\n")
+	}
+	if texts["bracketed"] != bracketed+"\n" {
+		t.Errorf("LibreOffice reads the bracketed docx as %q, want %q", texts["bracketed"], bracketed+"\n")
 	}
 }

@@ -156,7 +156,6 @@ func pairedMoves(segs []Segment) map[int]bool {
 
 const xmlHeader = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` + "\n"
 
-const nsW = `http://schemas.openxmlformats.org/wordprocessingml/2006/main`
 
 func writeContentTypes(b *bufio.Writer, comments bool) {
 	b.WriteString(xmlHeader + `<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">` +
@@ -455,10 +454,10 @@ const (
 	markStart
 )
 
-// body writes word/document.xml's paragraphs. A paragraph's content is
+// docBody writes word/document.xml's paragraphs. A paragraph's content is
 // gathered in p and written once its mark (and so the mark's kind, which
 // goes first, in w:pPr) is known.
-type body struct {
+type docBody struct {
 	out     *bufio.Writer
 	p       []byte
 	open    Kind   // the tracked-change container open in p; Same: none
@@ -476,7 +475,7 @@ var containerTag = [...]string{Insert: "w:ins", Delete: "w:del", MoveFrom: "w:mo
 
 func writeDocument(out *bufio.Writer, d *Document, moves map[int]bool) {
 	out.WriteString(xmlHeader + `<w:document xmlns:w="` + nsW + `"><w:body>`)
-	w := &body{out: out, p: make([]byte, 0, 4096), attrs: changeAttrs(d.Author, d.Date), id: len(d.Comments)}
+	w := &docBody{out: out, p: make([]byte, 0, 4096), attrs: changeAttrs(d.Author, d.Date), id: len(d.Comments)}
 	if len(d.Comments) > 0 {
 		total := 0
 		for _, s := range d.Segments {
@@ -528,7 +527,7 @@ func writeDocument(out *bufio.Writer, d *Document, moves map[int]bool) {
 
 // text writes s as kind k, ending a paragraph at each LF and placing the
 // comment markers that fall inside it.
-func (w *body) text(k Kind, s string) {
+func (w *docBody) text(k Kind, s string) {
 	for len(s) > 0 {
 		w.markers(w.pos)
 		limit := -1 // code points to the next marker
@@ -561,7 +560,7 @@ func (w *body) text(k Kind, s string) {
 }
 
 // container makes k's tracked-change container the open one.
-func (w *body) container(k Kind) {
+func (w *docBody) container(k Kind) {
 	if w.open == k {
 		return
 	}
@@ -577,7 +576,7 @@ func (w *body) container(k Kind) {
 	w.open = k
 }
 
-func (w *body) closeContainer() {
+func (w *docBody) closeContainer() {
 	if w.open == Same {
 		return
 	}
@@ -588,14 +587,14 @@ func (w *body) closeContainer() {
 }
 
 // appendID appends ` w:id="N"` with a new id.
-func (w *body) appendID() []byte {
+func (w *docBody) appendID() []byte {
 	w.p = append(w.p, ` w:id="`...)
 	w.p = strconv.AppendInt(w.p, int64(w.id), 10)
 	w.id++
 	return append(w.p, '"')
 }
 
-func (w *body) openRange(k Kind, move int) {
+func (w *docBody) openRange(k Kind, move int) {
 	w.closeContainer()
 	w.rangeK, w.rangeM, w.rangeID = k, move, w.id
 	w.p = append(w.p, '<')
@@ -608,7 +607,7 @@ func (w *body) openRange(k Kind, move int) {
 	w.p = append(w.p, `"/>`...)
 }
 
-func (w *body) closeRange() {
+func (w *docBody) closeRange() {
 	if w.rangeK == Same {
 		return
 	}
@@ -622,7 +621,7 @@ func (w *body) closeRange() {
 }
 
 // markers writes the comment markers at offsets up to pos.
-func (w *body) markers(pos int) {
+func (w *docBody) markers(pos int) {
 	for w.mi < len(w.marks) && w.marks[w.mi].pos <= pos {
 		m := w.marks[w.mi]
 		w.mi++
@@ -643,7 +642,7 @@ func (w *body) markers(pos int) {
 }
 
 // paragraph writes the open paragraph, its mark tracked as mark.
-func (w *body) paragraph(mark Kind) {
+func (w *docBody) paragraph(mark Kind) {
 	w.closeContainer()
 	w.out.WriteString("<w:p>")
 	if mark != Same {

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/xml"
 	"io"
+	"maps"
 	"math/rand/v2"
 	"slices"
 	"strconv"
@@ -396,4 +397,502 @@ func BenchmarkWriteRedline(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/op")
 	b.ReportMetric(float64(out.Len()), "bytes")
+}
+
+// sample is a document with a bit of everything: tracked changes of each
+// kind, paragraph marks, a move, comments across paragraphs and changes.
+func sample() Document {
+	return Document{
+		Title: "MRA <draft> & \"v3\"", Creator: "Singapore Customs", Author: "Singapore Customs", Date: testDate,
+		Segments: []Segment{
+			{Same, "Article 1\nThe ", 0}, {Delete, "old", 0}, {Insert, "new", 0}, {Same, " text.\n", 0},
+			{MoveFrom, "Moved paragraph.\n", 1}, {Same, "Middle.\n", 0}, {Insert, "Inserted paragraph.\n", 0},
+			{Delete, "Deleted paragraph.\n", 0}, {MoveTo, "Moved paragraph.\n", 1}, {Same, "End", 0},
+		},
+		Comments: []Comment{
+			{Start: 10, End: 30, Author: "United States CBP", Initials: "US", Date: testDate, Text: "Why <new>?\nSecond line"},
+			{Start: 14, End: 14, Author: "Singapore Customs", Initials: "SG", Date: testDate.Add(time.Hour), Text: "a point"},
+		},
+	}
+}
+
+func TestWriteParts(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		d    Document
+		want []string
+	}{
+		{"clean", Document{Segments: []Segment{{Same, "a", 0}}}, []string{
+			"[Content_Types].xml", "_rels/.rels", "word/document.xml", "word/styles.xml", "word/settings.xml",
+			"word/_rels/document.xml.rels", "docProps/core.xml", "docProps/app.xml"}},
+		{"with comments", sample(), []string{
+			"[Content_Types].xml", "_rels/.rels", "word/document.xml", "word/styles.xml", "word/settings.xml",
+			"word/_rels/document.xml.rels", "docProps/core.xml", "docProps/app.xml", "word/comments.xml"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b := mustWrite(t, tc.d)
+			parts, names := unzip(t, b)
+			if !slices.Equal(names, tc.want) {
+				t.Fatalf("parts %q, want %q", names, tc.want)
+			}
+			z, _ := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+			for _, f := range z.File {
+				if !f.Modified.Equal(time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC)) {
+					t.Errorf("%s dated %v, want 1980-01-01", f.Name, f.Modified)
+				}
+			}
+			for name, data := range parts {
+				wellFormed(t, name, data)
+				if bytes.Contains(bytes.ToLower(data), []byte("rsid")) {
+					t.Errorf("%s holds an rsid", name)
+				}
+			}
+			// Every part but the content types and the package
+			// relationships has a content type override, and every
+			// relationship's target is a part.
+			var types struct {
+				Override []struct {
+					PartName    string `xml:"PartName,attr"`
+					ContentType string `xml:"ContentType,attr"`
+				}
+				Default []struct {
+					Extension string `xml:"Extension,attr"`
+				}
+			}
+			if err := xml.Unmarshal(parts["[Content_Types].xml"], &types); err != nil {
+				t.Fatal(err)
+			}
+			over := map[string]string{}
+			for _, o := range types.Override {
+				over[strings.TrimPrefix(o.PartName, "/")] = o.ContentType
+			}
+			for _, name := range names {
+				if strings.HasSuffix(name, ".rels") || name == "[Content_Types].xml" {
+					continue
+				}
+				if over[name] == "" {
+					t.Errorf("%s has no content type", name)
+				}
+				delete(over, name)
+			}
+			if len(over) > 0 {
+				t.Errorf("content types for parts not in the package: %v", over)
+			}
+			if over := types.Override; !slices.ContainsFunc(over, func(o struct {
+				PartName    string `xml:"PartName,attr"`
+				ContentType string `xml:"ContentType,attr"`
+			}) bool {
+				return o.PartName == "/word/document.xml" && o.ContentType == "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+			}) {
+				t.Error("word/document.xml is not the main document")
+			}
+			for rels, base := range map[string]string{"_rels/.rels": "", "word/_rels/document.xml.rels": "word/"} {
+				var r struct {
+					Relationship []struct {
+						Target string `xml:"Target,attr"`
+					}
+				}
+				if err := xml.Unmarshal(parts[rels], &r); err != nil {
+					t.Fatal(err)
+				}
+				for _, rel := range r.Relationship {
+					if parts[base+rel.Target] == nil {
+						t.Errorf("%s points at %s, not in the package", rels, base+rel.Target)
+					}
+				}
+				if rels == "word/_rels/document.xml.rels" && len(r.Relationship) != len(names)-6 {
+					t.Errorf("document relationships %v, want one per word/ part", r.Relationship)
+				}
+			}
+		})
+	}
+}
+
+func TestWriteDeterministic(t *testing.T) {
+	a, b := mustWrite(t, sample()), mustWrite(t, sample())
+	if !bytes.Equal(a, b) {
+		t.Fatal("the same document gave different bytes")
+	}
+	d := sample()
+	d.Date = d.Date.Add(time.Second)
+	if bytes.Equal(a, mustWrite(t, d)) {
+		t.Fatal("another date gave the same bytes")
+	}
+}
+
+func TestWriteCoreProperties(t *testing.T) {
+	parts, _ := unzip(t, mustWrite(t, sample()))
+	var got []string
+	d := xml.NewDecoder(bytes.NewReader(parts["docProps/core.xml"]))
+	depth := 0
+	for {
+		tok, err := d.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch e := tok.(type) {
+		case xml.StartElement:
+			depth++
+			if depth == 2 {
+				got = append(got, e.Name.Local)
+			}
+		case xml.EndElement:
+			depth--
+		case xml.CharData:
+			if depth == 2 {
+				got[len(got)-1] += "=" + string(e)
+			}
+		}
+	}
+	want := []string{"title=MRA <draft> & \"v3\"", "creator=Singapore Customs", "lastModifiedBy=Singapore Customs",
+		"created=2026-11-30T09:30:00Z", "modified=2026-11-30T09:30:00Z"}
+	if !slices.Equal(got, want) {
+		t.Errorf("core properties %q, want %q", got, want)
+	}
+	parts, _ = unzip(t, mustWrite(t, Document{}))
+	if s := string(parts["docProps/core.xml"]); strings.Contains(s, "<dc:") || strings.Contains(s, "<dcterms:") || strings.Contains(s, "<cp:last") {
+		t.Errorf("an empty document's core properties hold something: %s", s)
+	}
+	if s := string(parts["docProps/app.xml"]); !strings.HasSuffix(s, `<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"><Application>mra</Application></Properties>`) {
+		t.Errorf("app properties: %s", s)
+	}
+}
+
+func TestWriteEscape(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	alphabet := []rune("ab <>&\"'\t\n\r\x00\x01\x1f\u0085é中😀\ufffd\ufffe\uffff\U0010FFFF")
+	for range 2000 {
+		var s strings.Builder
+		for range r.IntN(10) {
+			s.WriteRune(alphabet[r.IntN(len(alphabet))])
+		}
+		var want bytes.Buffer
+		xml.EscapeText(&want, []byte(s.String()))
+		if got := appendEscaped(nil, s.String()); string(got) != want.String() {
+			t.Fatalf("escape %q: got %q, want %q (encoding/xml)", s.String(), got, want.String())
+		}
+	}
+	// In text and in attributes, what is escaped reads back as written.
+	d := Document{Author: `a"b'<c>&d`, Date: testDate, Segments: []Segment{{Insert, `x<y>&"z'`, 0}}}
+	parts, _ := unzip(t, mustWrite(t, d))
+	if got := walk(t, parts["word/document.xml"]).accepted(); got != `x<y>&"z'` {
+		t.Errorf("text %q", got)
+	}
+	for _, a := range changes(t, parts["word/document.xml"]) {
+		if a["author"] != d.Author {
+			t.Errorf("author %q, want %q", a["author"], d.Author)
+		}
+	}
+}
+
+// changes returns the attributes (by local name, and "element") of every
+// tracked change, paragraph mark and move range start in doc.
+func changes(t testing.TB, doc []byte) []map[string]string {
+	t.Helper()
+	var out []map[string]string
+	d := xml.NewDecoder(bytes.NewReader(doc))
+	for {
+		tok, err := d.Token()
+		if err == io.EOF {
+			return out
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e, ok := tok.(xml.StartElement); ok {
+			switch e.Name.Local {
+			case "ins", "del", "moveFrom", "moveTo", "moveFromRangeStart", "moveToRangeStart", "moveFromRangeEnd", "moveToRangeEnd":
+				a := map[string]string{"element": e.Name.Local}
+				for _, at := range e.Attr {
+					a[at.Name.Local] = at.Value
+				}
+				out = append(out, a)
+			}
+		}
+	}
+}
+
+func TestWriteTrackedChangeAttributes(t *testing.T) {
+	d := sample()
+	parts, _ := unzip(t, mustWrite(t, d))
+	doc := parts["word/document.xml"]
+	ids := map[string]string{}
+	count := map[string]int{}
+	names := map[string][]string{} // move range name → the elements that start a range with it
+	open := map[string]string{}    // range id → element
+	for _, a := range changes(t, doc) {
+		el := a["element"]
+		count[el]++
+		if strings.HasSuffix(el, "RangeEnd") {
+			start := strings.TrimSuffix(el, "End") + "Start"
+			if open[a["id"]] != start {
+				t.Errorf("%s id %s ends no open %s", el, a["id"], start)
+			}
+			delete(open, a["id"])
+			continue
+		}
+		if a["id"] == "" || ids[a["id"]] != "" {
+			t.Errorf("%s: id %q missing or already used by %s", el, a["id"], ids[a["id"]])
+		}
+		ids[a["id"]] = el
+		if a["author"] != "Singapore Customs" || a["date"] != "2026-11-30T09:30:00Z" {
+			t.Errorf("%s: author %q, date %q", el, a["author"], a["date"])
+		}
+		if strings.HasSuffix(el, "RangeStart") {
+			open[a["id"]] = el
+			names[a["name"]] = append(names[a["name"]], el)
+		}
+	}
+	if len(open) > 0 {
+		t.Errorf("ranges never ended: %v", open)
+	}
+	if got := names["move1"]; !slices.Equal(got, []string{"moveFromRangeStart", "moveToRangeStart"}) || len(names) != 1 {
+		t.Errorf("move ranges %v, want move1 from and to", names)
+	}
+	// sample: del+ins in a paragraph, a moved paragraph (runs and mark) on
+	// each side, an inserted and a deleted paragraph (runs and mark); the
+	// first comment ends inside the moved text, which splits its run.
+	want := map[string]int{"ins": 3, "del": 3, "moveFrom": 3, "moveTo": 2,
+		"moveFromRangeStart": 1, "moveFromRangeEnd": 1, "moveToRangeStart": 1, "moveToRangeEnd": 1}
+	if !maps.Equal(count, want) {
+		t.Errorf("changes %v, want %v", count, want)
+	}
+	// Comment ids are their own: none is a change's.
+	for i := range d.Comments {
+		if ids[strconv.Itoa(i)] != "" {
+			t.Errorf("comment id %d is also a change's", i)
+		}
+	}
+	var settings = string(parts["word/settings.xml"])
+	if !strings.Contains(settings, "<w:trackRevisions/>") {
+		t.Error("a redline does not track further changes")
+	}
+	parts, _ = unzip(t, mustWrite(t, Document{Segments: []Segment{{Same, "a", 0}, {Insert, "", 0}}}))
+	if strings.Contains(string(parts["word/settings.xml"]), "trackRevisions") {
+		t.Error("a clean text tracks changes")
+	}
+}
+
+// commentsOf reads word/comments.xml: each comment's attributes and text
+// (its paragraphs joined by LF).
+func commentsOf(t testing.TB, data []byte) []map[string]string {
+	t.Helper()
+	var out []map[string]string
+	d := xml.NewDecoder(bytes.NewReader(data))
+	inT, paras := false, 0
+	for {
+		tok, err := d.Token()
+		if err == io.EOF {
+			return out
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch e := tok.(type) {
+		case xml.StartElement:
+			switch e.Name.Local {
+			case "comment":
+				c := map[string]string{}
+				for _, a := range e.Attr {
+					c[a.Name.Local] = a.Value
+				}
+				out, paras = append(out, c), 0
+			case "p":
+				if paras > 0 {
+					out[len(out)-1]["text"] += "\n"
+				}
+				paras++
+			case "t":
+				inT = true
+			case "tab":
+				out[len(out)-1]["text"] += "\t"
+			case "sym":
+				r, _ := strconv.ParseUint(e.Attr[1].Value, 16, 32)
+				out[len(out)-1]["text"] += string(rune(r))
+			}
+		case xml.EndElement:
+			if e.Name.Local == "t" {
+				inT = false
+			}
+		case xml.CharData:
+			if inT {
+				out[len(out)-1]["text"] += string(e)
+			}
+		}
+	}
+}
+
+// checkComments writes d and checks that each comment covers its range of
+// the whole text (clamped), has a reference, and holds its metadata and text.
+func checkComments(t *testing.T, d Document) {
+	t.Helper()
+	parts, _ := unzip(t, mustWrite(t, d))
+	w := walk(t, parts["word/document.xml"])
+	all := []rune(w.all())
+	for i, c := range d.Comments {
+		s := min(max(c.Start, 0), len(all))
+		e := min(max(c.End, s), len(all))
+		gs, okS := w.starts[i]
+		ge, okE := w.ends[i]
+		if !okS || !okE || !w.refs[i] {
+			t.Fatalf("comment %d: start %v, end %v, reference %v", i, okS, okE, w.refs[i])
+		}
+		if gs != s || ge != e {
+			t.Errorf("comment %d covers %q [%d,%d), want %q [%d,%d)", i, string(all[gs:ge]), gs, ge, string(all[s:e]), s, e)
+		}
+	}
+	got := commentsOf(t, parts["word/comments.xml"])
+	if len(got) != len(d.Comments) {
+		t.Fatalf("%d comments in comments.xml, want %d", len(got), len(d.Comments))
+	}
+	for i, c := range d.Comments {
+		want := map[string]string{"id": strconv.Itoa(i), "author": c.Author, "text": c.Text}
+		if !c.Date.IsZero() {
+			want["date"] = c.Date.UTC().Format(time.RFC3339)
+		}
+		if c.Initials != "" {
+			want["initials"] = c.Initials
+		}
+		if got[i]["text"] == "" && c.Text == "" {
+			got[i]["text"] = ""
+		}
+		if !maps.Equal(got[i], want) {
+			t.Errorf("comment %d: %q, want %q", i, got[i], want)
+		}
+	}
+}
+
+func TestWriteComments(t *testing.T) {
+	checkComments(t, sample())
+	segs := []Segment{{Same, "one\ntwo ", 0}, {Delete, "three\n", 0}, {Insert, "four", 0}, {Same, "\nfive", 0}}
+	checkComments(t, Document{Segments: segs, Comments: []Comment{
+		{Start: 2, End: 12, Author: "A", Text: "across a paragraph and into a deletion"},
+		{Start: 4, End: 4, Author: "B", Text: "at a paragraph's start"},
+		{Start: 3, End: 3, Author: "C", Text: "before a paragraph mark"},
+		{Start: 8, End: 18, Author: "D", Text: "over a deleted mark\n\nand an insertion\tétoile <&> 中 عربي \x01"},
+		{Start: -5, End: 100, Author: "E", Text: "clamped to the text"},
+		{Start: 9, End: 2, Author: "F", Text: "end before start: a point"},
+		{Start: 23, End: 23, Author: "G", Text: "at the very end"},
+		{Start: 0, End: 0, Author: "H", Text: ""},
+	}})
+	r := rand.New(rand.NewPCG(5, 6))
+	for i := range 300 {
+		segs := randomSegments(r)
+		_, _, all := texts(segs)
+		n := utf8.RuneCountInString(all)
+		var cs []Comment
+		for range r.IntN(4) {
+			s := r.IntN(n + 1)
+			cs = append(cs, Comment{Start: s, End: s + r.IntN(n+1-s), Author: "Party", Initials: "P", Date: testDate, Text: "c\nd"})
+		}
+		if !t.Run(strconv.Itoa(i), func(t *testing.T) { checkComments(t, Document{Segments: segs, Comments: cs}) }) {
+			break
+		}
+	}
+}
+
+func TestWriteScripts(t *testing.T) {
+	const text = "Article 7 第七条 协定\nالمادة 7 من الاتفاق\nסעיף 7 להסדר\nmixed: the العربية word, עברית.\n😀👍🏽 🇸🇬\n"
+	parts, _ := unzip(t, mustWrite(t, Document{Segments: []Segment{{Same, text, 0}}}))
+	doc := parts["word/document.xml"]
+	if got := walk(t, doc).accepted(); got != text {
+		t.Fatalf("text %q, want %q", got, text)
+	}
+	// Each run of right-to-left script is a w:rtl run, and no other run is.
+	d := xml.NewDecoder(bytes.NewReader(doc))
+	var rtlRuns, ltrRuns []string
+	right, inT := false, false
+	var run strings.Builder
+	for {
+		tok, err := d.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch e := tok.(type) {
+		case xml.StartElement:
+			switch e.Name.Local {
+			case "r":
+				right = false
+				run.Reset()
+			case "rtl":
+				right = true
+			case "t":
+				inT = true
+			}
+		case xml.EndElement:
+			switch e.Name.Local {
+			case "r":
+				if right {
+					rtlRuns = append(rtlRuns, run.String())
+				} else {
+					ltrRuns = append(ltrRuns, run.String())
+				}
+			case "t":
+				inT = false
+			}
+		case xml.CharData:
+			if inT {
+				run.WriteString(string(e))
+			}
+		}
+	}
+	if want := []string{"المادة 7 من الاتفاق", "סעיף 7 להסדר", "العربية", "עברית"}; !slices.Equal(rtlRuns, want) {
+		t.Errorf("right-to-left runs %q, want %q", rtlRuns, want)
+	}
+	for _, r := range ltrRuns {
+		for _, c := range r {
+			if rtl(c) {
+				t.Errorf("left-to-right run %q holds %q", r, c)
+			}
+		}
+	}
+}
+
+func TestWriteControlCharacters(t *testing.T) {
+	// Every character XML 1.0 cannot hold is a w:sym with its code point.
+	var b strings.Builder
+	for r := rune(0); r < 0x20; r++ {
+		b.WriteRune(r)
+		b.WriteString("x")
+	}
+	b.WriteString("\uFFFE\uFFFF\u0085\uFFFD")
+	text := b.String()
+	parts, _ := unzip(t, mustWrite(t, Document{Segments: []Segment{{Same, text, 0}, {Delete, text, 0}}}))
+	w := walk(t, parts["word/document.xml"])
+	if w.accepted() != text || w.rejected() != text+text {
+		t.Errorf("accepted %q, rejected %q", w.accepted(), w.rejected())
+	}
+	if n := bytes.Count(parts["word/document.xml"], []byte("<w:sym ")); n != 2*(0x20-2+2) {
+		t.Errorf("%d w:sym, want %d", n, 2*(0x20-2+2))
+	}
+}
+
+func TestWriteRefuses(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		d    Document
+		want string
+	}{
+		{"invalid UTF-8", Document{Segments: []Segment{{Same, "ok", 0}, {Insert, "a\xffb", 0}}}, "segment 1 is not valid UTF-8"},
+		{"unknown kind", Document{Segments: []Segment{{Kind(9), "a", 0}}}, "segment 0 has unknown kind 9"},
+		{"comment", Document{Comments: []Comment{{Text: "\xc3"}}}, "comment 0 is not valid UTF-8"},
+		{"metadata", Document{Title: "\xe2\x82"}, "metadata is not valid UTF-8"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var b bytes.Buffer
+			err := Write(&b, tc.d)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("error %v, want %q", err, tc.want)
+			}
+			if b.Len() != 0 {
+				t.Errorf("%d bytes written", b.Len())
+			}
+		})
+	}
 }
