@@ -72,6 +72,7 @@ export class DocImport {
   fail(name, why) {
     const msg = `“${name}” was not imported: ${why.replace(/[.\s]*$/, '')}. Your draft is unchanged.`;
     this.propose.err.show(msg);
+    this.propose.err.el.scrollIntoView({ block: 'nearest' }); // the form's error place is below the editor
   }
 }
 
