@@ -3,13 +3,19 @@ package docx
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"mra/diff/difftest"
 	"mra/server/mra"
 )
 
@@ -445,4 +451,193 @@ func TestReadLimitsAgree(t *testing.T) {
 	if len(rep.Text) != 8<<20-1 {
 		t.Errorf("got %d bytes, want %d", len(rep.Text), 8<<20-1)
 	}
+}
+
+// BenchmarkRead reads a clean docx of the reference agreement's new text
+// (3 MB, 2,000 articles).
+func BenchmarkRead(b *testing.B) {
+	text := difftest.Agreement(2000).New
+	var body strings.Builder
+	for _, line := range strings.Split(text, "\n") {
+		body.WriteString(paraXML(line))
+	}
+	data := docWith(b, body.String())
+	b.SetBytes(int64(len(text)))
+	b.ResetTimer()
+	for b.Loop() {
+		rep, err := Read(data, Options{})
+		if err != nil || rep.Text != text {
+			b.Fatalf("Read: %v (text equal: %v)", err, rep.Text == text)
+		}
+	}
+}
+
+// libreOfficeFODT is a Flat ODT with what lawyers' documents hold: numbered
+// articles and clauses, a lettered list, a bullet, a table, a footnote, an
+// endnote, a comment, a header and a footer, and tracked changes (a word
+// replaced, a paragraph break deleted, a paragraph inserted).
+const libreOfficeFODT = `<?xml version="1.0" encoding="UTF-8"?>
+<office:document xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:fo="urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0" xmlns:dc="http://purl.org/dc/elements/1.1/" office:version="1.3" office:mimetype="application/vnd.oasis.opendocument.text">
+ <office:automatic-styles>
+  <text:list-style style:name="LArticle">
+   <text:list-level-style-number text:level="1" style:num-prefix="Article " style:num-suffix="" style:num-format="1"><style:list-level-properties text:list-level-position-and-space-mode="label-alignment"><style:list-level-label-alignment text:label-followed-by="space"/></style:list-level-properties></text:list-level-style-number>
+   <text:list-level-style-number text:level="2" style:num-suffix="." style:num-format="1" text:display-levels="2"><style:list-level-properties text:list-level-position-and-space-mode="label-alignment"><style:list-level-label-alignment text:label-followed-by="listtab"/></style:list-level-properties></text:list-level-style-number>
+  </text:list-style>
+  <text:list-style style:name="LLetter">
+   <text:list-level-style-number text:level="1" style:num-prefix="(" style:num-suffix=")" style:num-format="a"><style:list-level-properties text:list-level-position-and-space-mode="label-alignment"><style:list-level-label-alignment text:label-followed-by="listtab"/></style:list-level-properties></text:list-level-style-number>
+  </text:list-style>
+  <text:list-style style:name="LBullet">
+   <text:list-level-style-bullet text:level="1" text:bullet-char="•"><style:list-level-properties text:list-level-position-and-space-mode="label-alignment"><style:list-level-label-alignment text:label-followed-by="listtab"/></style:list-level-properties></text:list-level-style-bullet>
+  </text:list-style>
+  <style:page-layout style:name="pm1"><style:page-layout-properties fo:page-width="21cm" fo:page-height="29.7cm"/><style:header-style/><style:footer-style/></style:page-layout>
+ </office:automatic-styles>
+ <office:master-styles>
+  <style:master-page style:name="Standard" style:page-layout-name="pm1"><style:header><text:p>HEADER TEXT</text:p></style:header><style:footer><text:p>FOOTER TEXT</text:p></style:footer></style:master-page>
+ </office:master-styles>
+ <office:body>
+  <office:text>
+   <text:tracked-changes text:track-changes="true">
+    <text:changed-region xml:id="ct1" text:id="ct1">
+     <text:insertion><office:change-info><dc:creator>Singapore Customs</dc:creator><dc:date>2026-01-01T00:00:00</dc:date></office:change-info></text:insertion>
+    </text:changed-region>
+    <text:changed-region xml:id="ct2" text:id="ct2">
+     <text:deletion><office:change-info><dc:creator>Singapore Customs</dc:creator><dc:date>2026-01-01T00:00:00</dc:date></office:change-info><text:p>shall</text:p></text:deletion>
+    </text:changed-region>
+    <text:changed-region xml:id="ct3" text:id="ct3">
+     <text:deletion><office:change-info><dc:creator>Singapore Customs</dc:creator><dc:date>2026-01-01T00:00:00</dc:date></office:change-info><text:p>tail</text:p><text:p/></text:deletion>
+    </text:changed-region>
+    <text:changed-region xml:id="ct4" text:id="ct4">
+     <text:insertion><office:change-info><dc:creator>Singapore Customs</dc:creator><dc:date>2026-01-01T00:00:00</dc:date></office:change-info></text:insertion>
+    </text:changed-region>
+   </text:tracked-changes>
+   <text:p>Mutual Recognition Arrangement</text:p>
+   <text:list text:style-name="LArticle">
+    <text:list-item><text:p>Scope</text:p>
+     <text:list><text:list-item><text:p>The Party <text:change text:change-id="ct2"/><text:change-start text:change-id="ct1"/>may<text:change-end text:change-id="ct1"/> act.<text:note text:id="ftn1" text:note-class="footnote"><text:note-citation>1</text:note-citation><text:note-body><text:p>FOOTNOTE TEXT</text:p></text:note-body></text:note></text:p></text:list-item>
+      <text:list-item><text:p>Second clause.<office:annotation><dc:creator>Singapore Customs</dc:creator><dc:date>2026-01-01T00:00:00</dc:date><text:p>COMMENT TEXT</text:p></office:annotation></text:p></text:list-item></text:list>
+    </text:list-item>
+    <text:list-item><text:p>Definitions<text:note text:id="edn1" text:note-class="endnote"><text:note-citation>i</text:note-citation><text:note-body><text:p>ENDNOTE TEXT</text:p></text:note-body></text:note></text:p></text:list-item>
+   </text:list>
+   <text:list text:style-name="LLetter">
+    <text:list-item><text:p>first</text:p></text:list-item>
+    <text:list-item><text:p>second</text:p></text:list-item>
+   </text:list>
+   <text:list text:style-name="LBullet"><text:list-item><text:p>bullet</text:p></text:list-item></text:list>
+   <table:table table:name="T1"><table:table-column table:number-columns-repeated="2"/>
+    <table:table-row><table:table-cell office:value-type="string"><text:p>A1</text:p></table:table-cell><table:table-cell office:value-type="string"><text:p>B1</text:p></table:table-cell></table:table-row>
+    <table:table-row><table:table-cell office:value-type="string"><text:p>A2</text:p></table:table-cell><table:table-cell office:value-type="string"><text:p>B2</text:p></table:table-cell></table:table-row>
+   </table:table>
+   <text:p>Joined<text:change text:change-id="ct3"/> here.</text:p>
+   <text:p>Before.<text:change-start text:change-id="ct4"/></text:p><text:p>Inserted paragraph.<text:change-end text:change-id="ct4"/></text:p>
+   <text:p>End.</text:p>
+  </office:text>
+ </office:body>
+</office:document>
+`
+
+// checkLibreOfficeDocx checks what Read finds in LibreOffice's .docx of
+// libreOfficeFODT, accepted and rejected.
+func checkLibreOfficeDocx(t *testing.T, data []byte) {
+	t.Helper()
+	const head = "Mutual Recognition Arrangement\nArticle 1 Scope\n"
+	const tail = "1.2.\tSecond clause.\nArticle 2 Definitions\n(a)\tfirst\n(b)\tsecond\n•\tbullet\nA1\nB1\nA2\nB2\n"
+	accept := head + "1.1.\tThe Party may act.\n" + tail + "Joined here.\nBefore.\nInserted paragraph.\nEnd."
+	reject := head + "1.1.\tThe Party shall act.\n" + tail + "Joinedtail\n here.\nBefore.\nEnd."
+	for _, c := range []struct {
+		opt  Options
+		want string
+	}{{Options{}, accept}, {Options{Reject: true}, reject}} {
+		rep := mustRead(t, data, c.opt)
+		if rep.Text != c.want {
+			t.Errorf("reject=%v: got\n%q\nwant\n%q", c.opt.Reject, rep.Text, c.want)
+		}
+		if n := strings.Count(c.want, "\n") + 1; rep.Paragraphs != n {
+			t.Errorf("reject=%v: got %d paragraphs, want %d", c.opt.Reject, rep.Paragraphs, n)
+		}
+		// "may" inserted, "shall" deleted, the deleted "tail" and its paragraph
+		// mark, the inserted paragraph's mark and its text.
+		if rep.TrackedChanges != 6 {
+			t.Errorf("reject=%v: got %d tracked changes, want 6", c.opt.Reject, rep.TrackedChanges)
+		}
+		if rep.Headers != 1 || rep.Footers != 1 || rep.Footnotes != 1 || rep.Endnotes != 1 || rep.Comments != 1 {
+			t.Errorf("reject=%v: got headers %d, footers %d, footnotes %d, endnotes %d, comments %d; want 1 each",
+				c.opt.Reject, rep.Headers, rep.Footers, rep.Footnotes, rep.Endnotes, rep.Comments)
+		}
+		for _, s := range []string{"HEADER", "FOOTER", "FOOTNOTE", "ENDNOTE", "COMMENT"} {
+			if strings.Contains(rep.Text, s) {
+				t.Errorf("reject=%v: the text holds the %s", c.opt.Reject, strings.ToLower(s))
+			}
+		}
+	}
+}
+
+// TestReadLibreOfficeFile reads the .docx LibreOffice made of
+// libreOfficeFODT, committed so the test runs without LibreOffice.
+func TestReadLibreOfficeFile(t *testing.T) {
+	data, err := os.ReadFile("testdata/read-libreoffice.docx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkLibreOfficeDocx(t, data)
+}
+
+// TestReadLibreOfficeLive has LibreOffice make the .docx now, so a newer
+// LibreOffice's output is read too. MRA_UPDATE_TESTDATA=1 stores it as
+// testdata/read-libreoffice.docx.
+func TestReadLibreOfficeLive(t *testing.T) {
+	soffice := sofficePath(t)
+	dir := t.TempDir()
+	src := filepath.Join(dir, "read-libreoffice.fodt")
+	if err := os.WriteFile(src, []byte(libreOfficeFODT), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	data := convert(t, soffice, src, "docx")
+	checkLibreOfficeDocx(t, data)
+	if os.Getenv("MRA_UPDATE_TESTDATA") == "1" {
+		if err := os.WriteFile("testdata/read-libreoffice.docx", data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// sofficePath finds LibreOffice: $MRA_SOFFICE, else soffice or libreoffice
+// on PATH. Without it the test skips, loudly, unless MRA_E2E=1, where it
+// fails.
+func sofficePath(t *testing.T) string {
+	t.Helper()
+	if p := os.Getenv("MRA_SOFFICE"); p != "" {
+		return p
+	}
+	for _, name := range []string{"soffice", "libreoffice"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	if os.Getenv("MRA_E2E") == "1" {
+		t.Fatal("LibreOffice (soffice) not found and MRA_E2E=1: install libreoffice-writer-nogui or set MRA_SOFFICE")
+	}
+	t.Skip("SKIPPED: LibreOffice (soffice) not found; install libreoffice-writer-nogui or set MRA_SOFFICE to run this test")
+	return ""
+}
+
+// convert has soffice convert src to format, with its own profile and a
+// timeout, and returns the result's bytes.
+func convert(t *testing.T, soffice, src, format string) []byte {
+	t.Helper()
+	dir := filepath.Dir(src)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	profile := (&url.URL{Scheme: "file", Path: filepath.Join(t.TempDir(), "profile")}).String()
+	cmd := exec.CommandContext(ctx, soffice, "-env:UserInstallation="+profile, "--headless", "--norestore",
+		"--convert-to", format, "--outdir", dir, src)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("soffice: %v\n%s", err, out)
+	}
+	res := strings.TrimSuffix(src, filepath.Ext(src)) + "." + format
+	data, err := os.ReadFile(res)
+	if err != nil {
+		t.Fatalf("soffice made no %s: %v\n%s", format, err, out)
+	}
+	return data
 }
