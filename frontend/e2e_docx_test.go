@@ -625,3 +625,54 @@ func TestExportMenuCompare(t *testing.T) {
 		}
 	}
 }
+
+// TestImportLibreOfficeDocument: a Word document LibreOffice saved (the
+// reader's committed testdata: numbered articles, a table, notes, a
+// comment, a header and tracked changes) comes into the draft as the
+// server reads it, Word's pending changes accepted, and is previewed
+// against the version it revises (its text with the changes rejected).
+func TestImportLibreOfficeDocument(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("..", "server", "docx", "testdata", "read-libreoffice.docx"))
+	if err != nil {
+		t.Fatalf("the LibreOffice document of the docx reader's tests: %v", err)
+	}
+	rejected, err := docx.Read(raw, docx.Options{Reject: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newEnv(t)
+	usNeg := e.api("us-neg")
+	id := usNeg.negotiation("LibreOffice import", rejected.Text)
+	status, want, body := usNeg.importDocx(raw)
+	if status != http.StatusOK || want.TrackedChanges == 0 || want.Text == rejected.Text {
+		t.Fatalf("POST /api/import of LibreOffice's document: %d %s", status, body)
+	}
+	path := filepath.Join(t.TempDir(), "Arrangement (LibreOffice).docx")
+	if err := os.WriteFile(path, raw, 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	us := e.page("us-neg")
+	us.login("us-neg")
+	us.room(id)
+	us.openPropose(len([]rune(rejected.Text)))
+	us.run("choose LibreOffice's document", chromedp.SetUploadFiles(chromedp.CSS("#draft-import"), []string{path}))
+	us.waitText("#draft-imported", "Imported “Arrangement (LibreOffice).docx”", 10*time.Second)
+	if got := evalIn[string](us, `document.querySelector('#draft').value`); got != want.Text {
+		t.Fatalf("the draft is %q, the server read %q", got, want.Text)
+	}
+	if s := us.text("#draft-imported"); !strings.Contains(s, fmt.Sprintf("%d paragraphs", want.Paragraphs)) || !strings.Contains(s, fmt.Sprintf("%d tracked changes were accepted", want.TrackedChanges)) {
+		t.Errorf("the import says %q (the server: %d paragraphs, %d tracked changes)", s, want.Paragraphs, want.TrackedChanges)
+	}
+	us.previewCurrent(10 * time.Second)
+	ins := evalIn[string](us, `[...document.querySelectorAll('#preview ins')].map(e => e.textContent).join('|')`)
+	del := evalIn[string](us, `[...document.querySelectorAll('#preview del')].map(e => e.textContent).join('|')`)
+	if !strings.Contains(ins, "may") || !strings.Contains(ins, "Inserted paragraph") || !strings.Contains(del, "shall") {
+		t.Errorf("the preview inserts %q and deletes %q", ins, del)
+	}
+	for _, part := range []string{"HEADER", "FOOTER", "FOOTNOTE", "COMMENT"} {
+		if strings.Contains(want.Text, part) {
+			t.Errorf("the imported text holds the document's %s", strings.ToLower(part))
+		}
+	}
+}
