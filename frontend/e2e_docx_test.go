@@ -354,6 +354,18 @@ func allText(t *testing.T, format string, body []byte) string {
 	return all.String()
 }
 
+// waitFile waits up to 10 s for the browser to finish saving a download
+// (Chromium writes a .crdownload file and renames it when done).
+func waitFile(t *testing.T, path string) []byte {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if b, err := os.ReadFile(path); err == nil && len(b) > 0 {
+			return b
+		}
+	}
+	return nil
+}
+
 var exportTypes = map[string]string{
 	"txt":  "text/plain",
 	"html": "text/html",
@@ -435,19 +447,9 @@ func TestExportMenuText(t *testing.T) {
 	if name == "" || !strings.HasSuffix(name, ".txt") {
 		t.Fatalf("the clean text's Content-Disposition is %q", clean.Disposition)
 	}
-	saved := filepath.Join(dir, name)
-	deadline := time.Now().Add(10 * time.Second)
-	var got []byte
-	for time.Now().Before(deadline) {
-		if b, err := os.ReadFile(saved); err == nil && len(b) > 0 {
-			got = b
-			break
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	if string(got) != v2 {
+	if got := waitFile(t, filepath.Join(dir, name)); string(got) != v2 {
 		entries, _ := os.ReadDir(dir)
-		t.Fatalf("Enter on the clean text saved %q (%d bytes) as %s; the directory holds %v", got, len(got), name, entries)
+		t.Fatalf("Enter on the clean text saved %q as %s; the directory holds %v", got, name, entries)
 	}
 
 	check := func(internal bool) {
@@ -503,6 +505,17 @@ func TestExportMenuText(t *testing.T) {
 		}
 	}
 	check(false)
+
+	// A click on the clean docx saves, under the server's name, the very
+	// bytes the link answers (an export made twice is the same file).
+	word := us.fetchLink(`#export-text a[data-kind="clean"][data-format="docx"]`)
+	us.click(`#export-text a[data-kind="clean"][data-format="docx"]`)
+	if b := waitFile(t, filepath.Join(dir, word.filename())); !bytes.Equal(b, word.body) {
+		t.Errorf("the clicked clean docx saved %d bytes as %q, not the %d the link answers", len(b), word.filename(), len(word.body))
+	}
+	if !evalIn[bool](us, `document.querySelector('#export-text').open`) {
+		t.Error("choosing an export closed the menu")
+	}
 
 	// End goes to the checkbox; Space ticks it; the links it changes say so.
 	us.press(kb.End)
