@@ -667,6 +667,17 @@ func TestExportRedlineDocx(t *testing.T) {
 	if accepted.Text != text2 || rejected.Text != servertest.Text1 || accepted.TrackedChanges == 0 {
 		t.Errorf("redline docx: accepted %q, rejected %q, %d changes", accepted.Text, rejected.Text, accepted.TrackedChanges)
 	}
+	// Imported over HTTP: the accepted text, and the changes counted.
+	req, _ := http.NewRequest(http.MethodPost, e.w.URL()+"/api/import", bytes.NewReader(a.body))
+	req.Header.Set("Content-Type", export.DocxType+"; charset=binary")
+	status, body := e.sg.Do(req)
+	var imp struct {
+		Text           string `json:"text"`
+		TrackedChanges int    `json:"tracked_changes"`
+	}
+	if status != http.StatusOK || json.Unmarshal(body, &imp) != nil || imp.Text != text2 || imp.TrackedChanges != accepted.TrackedChanges {
+		t.Errorf("import of the redline docx: %d %s", status, body)
+	}
 	parts := docxParts(t, a.body)
 	doc := parts["word/document.xml"]
 	if !strings.Contains(doc, `w:author="Singapore Customs"`) || strings.Contains(doc, "SG Negotiator") || strings.Contains(doc, "sg-neg") {
@@ -677,6 +688,9 @@ func TestExportRedlineDocx(t *testing.T) {
 		t.Errorf("core properties: %s", core)
 	}
 	for name, p := range parts {
+		if strings.Contains(p, "rsid") {
+			t.Errorf("part %s holds an rsid", name)
+		}
 		for _, person := range []string{"US Negotiator", "us-neg", "SG Negotiator", "sg-neg", "US Legal"} {
 			if strings.Contains(p, person) {
 				t.Errorf("part %s names a person: %q", name, person)

@@ -156,6 +156,7 @@ func pairedMoves(segs []Segment) map[int]bool {
 
 const xmlHeader = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` + "\n"
 
+const wordNS = `http://schemas.openxmlformats.org/wordprocessingml/2006/main`
 
 func writeContentTypes(b *bufio.Writer, comments bool) {
 	b.WriteString(xmlHeader + `<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">` +
@@ -190,7 +191,7 @@ func writeDocumentRels(b *bufio.Writer, comments bool) {
 
 // The font is a serif every office suite has or substitutes metrically
 // (LibreOffice: Liberation Serif); 12 pt, a little space after paragraphs.
-const styles = xmlHeader + `<w:styles xmlns:w="` + nsW + `">` +
+const styles = xmlHeader + `<w:styles xmlns:w="` + wordNS + `">` +
 	`<w:docDefaults><w:rPrDefault><w:rPr>` +
 	`<w:rFonts w:ascii="Times New Roman" w:hAnsi="Times New Roman" w:eastAsia="Times New Roman" w:cs="Times New Roman"/>` +
 	`<w:sz w:val="24"/><w:szCs w:val="24"/><w:lang w:val="en-GB"/>` +
@@ -204,7 +205,7 @@ const styles = xmlHeader + `<w:styles xmlns:w="` + nsW + `">` +
 // writeSettings turns track changes on in a document that holds tracked
 // changes, so that whoever edits a redline further leaves tracked changes too.
 func writeSettings(b *bufio.Writer, tracked bool) {
-	b.WriteString(xmlHeader + `<w:settings xmlns:w="` + nsW + `">`)
+	b.WriteString(xmlHeader + `<w:settings xmlns:w="` + wordNS + `">`)
 	if tracked {
 		b.WriteString(`<w:trackRevisions/>`)
 	}
@@ -454,10 +455,10 @@ const (
 	markStart
 )
 
-// docBody writes word/document.xml's paragraphs. A paragraph's content is
+// docWriter writes word/document.xml's paragraphs. A paragraph's content is
 // gathered in p and written once its mark (and so the mark's kind, which
 // goes first, in w:pPr) is known.
-type docBody struct {
+type docWriter struct {
 	out     *bufio.Writer
 	p       []byte
 	open    Kind   // the tracked-change container open in p; Same: none
@@ -474,8 +475,8 @@ type docBody struct {
 var containerTag = [...]string{Insert: "w:ins", Delete: "w:del", MoveFrom: "w:moveFrom", MoveTo: "w:moveTo"}
 
 func writeDocument(out *bufio.Writer, d *Document, moves map[int]bool) {
-	out.WriteString(xmlHeader + `<w:document xmlns:w="` + nsW + `"><w:body>`)
-	w := &docBody{out: out, p: make([]byte, 0, 4096), attrs: changeAttrs(d.Author, d.Date), id: len(d.Comments)}
+	out.WriteString(xmlHeader + `<w:document xmlns:w="` + wordNS + `"><w:body>`)
+	w := &docWriter{out: out, p: make([]byte, 0, 4096), attrs: changeAttrs(d.Author, d.Date), id: len(d.Comments)}
 	if len(d.Comments) > 0 {
 		total := 0
 		for _, s := range d.Segments {
@@ -527,7 +528,7 @@ func writeDocument(out *bufio.Writer, d *Document, moves map[int]bool) {
 
 // text writes s as kind k, ending a paragraph at each LF and placing the
 // comment markers that fall inside it.
-func (w *docBody) text(k Kind, s string) {
+func (w *docWriter) text(k Kind, s string) {
 	for len(s) > 0 {
 		w.markers(w.pos)
 		limit := -1 // code points to the next marker
@@ -560,7 +561,7 @@ func (w *docBody) text(k Kind, s string) {
 }
 
 // container makes k's tracked-change container the open one.
-func (w *docBody) container(k Kind) {
+func (w *docWriter) container(k Kind) {
 	if w.open == k {
 		return
 	}
@@ -576,7 +577,7 @@ func (w *docBody) container(k Kind) {
 	w.open = k
 }
 
-func (w *docBody) closeContainer() {
+func (w *docWriter) closeContainer() {
 	if w.open == Same {
 		return
 	}
@@ -587,14 +588,14 @@ func (w *docBody) closeContainer() {
 }
 
 // appendID appends ` w:id="N"` with a new id.
-func (w *docBody) appendID() []byte {
+func (w *docWriter) appendID() []byte {
 	w.p = append(w.p, ` w:id="`...)
 	w.p = strconv.AppendInt(w.p, int64(w.id), 10)
 	w.id++
 	return append(w.p, '"')
 }
 
-func (w *docBody) openRange(k Kind, move int) {
+func (w *docWriter) openRange(k Kind, move int) {
 	w.closeContainer()
 	w.rangeK, w.rangeM, w.rangeID = k, move, w.id
 	w.p = append(w.p, '<')
@@ -607,7 +608,7 @@ func (w *docBody) openRange(k Kind, move int) {
 	w.p = append(w.p, `"/>`...)
 }
 
-func (w *docBody) closeRange() {
+func (w *docWriter) closeRange() {
 	if w.rangeK == Same {
 		return
 	}
@@ -621,7 +622,7 @@ func (w *docBody) closeRange() {
 }
 
 // markers writes the comment markers at offsets up to pos.
-func (w *docBody) markers(pos int) {
+func (w *docWriter) markers(pos int) {
 	for w.mi < len(w.marks) && w.marks[w.mi].pos <= pos {
 		m := w.marks[w.mi]
 		w.mi++
@@ -642,7 +643,7 @@ func (w *docBody) markers(pos int) {
 }
 
 // paragraph writes the open paragraph, its mark tracked as mark.
-func (w *docBody) paragraph(mark Kind) {
+func (w *docWriter) paragraph(mark Kind) {
 	w.closeContainer()
 	w.out.WriteString("<w:p>")
 	if mark != Same {
@@ -665,7 +666,7 @@ func (w *docBody) paragraph(mark Kind) {
 // writeComments writes word/comments.xml: each comment's author, initials,
 // date and text, a paragraph per line.
 func writeComments(out *bufio.Writer, d *Document) {
-	out.WriteString(xmlHeader + `<w:comments xmlns:w="` + nsW + `">`)
+	out.WriteString(xmlHeader + `<w:comments xmlns:w="` + wordNS + `">`)
 	var p []byte
 	for i, c := range d.Comments {
 		p = append(p[:0], `<w:comment w:id="`...)

@@ -2,6 +2,7 @@ package export_test
 
 import (
 	"bytes"
+	"strconv"
 	"testing"
 	"time"
 
@@ -101,5 +102,33 @@ func TestReferenceRedlineDocx(t *testing.T) {
 	again, _ := export.Make(v, export.Request{Kind: export.Redline, Format: export.DOCX})
 	if !bytes.Equal(again.Body, f.Body) {
 		t.Errorf("the reference redline docx differs when made again")
+	}
+}
+
+// BenchmarkExportBracketedDocxThreads: the reference agreement's bracketed
+// docx with 5,000 shared threads (half of them open issues), each a comment.
+func BenchmarkExportBracketedDocxThreads(b *testing.B) {
+	v := referenceView()
+	nw, _ := v.Text(2)
+	n := len([]rune(nw))
+	at := v.Snapshot.Versions[1].At
+	for k := range 5000 {
+		s := (k * 7919) % (n - 100)
+		kind, status := mra.KindOpenIssue, mra.StatusOpen
+		if k%2 == 1 {
+			kind, status = mra.KindNote, mra.StatusOpen
+		}
+		v.Snapshot.Threads = append(v.Snapshot.Threads, &mra.Thread{
+			ID: mra.ThreadID("t-" + strconv.Itoa(k)), Kind: kind, Visibility: mra.Shared, Party: "SG", Status: status,
+			Anchor:    &mra.Anchor{Version: 2, Start: s, End: s + 40},
+			Messages:  []mra.Message{{Party: "SG", Body: "why this?", At: at}},
+			CreatedAt: at,
+		})
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := export.Make(v, export.Request{Kind: export.Bracketed, Format: export.DOCX}); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -191,7 +191,25 @@ type File struct {
 
 // Disposition returns the Content-Disposition header of the file.
 func (f *File) Disposition() string {
-	return `attachment; filename="` + f.ASCIIName + `"; filename*=UTF-8''` + url.PathEscape(f.Name)
+	return `attachment; filename="` + f.ASCIIName + `"; filename*=UTF-8''` + extValue(f.Name)
+}
+
+// extValue percent-encodes s as an RFC 8187 value: every byte but the
+// attr-chars (letters, digits and !#$&+-.^_`|~).
+func extValue(s string) string {
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("!#$&+-.^_`|~", c) >= 0 {
+			b.WriteByte(c)
+			continue
+		}
+		b.WriteByte('%')
+		b.WriteByte(hex[c>>4])
+		b.WriteByte(hex[c&15])
+	}
+	return b.String()
 }
 
 // Make makes the export r of what v shows. Its errors are *mra.Error:

@@ -4,6 +4,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"mra/server/mra"
 )
 
 // TestBrackets: overlapping and touching ranges merge; ranges are clipped;
@@ -63,5 +65,45 @@ func TestParseQuery(t *testing.T) {
 	r, err := ParseQuery(q)
 	if err != nil || r != (Request{Kind: Redline, Format: DOCX, Version: 3, From: 1, Internal: true}) {
 		t.Errorf("%+v %v", r, err)
+	}
+}
+
+func TestDisposition(t *testing.T) {
+	f := File{Name: `a "b"; c=d/é.txt`, ASCIIName: "a-b-c-d.txt"}
+	want := `attachment; filename="a-b-c-d.txt"; filename*=UTF-8''a%20%22b%22%3B%20c%3Dd%2F%C3%A9.txt`
+	if got := f.Disposition(); got != want {
+		t.Errorf("%s, want %s", got, want)
+	}
+}
+
+// TestRedlineHTMLMoves: a moved paragraph is marked at both ends with its
+// number, told apart from plain insertions and deletions; text is escaped.
+func TestRedlineHTMLMoves(t *testing.T) {
+	old := "Article 1\n\nThe <b>first</b> paragraph stays here for good.\n\nA paragraph that will move to the end of the text, unchanged.\n\nArticle 2\n\nThe last paragraph.\n"
+	nw := "Article 1\n\nThe <b>first</b> paragraph stays here for good.\n\nArticle 2\n\nThe last paragraph, amended.\n\nA paragraph that will move to the end of the text, unchanged.\n"
+	texts := []string{old, nw}
+	v := View{
+		Snapshot: mra.Snapshot{
+			Negotiation: mra.NegotiationView{ID: "n-1", Title: "T"},
+			Parties:     []mra.Party{{ID: "US", Name: "US Customs"}, {ID: "SG", Name: "SG Customs"}},
+			Versions:    []mra.Version{{Number: 1, Party: "US"}, {Number: 2, Party: "SG"}},
+		},
+		Party: "US",
+		Text:  func(n int) (string, error) { return texts[n-1], nil },
+	}
+	f, err := Make(v, Request{Kind: Redline, Format: HTML})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := string(f.Body)
+	for _, s := range []string{`<del class="move" title="move 1"><span class="mark">↦1</span>A paragraph`,
+		`<ins class="move" title="move 1"><span class="mark">⇥1</span>A paragraph`, `<ins>, amended</ins>`,
+		"The &lt;b&gt;first&lt;/b&gt;", `class="legend"`, "changes by SG Customs"} {
+		if !strings.Contains(page, s) {
+			t.Errorf("redline html lacks %q", s)
+		}
+	}
+	if strings.Contains(page, "<b>") {
+		t.Errorf("text not escaped")
 	}
 }

@@ -177,17 +177,17 @@ func Brackets(text string, ranges [][2]int) BracketedText {
 // starting where a bracket opens starts inside it, one ending where a
 // bracket closes ends inside it.
 func (bt BracketedText) shift(s, e int) (int, int) {
-	before := func(p int, atOpen, atClose bool) int {
-		c := 0
-		for k, m := range bt.Marks {
-			open := k%2 == 0
-			if m < p || m == p && (open && atOpen || !open && atClose) {
-				c++
+	before := func(p int, atOpen bool) int {
+		k, _ := slices.BinarySearch(bt.Marks, p) // Marks ascend: the brackets before p
+		c := k
+		for ; k < len(bt.Marks) && bt.Marks[k] == p; k++ {
+			if k%2 == 0 && atOpen {
+				c++ // a bracket opening at p: the range starts inside it
 			}
 		}
 		return p + c
 	}
-	s2 := before(s, true, false)
-	e2 := before(e, s == e, false)
+	s2 := before(s, true)
+	e2 := before(e, s == e)
 	return s2, max(s2, e2)
 }
