@@ -296,3 +296,47 @@ func TestNewArticleShowsAsNew(t *testing.T) {
 	e.api("sg-neg").do("concur", map[string]any{"negotiation": id, "thread": th})
 	p.waitJS("the new article agreed", `document.querySelector('.ol-item[data-index="1000"]').classList.contains('st-agreed')`, live)
 }
+
+// TestLiveCommentsTouchOnlyWhatChanged: a burst of the other side's
+// comments adds their cards and highlights and leaves the rest of the page
+// alone, and no card carries an idle form (the browser's form scanning
+// walks and lays out every card holding one after each new comment: a
+// 200 ms task with 200 threads).
+func TestLiveCommentsTouchOnlyWhatChanged(t *testing.T) {
+	e := newEnv(t)
+	id := bigRoom(t, e)
+	us := e.api("us-neg")
+	for n := 10; n < 70; n++ {
+		us.commentAt(t, id, 1, bigText, n*25, "note", "shared", fmt.Sprintf("Note on article %d.", n*25))
+	}
+	_, sg := e.livePages(id)
+	sg.waitJS("63 cards", `document.querySelectorAll('#thread-list .thread').length === 63`, live)
+	if n := evalIn[int](sg, `document.querySelectorAll('#thread-list form, #thread-list textarea').length`); n != 0 {
+		t.Errorf("%d forms or text areas in 63 idle cards; want none until a card's action opens one", n)
+	}
+	evalIn[chromedp.Void](sg, `(() => {
+		window.__mutated = [];
+		for (const sel of ['.people-list', '#status-badge', '#issue-count', '#waiting-on-us']) {
+			const el = document.querySelector(sel);
+			new MutationObserver(() => window.__mutated.push(sel)).observe(el, { childList: true, subtree: true, characterData: true });
+		}
+	})()`)
+	for k := 0; k < 5; k++ {
+		us.commentAt(t, id, 1, bigText, 1500+k, "note", "shared", fmt.Sprintf("Burst note %d.", k))
+	}
+	sg.waitText("#thread-list", "Burst note 4.", live)
+	if got := evalIn[[]string](sg, `window.__mutated`); len(got) > 0 {
+		t.Errorf("five new notes redrew parts of the page that did not change: %v", got)
+	}
+
+	// a card's form is made when its action is chosen, and works
+	card := `.thread[data-thread]:has(.m-body)`
+	sg.click(card + ` [data-action="reply"]`)
+	sg.waitJS("the reply form", `!!document.querySelector('`+card+` .t-form:not([hidden]) textarea')`, 5*time.Second)
+	if !sg.focused(card + ` .t-form textarea`) {
+		t.Error("the reply box does not have the focus")
+	}
+	sg.setValue(card+` .t-form textarea`, "Our reply.")
+	sg.click(card + ` .t-form button[type="submit"]`)
+	sg.waitText("#thread-list", "Our reply.", live)
+}

@@ -41,6 +41,12 @@ export function update(el, key, build) {
   replace(el, build());
 }
 
+// setText sets an element's text only when it differs: a live render that
+// shows the same words then leaves style and layout alone.
+export function setText(el, text) {
+  if (el.textContent !== text) el.textContent = text;
+}
+
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
 // when shows a contract time (RFC 3339, UTC) in local time; the title holds UTC.

@@ -2,7 +2,7 @@
 // article each is looking at (`presence` messages); and a short feed of
 // what just happened, from live events.
 
-import { h, replace, announce } from './dom.js';
+import { h, update, announce } from './dom.js';
 import { articleAt } from './text.js';
 import { KIND_LABEL } from './state.js';
 
@@ -31,23 +31,24 @@ export class People {
 
   others() { return this.users.filter((u) => u.user !== this.room.user.id); }
 
+  // render redraws the list only when what it shows changed (a burst of
+  // comments changes nothing here).
   render() {
     const room = this.room;
     if (!room.live || !room.live.live) {
-      replace(this.list, h('p', { class: 'muted' }, 'Shown while connected.'));
+      update(this.list, 'offline', () => h('p', { class: 'muted' }, 'Shown while connected.'));
       return;
     }
     const users = this.users.length ? this.users : [{ user: room.user.id, party: room.user.party, focus: room.focus }];
-    const parties = room.st.parties.map((p) => p.id);
-    replace(this.list, parties.map((p) => {
-      const here = users.filter((u) => u.party === p).sort((a, b) => a.user.localeCompare(b.user));
-      return h('div', { class: 'party-people' },
-        h('h3', null, room.st.partyName(p), ' ', h('span', { class: 'muted' }, `(${p})`)),
-        here.length ? h('ul', null, here.map((u) => h('li', null,
-          h('span', { class: 'presence-dot', 'aria-hidden': 'true' }), h('strong', null, u.name || room.st.userName(u.user)),
-          u.user === room.user.id ? ' (you)' : '', this.where(u.focus) ? h('span', { class: 'where' }, this.where(u.focus)) : null)))
-          : h('p', { class: 'muted' }, 'Nobody online.'));
-    }));
+    const parties = room.st.parties.map((p) => ({ id: p.id, name: room.st.partyName(p.id),
+      here: users.filter((u) => u.party === p.id).sort((a, b) => a.user.localeCompare(b.user))
+        .map((u) => ({ name: u.name || room.st.userName(u.user), you: u.user === room.user.id, where: this.where(u.focus) })) }));
+    update(this.list, JSON.stringify(parties), () => parties.map((p) => h('div', { class: 'party-people' },
+      h('h3', null, p.name, ' ', h('span', { class: 'muted' }, `(${p.id})`)),
+      p.here.length ? h('ul', null, p.here.map((u) => h('li', null,
+        h('span', { class: 'presence-dot', 'aria-hidden': 'true' }), h('strong', null, u.name),
+        u.you ? ' (you)' : '', u.where ? h('span', { class: 'where' }, u.where) : null)))
+        : h('p', { class: 'muted' }, 'Nobody online.'))));
   }
 
   // where describes a focus: the article, in words.

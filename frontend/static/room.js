@@ -8,7 +8,7 @@
 // of three buttons at the top switches between them.
 
 import { api } from './api.js';
-import { h, replace, update, announce, tabs, when, describeError, composite } from './dom.js';
+import { h, replace, update, setText, announce, tabs, when, describeError, composite } from './dom.js';
 import { Live } from './socket.js';
 import { Negotiation, STATUS_LABEL } from './state.js';
 import { may } from './rules.js';
@@ -344,24 +344,27 @@ export class Room {
   }
 
   // changed schedules one render for the next frame; not while the socket
-  // replays what was missed (the ack ends the replay and renders).
+  // replays what was missed (the ack ends the replay and renders). The
+  // render runs in a task of its own just after the frame, so its script
+  // and the browser's style, layout and paint of it are two tasks, never
+  // one long one: input is answered in between.
   changed() {
     if (this.frame || this.closed || (this.live && this.live.state === 'syncing')) return;
-    this.frame = requestAnimationFrame(() => { this.frame = 0; if (!this.closed) this.render(); });
+    this.frame = requestAnimationFrame(() => setTimeout(() => { this.frame = 0; if (!this.closed) this.render(); }, 0));
   }
 
   render() {
     const st = this.st;
     const r = st.readiness;
     document.title = `${st.meta.title} — MRA`;
-    this.title.textContent = st.meta.title;
+    setText(this.title, st.meta.title);
     const latest = st.latest();
     update(this.headMeta, JSON.stringify([st.versions.length, st.meta.required_approvals]), () => [
       st.parties.map((p) => p.name || p.id).join(' · '),
       latest ? [' — version ', String(latest.version), ' of ', String(st.versions.length)] : ' — no text yet',
       ` — ${st.meta.required_approvals || 1} legal approval${(st.meta.required_approvals || 1) === 1 ? '' : 's'} required per party`]);
     this.badge.className = `badge st-${r.status}`;
-    this.badge.textContent = STATUS_LABEL[r.status] || r.status;
+    setText(this.badge, STATUS_LABEL[r.status] || r.status);
     this.badge.setAttribute('aria-label', `Status: ${STATUS_LABEL[r.status] || r.status}. Show the readiness checklist`);
     const crumbs = document.getElementById('crumbs');
     if (crumbs) update(crumbs, st.meta.title, () => [h('a', { href: '#/' }, 'Negotiations'), ' / ', h('span', null, st.meta.title)]);
@@ -374,8 +377,8 @@ export class Room {
     this.viewTabs.buttons.get('propose').hidden = !this.may.isNegotiator || st.frozen;
     if (this.view === 'propose' && this.viewTabs.buttons.get('propose').hidden) this.showView('text', false);
     const visible = [...st.threads.values()].filter((t) => t.status !== 'withdrawn').length;
-    this.sideTabs.buttons.get('threads').textContent = `Threads (${visible})`;
-    this.sideTabs.buttons.get('readiness').textContent = r.status === 'ready_to_sign' ? 'Readiness ✓' : 'Readiness';
+    setText(this.sideTabs.buttons.get('threads'), `Threads (${visible})`);
+    setText(this.sideTabs.buttons.get('readiness'), r.status === 'ready_to_sign' ? 'Readiness ✓' : 'Readiness');
 
     this.reader.render();
     this.outline.render();

@@ -6,7 +6,7 @@
 // void consensus says whose turn it is and since when; "Previous / Next
 // open issue" (keys [ and ]) walk the open issues in the order of the text.
 
-import { h, replace, when, errorBox, field, select, nextId, radios, waited, announce } from './dom.js';
+import { h, replace, setText, when, errorBox, field, select, nextId, radios, waited, announce } from './dom.js';
 import { KIND_LABEL, THREAD_STATUS_LABEL } from './state.js';
 import { articleAt } from './text.js';
 
@@ -78,9 +78,9 @@ export class ThreadsPanel {
       if (card.el !== want) this.list.insertBefore(card.el, want);
       prev = card.el;
     }
-    this.count.textContent = threads.length === 0
+    setText(this.count, threads.length === 0
       ? 'No threads yet. Select text to comment on it.'
-      : `Showing ${shown} of ${threads.length} thread${threads.length === 1 ? '' : 's'}.`;
+      : `Showing ${shown} of ${threads.length} thread${threads.length === 1 ? '' : 's'}.`);
     this.passageBtn.hidden = !this.room.may.comment;
     this.renderNav();
     this.composer.render();
@@ -99,9 +99,9 @@ export class ThreadsPanel {
     const me = this.room.user.party;
     const w = this.room.st.waitingCount(me);
     this.waitingBtn.hidden = w === 0;
-    this.waitingBtn.textContent = `${w} wait${w === 1 ? 's' : ''} on us (${me})`;
-    this.navCount.textContent = issues.length === 0 ? 'none'
-      : i >= 0 ? `${i + 1} of ${issues.length}` : `${issues.length} in all`;
+    setText(this.waitingBtn, `${w} wait${w === 1 ? 's' : ''} on us (${me})`);
+    setText(this.navCount, issues.length === 0 ? 'none'
+      : i >= 0 ? `${i + 1} of ${issues.length}` : `${issues.length} in all`);
   }
 
   // showWaiting opens the first thread (in the order of the text) that
@@ -403,6 +403,16 @@ class Card {
     this.msgs = h('ol', { class: 't-msgs' });
     this.actions = h('div', { class: 't-actions' });
     this.err = errorBox();
+    this.form = null; // built when first opened (see buildForm)
+    this.el = h('article', { class: 'thread', tabindex: '-1', dataset: { thread: id }, 'aria-labelledby': headId },
+      this.head, this.turn, this.anchor, this.consent, this.msgs, this.actions, this.err.el);
+  }
+
+  // buildForm adds the card's reply / confirm form on first use: 250 idle
+  // forms in the page would make the browser's form scanning (autofill)
+  // walk and lay out every card after each new comment.
+  buildForm() {
+    if (this.form) return;
     this.formLabel = h('label');
     this.text = h('textarea', { rows: '3', class: 't-text' });
     this.formLabel.htmlFor = this.text.id = nextId('reply');
@@ -412,8 +422,7 @@ class Card {
       h('div', { class: 'buttons' }, this.formSubmit, h('button', { type: 'button', class: 'secondary', onclick: () => this.cancelForm() }, 'Cancel')));
     this.form.addEventListener('keydown', (e) => { if (e.key === 'Escape') { e.stopPropagation(); this.cancelForm(); } });
     this.form.addEventListener('submit', (e) => { e.preventDefault(); this.send(); });
-    this.el = h('article', { class: 'thread', tabindex: '-1', dataset: { thread: id }, 'aria-labelledby': headId },
-      this.head, this.turn, this.anchor, this.consent, this.msgs, this.actions, this.err.el, this.form);
+    this.el.append(this.form);
   }
 
   update(t) {
@@ -538,6 +547,7 @@ class Card {
       concur: ['', `Concur as ${me}`],
     };
     this.mode = mode;
+    this.buildForm();
     this.formLabel.textContent = labels[mode][0];
     this.formSubmit.textContent = labels[mode][1];
     this.formSubmit.dataset.submit = mode;
@@ -567,6 +577,7 @@ class Card {
 
   closeForm() {
     this.mode = '';
+    if (!this.form) return;
     this.form.hidden = true;
     this.text.value = '';
   }
@@ -604,7 +615,7 @@ class Card {
         const next = this.actions.querySelector(`[data-action="${type}"]`) || this.actions.querySelector('button');
         (next || this.el).focus();
         if (type === 'concur') announce(`Concurred as ${room.user.party}.`);
-      } else if (this.form.hidden) {
+      } else if (!this.form || this.form.hidden) {
         this.el.focus();
       }
     }
