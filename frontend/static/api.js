@@ -22,9 +22,17 @@ let onUnauthenticated = () => {};
 // whenUnauthenticated registers what to do when a session ends (401).
 export function whenUnauthenticated(f) { onUnauthenticated = f; }
 
-async function request(method, path, body) {
+// DOCX is the media type of a Word document (POST /api/import).
+export const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
+
+// request sends body as JSON, or as it is with its media type when given
+// one (a file's bytes).
+async function request(method, path, body, type) {
   const init = { method, credentials: 'same-origin', headers: { Accept: 'application/json' } };
-  if (body !== undefined) {
+  if (type) {
+    init.headers['Content-Type'] = type;
+    init.body = body;
+  } else if (body !== undefined) {
     init.headers['Content-Type'] = 'application/json'; // state changes must be JSON
     init.body = JSON.stringify(body);
   }
@@ -58,6 +66,7 @@ export const api = {
   version: (id, n) => request('GET', `/api/negotiations/${enc(id)}/versions/${n}`),
   diff: (id, from, to) => request('GET', `/api/negotiations/${enc(id)}/diff?from=${from}&to=${to}`),
   draftDiff: (id, from, text) => request('POST', `/api/negotiations/${enc(id)}/diff`, { from, text }), // server addition: a draft's redline and voids
+  importDocx: (bytes) => request('POST', '/api/import', bytes, DOCX), // a Word document's text; changes nothing
   events: (id, stream, since) => request('GET', `/api/negotiations/${enc(id)}/events?stream=${stream}&since=${since}`),
 
   // command sends one command over HTTP and returns its ack's result. A

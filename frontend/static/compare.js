@@ -79,6 +79,7 @@ export class Compare {
     if (switchView) this.room.showView('compare', false);
     this.fromSel.value = String(from);
     this.toSel.value = String(to);
+    if (this.room.exportCompare) this.room.exportCompare.refresh(); // the Export menu follows the pair shown
     if (from === to) {
       this.ops = [{ op: 'equal', text: '' }];
       this.summary.textContent = 'Pick two different versions.';

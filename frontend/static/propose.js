@@ -18,6 +18,7 @@ import { api } from './api.js';
 import { h, replace, update, errorBox, field, announce, when, describeError } from './dom.js';
 import { renderOps, describeCounts, ChangeNav } from './redline.js';
 import { merge3 } from './merge.js';
+import { DocImport } from './docimport.js';
 
 const PREVIEW_PAUSE_MS = 250; // a pause in typing this long asks for a preview
 const BIG_EDIT_CHARS = 2000; // an edit that changes the length this much is no typing
@@ -45,14 +46,14 @@ export class Propose {
       const text = e.clipboardData && e.clipboardData.getData('text/plain');
       if (!text) return;
       e.preventDefault();
-      this.editor.value = text;
-      this.edited(false, 'insertFromPaste');
+      this.replaceDraft(text);
     });
     this.note = h('input', { id: 'draft-note', maxlength: '2000', placeholder: 'e.g. Singapore revision: sixty days' });
     this.baseInfo = h('p', { class: 'muted', id: 'draft-base' });
     this.blocked = h('div', { class: 'notice warn', id: 'propose-blocked', role: 'status', hidden: true });
     this.warn = h('div', { class: 'notice warn', id: 'draft-warning', role: 'alert', tabindex: '-1', hidden: true });
     this.err = errorBox();
+    this.importer = new DocImport(this); // "Import a Word document" (docimport.js)
     this.submitBtn = h('button', { type: 'submit', class: 'primary', id: 'propose-submit' });
     this.changesOnly = h('input', { type: 'checkbox', id: 'preview-changes-only', checked: true });
     this.changesOnly.addEventListener('change', () => this.drawPreview());
@@ -61,7 +62,7 @@ export class Propose {
     this.voids = h('div', { class: 'notice warn draft-voids', id: 'draft-voids', role: 'status', hidden: true });
     this.nav = new ChangeNav('preview');
     this.form = h('form', { class: 'propose-form' },
-      this.blocked, this.baseInfo, this.warn,
+      this.blocked, this.baseInfo, this.warn, this.importer.el,
       field('Proposed text', this.editor), this.folded,
       field('Note for the other side', this.note, 'Say what this revision does; it is shown with the version.'),
       this.voids, this.err.el,
@@ -155,9 +156,18 @@ export class Propose {
     this.describeSubmit();
   }
 
+  // replaceDraft puts a whole new text in the draft as a paste does (a
+  // paste onto the folded notice, an imported Word document): the preview
+  // is asked for at once, and a long text folds the editor before the
+  // browser lays it out. how says what the user did ("pasted", "imported").
+  replaceDraft(text, how = 'pasted') {
+    this.editor.value = text;
+    this.edited(false, 'insertFromPaste', how);
+  }
+
   // edited marks the preview out of date at once, and asks for a new one
   // after a pause in typing (now, when asked).
-  edited(now = false, inputType = '') {
+  edited(now = false, inputType = '', how = 'pasted') {
     this.rev++;
     this.editor.dataset.rev = String(this.rev);
     this.shown = null;
@@ -176,18 +186,19 @@ export class Propose {
     const pasted = /^(insertFromPaste|insertFromDrop)/.test(inputType);
     const jump = pasted || inputType === 'deleteByCut' || Math.abs(length - (this.lastLength ?? length)) >= BIG_EDIT_CHARS;
     this.lastLength = length;
-    if (pasted && length >= FOLD_PASTE_CHARS) this.fold(length);
+    // A long paste folds the editor; one onto the folded editor says what it now holds.
+    if (pasted && (length >= FOLD_PASTE_CHARS || this.editor.hidden)) this.fold(length, '', how);
     if (jump) this.updatePreview();
     else this.timer = setTimeout(() => this.updatePreview(), now ? 0 : PREVIEW_PAUSE_MS);
   }
 
   // fold hides the editor after a long paste, before the browser lays the
   // text out, and says so; the focus goes to the way back to the text.
-  fold(length, say = '') {
+  fold(length, say = '', how = 'pasted') {
     const had = document.activeElement === this.editor;
     this.editor.hidden = true;
     this.folded.querySelector('#draft-folded-what').textContent = say ||
-      `You pasted a text of ${length.toLocaleString('en')} characters. It is not shown here, so that the page stays quick; the preview beside it shows it with your changes. It is sent as pasted.`;
+      `You ${how} a text of ${length.toLocaleString('en')} characters. It is not shown here, so that the page stays quick; the preview beside it shows it with your changes. It is sent as ${how}.`;
     this.folded.hidden = false;
     if (had) this.showText.focus();
   }

@@ -96,6 +96,7 @@ export class Reader {
     if (this.want !== n || this.room.closed) return;
     if (this.shown === t) return;
     this.shown = t;
+    if (this.room.exportText) this.room.exportText.refresh(); // the Export menu follows the version shown
     this.layout();
     this.updateReading();
     this.room.changed();

@@ -21,6 +21,7 @@ import { ReadinessPanel } from './readiness.js';
 import { Compare } from './compare.js';
 import { Propose } from './propose.js';
 import { Printer } from './print.js';
+import { ExportMenu } from './exportmenu.js';
 
 // pause lets the browser run what waits (input, painting) before going on.
 const pause = () => new Promise((r) => setTimeout(r, 0));
@@ -105,6 +106,15 @@ export class Room {
     // printing (print.js): its Print… action sits in the text view's toolbar
     this.printer = new Printer(this);
     (this.reader.el.querySelector('.toolbar-actions') || this.reader.el).append(this.printer.button, this.printer.dialog);
+    // exports (exportmenu.js): the version the text view shows (its redline
+    // from the version before), the pair the compare view shows
+    this.exportText = new ExportMenu(this, 'text', () => {
+      const v = this.printer.shownVersion();
+      return v ? { version: v, from: v > 1 ? v - 1 : 0 } : null;
+    });
+    this.reader.el.querySelector('.toolbar-actions').append(this.exportText.el);
+    this.exportCompare = new ExportMenu(this, 'compare', () => (this.compare.to ? { version: this.compare.to, from: this.compare.from } : null));
+    this.compare.el.querySelector('.toolbar').append(this.exportCompare.el);
 
     const views = [{ id: 'text', label: 'Text' }, { id: 'compare', label: 'Compare versions' }, { id: 'propose', label: 'Propose a revision' }];
     this.viewTabs = tabs('Views', views, (v) => this.showView(v, false));
