@@ -95,6 +95,6 @@ func (s *Server) handleImport(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return writeValue(w, http.StatusOK, map[string]any{
-		"text": rep.Text, "paragraphs": rep.Paragraphs, "tracked_changes": rep.TrackedChanges,
+		"text": rep.Text, "paragraphs": rep.Paragraphs, "tracked_changes": rep.TrackedChanges, "hidden": rep.Hidden,
 	})
 }

@@ -594,11 +594,12 @@ func TestImport(t *testing.T) {
 			Text           string `json:"text"`
 			Paragraphs     int    `json:"paragraphs"`
 			TrackedChanges int    `json:"tracked_changes"`
+			Hidden         *int   `json:"hidden"`
 		}
 		if status != http.StatusOK || json.Unmarshal(body, &r) != nil {
 			t.Fatalf("import: %d %s", status, body)
 		}
-		if mra.SHA256(r.Text) != mra.SHA256(text) || r.TrackedChanges != 0 || r.Paragraphs != strings.Count(text, "\n")+1 {
+		if mra.SHA256(r.Text) != mra.SHA256(text) || r.TrackedChanges != 0 || r.Paragraphs != strings.Count(text, "\n")+1 || r.Hidden == nil || *r.Hidden != 0 {
 			t.Errorf("import of %q: %+v", text, r)
 		}
 	}

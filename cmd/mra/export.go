@@ -174,7 +174,7 @@ func runImport(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "mra import: %v\n", err)
 		return exitFail
 	}
-	fmt.Fprintf(stderr, "mra import: %d paragraphs, %d tracked changes (insertions kept, deletions dropped)", rep.Paragraphs, rep.TrackedChanges)
+	fmt.Fprintf(stderr, "mra import: %d paragraphs, %d tracked changes (insertions kept, deletions dropped), %d runs of hidden text left out", rep.Paragraphs, rep.TrackedChanges, rep.Hidden)
 	if rep.Headers+rep.Footers+rep.Footnotes+rep.Endnotes+rep.Comments > 0 {
 		fmt.Fprintf(stderr, "; not in the text: %d headers, %d footers, %d footnotes, %d endnotes, %d comments",
 			rep.Headers, rep.Footers, rep.Footnotes, rep.Endnotes, rep.Comments)

@@ -64,6 +64,7 @@ export class DocImport {
     const n = r.tracked_changes || 0;
     const said = `Imported “${name}”: ${count(r.paragraphs, 'paragraph')}, ${count([...r.text].length, 'character')}.` +
       (n > 0 ? ` ${n === 1 ? '1 tracked change was' : `${n.toLocaleString('en')} tracked changes were`} accepted (Word’s insertions kept, its deletions dropped).` : '') +
+      (r.hidden > 0 ? ` ${r.hidden === 1 ? '1 passage of hidden text was' : `${r.hidden.toLocaleString('en')} passages of hidden text were`} left out.` : '') +
       (p.base ? ` The preview shows it against version ${p.base}; check it, then propose it.` : ' Check it, then propose it.');
     this.status.textContent = said;
   }

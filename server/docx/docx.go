@@ -62,6 +62,7 @@ type Report struct {
 	Text           string // one line per body paragraph, joined by LF
 	Paragraphs     int
 	TrackedChanges int // insertions, deletions and moves found (each w:ins, w:del, w:moveFrom, w:moveTo once)
+	Hidden         int // runs of hidden text (w:vanish) left out of Text
 	// Parts of the document reported but not mixed into Text.
 	Headers, Footers, Footnotes, Endnotes, Comments int
 }

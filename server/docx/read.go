@@ -54,7 +54,9 @@ const (
 // w:softHyphen as U+00AD, w:sym as its character, fields' visible result
 // (never their instructions), hyperlinks', smart tags', content controls'
 // and equations' text, and one branch of an mc:AlternateContent (the first
-// choice, else the fallback). Hidden text (w:vanish) reads like any other.
+// choice, else the fallback). Hidden text (a run with w:vanish) is left out,
+// as Word shows and prints the document, and counted in Hidden: a drafter's
+// hidden note must not slip into a proposal the other side reads.
 // Text boxes, drawings, embedded objects and w:altChunk parts are left out,
 // as are headers, footers, footnotes, endnotes and comments, which are only
 // counted; a footnote's reference mark adds nothing.
@@ -141,7 +143,7 @@ func Read(data []byte, opt Options) (Report, error) {
 	if err := p.decode(main, b.read); err != nil {
 		return Report{}, err
 	}
-	rep.Text, rep.Paragraphs, rep.TrackedChanges = b.out.String(), b.paras, b.changes
+	rep.Text, rep.Paragraphs, rep.TrackedChanges, rep.Hidden = b.out.String(), b.paras, b.changes, b.vanish
 	if !utf8.ValidString(rep.Text) {
 		return Report{}, bad("the document's text is not valid UTF-8")
 	}
@@ -182,7 +184,9 @@ type body struct {
 	para    paraProps
 	drop    int    // tracked-change containers around here whose text is dropped
 	fields  []bool // open complex fields: true while in the instruction
-	hidden  int    // a dropped table row or a merged cell's continuation around here: its paragraphs are not read
+	hidden  int    // a dropped table row, a merged cell's continuation or a hidden run around here: its text is not read
+	inRun   bool
+	vanish  int // hidden runs left out
 }
 
 type paraProps struct {
@@ -318,6 +322,25 @@ func (b *body) element(t xml.StartElement) error {
 		return b.change(b.opt.Reject)
 	case "del", "moveFrom":
 		return b.change(!b.opt.Reject)
+	case "r":
+		saved := b.hidden
+		b.inRun = true
+		err := b.walk()
+		b.inRun, b.hidden = false, saved
+		return err
+	case "rPr":
+		if !b.inRun {
+			return s.skip()
+		}
+		return s.children(func(c xml.StartElement) error {
+			if c.Name.Space == nsW && c.Name.Local == "vanish" {
+				if v, _ := wval(c); v != "0" && v != "false" && v != "off" {
+					b.hidden++
+					b.vanish++
+				}
+			}
+			return s.skip()
+		})
 	case "tr", "tc":
 		saved := b.hidden
 		err := b.walk()
@@ -350,7 +373,7 @@ func (b *body) element(t xml.StartElement) error {
 			}
 			return s.skip()
 		})
-	case "rPr", "sectPr", "tblPr", "tblGrid", "tblPrEx", "sdtPr", "sdtEndPr",
+	case "sectPr", "tblPr", "tblGrid", "tblPrEx", "sdtPr", "sdtEndPr",
 		"instrText", "delInstrText", "fldData", "ffData", "rt", "drawing", "pict", "object",
 		"txbxContent", "customXmlPr", "smartTagPr", "altChunk", "subDoc", "control",
 		"footnoteReference", "endnoteReference", "commentReference", "annotationRef",

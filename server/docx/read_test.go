@@ -117,6 +117,7 @@ func TestReadElements(t *testing.T) {
 		{"table in reading order", `<w:tbl><w:tblPr/><w:tblGrid><w:gridCol/></w:tblGrid><w:tr><w:tc><w:tcPr/>` + p("A1") + p("A1b") + `</w:tc><w:tc>` + p("B1") + `</w:tc></w:tr><w:tr><w:tc>` + p("A2") + `</w:tc><w:tc><w:tbl><w:tr><w:tc>` + p("nested") + `</w:tc></w:tr></w:tbl>` + p("B2") + `</w:tc></w:tr></w:tbl>` + p("after"), "A1\nA1b\nB1\nA2\nnested\nB2\nafter", "", 0},
 		{"merged cells read once", `<w:tbl><w:tr><w:tc><w:tcPr><w:vMerge w:val="restart"/></w:tcPr>` + p("merged") + `</w:tc><w:tc>` + p("B1") + `</w:tc></w:tr><w:tr><w:tc><w:tcPr><w:vMerge/></w:tcPr><w:p/></w:tc><w:tc><w:tcPr><w:gridSpan w:val="1"/></w:tcPr>` + p("B2") + `</w:tc></w:tr></w:tbl>`, "merged\nB1\nB2", "", 0},
 		{"Word's other markup adds nothing", `<w:bookmarkStart w:id="0" w:name="_GoBack"/><w:p w14:paraId="1A2B3C4D" xmlns:w14="http://schemas.microsoft.com/office/word/2010/wordml"><w:pPr><w:pStyle w:val="Heading1"/><w:tabs><w:tab w:val="left" w:pos="720"/></w:tabs><w:rPr><w:rFonts w:ascii="Arial"/></w:rPr><w:sectPr><w:headerReference w:type="default" r:id="rId8" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"/><w:pgSz w:w="11906" w:h="16838"/></w:sectPr></w:pPr><w:proofErr w:type="spellStart"/><w:r><w:rPr><w:rtl/><w:lang w:val="ar-SA"/></w:rPr><w:lastRenderedPageBreak/><w:t>x</w:t></w:r><w:proofErr w:type="spellEnd"/><w:bookmarkEnd w:id="0"/><w:permStart w:id="1"/><w:r><w:object><w:control r:id="rId3" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"/></w:object></w:r><w:r><w:fldChar w:fldCharType="begin"><w:ffData><w:name w:val="Text1"/><w:textInput><w:default w:val="dflt"/></w:textInput></w:ffData></w:fldChar></w:r><w:r><w:instrText>FORMTEXT</w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>y</w:t></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r><w:commentRangeEnd w:id="3"/><w:r><w:annotationRef/></w:r><w:r><w:footnoteRef/><w:separator/><w:continuationSeparator/><w:pgNum/></w:r></w:p><w:customXml w:element="c"><w:customXmlPr><w:attr w:name="a" w:val="b"/></w:customXmlPr>` + p("z") + `</w:customXml><w:altChunk r:id="rId5" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"/>`, "xy\nz", "", 0},
+		{"hidden text left out", `<w:p><w:r><w:t xml:space="preserve">The Party </w:t></w:r><w:r><w:rPr><w:b/><w:vanish/></w:rPr><w:t>[drafting note: concede if pressed]</w:t></w:r><w:r><w:rPr><w:vanish w:val="false"/></w:rPr><w:t>shall</w:t></w:r><w:r><w:t xml:space="preserve"> act.</w:t></w:r></w:p>`, "The Party shall act.", "", 0},
 		{"CJK RTL emoji", p("海关当局") + p("الجمارك") + p("🇸🇬👩‍⚖️"), "海关当局\nالجمارك\n🇸🇬👩‍⚖️", "", 0},
 
 		{"insertion and deletion", `<w:p><w:r><w:t xml:space="preserve">The Party </w:t></w:r><w:del w:id="1" w:author="US"><w:r><w:delText>shall</w:delText></w:r></w:del><w:ins w:id="2" w:author="US"><w:r><w:t>may</w:t></w:r></w:ins><w:r><w:t xml:space="preserve"> act.</w:t></w:r></w:p>`,
@@ -167,6 +168,17 @@ func TestReadElements(t *testing.T) {
 				t.Errorf("rejected: tracked changes: got %d, want %d", rej.TrackedChanges, tt.changes)
 			}
 		})
+	}
+}
+
+// TestReadCountsHidden: hidden runs are left out and counted, so a user
+// importing a document learns that something they cannot see was not taken.
+func TestReadCountsHidden(t *testing.T) {
+	data := docWith(t, `<w:p><w:r><w:rPr><w:vanish/></w:rPr><w:t>note 1</w:t></w:r><w:r><w:t>Text</w:t></w:r></w:p>`+
+		`<w:p><w:r><w:rPr><w:vanish w:val="1"/></w:rPr><w:t>note 2</w:t></w:r><w:r><w:rPr><w:vanish w:val="0"/></w:rPr><w:t>shown</w:t></w:r></w:p>`)
+	rep := mustRead(t, data, Options{})
+	if rep.Text != "Text\nshown" || rep.Hidden != 2 {
+		t.Errorf("got %q with %d hidden runs, want %q with 2", rep.Text, rep.Hidden, "Text\nshown")
 	}
 }
 
