@@ -3,16 +3,13 @@ package server_test
 import (
 	"archive/zip"
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"math/rand/v2"
 	"mime"
 	"net/http"
-	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -24,6 +21,8 @@ import (
 	"mra/server/export"
 	"mra/server/mra"
 	"mra/server/servertest"
+
+	"mra/server/docx/docxtest"
 )
 
 // exportAnswer is one answer of the export endpoint.
@@ -753,47 +752,21 @@ func TestRedlineSegments(t *testing.T) {
 	}
 }
 
-// soffice returns LibreOffice's program: $MRA_SOFFICE, or soffice or
-// libreoffice on PATH. Without it the test is skipped, loudly, but fails
-// when MRA_E2E=1 (CI installs libreoffice-writer-nogui).
-func soffice(t *testing.T) string {
-	t.Helper()
-	if p := os.Getenv("MRA_SOFFICE"); p != "" {
-		return p
-	}
-	for _, name := range []string{"soffice", "libreoffice"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("MRA_E2E") == "1" {
-		t.Fatal("LibreOffice (soffice) is not installed, and MRA_E2E=1 requires it: install libreoffice-writer-nogui or set MRA_SOFFICE")
-	}
-	t.Skip("SKIPPED: LibreOffice (soffice) is not installed; install libreoffice-writer-nogui or set MRA_SOFFICE to run this test")
-	return ""
-}
-
 // convertToText converts documents to text with LibreOffice, in one run
 // with a profile of its own, and returns each text (BOM dropped, CRLF as LF).
 func convertToText(t *testing.T, docs map[string][]byte) map[string]string {
 	t.Helper()
-	bin := soffice(t)
+	bin := docxtest.Soffice(t)
 	dir := t.TempDir()
-	args := []string{"--headless", "--norestore", "-env:UserInstallation=" + (&url.URL{Scheme: "file", Path: filepath.Join(dir, "profile")}).String(),
-		"--convert-to", "txt:Text", "--outdir", filepath.Join(dir, "out")}
+	var files []string
 	for name, b := range docs {
 		p := filepath.Join(dir, name+".docx")
 		if err := os.WriteFile(p, b, 0o600); err != nil {
 			t.Fatal(err)
 		}
-		args = append(args, p)
+		files = append(files, p)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	out, err := exec.CommandContext(ctx, bin, args...).CombinedOutput()
-	if err != nil {
-		t.Fatalf("soffice: %v\n%s", err, out)
-	}
+	out := docxtest.Convert(t, bin, filepath.Join(dir, "profile"), "txt:Text", filepath.Join(dir, "out"), files...)
 	texts := map[string]string{}
 	for name := range docs {
 		b, err := os.ReadFile(filepath.Join(dir, "out", name+".txt"))
@@ -808,7 +781,7 @@ func convertToText(t *testing.T, docs map[string][]byte) map[string]string {
 // TestExportLibreOffice: LibreOffice reads the clean and the bracketed docx
 // as the text (each paragraph ends with a line break in its txt).
 func TestExportLibreOffice(t *testing.T) {
-	soffice(t)
+	docxtest.Soffice(t)
 	e := newExportWorld(t)
 	bracketed := string(mustExport(t, e.sg, e.neg, "kind=bracketed&format=txt").body)
 	texts := convertToText(t, map[string][]byte{

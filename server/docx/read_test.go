@@ -3,14 +3,11 @@ package docx
 import (
 	"archive/zip"
 	"bytes"
-	"context"
 	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
-	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -19,6 +16,8 @@ import (
 
 	"mra/diff/difftest"
 	"mra/server/mra"
+
+	"mra/server/docx/docxtest"
 )
 
 // A tiny package builder: enough of a .docx for Read, built in the test.
@@ -655,7 +654,7 @@ func checkLegacyDoc(t *testing.T, data []byte) {
 // .doc) now, so a newer LibreOffice's output is read too.
 // MRA_UPDATE_TESTDATA=1 stores them as testdata/read-libreoffice.*.
 func TestReadLibreOfficeLive(t *testing.T) {
-	soffice := sofficePath(t)
+	soffice := docxtest.Soffice(t)
 	dir := t.TempDir()
 	src := filepath.Join(dir, "read-libreoffice.fodt")
 	if err := os.WriteFile(src, []byte(libreOfficeFODT), 0o600); err != nil {
@@ -674,40 +673,11 @@ func TestReadLibreOfficeLive(t *testing.T) {
 	}
 }
 
-// sofficePath finds LibreOffice: $MRA_SOFFICE, else soffice or libreoffice
-// on PATH. Without it the test skips, loudly, unless MRA_E2E=1, where it
-// fails.
-func sofficePath(t *testing.T) string {
-	t.Helper()
-	if p := os.Getenv("MRA_SOFFICE"); p != "" {
-		return p
-	}
-	for _, name := range []string{"soffice", "libreoffice"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("MRA_E2E") == "1" {
-		t.Fatal("LibreOffice (soffice) not found and MRA_E2E=1: install libreoffice-writer-nogui or set MRA_SOFFICE")
-	}
-	t.Skip("SKIPPED: LibreOffice (soffice) not found; install libreoffice-writer-nogui or set MRA_SOFFICE to run this test")
-	return ""
-}
-
-// convert has soffice convert src to format, with its own profile and a
-// timeout, and returns the result's bytes.
+// convert has soffice convert src to format, with its own profile, and
+// returns the result's bytes.
 func convert(t *testing.T, soffice, src, format string) []byte {
 	t.Helper()
-	dir := filepath.Dir(src)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	profile := (&url.URL{Scheme: "file", Path: filepath.Join(t.TempDir(), "profile")}).String()
-	cmd := exec.CommandContext(ctx, soffice, "-env:UserInstallation="+profile, "--headless", "--norestore",
-		"--convert-to", format, "--outdir", dir, src)
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("soffice: %v\n%s", err, out)
-	}
+	out := docxtest.Convert(t, soffice, filepath.Join(t.TempDir(), "profile"), format, filepath.Dir(src), src)
 	res := strings.TrimSuffix(src, filepath.Ext(src)) + "." + format
 	data, err := os.ReadFile(res)
 	if err != nil {

@@ -17,24 +17,9 @@ import (
 
 	"mra/diff"
 	"mra/diff/difftest"
-)
 
-// officeConvert has LibreOffice convert each file to filter (as --convert-to takes
-// it) into dir, in one process for all files, within two minutes. Profile is
-// the LibreOffice profile's directory: one per test (t.TempDir()), so tests
-// may run at once; the first conversion with it takes longer.
-func officeConvert(t *testing.T, soffice, profile, filter, dir string, files ...string) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
-	defer cancel()
-	profile = (&url.URL{Scheme: "file", Path: profile}).String()
-	args := append([]string{"--headless", "--norestore", "-env:UserInstallation=" + profile, "--convert-to", filter, "--outdir", dir}, files...)
-	cmd := exec.CommandContext(ctx, soffice, args...)
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("soffice %v: %v\n%s", args, err, out)
-	}
-}
+	"mra/server/docx/docxtest"
+)
 
 // The text of every kind of paragraph, to be seen by LibreOffice.
 const officeText = "Article 1\n\nThe <customs> & \"parties\"\tshall 'recognise'.\n第七条 协定\nالمادة 7 من الاتفاق\nסעיף 7 להסדר\n😀 🇸🇬\n\nend"
@@ -43,7 +28,7 @@ const officeText = "Article 1\n\nThe <customs> & \"parties\"\tshall 'recognise'.
 // profile for its three runs: the text it reads, the copy it saves, and
 // its accepting and rejecting all changes.
 func TestWriteLibreOffice(t *testing.T) {
-	soffice, profile := sofficePath(t), t.TempDir()
+	soffice, profile := docxtest.Soffice(t), t.TempDir()
 	t.Run("text and copy", func(t *testing.T) { readByLibreOffice(t, soffice, profile) })
 	t.Run("accept and reject", func(t *testing.T) { resolvedByLibreOffice(t, soffice, profile) })
 }
@@ -61,7 +46,7 @@ func readByLibreOffice(t *testing.T, soffice, profile string) {
 		}
 	}
 	txt := filepath.Join(dir, "txt")
-	officeConvert(t, soffice, profile, "txt:Text", txt, filepath.Join(dir, "clean.docx"), filepath.Join(dir, "redline.docx"))
+	docxtest.Convert(t, soffice, profile, "txt:Text", txt, filepath.Join(dir, "clean.docx"), filepath.Join(dir, "redline.docx"))
 	// LibreOffice's text filter writes UTF-8 with a byte order mark and
 	// ends the last paragraph with a line feed: only those are taken off.
 	read := func(name string) string {
@@ -85,7 +70,7 @@ func readByLibreOffice(t *testing.T, soffice, profile string) {
 	// Saved again by LibreOffice, the redline keeps every tracked change,
 	// by its author, and still accepts and rejects to the two texts.
 	resaved := filepath.Join(dir, "resaved")
-	officeConvert(t, soffice, profile, "docx:MS Word 2007 XML", resaved, filepath.Join(dir, "redline.docx"))
+	docxtest.Convert(t, soffice, profile, "docx:MS Word 2007 XML", resaved, filepath.Join(dir, "redline.docx"))
 	b, err := os.ReadFile(filepath.Join(resaved, "redline.docx"))
 	if err != nil {
 		t.Fatal(err)
