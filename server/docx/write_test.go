@@ -8,7 +8,6 @@ import (
 	"io"
 	"maps"
 	"math/rand/v2"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -972,18 +971,10 @@ func TestWriteRefuses(t *testing.T) {
 
 // TestWriteReadRoundTrip: a text written clean reads back the same, to the
 // byte; a redline read with its changes accepted is the new text, rejected
-// the old.
+// the old. (The demo's texts are checked in cmd/mra, where they live.)
 func TestWriteReadRoundTrip(t *testing.T) {
-	demo := func(n int) string {
-		b, err := os.ReadFile(fmt.Sprintf("testdata/write-demo-%d.txt", n))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return string(b)
-	}
 	ref := difftest.Agreement(2000)
 	for name, text := range map[string]string{
-		"demo":          demo(1),
 		"reference":     ref.New,
 		"CJK":           "第一条 本安排的目的\n海关当局应当承认对方的认证结果。\n\n第二条\t定义",
 		"RTL":           "المادة 1\nتعترف إدارة الجمارك بنتائج التحقق.\nסעיף 2: הגדרות\n(א) \"מפעיל\" – גורם מורשה",
@@ -1011,7 +1002,6 @@ func TestWriteReadRoundTrip(t *testing.T) {
 	redlines := map[string][]Segment{
 		"sample":    sample().Segments,
 		"moves":     moved,
-		"demo":      segmentsOf(diff.Redline(demo(1), demo(2))),
 		"reference": segmentsOf(diff.Redline(ref.Old, ref.New)),
 	}
 	for _, tc := range resolveCases {
