@@ -309,11 +309,20 @@ func TestLiveCommentsTouchOnlyWhatChanged(t *testing.T) {
 	for n := 10; n < 70; n++ {
 		us.commentAt(t, id, 1, bigText, n*25, "note", "shared", fmt.Sprintf("Note on article %d.", n*25))
 	}
-	_, sg := e.livePages(id)
+	sg := e.page("sg-neg") // alone: no one else's presence changes the online list meanwhile
+	sg.login("sg-neg")
+	sg.room(id)
+	sg.live()
 	sg.waitJS("63 cards", `document.querySelectorAll('#thread-list .thread').length === 63`, live)
 	if n := evalIn[int](sg, `document.querySelectorAll('#thread-list form, #thread-list textarea').length`); n != 0 {
 		t.Errorf("%d forms or text areas in 63 idle cards; want none until a card's action opens one", n)
 	}
+	// the online list settled (this page's own presence has come back)
+	sg.waitJS("the online list settled", `(() => {
+		const t = document.querySelector('.people-list').textContent;
+		if (t !== window.__people) { window.__people = t; window.__since = Date.now(); }
+		return t.includes('(you)') && Date.now() - window.__since > 1000;
+	})()`, 10*time.Second)
 	evalIn[chromedp.Void](sg, `(() => {
 		window.__mutated = [];
 		for (const sel of ['.people-list', '#status-badge', '#issue-count', '#waiting-on-us']) {
