@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -255,5 +256,46 @@ func TestColleaguesNeverRateLimited(t *testing.T) {
 		if status, body, _ := rawLogin(t, w, "us-neg", servertest.Password); status != http.StatusOK {
 			t.Fatalf("login %d: %d %s", i, status, body)
 		}
+	}
+}
+
+// TestConcurrentLoginsCounted: 100 wrong passwords at once for one user
+// are counted before any is hashed: at most the user's limit is evaluated,
+// the rest are rate_limited at once.
+func TestConcurrentLoginsCounted(t *testing.T) {
+	w := servertest.New(t, servertest.Options{})
+	body, _ := json.Marshal(map[string]string{"user": "sg-sign", "password": "a wrong guess"})
+	var mu sync.Mutex
+	codes := map[int]int{}
+	var wg sync.WaitGroup
+	for i := 0; i < 100; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res, err := http.Post(w.URL()+"/api/login", "application/json", bytes.NewReader(body))
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			io.Copy(io.Discard, res.Body)
+			res.Body.Close()
+			mu.Lock()
+			codes[res.StatusCode]++
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	if codes[http.StatusUnauthorized] > 10 || codes[http.StatusUnauthorized]+codes[http.StatusTooManyRequests] != 100 {
+		t.Errorf("answers %v: want at most 10 passwords checked (401), the rest 429", codes)
+	}
+	// a name no user can have is refused before anything is counted
+	long, _ := json.Marshal(map[string]string{"user": strings.Repeat("x", 60_000), "password": "p"})
+	res, err := http.Post(w.URL()+"/api/login", "application/json", bytes.NewReader(long))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusBadRequest {
+		t.Errorf("a 60 KB user name: %d, want 400", res.StatusCode)
 	}
 }

@@ -34,14 +34,14 @@ type sessions struct {
 	users   map[mra.UserID]mra.User
 	onClose func(hash string) // told when a session ends (the hub closes its sockets)
 
-	limiter   *limiter
+	guard     *loginGuard
 	dummyOnce sync.Once
 	dummy     string // a hash to check against for unknown users, so they cost the same
 }
 
 func newSessions(store mra.Store, ttl time.Duration, now func() time.Time) (*sessions, error) {
 	s := &sessions{store: store, ttl: ttl, now: now, byHash: map[string]mra.Session{}, users: map[mra.UserID]mra.User{},
-		limiter: newLimiter(loginWindow, now)}
+		guard: newLoginGuard(now, 0)}
 	users, err := store.Users()
 	if err != nil {
 		return nil, fmt.Errorf("load users: %w", err)
@@ -183,15 +183,6 @@ func requestSession(r *http.Request) string {
 	return h
 }
 
-// Failed logins allowed per user and per client address (an office behind
-// one address has many users): a burst, refilled over the window. Only
-// failures count, so colleagues logging in never lock each other out.
-const (
-	loginBurst     = 10
-	loginBurstAddr = 30
-	loginWindow    = time.Minute
-)
-
 func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) error {
 	var req struct {
 		User     mra.UserID `json:"user"`
@@ -204,19 +195,27 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) error {
 	if err := json.Unmarshal(body, &req); err != nil || req.User == "" {
 		return mra.Errorf(mra.CodeBadRequest, "send {\"user\": ..., \"password\": ...}")
 	}
-	lim, userKey, addrKey := s.sessions.limiter, "user:"+string(req.User), "addr:"+clientAddr(r)
-	if lim.blocked(userKey, loginBurst) || lim.blocked(addrKey, loginBurstAddr) {
-		return mra.Errorf(mra.CodeRateLimited, "too many failed logins; wait a minute")
+	if len(req.User) > maxLoginName {
+		return mra.Errorf(mra.CodeBadRequest, "user is at most %d bytes", maxLoginName)
 	}
-	token, u, err := s.sessions.login(req.User, req.Password)
+	refund, err := s.sessions.guard.admit(string(req.User), clientAddr(r))
+	if err != nil {
+		return err
+	}
+	var token string
+	var u mra.User
+	if herr := s.sessions.guard.hash(r.Context(), func() { token, u, err = s.sessions.login(req.User, req.Password) }); herr != nil {
+		refund() // not checked: not a failure
+		return herr
+	}
 	if err != nil {
 		var e *mra.Error
-		if errors.As(err, &e) && e.Code == mra.CodeUnauthenticated {
-			lim.spend(userKey, loginBurst)
-			lim.spend(addrKey, loginBurstAddr)
+		if !errors.As(err, &e) || e.Code != mra.CodeUnauthenticated {
+			refund()
 		}
 		return err
 	}
+	refund()
 	http.SetCookie(w, &http.Cookie{
 		Name: sessionCookie, Value: token, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode,
 		Secure: r.TLS != nil, Expires: s.sessions.expiry(tokenHash(token)),
@@ -246,58 +245,4 @@ func clientAddr(r *http.Request) string {
 		return r.RemoteAddr
 	}
 	return host
-}
-
-// limiter is a token bucket per key, refilled evenly over the window up to
-// each key's burst.
-type limiter struct {
-	window time.Duration
-	now    func() time.Time
-
-	mu      sync.Mutex
-	buckets map[string]*bucket
-}
-
-type bucket struct {
-	tokens float64
-	at     time.Time
-}
-
-func newLimiter(window time.Duration, now func() time.Time) *limiter {
-	return &limiter{window: window, now: now, buckets: map[string]*bucket{}}
-}
-
-// refill returns key's bucket as it stands now.
-func (l *limiter) refill(key string, burst int) *bucket {
-	now := l.now()
-	if len(l.buckets) > 100_000 { // forget full buckets rather than grow without bound
-		for k, b := range l.buckets {
-			if now.Sub(b.at) >= l.window {
-				delete(l.buckets, k)
-			}
-		}
-	}
-	b := l.buckets[key]
-	if b == nil {
-		b = &bucket{tokens: float64(burst), at: now}
-		l.buckets[key] = b
-	}
-	b.tokens = min(float64(burst), b.tokens+now.Sub(b.at).Seconds()*float64(burst)/l.window.Seconds())
-	b.at = now
-	return b
-}
-
-// blocked reports whether key has no attempt left.
-func (l *limiter) blocked(key string, burst int) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.refill(key, burst).tokens < 1
-}
-
-// spend uses one of key's attempts.
-func (l *limiter) spend(key string, burst int) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	b := l.refill(key, burst)
-	b.tokens = max(0, b.tokens-1)
 }
