@@ -256,7 +256,9 @@ func (h *hub) broadcastLocked(r *room, b []byte) {
 	}
 }
 
-// closeSession closes the sockets of a session that ended.
+// closeSession cuts the sockets of a session that ended (its session is
+// already gone), and returns once none of them is still carrying out a
+// command: after it, nothing sent on them is applied.
 func (h *hub) closeSession(session string) {
 	h.mu.Lock()
 	var victims []*wsConn
@@ -267,7 +269,11 @@ func (h *hub) closeSession(session string) {
 	}
 	h.mu.Unlock()
 	for _, c := range victims {
-		c.shut(websocket.ClosePolicyViolation, "logged out")
+		c.cut(websocket.ClosePolicyViolation, "session ended")
+	}
+	for _, c := range victims {
+		c.acting.Lock() // waits for a command under way; later ones find the session gone
+		c.acting.Unlock()
 	}
 }
 

@@ -112,19 +112,52 @@ func (s *sessions) user(token string) (mra.User, string, bool) {
 	return u, h, true
 }
 
-// end revokes a session; its sockets are closed.
+// valid reports whether a session (by its hash) stands: not ended, not
+// expired. A socket asks it for every command it reads.
+func (s *sessions) valid(hash string) bool {
+	s.mu.RLock()
+	x, ok := s.byHash[hash]
+	s.mu.RUnlock()
+	return ok && s.now().Before(x.Expires)
+}
+
+// end revokes a session; its sockets are cut (see endSessions).
 func (s *sessions) end(hash string) error {
+	return s.endSessions(func(x mra.Session) bool { return x.Hash == hash })
+}
+
+// endUser ends every session of a user: logout everywhere, and what
+// disable_user does.
+func (s *sessions) endUser(user mra.UserID) error {
+	return s.endSessions(func(x mra.Session) bool { return x.User == user })
+}
+
+// endSessions is the one way a session ends (logout, expiry, a user's
+// sessions ended): the sessions that match are forgotten first, so no
+// request or socket command from then on passes; then their sockets are
+// cut, at once, and it returns only when none of them is still carrying out
+// a command read before; then the store forgets them.
+func (s *sessions) endSessions(match func(mra.Session) bool) error {
 	s.mu.Lock()
-	delete(s.byHash, hash)
+	var hashes []string
+	for h, x := range s.byHash {
+		if match(x) {
+			hashes = append(hashes, h)
+			delete(s.byHash, h)
+		}
+	}
 	onClose := s.onClose
 	s.mu.Unlock()
-	if onClose != nil {
-		onClose(hash)
+	var errs []error
+	for _, h := range hashes {
+		if onClose != nil {
+			onClose(h)
+		}
+		if err := s.store.DeleteSession(h); err != nil {
+			errs = append(errs, fmt.Errorf("delete session: %w", err))
+		}
 	}
-	if err := s.store.DeleteSession(hash); err != nil {
-		return fmt.Errorf("delete session: %w", err)
-	}
-	return nil
+	return errors.Join(errs...)
 }
 
 // names maps the login ids of the parties' users to their full names.
@@ -233,6 +266,12 @@ func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) error {
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
+
+// EndSessions ends every session of a user at once (what disable_user
+// does): their requests are 401 from then on, and their sockets are cut,
+// even one whose client stopped reading; once it returns, nothing they
+// sent on a socket is still being applied, and nothing sent later will be.
+func (s *Server) EndSessions(user mra.UserID) error { return s.sessions.endUser(user) }
 
 func (s *Server) handleMe(w http.ResponseWriter, r *http.Request) error {
 	return writeValue(w, http.StatusOK, map[string]any{"user": requestUser(r).Public()})

@@ -14,10 +14,11 @@ import (
 
 // Socket timings and limits.
 const (
-	maxFrame   = maxCommand       // a text frame holds one command, a proposed text at most
-	hardFrame  = 4 * maxFrame     // beyond this gorilla itself closes with 1009
-	writeWait  = 10 * time.Second // to write one frame
-	pongWait   = 60 * time.Second // silence allowed from the client
+	maxFrame   = maxCommand             // a text frame holds one command, a proposed text at most
+	hardFrame  = 4 * maxFrame           // beyond this gorilla itself closes with 1009
+	writeWait  = 10 * time.Second       // to write one frame
+	closeWait  = 250 * time.Millisecond // to tell a socket whose session ended why, then it is cut
+	pongWait   = 60 * time.Second       // silence allowed from the client
 	pingPeriod = pongWait * 9 / 10
 
 	// A replay is read from the store in pages and sent as the socket
@@ -48,6 +49,12 @@ type wsConn struct {
 	done       chan struct{} // closed when the writer has finished
 
 	replays sync.WaitGroup // subscribe replays under way; read waits for them
+
+	// acting is held while a command read from the socket is checked
+	// against the session and carried out: ending the session takes it
+	// after the session is gone, so once that returns, nothing the socket
+	// sent is still being applied, and nothing it sends later ever is.
+	acting sync.Mutex
 }
 
 // outgoing is one frame to write: prepared once for many sockets, or
@@ -159,6 +166,33 @@ func (c *wsConn) shut(code int, reason string) {
 	c.poke()
 }
 
+// cut closes the socket at once, without sending what is queued: its
+// session ended. Whatever is queued is dropped and a replay stops; the
+// writer says why in a close frame if it can within closeWait, and the
+// connection is closed by then in any case, even if the writer is stuck on
+// a frame the client does not read. It never blocks.
+func (c *wsConn) cut(code int, reason string) {
+	c.mu.Lock()
+	if !c.closing || c.flush {
+		c.closing, c.flush, c.code, c.reason = true, false, code, reason
+	}
+	c.queue, c.queued = nil, 0
+	c.room.Broadcast()
+	c.mu.Unlock()
+	c.poke()
+	time.AfterFunc(closeWait, func() { c.ws.Close() }) // a frame in flight fails; closing twice is harmless
+}
+
+// live reports whether the socket's session still stands; a socket whose
+// session ended is cut.
+func (c *wsConn) live() bool {
+	if c.s.sessions.valid(c.session) {
+		return true
+	}
+	c.cut(websocket.ClosePolicyViolation, "session ended")
+	return false
+}
+
 // write is the writer goroutine. It also closes the socket when its session
 // expires.
 func (c *wsConn) write() {
@@ -185,11 +219,15 @@ func (c *wsConn) write() {
 				}
 			}
 			if closing {
-				c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason), time.Now().Add(writeWait))
+				wait := writeWait
+				if !flush {
+					wait = closeWait
+				}
+				c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason), time.Now().Add(wait))
 				return
 			}
 		case <-expiry.C:
-			c.shut(websocket.ClosePolicyViolation, "session expired")
+			c.cut(websocket.ClosePolicyViolation, "session expired")
 		case <-ticker.C:
 			if err := c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait)); err != nil {
 				return
@@ -198,9 +236,14 @@ func (c *wsConn) write() {
 	}
 }
 
-// writeFrame writes one frame and counts it off the queue.
+// writeFrame writes one frame and counts it off the queue; false once the
+// socket is cut.
 func (c *wsConn) writeFrame(m outgoing) bool {
 	c.mu.Lock()
+	if c.closing && !c.flush {
+		c.mu.Unlock()
+		return false
+	}
 	c.frameStart = time.Now()
 	c.mu.Unlock()
 	c.ws.SetWriteDeadline(time.Now().Add(writeWait))
@@ -253,8 +296,15 @@ func (c *wsConn) read() {
 }
 
 // handle answers one command: subscriptions and presence here, every other
-// command through the one command path, as over HTTP.
+// command through the one command path, as over HTTP. The session is
+// checked for every command, not only when the socket opened: a command
+// that arrives after its session ended is never applied.
 func (c *wsConn) handle(data []byte) {
+	c.acting.Lock()
+	defer c.acting.Unlock()
+	if !c.live() {
+		return
+	}
 	cmd, perr := mra.ParseCommand(data)
 	if perr != nil {
 		c.sendBytes(errorAnswer(cmd.ID, perr))

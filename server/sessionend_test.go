@@ -1,0 +1,199 @@
+package server_test
+
+import (
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"mra/server/mra"
+	"mra/server/servertest"
+)
+
+// dialStalled opens a socket as c whose client asked the kernel for a tiny
+// receive buffer and never reads: what the server writes to it piles up.
+func dialStalled(t *testing.T, c *servertest.Client) *websocket.Conn {
+	t.Helper()
+	dialer := websocket.Dialer{NetDial: func(network, addr string) (net.Conn, error) {
+		d := net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
+			return rc.Control(func(fd uintptr) { syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096) })
+		}}
+		return d.Dial(network, addr)
+	}}
+	ws, _, err := dialer.Dial(c.W.WSURL(), c.Header())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ws.Close() })
+	return ws
+}
+
+// noteBodies returns the first message body of every thread of a
+// negotiation, as a colleague reads them over HTTP.
+func noteBodies(c *servertest.Client, neg string) map[string]bool {
+	out := map[string]bool{}
+	for _, th := range c.Snapshot(neg).Threads {
+		if len(th.Messages) > 0 {
+			out[th.Messages[0].Body] = true
+		}
+	}
+	return out
+}
+
+// stalledAfterEnd fills the send path of a socket whose client never reads
+// (so the server's writer is stuck on a frame), keeps sending comments on
+// it, ends its session with end, and returns the index of the first comment
+// sent after end returned, how long after that the socket was found closed
+// (a write failing), and how many comments were sent in all.
+func stalledAfterEnd(t *testing.T, w *servertest.World, user mra.UserID, end func(c *servertest.Client)) (first int, closedAfter time.Duration, sent int) {
+	t.Helper()
+	c := w.Login(user)
+	obs := w.Login("us-neg") // a colleague who reads what was applied
+	neg := obs.Create(1)
+	obs.Propose(neg, 0, servertest.Text1)
+	ws := dialStalled(t, c)
+	ws.WriteJSON(map[string]any{"id": "sub", "type": "subscribe", "negotiation": neg})
+
+	// 320 comments of 19 KB: 6 MB of events the client never reads, more
+	// than the kernel's buffers hold, so the server's writer is stuck.
+	big := strings.Repeat("a long remark ", 1350)
+	const prefill = 320
+	for i := range prefill {
+		cmd := servertest.CommentCmd(neg, 1, servertest.Text1, "Purpose", mra.KindNote, mra.Shared)
+		cmd["id"], cmd["body"] = fmt.Sprintf("pre-%d", i), fmt.Sprintf("pre:%d %s", i, big)
+		if err := ws.WriteJSON(cmd); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for deadline := time.Now().Add(20 * time.Second); len(noteBodies(obs, neg)) < prefill; {
+		if time.Now().After(deadline) {
+			t.Fatalf("the %d comments were not applied", prefill)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+
+	// Now comments go on being sent while the session ends.
+	var ended atomic.Bool
+	var endedAt time.Time
+	first = -1
+	done := make(chan struct{})
+	var failedAt time.Time
+	go func() {
+		defer close(done)
+		stop := time.Now().Add(15 * time.Second)
+		for i := 0; time.Now().Before(stop); i++ {
+			after := ended.Load()
+			if after && first < 0 {
+				first = i
+			}
+			cmd := servertest.CommentCmd(neg, 1, servertest.Text1, "Purpose", mra.KindNote, mra.Shared)
+			cmd["id"], cmd["body"] = fmt.Sprintf("n-%d", i), fmt.Sprintf("n:%d", i)
+			ws.SetWriteDeadline(stop)
+			if err := ws.WriteJSON(cmd); err != nil {
+				failedAt = time.Now()
+				sent = i
+				return
+			}
+			sent = i + 1
+			if !after {
+				time.Sleep(2 * time.Millisecond)
+			}
+		}
+	}()
+	time.Sleep(300 * time.Millisecond)
+	end(c)
+	endedAt = time.Now()
+	ended.Store(true)
+	<-done
+	if failedAt.IsZero() {
+		t.Fatalf("the socket still took commands 15 s after its session ended (%d sent)", sent)
+	}
+	return first, failedAt.Sub(endedAt), sent
+}
+
+// checkNoneAfter fails if a comment numbered first or later was applied.
+func checkNoneAfter(t *testing.T, w *servertest.World, first, sent int) {
+	t.Helper()
+	if first < 0 {
+		t.Fatal("no comment was sent after the session ended")
+	}
+	time.Sleep(time.Second) // whatever was still to be applied, would be by now
+	obs := w.Login("us-neg")
+	var list struct {
+		Negotiations []struct {
+			ID string `json:"id"`
+		} `json:"negotiations"`
+	}
+	obs.GetJSON("/api/negotiations", &list)
+	applied, late := 0, 0
+	for _, n := range list.Negotiations {
+		for body := range noteBodies(obs, n.ID) {
+			var k int
+			if _, err := fmt.Sscanf(body, "n:%d", &k); err != nil {
+				continue
+			}
+			applied++
+			if k >= first {
+				late++
+			}
+		}
+	}
+	if late > 0 {
+		t.Errorf("%d comments sent after the session ended were applied (%d of %d applied in all; first sent after: %d)", late, applied, sent, first)
+	}
+}
+
+// TestLogoutStopsAStalledSocket: a socket whose client has stopped reading
+// applies no command sent after logout answered 204, and is closed at once.
+func TestLogoutStopsAStalledSocket(t *testing.T) {
+	w := servertest.New(t, servertest.Options{QueueBytes: 256 << 20, Stall: time.Minute}) // never dropped as slow
+	first, closedAfter, sent := stalledAfterEnd(t, w, "us-neg", func(c *servertest.Client) {
+		if status, body := c.Post("/api/logout", map[string]any{}); status != http.StatusNoContent {
+			t.Fatalf("logout: %d %s", status, body)
+		}
+	})
+	t.Logf("cut %v after logout answered", closedAfter)
+	if closedAfter > 2*time.Second {
+		t.Errorf("the socket was still open %v after logout", closedAfter)
+	}
+	checkNoneAfter(t, w, first, sent)
+}
+
+// TestEndSessionsStopsEverySocket: ending a user's sessions (what
+// disable_user does) cuts each of their sockets at once, a stalled one
+// included, applies nothing sent after, and leaves other users' sessions.
+func TestEndSessionsStopsEverySocket(t *testing.T) {
+	w := servertest.New(t, servertest.Options{QueueBytes: 256 << 20, Stall: time.Minute})
+	second := w.Login("us-legal").Dial(t) // another session of the same user, reading
+	colleague := w.Login("us-neg")
+	first, closedAfter, sent := stalledAfterEnd(t, w, "us-legal", func(*servertest.Client) {
+		if err := w.Srv.EndSessions("us-legal"); err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Logf("cut %v after the sessions ended", closedAfter)
+	if closedAfter > 2*time.Second {
+		t.Errorf("the socket was still open %v after the sessions ended", closedAfter)
+	}
+	select {
+	case code := <-second.Closed:
+		if code != websocket.ClosePolicyViolation {
+			t.Errorf("the other session's socket closed with %d, want 1008", code)
+		}
+	case <-time.After(2 * time.Second):
+		t.Error("the user's other socket outlived its session")
+	}
+	checkNoneAfter(t, w, first, sent)
+	if status, _ := colleague.Get("/api/me"); status != http.StatusOK {
+		t.Errorf("a colleague's session ended too: %d", status)
+	}
+	if status, _ := w.Login("us-legal").Get("/api/me"); status != http.StatusOK {
+		t.Errorf("the user cannot log in again: %d", status) // disabling is disable_user's, not this
+	}
+}
