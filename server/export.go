@@ -82,10 +82,11 @@ func (s *Server) handleImport(w http.ResponseWriter, r *http.Request) error {
 	if err != nil || mt != export.DocxType {
 		return mra.Errorf(mra.CodeBadRequest, "send the document with Content-Type: %s", export.DocxType)
 	}
-	body, err := readBody(w, r, maxImport)
+	body, release, err := s.readLarge(w, r, maxImport)
 	if err != nil {
 		return err
 	}
+	defer release()
 	rep, err := docx.Read(body, docx.Options{})
 	var derr *docx.Error
 	if errors.As(err, &derr) {

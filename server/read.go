@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"net/http"
 	"slices"
 	"sort"
@@ -174,10 +175,11 @@ func (s *Server) handleDiff(w http.ResponseWriter, r *http.Request) error {
 // threads the caller's party may see that proposing the draft would make
 // void (judged against the latest version, as the carry would).
 func (s *Server) handlePreview(w http.ResponseWriter, r *http.Request) error {
-	body, err := readBody(w, r, maxCommand)
+	body, release, err := s.readLarge(w, r, maxCommand)
 	if err != nil {
 		return err
 	}
+	defer release()
 	var req struct {
 		From int     `json:"from"`
 		Text *string `json:"text"`
@@ -238,7 +240,13 @@ func (s *Server) handlePreview(w http.ResponseWriter, r *http.Request) error {
 }
 
 // handleEvents is GET …/events: at most maxEvents events, or maxEventBytes,
-// of one of the user's streams, committed ones only (the store's).
+// of one of the user's streams, committed ones only (the store's). The
+// answer is streamed: read from the store a page at a time and written as
+// it is read, so a read holds about one page, not the whole answer; each
+// read takes a page from the reads' budget (rate_limited when the user or
+// the server has too many at once). A store failure after the first page
+// breaks the answer off (the client sees a broken response, never a short
+// one that looks whole).
 func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) error {
 	u := requestUser(r)
 	q := r.URL.Query()
@@ -262,35 +270,38 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) error {
 	if err := s.engine.view(id, u, func(*mra.Negotiation) {}); err != nil {
 		return err
 	}
-	events, err := s.engine.store.Events(id, key, since, maxEvents+1, maxEventBytes)
+	release, err := s.reads.acquire(r.Context(), u.ID, replayPageBytes)
 	if err != nil {
 		return err
 	}
-	more := len(events) > maxEvents
-	if more {
-		events = events[:maxEvents]
+	defer release()
+	page, err := s.engine.store.Events(id, key, since, replayPageEvents, replayPageBytes)
+	if err != nil {
+		return err
 	}
-	if !more && len(events) > 0 {
-		// Stopped by size? Then there are others.
-		last, err := eventHeader(events[len(events)-1])
-		if err != nil {
-			return err
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusOK)
+	io.WriteString(w, `{"events":[`)
+	count, size, more := 0, 0, false
+pages:
+	for len(page) > 0 {
+		for _, raw := range page {
+			if count == maxEvents || (count > 0 && size+len(raw) > maxEventBytes) {
+				more = true
+				break pages
+			}
+			if count > 0 {
+				io.WriteString(w, ",")
+			}
+			w.Write(raw)
+			count, size, since = count+1, size+len(raw), since+1 // a stream's seqs are gapless
 		}
-		next, err := s.engine.store.Events(id, key, last.Seq, 1, 0)
-		if err != nil {
-			return err
+		if page, err = s.engine.store.Events(id, key, since, replayPageEvents, replayPageBytes); err != nil {
+			s.log.Error("internal error", "read", "events", "err", err)
+			panic(http.ErrAbortHandler)
 		}
-		more = len(next) > 0
 	}
-	var b bytes.Buffer
-	b.WriteString(`{"events":[`)
-	for k, e := range events {
-		if k > 0 {
-			b.WriteByte(',')
-		}
-		b.Write(e)
-	}
-	b.WriteString(`],"more":` + strconv.FormatBool(more) + `}`)
-	writeJSON(w, http.StatusOK, b.Bytes())
+	io.WriteString(w, `],"more":`+strconv.FormatBool(more)+`}`)
 	return nil
 }

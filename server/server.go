@@ -60,6 +60,9 @@ type Server struct {
 
 	hub        *hub
 	wsUpgrader *websocket.Upgrader
+
+	// Bytes of large bodies and of streamed reads in flight (budget.go).
+	bodies, reads *budget
 }
 
 // New loads the state from store and returns a server for it. page, if not
@@ -92,6 +95,8 @@ func New(cfg Config, store mra.Store, page fs.FS, log *slog.Logger) (*Server, er
 	}
 	s := &Server{log: log, cfg: cfg, engine: eng, sessions: ses, page: page, hub: newHub()}
 	s.wsUpgrader = s.upgrader()
+	s.bodies = newBudget(largeBodiesTotal, largeBodiesPerUser, budgetWait, "large requests")
+	s.reads = newBudget(readsTotal, readsPerUser, budgetWait, "reads")
 	eng.publish = s.hub.publish
 	ses.onClose = s.hub.closeSession
 	s.handler = s.routes()
@@ -207,12 +212,13 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, erro
 // handleCommand is POST /api/command: one command, answered as over the
 // socket, with its code's HTTP status.
 func (s *Server) handleCommand(w http.ResponseWriter, r *http.Request) error {
-	body, err := readBody(w, r, maxCommand)
+	body, release, err := s.readLarge(w, r, maxCommand)
 	if err != nil {
 		e := asContractError(s.log, err)
 		writeJSON(w, HTTPStatus(e.Code), errorAnswer("", e))
 		return nil
 	}
+	defer release()
 	answer, code := s.Execute(requestUser(r), body)
 	status := http.StatusOK
 	if code != "" {

@@ -1,7 +1,10 @@
 package server
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"sync"
@@ -278,21 +281,60 @@ func (c *wsConn) read() {
 			return
 		}
 		c.ws.SetReadDeadline(time.Now().Add(pongWait))
-		data, err := io.ReadAll(io.LimitReader(r, maxFrame+1))
+		data, release, err := c.readFrame(r)
 		if err != nil {
-			return
+			var e *mra.Error
+			if !errors.As(err, &e) {
+				return // the connection failed
+			}
+			c.sendBytes(errorAnswer("", e))
+			if e.Code == mra.CodeTooLarge {
+				c.shut(websocket.CloseMessageTooBig, "frame too large")
+				return
+			}
+			continue
 		}
 		if typ != websocket.TextMessage {
+			release()
 			c.sendBytes(errorAnswer("", mra.Errorf(mra.CodeBadRequest, "send text frames, one JSON command each")))
 			continue
 		}
-		if len(data) > maxFrame {
-			c.sendBytes(errorAnswer("", mra.Errorf(mra.CodeTooLarge, "a frame is at most %d bytes", maxFrame)))
-			c.shut(websocket.CloseMessageTooBig, "frame too large")
-			return
-		}
 		c.handle(data)
+		release()
 	}
+}
+
+// readFrame reads one frame of at most maxFrame bytes. Up to maxBody it is
+// read at once; a larger one first takes maxFrame bytes (its size is not
+// known) from the large bodies' budget, as over HTTP: release gives them
+// back. A frame refused by the budget is read to its end and dropped
+// (rate_limited); one over maxFrame is too_large.
+func (c *wsConn) readFrame(r io.Reader) (data []byte, release func(), err error) {
+	var buf bytes.Buffer
+	if _, err := buf.ReadFrom(io.LimitReader(r, maxBody+1)); err != nil {
+		return nil, nil, err
+	}
+	if buf.Len() <= maxBody {
+		return buf.Bytes(), noRelease, nil
+	}
+	release, err = c.s.bodies.acquire(context.Background(), c.user.ID, maxFrame)
+	if err != nil {
+		if _, cerr := io.Copy(io.Discard, r); cerr != nil {
+			return nil, nil, cerr
+		}
+		return nil, nil, err
+	}
+	big := bytes.NewBuffer(make([]byte, 0, maxFrame+bytes.MinRead))
+	big.Write(buf.Bytes())
+	if _, err := big.ReadFrom(io.LimitReader(r, maxFrame+1-int64(buf.Len()))); err != nil {
+		release()
+		return nil, nil, err
+	}
+	if big.Len() > maxFrame {
+		release()
+		return nil, nil, mra.Errorf(mra.CodeTooLarge, "a frame is at most %d bytes", maxFrame)
+	}
+	return big.Bytes(), release, nil
 }
 
 // handle answers one command: subscriptions and presence here, every other
@@ -395,7 +437,10 @@ func (c *wsConn) subscribe(cmd *mra.Command) error {
 func (c *wsConn) replay(id mra.NegotiationID, sent map[mra.StreamKey]uint64) error {
 	for _, key := range []mra.StreamKey{mra.SharedStream, mra.InternalStream(c.user.Party)} {
 		for {
-			if !c.waitRoom(c.s.cfg.SocketQueueBytes / 2) {
+			// The next page is read only once what waits for the socket is
+			// at most one page: a replay holds about two pages, whatever
+			// the history's size (the kernel's buffers keep a fast reader fed).
+			if !c.waitRoom(min(replayPageBytes, c.s.cfg.SocketQueueBytes/2)) {
 				return nil // the socket is closing
 			}
 			raws, err := c.s.engine.store.Events(id, key, sent[key], replayPageEvents, replayPageBytes)
