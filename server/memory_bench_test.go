@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gorilla/websocket"
+
 	"mra/server/mra"
 	"mra/server/servertest"
 )
@@ -167,4 +169,53 @@ func BenchmarkEventsReadHeap(b *testing.B) {
 	b.ReportMetric(worst, "peak-heap-MiB")
 	b.ReportMetric(float64(bytesRead.Load())/float64(b.N*concurrent)/(1<<20), "MiB/read")
 	b.Logf("statuses over %d bursts: %v", b.N, statuses)
+}
+
+// BenchmarkReplayHeap: 50 sockets subscribe at once from 0 to a 22 MB
+// history and read it all as fast as they can (discarding it); reports the
+// server's heap peak above its start.
+func BenchmarkReplayHeap(b *testing.B) {
+	w := servertest.New(b, servertest.Options{})
+	us := w.Login("us-neg")
+	neg := bigHistory(b, us, 1150)
+	const concurrent = 50
+	var worst float64
+	b.ResetTimer()
+	for range b.N {
+		socks := make([]*websocket.Conn, concurrent)
+		for k := range socks {
+			ws, _, err := websocket.DefaultDialer.Dial(w.WSURL(), us.Header())
+			if err != nil {
+				b.Fatal(err)
+			}
+			ws.SetReadLimit(-1)
+			socks[k] = ws
+		}
+		stop := heapPeak()
+		var wg sync.WaitGroup
+		for _, ws := range socks {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer ws.Close()
+				ws.WriteJSON(map[string]any{"id": "sub", "type": "subscribe", "negotiation": neg})
+				for {
+					_, r, err := ws.NextReader()
+					if err != nil {
+						b.Error(err)
+						return
+					}
+					var head [64]byte
+					n, _ := io.ReadFull(r, head[:])
+					if bytes.HasPrefix(head[:n], []byte(`{"type":"ack","id":"sub"`)) {
+						return
+					}
+					io.Copy(io.Discard, r)
+				}
+			}()
+		}
+		wg.Wait()
+		worst = max(worst, stop())
+	}
+	b.ReportMetric(worst, "peak-heap-MiB")
 }

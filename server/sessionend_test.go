@@ -197,3 +197,32 @@ func TestEndSessionsStopsEverySocket(t *testing.T) {
 		t.Errorf("the user cannot log in again: %d", status) // disabling is disable_user's, not this
 	}
 }
+
+// TestExpiredSessionAppliesNothing: the session is checked for every
+// command a socket reads: once it has expired, a command sent on a socket
+// opened before is not applied, and the socket is cut.
+func TestExpiredSessionAppliesNothing(t *testing.T) {
+	w := servertest.New(t, servertest.Options{})
+	us := w.Login("us-neg")
+	neg := us.Create(1)
+	us.Propose(neg, 0, servertest.Text1)
+	s := us.Dial(t)
+	id := s.Send(servertest.CommentCmd(neg, 1, servertest.Text1, "Purpose", mra.KindNote, mra.Shared))
+	s.Must(servertest.AnswerTo(id), "the first comment's ack")
+	w.SetNow(time.Now().Add(13 * time.Hour)) // past the 12 hours of the session
+	cmd := servertest.CommentCmd(neg, 1, servertest.Text1, "Purpose", mra.KindNote, mra.Shared)
+	cmd["body"] = "after expiry"
+	s.Send(cmd)
+	select {
+	case code := <-s.Closed:
+		if code != websocket.ClosePolicyViolation {
+			t.Errorf("closed with %d, want 1008", code)
+		}
+	case <-time.After(2 * time.Second):
+		t.Error("a socket of an expired session took a command and stayed open")
+	}
+	fresh := w.Login("us-neg")
+	if bodies := noteBodies(fresh, neg); len(bodies) != 1 || bodies["after expiry"] {
+		t.Errorf("threads after the expiry: %v", bodies)
+	}
+}

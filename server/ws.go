@@ -44,6 +44,7 @@ type wsConn struct {
 	queued     int       // bytes in queue and in the batch being written
 	frameStart time.Time // when the frame being written began; zero when idle
 	closing    bool
+	cutting    bool // cut: the connection is closed within closeWait
 	flush      bool // write what is queued before the close frame
 	code       int
 	reason     string
@@ -180,10 +181,14 @@ func (c *wsConn) cut(code int, reason string) {
 		c.closing, c.flush, c.code, c.reason = true, false, code, reason
 	}
 	c.queue, c.queued = nil, 0
+	first := !c.cutting
+	c.cutting = true
 	c.room.Broadcast()
 	c.mu.Unlock()
 	c.poke()
-	time.AfterFunc(closeWait, func() { c.ws.Close() }) // a frame in flight fails; closing twice is harmless
+	if first {
+		time.AfterFunc(closeWait, func() { c.ws.Close() }) // a frame in flight fails; closing twice is harmless
+	}
 }
 
 // live reports whether the socket's session still stands; a socket whose
