@@ -56,9 +56,15 @@ func newBudget(total, perUser int64, wait time.Duration, what string) *budget {
 // acquire takes n bytes (at most the per-user budget) for user, waiting up
 // to the budget's wait; release gives them back, once.
 func (b *budget) acquire(ctx context.Context, user mra.UserID, n int64) (release func(), err error) {
-	n = max(1, min(n, b.perUser))
 	ctx, cancel := context.WithTimeout(ctx, b.wait)
 	defer cancel()
+	return b.await(ctx, user, n)
+}
+
+// await is acquire waiting as long as ctx lets it (a socket's replay waits
+// its turn rather than fail).
+func (b *budget) await(ctx context.Context, user mra.UserID, n int64) (release func(), err error) {
+	n = max(1, min(n, b.perUser))
 	b.mu.Lock()
 	u := b.users[user]
 	if u == nil {

@@ -52,7 +52,9 @@ type wsConn struct {
 	wake       chan struct{}
 	done       chan struct{} // closed when the writer has finished
 
-	replays sync.WaitGroup // subscribe replays under way; read waits for them
+	replays sync.WaitGroup  // subscribe replays under way; read waits for them
+	gone    context.Context // cancelled when the reader ends: a replay stops waiting
+	leave   context.CancelFunc
 
 	// acting is held while a command read from the socket is checked
 	// against the session and carried out: ending the session takes it
@@ -90,6 +92,7 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 		wake: make(chan struct{}, 1), done: make(chan struct{}),
 	}
 	c.room = sync.NewCond(&c.mu)
+	c.gone, c.leave = context.WithCancel(context.Background())
 	if !s.hub.add(c) {
 		ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseGoingAway, "server shutting down"), time.Now().Add(writeWait))
 		ws.Close()
@@ -275,6 +278,7 @@ func (c *wsConn) read() {
 		c.s.hub.remove(c)
 		c.shut(websocket.CloseNormalClosure, "")
 		<-c.done
+		c.leave()
 		c.replays.Wait()
 	}()
 	c.ws.SetReadLimit(hardFrame)
@@ -448,36 +452,30 @@ func (c *wsConn) replay(id mra.NegotiationID, sent map[mra.StreamKey]uint64) err
 			if !c.waitRoom(min(replayPageBytes, c.s.cfg.SocketQueueBytes/2)) {
 				return nil // the socket is closing
 			}
+			// And it takes its page from the reads' budget, as an events read
+			// does, until the page has mostly gone out: past the budget,
+			// replays wait their turn (never failing), so many sockets
+			// replaying at once hold a bounded amount.
+			release, err := c.s.reads.await(c.gone, c.user.ID, replayPageBytes)
+			if err != nil {
+				return nil // the socket is gone
+			}
 			raws, err := c.s.engine.store.Events(id, key, sent[key], replayPageEvents, replayPageBytes)
 			if err != nil {
+				release()
 				return err
 			}
 			if len(raws) == 0 {
+				release()
 				break
 			}
 			for _, raw := range raws {
-				e, err := eventHeader(raw)
-				if err != nil {
-					return err
-				}
 				c.sendBytes(raw)
-				sent[key] = e.Seq
+				sent[key]++ // a stream's seqs are gapless
 			}
+			c.waitRoom(replayPageBytes / 4)
+			release()
 		}
 	}
 	return nil
-}
-
-// eventHeader reads what routing needs of a stored event: its stream, seq
-// and party; the payload stays as it is.
-func eventHeader(raw []byte) (*mra.Event, error) {
-	var h struct {
-		Stream mra.Visibility `json:"stream"`
-		Seq    uint64         `json:"seq"`
-		Party  mra.PartyID    `json:"party"`
-	}
-	if err := json.Unmarshal(raw, &h); err != nil {
-		return nil, err
-	}
-	return &mra.Event{Stream: h.Stream, Seq: h.Seq, Owner: h.Party, JSON: raw}, nil
 }
