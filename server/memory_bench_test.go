@@ -57,15 +57,23 @@ func heapPeak() (stop func() float64) {
 	}
 }
 
-// BenchmarkLargeCommandsHeap: one user sends 30 commands of 16 MiB at once
-// over HTTP (propose_version with a text too long to accept, refused only
-// once it is read); reports the server's heap peak above its start, and
-// how many were refused as rate_limited. The client's bodies share one
-// slice, allocated before the measure.
+// BenchmarkLargeCommandsHeap: 30 commands of 16 MiB at once over HTTP
+// (propose_version with a text too long to accept, refused only once it is
+// read), from one user or from all nine test users in turn; reports the
+// server's heap peak above its start, and logs the answers' codes. The
+// client's bodies share one slice, allocated before the measure.
 func BenchmarkLargeCommandsHeap(b *testing.B) {
 	w := servertest.New(b, servertest.Options{})
 	us := w.Login("us-neg")
-	neg := us.Create(1)
+	var everyone []*servertest.Client
+	for _, u := range servertest.Users {
+		everyone = append(everyone, w.Login(u.ID))
+	}
+	b.Run("one-user", func(b *testing.B) { largeCommandsHeap(b, w, []*servertest.Client{us}, us.Create(1)) })
+	b.Run("nine-users", func(b *testing.B) { largeCommandsHeap(b, w, everyone, us.Create(1)) })
+}
+
+func largeCommandsHeap(b *testing.B, w *servertest.World, clients []*servertest.Client, neg string) {
 	head := fmt.Sprintf(`{"id":"big","type":"propose_version","negotiation":%q,"base":0,"note":"n","text":"`, neg)
 	body := []byte(head + strings.Repeat("a", 16<<20-len(head)-2) + `"}`)
 	const concurrent = 30
@@ -76,13 +84,13 @@ func BenchmarkLargeCommandsHeap(b *testing.B) {
 		stop := heapPeak()
 		var wg sync.WaitGroup
 		var mu sync.Mutex
-		for range concurrent {
+		for k := range concurrent {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
 				req, _ := http.NewRequest(http.MethodPost, w.URL()+"/api/command", bytes.NewReader(body))
 				req.Header.Set("Content-Type", "application/json")
-				status, answer, err := us.TryDo(req)
+				status, answer, err := clients[k%len(clients)].TryDo(req)
 				var a struct {
 					Error *mra.Error `json:"error"`
 				}
