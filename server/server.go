@@ -47,6 +47,8 @@ type Config struct {
 	// (from the store's audit, which folds the log); New then does not load
 	// them again. Nil: New loads them from the store's records.
 	State []*mra.Negotiation
+	// Metrics, when set, counts commands, logins and sockets (metrics.go).
+	Metrics *Metrics
 }
 
 // Server serves the contract over HTTP. Create it with New.
@@ -93,6 +95,8 @@ func New(cfg Config, store mra.Store, page fs.FS, log *slog.Logger) (*Server, er
 	s := &Server{log: log, cfg: cfg, engine: eng, sessions: ses, page: page, hub: newHub()}
 	s.wsUpgrader = s.upgrader()
 	eng.publish = s.hub.publish
+	eng.metrics = cfg.Metrics
+	cfg.Metrics.attach(s.hub)
 	ses.onClose = s.hub.closeSession
 	s.handler = s.routes()
 	return s, nil
@@ -228,10 +232,12 @@ func (s *Server) handleCommand(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) Execute(user mra.User, raw []byte) ([]byte, mra.Code) {
 	cmd, perr := mra.ParseCommand(raw)
 	if perr != nil {
+		s.cfg.Metrics.command(cmd.Type, perr.Code)
 		return errorAnswer(cmd.ID, perr), perr.Code
 	}
 	if !cmd.Type.Mutating() {
 		e := mra.Errorf(mra.CodeBadRequest, "%s works over the WebSocket at /ws", cmd.Type)
+		s.cfg.Metrics.command(cmd.Type, e.Code)
 		return errorAnswer(cmd.ID, e), e.Code
 	}
 	return s.engine.execute(user, cmd)
