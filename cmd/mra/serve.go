@@ -26,6 +26,9 @@ type Config struct {
 	DB             string
 	AllowedOrigins []string
 	Demo           bool // seed an empty database with demo data first
+	// MetricsAddr, when set, is where GET /metrics is served (never on
+	// Addr): the operator's counts in the Prometheus text format.
+	MetricsAddr string
 }
 
 // App is the running program: the store, the server and its listener. Open
@@ -39,12 +42,27 @@ type App struct {
 	srv    *http.Server
 	ln     net.Listener
 	done   chan error
+
+	metrics *metricsServer // nil without MetricsAddr
+}
+
+// metricsServer serves /metrics on an address of its own.
+type metricsServer struct {
+	srv  *http.Server
+	ln   net.Listener
+	done chan error
 }
 
 // Open opens the database, seeds it when asked, and starts serving.
 func Open(cfg Config, log *slog.Logger, stdout io.Writer) (*App, error) {
 	a := &App{cfg: cfg, log: log, stdout: stdout}
-	st, err := boltstore.Open(cfg.DB, boltstore.Options{})
+	var metrics *server.Metrics
+	var opts boltstore.Options
+	if cfg.MetricsAddr != "" {
+		metrics = server.NewMetrics()
+		opts.OnCommit = metrics.ObserveBatch
+	}
+	st, err := boltstore.Open(cfg.DB, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -65,7 +83,7 @@ func Open(cfg Config, log *slog.Logger, stdout io.Writer) (*App, error) {
 			return nil, err
 		}
 	}
-	s, err := server.New(server.Config{AllowedOrigins: cfg.AllowedOrigins, State: state}, st, page(), log)
+	s, err := server.New(server.Config{AllowedOrigins: cfg.AllowedOrigins, State: state, Metrics: metrics}, st, page(), log)
 	if err != nil {
 		st.Close()
 		return nil, fmt.Errorf("start server: %w", err)
@@ -83,6 +101,13 @@ func Open(cfg Config, log *slog.Logger, stdout io.Writer) (*App, error) {
 		return nil, fmt.Errorf("listen: %w", err)
 	}
 	a.ln = ln
+	if metrics != nil {
+		if a.metrics, err = serveMetrics(cfg.MetricsAddr, metrics, log); err != nil {
+			ln.Close()
+			st.Close()
+			return nil, err
+		}
+	}
 	a.srv = &http.Server{
 		Handler:           s.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -98,7 +123,46 @@ func Open(cfg Config, log *slog.Logger, stdout io.Writer) (*App, error) {
 		seed.print(stdout, a.URL())
 	}
 	fmt.Fprintf(stdout, "mra is serving %s on %s\n", cfg.DB, a.URL())
+	if a.metrics != nil {
+		fmt.Fprintf(stdout, "metrics on %s\n", a.MetricsURL())
+	}
 	return a, nil
+}
+
+// serveMetrics starts the metrics server on addr.
+func serveMetrics(addr string, m *server.Metrics, log *slog.Logger) (*metricsServer, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen for metrics: %w", err)
+	}
+	ms := &metricsServer{ln: ln, done: make(chan error, 1), srv: &http.Server{
+		Handler:           m.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    16 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}}
+	go func() { ms.done <- ms.srv.Serve(ln) }()
+	return ms, nil
+}
+
+// close stops the metrics server like the main one (until ctx ends).
+func (ms *metricsServer) close(ctx context.Context) error {
+	err := ms.srv.Shutdown(ctx)
+	if serr := <-ms.done; serr != nil && !errors.Is(serr, http.ErrServerClosed) && err == nil {
+		err = serr
+	}
+	return err
+}
+
+// MetricsURL is where /metrics is served; "" without Config.MetricsAddr.
+func (a *App) MetricsURL() string {
+	if a.metrics == nil {
+		return ""
+	}
+	return "http://" + a.metrics.ln.Addr().String() + "/metrics"
 }
 
 // URL is where the app listens.
@@ -111,6 +175,11 @@ func (a *App) Close(ctx context.Context) error {
 	a.server.Close()
 	if serr := <-a.done; serr != nil && !errors.Is(serr, http.ErrServerClosed) && err == nil {
 		err = serr
+	}
+	if a.metrics != nil {
+		if merr := a.metrics.close(ctx); merr != nil && err == nil {
+			err = merr
+		}
 	}
 	if cerr := a.store.Close(); cerr != nil && err == nil {
 		err = cerr
@@ -141,6 +210,7 @@ func serve(name string, demo bool, args []string, stdout, stderr io.Writer) int 
 	fs.StringVar(&cfg.DB, "db", "mra.db", "database `file` (created if missing)")
 	var origins stringList
 	fs.Var(&origins, "allowed-origin", "another `origin` (scheme://host[:port]) allowed to call the API; repeatable")
+	fs.StringVar(&cfg.MetricsAddr, "metrics-addr", "", "`host:port` to serve GET /metrics on (Prometheus text format; off when empty; never the public address)")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
@@ -157,12 +227,19 @@ func serve(name string, demo bool, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "mra %s: %v\n", name, err)
 		return exitFail
 	}
+	var metricsDone chan error // nil, never ready, without metrics
+	if app.metrics != nil {
+		metricsDone = app.metrics.done
+	}
 	select {
 	case <-ctx.Done():
 		log.Info("shutting down")
 	case err := <-app.done:
 		app.done <- err
 		log.Error("server stopped", "err", err)
+	case err := <-metricsDone:
+		metricsDone <- err
+		log.Error("metrics server stopped", "err", err)
 	}
 	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
