@@ -76,6 +76,9 @@ type Options struct {
 	// Listen, when set, wraps the server's listener (to cut the network
 	// under a page, say).
 	Listen func(net.Listener) net.Listener
+	// Metrics, when set, counts for the server (server.Config.Metrics) and
+	// the store (its OnCommit).
+	Metrics *server.Metrics
 }
 
 // World is a real server on loopback over a real bbolt file.
@@ -98,7 +101,7 @@ type World struct {
 func New(t testing.TB, opts Options) *World {
 	t.Helper()
 	w := &World{T: t, Path: filepath.Join(t.TempDir(), "mra.db"), Opts: opts}
-	st, err := boltstore.Open(w.Path, boltstore.Options{})
+	st, err := boltstore.Open(w.Path, w.storeOptions())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,11 +124,19 @@ func New(t testing.TB, opts Options) *World {
 	return w
 }
 
+// storeOptions are the store's options: its OnCommit feeds Opts.Metrics.
+func (w *World) storeOptions() boltstore.Options {
+	if w.Opts.Metrics == nil {
+		return boltstore.Options{}
+	}
+	return boltstore.Options{OnCommit: w.Opts.Metrics.ObserveBatch}
+}
+
 // Start opens the database (unless open) and starts the server on it.
 func (w *World) Start() {
 	w.T.Helper()
 	if w.Bolt == nil {
-		st, err := boltstore.Open(w.Path, boltstore.Options{})
+		st, err := boltstore.Open(w.Path, w.storeOptions())
 		if err != nil {
 			w.T.Fatal(err)
 		}
@@ -145,6 +156,7 @@ func (w *World) Start() {
 		SocketStall:      w.Opts.Stall,
 		SessionTTL:       w.Opts.SessionTTL,
 		Now:              w.Now,
+		Metrics:          w.Opts.Metrics,
 	}, w.Store, w.Opts.Page, log)
 	if err != nil {
 		w.T.Fatal(err)
