@@ -43,12 +43,12 @@ type Config struct {
 	// frame for SocketStall (defaults 8 MiB and 5 s).
 	SocketQueueBytes int
 	SocketStall      time.Duration
+	// Metrics, when set, counts commands, logins and sockets (metrics.go).
+	Metrics *Metrics
 	// State, when set, is the negotiations to serve as the caller has them
 	// (from the store's audit, which folds the log); New then does not load
 	// them again. Nil: New loads them from the store's records.
 	State []*mra.Negotiation
-	// Metrics, when set, counts commands, logins and sockets (metrics.go).
-	Metrics *Metrics
 }
 
 // Server serves the contract over HTTP. Create it with New.
