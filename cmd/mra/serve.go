@@ -23,12 +23,10 @@ import (
 // Config is what `mra serve` and `mra demo` run with.
 type Config struct {
 	Addr           string
+	MetricsAddr    string // where GET /metrics is served, never Addr ("": nowhere)
 	DB             string
 	AllowedOrigins []string
 	Demo           bool // seed an empty database with demo data first
-	// MetricsAddr, when set, is where GET /metrics is served (never on
-	// Addr): the operator's counts in the Prometheus text format.
-	MetricsAddr string
 }
 
 // App is the running program: the store, the server and its listener. Open

@@ -65,6 +65,7 @@ type Options struct {
 	QueueBytes int           // server.Config.SocketQueueBytes (0: the default)
 	Stall      time.Duration // server.Config.SocketStall (0: the default)
 	SessionTTL time.Duration // server.Config.SessionTTL (0: the default)
+	Metrics    *server.Metrics // server.Config.Metrics and the store's OnCommit (nil: none)
 	Page       fs.FS         // served at "/" when set
 	// Wrap, when set, wraps the real store each time the server starts
 	// (a Faulty store, say).
@@ -76,9 +77,6 @@ type Options struct {
 	// Listen, when set, wraps the server's listener (to cut the network
 	// under a page, say).
 	Listen func(net.Listener) net.Listener
-	// Metrics, when set, counts for the server (server.Config.Metrics) and
-	// the store (its OnCommit).
-	Metrics *server.Metrics
 }
 
 // World is a real server on loopback over a real bbolt file.
