@@ -62,11 +62,11 @@ func PasswordHash() string {
 
 // Options shape a World; the zero value is a plain server.
 type Options struct {
-	QueueBytes int           // server.Config.SocketQueueBytes (0: the default)
-	Stall      time.Duration // server.Config.SocketStall (0: the default)
-	SessionTTL time.Duration // server.Config.SessionTTL (0: the default)
+	QueueBytes int             // server.Config.SocketQueueBytes (0: the default)
+	Stall      time.Duration   // server.Config.SocketStall (0: the default)
+	SessionTTL time.Duration   // server.Config.SessionTTL (0: the default)
 	Metrics    *server.Metrics // server.Config.Metrics and the store's OnCommit (nil: none)
-	Page       fs.FS         // served at "/" when set
+	Page       fs.FS           // served at "/" when set
 	// Wrap, when set, wraps the real store each time the server starts
 	// (a Faulty store, say).
 	Wrap func(*boltstore.Store) mra.Store
