@@ -316,3 +316,47 @@ func TestMetricsOff(t *testing.T) {
 		t.Errorf("public /metrics: %d, want 404", res.StatusCode)
 	}
 }
+
+// TestMetricsAddrTaken: a metrics address that cannot be had fails Open,
+// before the database is held, saying so.
+func TestMetricsAddrTaken(t *testing.T) {
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	w := servertest.New(t, servertest.Options{})
+	db := w.Path
+	w.Stop()
+	if app, err := Open(Config{Addr: "127.0.0.1:0", DB: db, MetricsAddr: taken.Addr().String()}, quiet(), io.Discard); err == nil {
+		app.Close(context.Background())
+		t.Fatal("Open served with its metrics address taken")
+	} else if !strings.Contains(err.Error(), "listen for metrics") {
+		t.Errorf("Open: %v, want it to name the metrics address", err)
+	}
+	app, err := Open(Config{Addr: "127.0.0.1:0", DB: db, MetricsAddr: "127.0.0.1:0"}, quiet(), io.Discard)
+	if err != nil {
+		t.Fatalf("Open after a failed one: %v", err)
+	}
+
+	// An Open that fails later (the database is held) lets its metrics
+	// address go.
+	free, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := free.Addr().String()
+	free.Close()
+	if second, err := Open(Config{Addr: "127.0.0.1:0", DB: db, MetricsAddr: addr}, quiet(), io.Discard); err == nil {
+		second.Close(context.Background())
+		t.Fatal("a second app opened the held database")
+	}
+	again, err := net.Listen("tcp", addr)
+	if err != nil {
+		t.Fatalf("the failed Open kept its metrics address: %v", err)
+	}
+	again.Close()
+	if err := app.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}

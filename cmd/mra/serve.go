@@ -56,7 +56,17 @@ func Open(cfg Config, log *slog.Logger, stdout io.Writer) (*App, error) {
 	a := &App{cfg: cfg, log: log, stdout: stdout}
 	var metrics *server.Metrics
 	var opts boltstore.Options
+	var mln net.Listener
 	if cfg.MetricsAddr != "" {
+		var err error
+		if mln, err = net.Listen("tcp", cfg.MetricsAddr); err != nil {
+			return nil, fmt.Errorf("listen for metrics: %w", err)
+		}
+		defer func() {
+			if a.metrics == nil { // Open failed
+				mln.Close()
+			}
+		}()
 		metrics = server.NewMetrics()
 		opts.OnCommit = metrics.ObserveBatch
 	}
@@ -99,13 +109,6 @@ func Open(cfg Config, log *slog.Logger, stdout io.Writer) (*App, error) {
 		return nil, fmt.Errorf("listen: %w", err)
 	}
 	a.ln = ln
-	if metrics != nil {
-		if a.metrics, err = serveMetrics(cfg.MetricsAddr, metrics, log); err != nil {
-			ln.Close()
-			st.Close()
-			return nil, err
-		}
-	}
 	a.srv = &http.Server{
 		Handler:           s.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -121,18 +124,15 @@ func Open(cfg Config, log *slog.Logger, stdout io.Writer) (*App, error) {
 		seed.print(stdout, a.URL())
 	}
 	fmt.Fprintf(stdout, "mra is serving %s on %s\n", cfg.DB, a.URL())
-	if a.metrics != nil {
+	if metrics != nil {
+		a.metrics = serveMetrics(mln, metrics, log)
 		fmt.Fprintf(stdout, "metrics on %s\n", a.MetricsURL())
 	}
 	return a, nil
 }
 
-// serveMetrics starts the metrics server on addr.
-func serveMetrics(addr string, m *server.Metrics, log *slog.Logger) (*metricsServer, error) {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return nil, fmt.Errorf("listen for metrics: %w", err)
-	}
+// serveMetrics starts the metrics server on ln.
+func serveMetrics(ln net.Listener, m *server.Metrics, log *slog.Logger) *metricsServer {
 	ms := &metricsServer{ln: ln, done: make(chan error, 1), srv: &http.Server{
 		Handler:           m.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -143,7 +143,7 @@ func serveMetrics(addr string, m *server.Metrics, log *slog.Logger) (*metricsSer
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}}
 	go func() { ms.done <- ms.srv.Serve(ln) }()
-	return ms, nil
+	return ms
 }
 
 // close stops the metrics server like the main one (until ctx ends).
@@ -205,10 +205,10 @@ func serve(name string, demo bool, args []string, stdout, stderr io.Writer) int 
 	fs.SetOutput(stderr)
 	cfg := Config{Demo: demo}
 	fs.StringVar(&cfg.Addr, "addr", "127.0.0.1:8080", "`host:port` to listen on")
+	fs.StringVar(&cfg.MetricsAddr, "metrics-addr", "", "`host:port` to serve GET /metrics on (Prometheus text format; off when empty; never the public address)")
 	fs.StringVar(&cfg.DB, "db", "mra.db", "database `file` (created if missing)")
 	var origins stringList
 	fs.Var(&origins, "allowed-origin", "another `origin` (scheme://host[:port]) allowed to call the API; repeatable")
-	fs.StringVar(&cfg.MetricsAddr, "metrics-addr", "", "`host:port` to serve GET /metrics on (Prometheus text format; off when empty; never the public address)")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
