@@ -5,9 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -189,5 +192,49 @@ func TestEventsStreamedInPages(t *testing.T) {
 	status, body := us.Get(fmt.Sprintf("/api/negotiations/%s/events?stream=shared&since=%d", neg, next-1))
 	if status != http.StatusOK || string(body) != `{"events":[],"more":false}` {
 		t.Errorf("events since the head: %d %s", status, body)
+	}
+}
+
+// TestReadsShareABudget: a streamed events read holds a page of the reads'
+// budget while it is written; a user with 8 reads stuck on clients that do
+// not read has a 9th refused as rate_limited after a wait, while another
+// user reads, and once those clients go the user reads again.
+func TestReadsShareABudget(t *testing.T) {
+	if testing.Short() {
+		t.Skip("real size")
+	}
+	w := servertest.New(t, servertest.Options{})
+	us := w.Login("us-neg")
+	neg := bigHistory(t, us, 560) // about 10.7 MB: more than the kernel buffers of a client that does not read
+	path := "/api/negotiations/" + neg + "/events?stream=shared&since=0"
+	u, _ := url.Parse(w.URL())
+	var stuck []net.Conn
+	for range 8 {
+		d := net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
+			return rc.Control(func(fd uintptr) { syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096) })
+		}}
+		conn, err := d.Dial("tcp", u.Host)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		fmt.Fprintf(conn, "GET %s HTTP/1.1\r\nHost: %s\r\nCookie: %s\r\n\r\n", path, u.Host, us.Header().Get("Cookie"))
+		stuck = append(stuck, conn)
+	}
+	time.Sleep(500 * time.Millisecond) // each handler is stuck writing its answer
+	start := time.Now()
+	status, body := us.Get(path)
+	if status != http.StatusTooManyRequests || !strings.Contains(string(body), `"rate_limited"`) || time.Since(start) < time.Second {
+		t.Errorf("a 9th read of the same user: %d %.100s after %v, want rate_limited after a wait", status, body, time.Since(start))
+	}
+	if status, _ := w.Login("sg-neg").Get(path); status != http.StatusOK {
+		t.Errorf("another user's read meanwhile: %d", status)
+	}
+	for _, c := range stuck {
+		c.Close()
+	}
+	time.Sleep(200 * time.Millisecond)
+	if status, _ := us.Get(path); status != http.StatusOK {
+		t.Errorf("a read once the stuck ones went: %d", status)
 	}
 }
