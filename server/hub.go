@@ -290,7 +290,25 @@ func (h *hub) close() {
 	for _, c := range victims {
 		c.shut(websocket.CloseGoingAway, "server shutting down")
 	}
+	// Each socket gets what is queued for it, then the close frame; one
+	// whose client does not read is cut after shutWait, so shutdown never
+	// waits on it.
+	timer := time.NewTimer(shutWait)
+	defer timer.Stop()
+	late := false
 	for _, c := range victims {
+		if !late {
+			select {
+			case <-c.done:
+				continue
+			case <-timer.C:
+				late = true
+			}
+		}
+		c.cut(websocket.CloseGoingAway, "server shutting down")
 		<-c.done
 	}
 }
+
+// shutWait is how long shutdown lets sockets take what is queued for them.
+const shutWait = time.Second

@@ -226,3 +226,29 @@ func TestExpiredSessionAppliesNothing(t *testing.T) {
 		t.Errorf("threads after the expiry: %v", bodies)
 	}
 }
+
+// TestShutdownCutsAStalledSocket: shutting down gives a socket whose client
+// does not read a moment to take what is queued, then cuts it: Close does
+// not wait out the write deadline.
+func TestShutdownCutsAStalledSocket(t *testing.T) {
+	w := servertest.New(t, servertest.Options{QueueBytes: 256 << 20, Stall: time.Minute})
+	us := w.Login("us-neg")
+	neg := us.Create(1)
+	us.Propose(neg, 0, servertest.Text1)
+	ws := dialStalled(t, w.Login("sg-neg"))
+	ws.WriteJSON(map[string]any{"id": "sub", "type": "subscribe", "negotiation": neg})
+	time.Sleep(200 * time.Millisecond)
+	big := strings.Repeat("a long remark ", 1350)
+	for i := range 320 { // 6 MB of events the client never reads
+		cmd := servertest.CommentCmd(neg, 1, servertest.Text1, "Purpose", mra.KindNote, mra.Shared)
+		cmd["body"] = fmt.Sprintf("%d %s", i, big)
+		if a := us.Send(cmd); a.Type != "ack" {
+			t.Fatalf("comment %d: %s", i, a.Raw)
+		}
+	}
+	start := time.Now()
+	w.Srv.Close()
+	if took := time.Since(start); took > 3*time.Second {
+		t.Errorf("shutdown waited %v on a socket that does not read", took)
+	}
+}
