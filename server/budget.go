@@ -139,12 +139,13 @@ func (s *Server) readLarge(w http.ResponseWriter, r *http.Request, limit int64) 
 		release = noRelease
 		return nil, release, err
 	}
-	big := bytes.NewBuffer(make([]byte, 0, declared+bytes.MinRead))
-	big.Write(buf.Bytes())
-	if _, err := big.ReadFrom(in); err != nil {
+	if buf.Len() == 0 {
+		buf.Grow(int(declared) + bytes.MinRead) // declared: read in place, never copied as it grows
+	}
+	if _, err := buf.ReadFrom(in); err != nil {
 		return nil, release, bodyError(err, limit)
 	}
-	return big.Bytes(), release, nil
+	return buf.Bytes(), release, nil
 }
 
 // bodyError is the contract's error for a body that could not be read.

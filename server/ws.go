@@ -333,8 +333,7 @@ func (c *wsConn) readFrame(r io.Reader) (data []byte, release func(), err error)
 		}
 		return nil, nil, err
 	}
-	big := bytes.NewBuffer(make([]byte, 0, maxFrame+bytes.MinRead))
-	big.Write(buf.Bytes())
+	big := &buf // grows as the frame comes: a frame of 100 KB holds about that, not its budget
 	if _, err := big.ReadFrom(io.LimitReader(r, maxFrame+1-int64(buf.Len()))); err != nil {
 		release()
 		return nil, nil, err
