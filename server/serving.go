@@ -228,8 +228,13 @@ func (s *Server) serving(h http.Handler) http.Handler {
 			case gc.g.anonymous <- struct{}{}:
 				defer func() { <-gc.g.anonymous }()
 			default:
+				// answered at once, and the body is not waited for: the
+				// connection closes after the answer
 				w.Header().Set("Connection", "close")
 				writeError(w, s.log, mra.Errorf(mra.CodeRateLimited, "the server is busy; try again in a moment"))
+				rc := http.NewResponseController(w)
+				rc.Flush()
+				rc.SetReadDeadline(time.Now())
 				return
 			}
 		}

@@ -159,12 +159,12 @@ func (w *World) Start() {
 	}
 	w.Srv = srv
 	w.HTTP = httptest.NewUnstartedServer(srv.Handler())
+	if w.Opts.Listen != nil {
+		w.HTTP.Listener = w.Opts.Listen(w.HTTP.Listener)
+	}
 	if w.Opts.Serving != nil {
 		w.HTTP.Config = srv.HTTPServer(log)
 		w.HTTP.Listener = srv.Listener(w.HTTP.Listener)
-	}
-	if w.Opts.Listen != nil {
-		w.HTTP.Listener = w.Opts.Listen(w.HTTP.Listener)
 	}
 	w.HTTP.Start()
 }
