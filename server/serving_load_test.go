@@ -45,7 +45,7 @@ func closedWithin(conn net.Conn, d time.Duration) bool {
 func TestServingTimeouts(t *testing.T) {
 	const header, read, write = 300 * time.Millisecond, 500 * time.Millisecond, 500 * time.Millisecond
 	w := servertest.New(t, servertest.Options{
-		Serving: &server.Serving{HeaderTimeout: header, ReadTimeout: read, WriteTimeout: write, SessionTimeout: time.Minute},
+		Serving: &server.Serving{HeaderTimeout: header, ReadTimeout: read, WriteTimeout: write, SessionTimeout: time.Minute, IdleTimeout: read},
 		// small fixed socket buffers, so a 3 MB answer cannot sit in the
 		// kernel while its reader stalls: the server's writes wait
 		Listen: func(ln net.Listener) net.Listener { return smallBuffers{ln} },
@@ -64,6 +64,21 @@ func TestServingTimeouts(t *testing.T) {
 		io.WriteString(c, "GET /healthz HTTP/1.1\r\nHost: "+addr+"\r\n")
 		if !closedWithin(c, 5*time.Second) {
 			t.Error("a connection stuck in its headers was held")
+		}
+	})
+	t.Run("idle keep-alive", func(t *testing.T) {
+		c := dial()
+		io.WriteString(c, "GET /healthz HTTP/1.1\r\nHost: "+addr+"\r\n\r\n")
+		br := bufio.NewReader(c)
+		c.SetReadDeadline(time.Now().Add(5 * time.Second))
+		res, err := http.ReadResponse(br, nil)
+		if err != nil || res.StatusCode != 200 {
+			t.Fatalf("healthz: %v %v", res, err)
+		}
+		io.Copy(io.Discard, res.Body)
+		start := time.Now()
+		if !closedWithin(c, 5*time.Second) || time.Since(start) < read/2 {
+			t.Errorf("an idle connection was closed after %v (idle timeout %v)", time.Since(start), read)
 		}
 	})
 	t.Run("slow anonymous body", func(t *testing.T) {
@@ -234,5 +249,46 @@ func TestServingSlowBodyFlood(t *testing.T) {
 	}
 	if told < 200-waiting-anonymous {
 		t.Errorf("%d of 200 slow bodies were closed", told)
+	}
+}
+
+// Connections stuck in their headers beyond MaxWaiting: the oldest are
+// closed at once (not after the header timeout), and a new client is served.
+func TestServingWaitingBound(t *testing.T) {
+	const waiting = 10
+	w := servertest.New(t, servertest.Options{Serving: &server.Serving{MaxWaiting: waiting, HeaderTimeout: time.Minute}})
+	addr := strings.TrimPrefix(w.URL(), "http://")
+	var conns []net.Conn
+	for range 50 {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		io.WriteString(c, "GET /healthz HTTP/1.1\r\nHost: "+addr+"\r\n")
+		conns = append(conns, c)
+	}
+	hc := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
+	res, err := hc.Get(w.URL() + "/healthz")
+	if err != nil || res.StatusCode != 200 {
+		t.Fatalf("healthz past the bound: %v %v", res, err)
+	}
+	res.Body.Close()
+	closed := 0
+	for _, c := range conns {
+		if closedWithin(c, 100*time.Millisecond) {
+			closed++
+		}
+	}
+	if closed < 50-waiting {
+		t.Errorf("%d of 50 connections stuck in their headers were closed; bound %d", closed, waiting)
+	}
+	open, waitingNow, evicted := w.Srv.ConnStats()
+	for end := time.Now().Add(2 * time.Second); open > waiting+1 && time.Now().Before(end); {
+		time.Sleep(20 * time.Millisecond) // the closed ones' goroutines are ending
+		open, waitingNow, evicted = w.Srv.ConnStats()
+	}
+	if open > waiting+1 || waitingNow > waiting || evicted < 50-waiting {
+		t.Errorf("open %d, waiting %d, evicted %d", open, waitingNow, evicted)
 	}
 }
