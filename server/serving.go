@@ -55,6 +55,10 @@ type Serving struct {
 	// a request is answered rate_limited at once and its connection closed,
 	// unread. /healthz is not counted.
 	MaxAnonymous int
+	// MaxAnonymousPerAddr bounds those of them from one client address
+	// (default 32), so one attacker's slow bodies cannot take every slot
+	// and a login from elsewhere still gets one.
+	MaxAnonymousPerAddr int
 }
 
 func (c *Serving) defaults() error {
@@ -73,6 +77,9 @@ func (c *Serving) defaults() error {
 	}
 	if c.MaxAnonymous <= 0 {
 		c.MaxAnonymous = 256
+	}
+	if c.MaxAnonymousPerAddr <= 0 {
+		c.MaxAnonymousPerAddr = 32
 	}
 	for _, o := range c.PublicOrigins {
 		if u, err := url.Parse(o); err != nil || u.Scheme == "" || u.Host == "" || u.Path != "" {
@@ -224,10 +231,10 @@ func (s *Server) serving(h http.Handler) http.Handler {
 			rc.SetReadDeadline(end)
 			rc.SetWriteDeadline(end)
 		} else if !health {
-			select {
-			case gc.g.anonymous <- struct{}{}:
-				defer func() { <-gc.g.anonymous }()
-			default:
+			addr := requestPeer(r).addr
+			if gc.g.enter(addr) {
+				defer gc.g.leave(addr)
+			} else {
 				// answered at once, and the body is not waited for: the
 				// connection closes after the answer
 				w.Header().Set("Connection", "close")
@@ -293,17 +300,41 @@ type connKey struct{}
 // reaches the handler, and again between requests, until one of its
 // requests carries a valid session: then it is proven for good.
 type connGuard struct {
-	max       int
-	anonymous chan struct{}
+	max                int
+	anonymous, perAddr int // bounds of the requests without a session
 
 	mu      sync.Mutex
-	waiting list.List // of *guardedConn, oldest first
+	inside  int            // requests without a session in handlers
+	byAddr  map[string]int // of them, from each client address
+	waiting list.List      // of *guardedConn, oldest first
 	open    int
 	evicted int
 }
 
 func newConnGuard(c Serving) *connGuard {
-	return &connGuard{max: c.MaxWaiting, anonymous: make(chan struct{}, c.MaxAnonymous)}
+	return &connGuard{max: c.MaxWaiting, anonymous: c.MaxAnonymous, perAddr: c.MaxAnonymousPerAddr, byAddr: map[string]int{}}
+}
+
+// enter takes a slot for a request without a session from addr, if both
+// the overall and the address's bound allow; leave gives it back.
+func (g *connGuard) enter(addr string) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.inside >= g.anonymous || g.byAddr[addr] >= g.perAddr {
+		return false
+	}
+	g.inside++
+	g.byAddr[addr]++
+	return true
+}
+
+func (g *connGuard) leave(addr string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.inside--
+	if g.byAddr[addr]--; g.byAddr[addr] <= 0 {
+		delete(g.byAddr, addr)
+	}
 }
 
 type guardListener struct {

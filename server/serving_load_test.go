@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"sync"
@@ -174,7 +175,7 @@ func slicesChunk(b []byte, n int) func(func([]byte) bool) {
 
 // slowBodies opens n connections that each send a login's headers and one
 // byte of its 60 KB body, then stall; close ends them.
-func slowBodies(t testing.TB, addr string, n int) (conns []net.Conn, closeAll func()) {
+func slowBodies(t testing.TB, addr string, n int, header ...string) (conns []net.Conn, closeAll func()) {
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, 64)
@@ -188,7 +189,8 @@ func slowBodies(t testing.TB, addr string, n int) (conns []net.Conn, closeAll fu
 			if err != nil {
 				return
 			}
-			io.WriteString(c, "POST /api/login HTTP/1.1\r\nHost: "+addr+"\r\nContent-Type: application/json\r\nContent-Length: 60000\r\n\r\n{")
+			io.WriteString(c, "POST /api/login HTTP/1.1\r\nHost: "+addr+"\r\nContent-Type: application/json\r\nContent-Length: 60000\r\n"+
+				strings.Join(append(header, ""), "\r\n")+"\r\n{")
 			mu.Lock()
 			conns = append(conns, c)
 			mu.Unlock()
@@ -290,5 +292,26 @@ func TestServingWaitingBound(t *testing.T) {
 	}
 	if open > waiting+1 || waitingNow > waiting || evicted < 50-waiting {
 		t.Errorf("open %d, waiting %d, evicted %d", open, waitingNow, evicted)
+	}
+}
+
+// One client's slow bodies take at most its address's share of the
+// anonymous slots: a login from another address (behind a trusted proxy
+// here, as loopback is one address) still gets in during the flood.
+func TestServingSlowBodiesLeaveLoginsFromElsewhere(t *testing.T) {
+	w := servertest.New(t, servertest.Options{Serving: &server.Serving{
+		MaxAnonymous: 50, MaxAnonymousPerAddr: 10, ReadTimeout: time.Minute,
+		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")},
+	}})
+	addr := strings.TrimPrefix(w.URL(), "http://")
+	_, closeAll := slowBodies(t, addr, 500, "X-Forwarded-For: 203.0.113.66")
+	defer closeAll()
+	res := rawRequest(t, w.URL(), loginRequest(addr, "us-neg", servertest.Password, "X-Forwarded-For: 198.51.100.1"))
+	if res.StatusCode != 200 {
+		t.Errorf("a login from elsewhere during the flood: %d", res.StatusCode)
+	}
+	res = rawRequest(t, w.URL(), loginRequest(addr, "us-neg", servertest.Password, "X-Forwarded-For: 203.0.113.66"))
+	if res.StatusCode != http.StatusTooManyRequests {
+		t.Errorf("a login from the flooding address: %d", res.StatusCode)
 	}
 }
