@@ -166,10 +166,11 @@ func TestServingTrustedProxy(t *testing.T) {
 		if c := cookieOf(w, "X-Forwarded-Proto: http"); strings.Contains(c, "Secure") {
 			t.Errorf("cookie behind a plain proxy: %q", c)
 		}
-		// 30 failures are one address's burst: the next from it is
-		// limited, one from another client behind the same proxy is not.
-		if n := failLogins(w, 31, "X-Forwarded-For: 198.51.100.9, 203.0.113.7"); n != 1 {
-			t.Errorf("31 failures from one forwarded client: %d limited, want 1", n)
+		// 30 failures are one address's burst (refilled one per 2 s): the
+		// next ones from it are limited, one from another client behind the
+		// same proxy is not.
+		if n := failLogins(w, 36, "X-Forwarded-For: 198.51.100.9, 203.0.113.7"); n < 1 {
+			t.Errorf("36 failures from one forwarded client: none limited")
 		}
 		if n := failLogins(w, 1, "X-Forwarded-For: 203.0.113.8"); n != 0 {
 			t.Errorf("another forwarded client was limited")
@@ -187,14 +188,14 @@ func TestServingTrustedProxy(t *testing.T) {
 		// Every request claims another client: all count for 127.0.0.1.
 		limited := 0
 		host := strings.TrimPrefix(w.URL(), "http://")
-		for i := range 31 {
+		for i := range 36 {
 			res := rawRequest(t, w.URL(), loginRequest(host, fmt.Sprintf("nobody-%d", i), "wrong password", fmt.Sprintf("X-Forwarded-For: 203.0.113.%d", i)))
 			if res.StatusCode == http.StatusTooManyRequests {
 				limited++
 			}
 		}
-		if limited != 1 {
-			t.Errorf("31 failures with forged X-Forwarded-For: %d limited, want 1", limited)
+		if limited < 1 {
+			t.Errorf("36 failures with forged X-Forwarded-For: none limited")
 		}
 	})
 }
