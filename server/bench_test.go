@@ -23,8 +23,16 @@ import (
 // BenchmarkCommentsHTTP: durable comments per second from 100 concurrent
 // clients over HTTP on loopback; every ack comes after its fsync (budget:
 // at least 2,000/s).
-func BenchmarkCommentsHTTP(b *testing.B) {
-	w := servertest.New(b, servertest.Options{})
+func BenchmarkCommentsHTTP(b *testing.B) { commentsHTTP(b, servertest.Options{}) }
+
+// BenchmarkCommentsHTTPMetrics is BenchmarkCommentsHTTP with metrics on:
+// what counting costs the command path.
+func BenchmarkCommentsHTTPMetrics(b *testing.B) {
+	commentsHTTP(b, servertest.Options{Metrics: server.NewMetrics()})
+}
+
+func commentsHTTP(b *testing.B, opts servertest.Options) {
+	w := servertest.New(b, opts)
 	us := w.Login("us-neg")
 	neg := us.Create(1)
 	us.Propose(neg, 0, servertest.Text1)

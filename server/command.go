@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"time"
 
 	"mra/server/mra"
 )
@@ -37,7 +38,8 @@ func errorAnswer(id string, e *mra.Error) []byte {
 // and its code ("" for an ack). A repeat of a command id (same user) gets the
 // first answer to it, while it runs and after, across restarts too. The
 // answer comes once the change is committed and every read shows it.
-func (e *engine) execute(user mra.User, cmd *mra.Command) ([]byte, mra.Code) {
+func (e *engine) execute(user mra.User, cmd *mra.Command) (answer []byte, code mra.Code) {
+	defer func() { e.metrics.command(cmd.Type, code) }()
 	key := idemKey{user.ID, cmd.ID}
 	e.idemMu.Lock()
 	if c := e.inflight[key]; c != nil {
@@ -99,7 +101,9 @@ func (e *engine) run(user mra.User, cmd *mra.Command) ([]byte, mra.Code) {
 
 	// The fsync is awaited without any lock held, so the next command joins
 	// the same group commit; the client's going away does not cancel it.
+	submitted := time.Now()
 	err = wait()
+	e.metrics.commitTook(time.Since(submitted))
 	e.finish(entry, p, err == nil)
 	<-p.processed
 	if err != nil {

@@ -34,6 +34,7 @@ type engine struct {
 	// publish, when set, receives each committed command's events in
 	// stream order, and the readiness when the command changed it.
 	publish func(id mra.NegotiationID, events []*mra.Event, readiness *mra.Readiness)
+	metrics *Metrics // nil: none
 }
 
 // negotiation is one negotiation in memory, in two states. work is where

@@ -43,6 +43,8 @@ type Config struct {
 	// frame for SocketStall (defaults 8 MiB and 5 s).
 	SocketQueueBytes int
 	SocketStall      time.Duration
+	// Metrics, when set, counts commands, logins and sockets (metrics.go).
+	Metrics *Metrics
 	// State, when set, is the negotiations to serve as the caller has them
 	// (from the store's audit, which folds the log); New then does not load
 	// them again. Nil: New loads them from the store's records.
@@ -102,6 +104,8 @@ func New(cfg Config, store mra.Store, page fs.FS, log *slog.Logger) (*Server, er
 	s.hosts, s.conns = servedHosts(cfg), newConnGuard(cfg.Serving)
 	s.wsUpgrader = s.upgrader()
 	eng.publish = s.hub.publish
+	eng.metrics = cfg.Metrics
+	cfg.Metrics.attach(s.hub)
 	ses.onClose = s.hub.closeSession
 	s.handler = s.routes()
 	return s, nil
@@ -237,10 +241,12 @@ func (s *Server) handleCommand(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) Execute(user mra.User, raw []byte) ([]byte, mra.Code) {
 	cmd, perr := mra.ParseCommand(raw)
 	if perr != nil {
+		s.cfg.Metrics.command(cmd.Type, perr.Code)
 		return errorAnswer(cmd.ID, perr), perr.Code
 	}
 	if !cmd.Type.Mutating() {
 		e := mra.Errorf(mra.CodeBadRequest, "%s works over the WebSocket at /ws", cmd.Type)
+		s.cfg.Metrics.command(cmd.Type, e.Code)
 		return errorAnswer(cmd.ID, e), e.Code
 	}
 	return s.engine.execute(user, cmd)

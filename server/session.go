@@ -182,7 +182,8 @@ func requestSession(r *http.Request) string {
 	return h
 }
 
-func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) error {
+func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) (err error) {
+	defer func() { s.cfg.Metrics.login(err) }()
 	var req struct {
 		User     mra.UserID `json:"user"`
 		Password string     `json:"password"`

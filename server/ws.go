@@ -257,6 +257,7 @@ func (c *wsConn) read() {
 func (c *wsConn) handle(data []byte) {
 	cmd, perr := mra.ParseCommand(data)
 	if perr != nil {
+		c.s.cfg.Metrics.command(cmd.Type, perr.Code)
 		c.sendBytes(errorAnswer(cmd.ID, perr))
 		return
 	}
@@ -286,7 +287,11 @@ func (c *wsConn) handle(data []byte) {
 		return
 	}
 	if err != nil {
-		c.sendBytes(errorAnswer(cmd.ID, asContractError(c.s.log, err, "command", cmd.Type)))
+		e := asContractError(c.s.log, err, "command", cmd.Type)
+		c.s.cfg.Metrics.command(cmd.Type, e.Code)
+		c.sendBytes(errorAnswer(cmd.ID, e))
+	} else {
+		c.s.cfg.Metrics.command(cmd.Type, "")
 	}
 }
 

@@ -25,6 +25,7 @@ import (
 // Config is what `mra serve` and `mra demo` run with.
 type Config struct {
 	Addr           string
+	MetricsAddr    string // where GET /metrics is served, never Addr ("": nowhere)
 	DB             string
 	AllowedOrigins []string
 	Demo           bool // seed an empty database with demo data first
@@ -47,12 +48,37 @@ type App struct {
 	srv    *http.Server
 	ln     net.Listener
 	done   chan error
+
+	metrics *metricsServer // nil without MetricsAddr
+}
+
+// metricsServer serves /metrics on an address of its own.
+type metricsServer struct {
+	srv  *http.Server
+	ln   net.Listener
+	done chan error
 }
 
 // Open opens the database, seeds it when asked, and starts serving.
 func Open(cfg Config, log *slog.Logger, stdout io.Writer) (*App, error) {
 	a := &App{cfg: cfg, log: log, stdout: stdout}
-	st, err := boltstore.Open(cfg.DB, boltstore.Options{})
+	var metrics *server.Metrics
+	var opts boltstore.Options
+	var mln net.Listener
+	if cfg.MetricsAddr != "" {
+		var err error
+		if mln, err = net.Listen("tcp", cfg.MetricsAddr); err != nil {
+			return nil, fmt.Errorf("listen for metrics: %w", err)
+		}
+		defer func() {
+			if a.metrics == nil { // Open failed
+				mln.Close()
+			}
+		}()
+		metrics = server.NewMetrics()
+		opts.OnCommit = metrics.ObserveBatch
+	}
+	st, err := boltstore.Open(cfg.DB, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -78,7 +104,7 @@ func Open(cfg Config, log *slog.Logger, stdout io.Writer) (*App, error) {
 		st.Close()
 		return nil, err
 	}
-	s, err := server.New(server.Config{AllowedOrigins: cfg.AllowedOrigins, State: state, Serving: serving}, st, page(), log)
+	s, err := server.New(server.Config{AllowedOrigins: cfg.AllowedOrigins, State: state, Metrics: metrics, Serving: serving}, st, page(), log)
 	if err != nil {
 		st.Close()
 		return nil, fmt.Errorf("start server: %w", err)
@@ -107,7 +133,43 @@ func Open(cfg Config, log *slog.Logger, stdout io.Writer) (*App, error) {
 		seed.print(stdout, a.URL())
 	}
 	fmt.Fprintf(stdout, "mra is serving %s on %s\n", cfg.DB, a.URL())
+	if metrics != nil {
+		a.metrics = serveMetrics(mln, metrics, log)
+		fmt.Fprintf(stdout, "metrics on %s\n", a.MetricsURL())
+	}
 	return a, nil
+}
+
+// serveMetrics starts the metrics server on ln.
+func serveMetrics(ln net.Listener, m *server.Metrics, log *slog.Logger) *metricsServer {
+	ms := &metricsServer{ln: ln, done: make(chan error, 1), srv: &http.Server{
+		Handler:           m.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    16 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}}
+	go func() { ms.done <- ms.srv.Serve(ln) }()
+	return ms
+}
+
+// close stops the metrics server like the main one (until ctx ends).
+func (ms *metricsServer) close(ctx context.Context) error {
+	err := ms.srv.Shutdown(ctx)
+	if serr := <-ms.done; serr != nil && !errors.Is(serr, http.ErrServerClosed) && err == nil {
+		err = serr
+	}
+	return err
+}
+
+// MetricsURL is where /metrics is served; "" without Config.MetricsAddr.
+func (a *App) MetricsURL() string {
+	if a.metrics == nil {
+		return ""
+	}
+	return "http://" + a.metrics.ln.Addr().String() + "/metrics"
 }
 
 // URL is where the app listens.
@@ -154,6 +216,11 @@ func (a *App) Close(ctx context.Context) error {
 	if serr := <-a.done; serr != nil && !errors.Is(serr, http.ErrServerClosed) && err == nil {
 		err = serr
 	}
+	if a.metrics != nil {
+		if merr := a.metrics.close(ctx); merr != nil && err == nil {
+			err = merr
+		}
+	}
 	if cerr := a.store.Close(); cerr != nil && err == nil {
 		err = cerr
 	}
@@ -180,6 +247,7 @@ func serve(name string, demo bool, args []string, stdout, stderr io.Writer) int 
 	fs.SetOutput(stderr)
 	cfg := Config{Demo: demo}
 	fs.StringVar(&cfg.Addr, "addr", "127.0.0.1:8080", "`host:port` to listen on")
+	fs.StringVar(&cfg.MetricsAddr, "metrics-addr", "", "`host:port` to serve GET /metrics on (Prometheus text format; off when empty; never the public address)")
 	fs.StringVar(&cfg.DB, "db", "mra.db", "database `file` (created if missing)")
 	var origins stringList
 	fs.Var(&origins, "allowed-origin", "another `origin` (scheme://host[:port]) allowed to call the API; repeatable")
@@ -216,12 +284,19 @@ func serve(name string, demo bool, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "mra %s: %v\n", name, err)
 		return exitFail
 	}
+	var metricsDone chan error // nil, never ready, without metrics
+	if app.metrics != nil {
+		metricsDone = app.metrics.done
+	}
 	select {
 	case <-ctx.Done():
 		log.Info("shutting down")
 	case err := <-app.done:
 		app.done <- err
 		log.Error("server stopped", "err", err)
+	case err := <-metricsDone:
+		metricsDone <- err
+		log.Error("metrics server stopped", "err", err)
 	}
 	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()

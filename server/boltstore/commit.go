@@ -121,8 +121,9 @@ func (s *Store) write() {
 // passed validation gets its error.
 func (s *Store) commitBatch(batch []*request) {
 	errs := make([]error, len(batch))
+	applied := 0
 	err := s.db.Update(func(tx *bolt.Tx) error {
-		applied := 0
+		applied = 0
 		for i, r := range batch {
 			if err := r.ctx.Err(); err != nil {
 				errs[i] = err
@@ -144,6 +145,8 @@ func (s *Store) commitBatch(batch []*request) {
 	})
 	if err == errNothing {
 		err = nil
+	} else if err == nil && s.onCommit != nil {
+		s.onCommit(applied)
 	}
 	for i, r := range batch {
 		if err != nil && errs[i] == nil {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -456,5 +457,36 @@ func TestCommitAnswerOnly(t *testing.T) {
 	}
 	if stored, err := s.Load(); err != nil || len(stored) != 0 {
 		t.Errorf("Load: got %v, %v, want no negotiation", stored, err)
+	}
+}
+
+// TestCommitOnCommit: Options.OnCommit hears of each durable transaction
+// with the number of changes it wrote; of none that wrote nothing or failed.
+func TestCommitOnCommit(t *testing.T) {
+	var heard []int
+	s, err := Open(tempPath(t), Options{OnCommit: func(n int) { heard = append(heard, n) }}) // one transaction at a time
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, again := newChain("n1"), newChain("n1")
+	c1 := a.change(t, []*mra.Event{created()}, record("1", `{}`))
+	c2 := a.change(t, []*mra.Event{reply("", "2")}, record("2", `{}`))
+	stale := again.change(t, []*mra.Event{created()}, record("3", `{}`))
+	c4 := newChain("n2").change(t, []*mra.Event{created()}, record("4", `{}`))
+	req := func(c *mra.Change) *request {
+		return &request{ctx: context.Background(), c: c, done: make(chan error, 1)}
+	}
+	s.commitBatch([]*request{req(c1), req(c2), req(stale), req(c4)}) // three written, one stale
+	s.commitBatch([]*request{req(stale)})                            // nothing written: no transaction
+	bad := newChain("n3").change(t, []*mra.Event{created()}, record(strings.Repeat("k", bolt.MaxKeySize), `{}`))
+	s.commitBatch([]*request{req(bad)}) // the transaction fails
+	if err := s.Commit(context.Background(), a.change(t, []*mra.Event{reply("", "5")}, record("5", `{}`))); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(heard, []int{3, 1}) {
+		t.Errorf("OnCommit heard %v, want [3 1]", heard)
 	}
 }

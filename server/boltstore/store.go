@@ -79,6 +79,10 @@ type Options struct {
 	InitialMmapSize int
 	// MustExist makes a missing file ErrNoDatabase instead of a new database.
 	MustExist bool
+	// OnCommit, when set, is told how many changes each durable transaction
+	// of the group commit wrote, once it is on disk (for metrics). It runs
+	// on the writer goroutine: it must be quick and must not commit.
+	OnCommit func(changes int)
 }
 
 // Store is an mra.Store on one bbolt file. It is safe for concurrent use;
@@ -90,6 +94,8 @@ type Store struct {
 	closed bool
 	reqs   chan *request
 	done   chan struct{} // closed when the writer goroutine returns
+
+	onCommit func(changes int) // Options.OnCommit, or nil
 
 	closeOnce sync.Once
 	closeErr  error
@@ -133,9 +139,10 @@ func Open(path string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	s := &Store{
-		db:   db,
-		reqs: make(chan *request, maxBatch),
-		done: make(chan struct{}),
+		db:       db,
+		reqs:     make(chan *request, maxBatch),
+		done:     make(chan struct{}),
+		onCommit: opts.OnCommit,
 	}
 	go s.write()
 	return s, nil

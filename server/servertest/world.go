@@ -62,10 +62,11 @@ func PasswordHash() string {
 
 // Options shape a World; the zero value is a plain server.
 type Options struct {
-	QueueBytes int           // server.Config.SocketQueueBytes (0: the default)
-	Stall      time.Duration // server.Config.SocketStall (0: the default)
-	SessionTTL time.Duration // server.Config.SessionTTL (0: the default)
-	Page       fs.FS         // served at "/" when set
+	QueueBytes int             // server.Config.SocketQueueBytes (0: the default)
+	Stall      time.Duration   // server.Config.SocketStall (0: the default)
+	SessionTTL time.Duration   // server.Config.SessionTTL (0: the default)
+	Metrics    *server.Metrics // server.Config.Metrics and the store's OnCommit (nil: none)
+	Page       fs.FS           // served at "/" when set
 	// Wrap, when set, wraps the real store each time the server starts
 	// (a Faulty store, say).
 	Wrap func(*boltstore.Store) mra.Store
@@ -101,7 +102,7 @@ type World struct {
 func New(t testing.TB, opts Options) *World {
 	t.Helper()
 	w := &World{T: t, Path: filepath.Join(t.TempDir(), "mra.db"), Opts: opts}
-	st, err := boltstore.Open(w.Path, boltstore.Options{})
+	st, err := boltstore.Open(w.Path, w.storeOptions())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,11 +125,19 @@ func New(t testing.TB, opts Options) *World {
 	return w
 }
 
+// storeOptions are the store's options: its OnCommit feeds Opts.Metrics.
+func (w *World) storeOptions() boltstore.Options {
+	if w.Opts.Metrics == nil {
+		return boltstore.Options{}
+	}
+	return boltstore.Options{OnCommit: w.Opts.Metrics.ObserveBatch}
+}
+
 // Start opens the database (unless open) and starts the server on it.
 func (w *World) Start() {
 	w.T.Helper()
 	if w.Bolt == nil {
-		st, err := boltstore.Open(w.Path, boltstore.Options{})
+		st, err := boltstore.Open(w.Path, w.storeOptions())
 		if err != nil {
 			w.T.Fatal(err)
 		}
@@ -153,6 +162,7 @@ func (w *World) Start() {
 		SocketStall:      w.Opts.Stall,
 		SessionTTL:       w.Opts.SessionTTL,
 		Now:              w.Now,
+		Metrics:          w.Opts.Metrics,
 	}, w.Store, w.Opts.Page, log)
 	if err != nil {
 		w.T.Fatal(err)
