@@ -49,6 +49,8 @@ type Config struct {
 	// (from the store's audit, which folds the log); New then does not load
 	// them again. Nil: New loads them from the store's records.
 	State []*mra.Negotiation
+	// Serving is how the server meets the network (see serving.go).
+	Serving Serving
 }
 
 // Server serves the contract over HTTP. Create it with New.
@@ -65,6 +67,8 @@ type Server struct {
 
 	// Bytes of large bodies and of streamed reads in flight (budget.go).
 	bodies, reads *budget
+	hosts         map[string]bool // served host names (serving.go)
+	conns         *connGuard
 }
 
 // New loads the state from store and returns a server for it. page, if not
@@ -87,6 +91,9 @@ func New(cfg Config, store mra.Store, page fs.FS, log *slog.Logger) (*Server, er
 			return nil, fmt.Errorf("allowed origin %q: want scheme://host[:port]", o)
 		}
 	}
+	if err := cfg.Serving.defaults(); err != nil {
+		return nil, err
+	}
 	eng, err := newEngine(store, log, cfg.Now, cfg.State)
 	if err != nil {
 		return nil, err
@@ -96,6 +103,7 @@ func New(cfg Config, store mra.Store, page fs.FS, log *slog.Logger) (*Server, er
 		return nil, err
 	}
 	s := &Server{log: log, cfg: cfg, engine: eng, sessions: ses, page: page, hub: newHub()}
+	s.hosts, s.conns = servedHosts(cfg), newConnGuard(cfg.Serving)
 	s.wsUpgrader = s.upgrader()
 	s.bodies = newBudget(largeBodiesTotal, largeBodiesPerUser, budgetWait, "large requests")
 	s.reads = newBudget(readsTotal, readsPerUser, budgetWait, "reads")
@@ -154,7 +162,7 @@ func (s *Server) routes() http.Handler {
 			files.ServeHTTP(w, r)
 		})
 	}
-	return s.guard(mux)
+	return s.serving(s.guard(mux))
 }
 
 // pagePolicy lets the page load only its own scripts, styles and images,
@@ -191,13 +199,13 @@ func (s *Server) originAllowed(r *http.Request) bool {
 		return true
 	}
 	scheme := "http"
-	if r.TLS != nil {
+	if secureRequest(r) {
 		scheme = "https"
 	}
 	if strings.EqualFold(origin, scheme+"://"+r.Host) {
 		return true
 	}
-	return slices.ContainsFunc(s.cfg.AllowedOrigins, func(o string) bool { return strings.EqualFold(o, origin) })
+	return slices.ContainsFunc(slices.Concat(s.cfg.AllowedOrigins, s.cfg.Serving.PublicOrigins), func(o string) bool { return strings.EqualFold(o, origin) })
 }
 
 // readBody reads a request body of at most limit bytes; too_large beyond.

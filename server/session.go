@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"slices"
 	"sync"
@@ -252,7 +251,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) (err error)
 	refund()
 	http.SetCookie(w, &http.Cookie{
 		Name: sessionCookie, Value: token, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode,
-		Secure: r.TLS != nil, Expires: s.sessions.expiry(tokenHash(token)),
+		Secure: secureRequest(r), Expires: s.sessions.expiry(tokenHash(token)),
 	})
 	s.log.Info("login", "user", u.ID, "party", u.Party)
 	return writeValue(w, http.StatusOK, map[string]any{"user": u.Public()})
@@ -263,7 +262,7 @@ func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", HttpOnly: true,
-		SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil, MaxAge: -1})
+		SameSite: http.SameSiteStrictMode, Secure: secureRequest(r), MaxAge: -1})
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
@@ -278,11 +277,6 @@ func (s *Server) handleMe(w http.ResponseWriter, r *http.Request) error {
 	return writeValue(w, http.StatusOK, map[string]any{"user": requestUser(r).Public()})
 }
 
-// clientAddr is the client's IP address, without the port.
-func clientAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
+// clientAddr is the client's IP address, without the port (a trusted
+// proxy's X-Forwarded-For: see serving.go).
+func clientAddr(r *http.Request) string { return requestPeer(r).addr }

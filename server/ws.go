@@ -374,6 +374,8 @@ func (c *wsConn) handle(data []byte) {
 	case mra.CmdPresence:
 		if cmd.Focus != nil && (cmd.Focus.Version < 1 || cmd.Focus.Start < 0 || cmd.Focus.End < cmd.Focus.Start) {
 			err = mra.Errorf(mra.CodeBadRequest, "focus needs a version and 0 <= start <= end")
+		} else if cmd.Focus != nil && !c.s.hasVersion(c.user, cmd.Negotiation, cmd.Focus.Version) {
+			err = mra.Errorf(mra.CodeBadRequest, "focus on version %d, which %q does not have", cmd.Focus.Version, cmd.Negotiation)
 		} else if !c.s.hub.focus(c, cmd.Negotiation, cmd.Focus) {
 			err = mra.Errorf(mra.CodeBadRequest, "subscribe to %q first", cmd.Negotiation)
 		} else {

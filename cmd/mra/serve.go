@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"os/signal"
 	"runtime/debug"
@@ -27,6 +29,12 @@ type Config struct {
 	DB             string
 	AllowedOrigins []string
 	Demo           bool // seed an empty database with demo data first
+	// Serving: HTTPS with this certificate and key (PEM files), the
+	// origins the server is reached at, the proxies whose X-Forwarded-*
+	// headers are believed.
+	TLSCert, TLSKey string
+	PublicOrigins   []string
+	TrustedProxies  []netip.Prefix
 }
 
 // App is the running program: the store, the server and its listener. Open
@@ -91,7 +99,12 @@ func Open(cfg Config, log *slog.Logger, stdout io.Writer) (*App, error) {
 			return nil, err
 		}
 	}
-	s, err := server.New(server.Config{AllowedOrigins: cfg.AllowedOrigins, State: state, Metrics: metrics}, st, page(), log)
+	serving, tlsConfig, err := cfg.serving()
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	s, err := server.New(server.Config{AllowedOrigins: cfg.AllowedOrigins, State: state, Metrics: metrics, Serving: serving}, st, page(), log)
 	if err != nil {
 		st.Close()
 		return nil, fmt.Errorf("start server: %w", err)
@@ -109,17 +122,13 @@ func Open(cfg Config, log *slog.Logger, stdout io.Writer) (*App, error) {
 		return nil, fmt.Errorf("listen: %w", err)
 	}
 	a.ln = ln
-	a.srv = &http.Server{
-		Handler:           s.Handler(),
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       2 * time.Minute, // a proposed text may be megabytes on a slow line
-		WriteTimeout:      2 * time.Minute,
-		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	a.srv = s.HTTPServer(log)
+	served := s.Listener(ln)
+	if tlsConfig != nil {
+		served = tls.NewListener(served, tlsConfig)
 	}
 	a.done = make(chan error, 1)
-	go func() { a.done <- a.srv.Serve(ln) }()
+	go func() { a.done <- a.srv.Serve(served) }()
 	if seed != nil {
 		seed.print(stdout, a.URL())
 	}
@@ -164,7 +173,40 @@ func (a *App) MetricsURL() string {
 }
 
 // URL is where the app listens.
-func (a *App) URL() string { return "http://" + a.ln.Addr().String() }
+func (a *App) URL() string {
+	if a.cfg.TLSCert != "" {
+		return "https://" + a.ln.Addr().String()
+	}
+	return "http://" + a.ln.Addr().String()
+}
+
+// serving is the server's Serving and, given a certificate, its TLS
+// configuration: the certificate's names (and a named --addr host) are
+// hosts the server answers to.
+func (cfg Config) serving() (server.Serving, *tls.Config, error) {
+	sv := server.Serving{PublicOrigins: cfg.PublicOrigins, TrustedProxies: cfg.TrustedProxies}
+	if host, _, err := net.SplitHostPort(cfg.Addr); err == nil && host != "" {
+		if _, err := netip.ParseAddr(host); err != nil {
+			sv.Hosts = append(sv.Hosts, host)
+		}
+	}
+	if (cfg.TLSCert == "") != (cfg.TLSKey == "") {
+		return sv, nil, errors.New("--tls-cert and --tls-key go together")
+	}
+	if cfg.TLSCert == "" {
+		return sv, nil, nil
+	}
+	cert, err := tls.LoadX509KeyPair(cfg.TLSCert, cfg.TLSKey)
+	if err != nil {
+		return sv, nil, fmt.Errorf("TLS certificate: %w", err)
+	}
+	if cert.Leaf != nil {
+		sv.Hosts = append(sv.Hosts, cert.Leaf.DNSNames...)
+	}
+	// HTTP/1.1 only: the WebSocket upgrade needs it, and nothing here
+	// gains from HTTP/2.
+	return sv, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12, NextProtos: []string{"http/1.1"}}, nil
+}
 
 // Close stops accepting, lets requests in flight finish (until ctx ends),
 // then closes the store.
@@ -209,9 +251,26 @@ func serve(name string, demo bool, args []string, stdout, stderr io.Writer) int 
 	fs.StringVar(&cfg.DB, "db", "mra.db", "database `file` (created if missing)")
 	var origins stringList
 	fs.Var(&origins, "allowed-origin", "another `origin` (scheme://host[:port]) allowed to call the API; repeatable")
+	var publicOrigins stringList
+	fs.Var(&publicOrigins, "public-origin", "an `origin` (scheme://host[:port]) the server is reached at, e.g. behind a proxy; repeatable")
+	fs.StringVar(&cfg.TLSCert, "tls-cert", "", "serve HTTPS with this certificate (PEM `file`; with --tls-key)")
+	fs.StringVar(&cfg.TLSKey, "tls-key", "", "the certificate's private key (PEM `file`)")
+	fs.Func("trusted-proxy", "a proxy's address range (`CIDR`) whose X-Forwarded-Proto and X-Forwarded-For are believed; repeatable", func(v string) error {
+		p, err := netip.ParsePrefix(v)
+		if err != nil {
+			a, aerr := netip.ParseAddr(v)
+			if aerr != nil {
+				return fmt.Errorf("want a CIDR such as 10.0.0.0/8: %w", err)
+			}
+			p = netip.PrefixFrom(a, a.BitLen())
+		}
+		cfg.TrustedProxies = append(cfg.TrustedProxies, p.Masked())
+		return nil
+	})
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
+	cfg.PublicOrigins = publicOrigins
 	if fs.NArg() != 0 {
 		fmt.Fprintf(stderr, "mra %s: unexpected argument %q\n", name, fs.Arg(0))
 		return exitUsage

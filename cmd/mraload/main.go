@@ -52,7 +52,16 @@ func main() {
 	flag.Float64Var(&c.rate, "rate", 50, "comments per second, all writers together")
 	flag.IntVar(&c.pid, "pid", 0, "the server's process id, to read its memory (optional)")
 	flag.DurationVar(&c.timeout, "timeout", 2*time.Minute, "give up after this long")
+	slow := flag.Int("slow-bodies", 0, "instead: open this many slow unauthenticated login bodies (at most 50000), report /healthz and the server's files, then close them")
+	hold := flag.Duration("hold", 5*time.Second, "with -slow-bodies: how long to hold them before measuring")
 	flag.Parse()
+	if *slow > 0 {
+		if err := slowBodies(c, min(*slow, 50_000), *hold, os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, "mraload:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(c, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "mraload:", err)
 		os.Exit(1)

@@ -77,6 +77,9 @@ type Options struct {
 	// Listen, when set, wraps the server's listener (to cut the network
 	// under a page, say).
 	Listen func(net.Listener) net.Listener
+	// Serving, when set, is the server's Serving, and the world serves as
+	// mra serve does: the server's own http.Server and guarded listener.
+	Serving *server.Serving
 }
 
 // World is a real server on loopback over a real bbolt file.
@@ -148,7 +151,12 @@ func (w *World) Start() {
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
+	var serving server.Serving
+	if w.Opts.Serving != nil {
+		serving = *w.Opts.Serving
+	}
 	srv, err := server.New(server.Config{
+		Serving:          serving,
 		AllowedOrigins:   []string{"https://partner.example"},
 		SocketQueueBytes: w.Opts.QueueBytes,
 		SocketStall:      w.Opts.Stall,
@@ -163,6 +171,10 @@ func (w *World) Start() {
 	w.HTTP = httptest.NewUnstartedServer(srv.Handler())
 	if w.Opts.Listen != nil {
 		w.HTTP.Listener = w.Opts.Listen(w.HTTP.Listener)
+	}
+	if w.Opts.Serving != nil {
+		w.HTTP.Config = srv.HTTPServer(log)
+		w.HTTP.Listener = srv.Listener(w.HTTP.Listener)
 	}
 	w.HTTP.Start()
 }

@@ -1,0 +1,53 @@
+package main
+
+import (
+	"io"
+	"log/slog"
+	"net"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"mra/server"
+	"mra/server/boltstore"
+)
+
+// TestSlowBodies runs the -slow-bodies mode against a real server with
+// small bounds: it opens its connections, /healthz answers, and the report
+// counts the ones the server turned away.
+func TestSlowBodies(t *testing.T) {
+	st, err := boltstore.Open(filepath.Join(t.TempDir(), "load.db"), boltstore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	srv, err := server.New(server.Config{Serving: server.Serving{MaxWaiting: 20, MaxAnonymous: 10}}, st, nil, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := srv.HTTPServer(log)
+	go hs.Serve(srv.Listener(ln))
+	defer hs.Close()
+
+	var out strings.Builder
+	if err := slowBodies(config{url: "http://" + ln.Addr().String(), timeout: 30 * time.Second}, 300, 200*time.Millisecond, &out); err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`closed or answered (\d+) of 300`).FindStringSubmatch(out.String())
+	if !strings.Contains(out.String(), "opened 300 slow bodies") || !strings.Contains(out.String(), "during   healthz median") ||
+		strings.Contains(out.String(), "5 of 5 failed") || m == nil {
+		t.Fatalf("report:\n%s", out.String())
+	}
+	if n, _ := strconv.Atoi(m[1]); n < 300-30 {
+		t.Errorf("the server turned away %d of 300:\n%s", n, out.String())
+	}
+}
