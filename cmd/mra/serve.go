@@ -26,6 +26,7 @@ import (
 type Config struct {
 	Addr           string
 	MetricsAddr    string // where GET /metrics is served, never Addr ("": nowhere)
+	Backup         bool   // MetricsAddr also serves GET /backup: a consistent copy of the whole database
 	DB             string
 	AllowedOrigins []string
 	Demo           bool // seed an empty database with demo data first
@@ -134,16 +135,38 @@ func Open(cfg Config, log *slog.Logger, stdout io.Writer) (*App, error) {
 	}
 	fmt.Fprintf(stdout, "mra is serving %s on %s\n", cfg.DB, a.URL())
 	if metrics != nil {
-		a.metrics = serveMetrics(mln, metrics, log)
+		var backup func(io.Writer) (int64, error)
+		if cfg.Backup {
+			backup = a.store.Backup
+		}
+		a.metrics = serveMetrics(mln, metrics, backup, log)
 		fmt.Fprintf(stdout, "metrics on %s\n", a.MetricsURL())
 	}
 	return a, nil
 }
 
-// serveMetrics starts the metrics server on ln.
-func serveMetrics(ln net.Listener, m *server.Metrics, log *slog.Logger) *metricsServer {
+// serveMetrics starts the operator's server on ln: GET /metrics and, when
+// backup is not nil, GET /backup.
+func serveMetrics(ln net.Listener, m *server.Metrics, backup func(io.Writer) (int64, error), log *slog.Logger) *metricsServer {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", m.Handler())
+	if backup != nil {
+		mux.HandleFunc("GET /backup", func(w http.ResponseWriter, r *http.Request) {
+			// a large file may take longer than the server's write timeout
+			http.NewResponseController(w).SetWriteDeadline(time.Now().Add(time.Hour))
+			w.Header().Set("Content-Type", "application/octet-stream")
+			w.Header().Set("Content-Disposition", `attachment; filename="mra-backup-`+time.Now().UTC().Format("20060102T150405Z")+`.db"`)
+			w.Header().Set("X-Content-Type-Options", "nosniff")
+			n, err := backup(w)
+			if err != nil {
+				log.Error("backup", "err", err, "bytes", n)
+				return
+			}
+			log.Info("backup", "bytes", n, "from", r.RemoteAddr)
+		})
+	}
 	ms := &metricsServer{ln: ln, done: make(chan error, 1), srv: &http.Server{
-		Handler:           m.Handler(),
+		Handler:           mux,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      30 * time.Second,
@@ -248,6 +271,7 @@ func serve(name string, demo bool, args []string, stdout, stderr io.Writer) int 
 	cfg := Config{Demo: demo}
 	fs.StringVar(&cfg.Addr, "addr", "127.0.0.1:8080", "`host:port` to listen on")
 	fs.StringVar(&cfg.MetricsAddr, "metrics-addr", "", "`host:port` to serve GET /metrics on (Prometheus text format; off when empty; never the public address)")
+	fs.BoolVar(&cfg.Backup, "backup", false, "also serve GET /backup on --metrics-addr: a consistent copy of the whole database, every party's data (for the operator only)")
 	fs.StringVar(&cfg.DB, "db", "mra.db", "database `file` (created if missing)")
 	var origins stringList
 	fs.Var(&origins, "allowed-origin", "another `origin` (scheme://host[:port]) allowed to call the API; repeatable")
@@ -271,6 +295,10 @@ func serve(name string, demo bool, args []string, stdout, stderr io.Writer) int 
 		return exitUsage
 	}
 	cfg.PublicOrigins = publicOrigins
+	if cfg.Backup && cfg.MetricsAddr == "" {
+		fmt.Fprintf(stderr, "mra %s: --backup needs --metrics-addr (the operator's address, never the public one)\n", name)
+		return exitUsage
+	}
 	if fs.NArg() != 0 {
 		fmt.Fprintf(stderr, "mra %s: unexpected argument %q\n", name, fs.Arg(0))
 		return exitUsage
