@@ -102,8 +102,13 @@ func TestDemo(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer app.Close(context.Background())
-	if strings.Contains(out.String(), "password") {
-		t.Errorf("second start printed passwords again:\n%s", out.String())
+	for user, p := range pw {
+		if strings.Contains(out.String(), p) {
+			t.Errorf("second start printed %s's password again:\n%s", user, out.String())
+		}
+	}
+	if !strings.Contains(out.String(), "shown when it was made") || !strings.Contains(out.String(), "delete "+db) {
+		t.Errorf("second start does not say where the passwords went and how to start over:\n%s", out.String())
 	}
 	alice = login(t, app.URL(), "alice", pw["alice"])
 	alice.GetJSON("/api/negotiations", &list)

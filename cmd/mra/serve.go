@@ -132,6 +132,9 @@ func Open(cfg Config, log *slog.Logger, stdout io.Writer) (*App, error) {
 	go func() { a.done <- a.srv.Serve(served) }()
 	if seed != nil {
 		seed.print(stdout, a.URL())
+	} else if cfg.Demo {
+		fmt.Fprintf(stdout, "%s has users already: their passwords were shown when it was made, once.\n"+
+			"To start over with new demo passwords, stop mra and delete %s.\n", cfg.DB, cfg.DB)
 	}
 	fmt.Fprintf(stdout, "mra is serving %s on %s\n", cfg.DB, a.URL())
 	if metrics != nil {
