@@ -10,7 +10,6 @@ import (
 	"net/url"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -210,10 +209,7 @@ func TestReadsShareABudget(t *testing.T) {
 	u, _ := url.Parse(w.URL())
 	var stuck []net.Conn
 	for range 8 {
-		d := net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
-			return rc.Control(func(fd uintptr) { syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096) })
-		}}
-		conn, err := d.Dial("tcp", u.Host)
+		conn, err := servertest.StalledDialer().Dial("tcp", u.Host)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -2,11 +2,9 @@ package server_test
 
 import (
 	"fmt"
-	"net"
 	"net/http"
 	"strings"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -15,24 +13,6 @@ import (
 	"mra/server/mra"
 	"mra/server/servertest"
 )
-
-// dialStalled opens a socket as c whose client asked the kernel for a tiny
-// receive buffer and never reads: what the server writes to it piles up.
-func dialStalled(t *testing.T, c *servertest.Client) *websocket.Conn {
-	t.Helper()
-	dialer := websocket.Dialer{NetDial: func(network, addr string) (net.Conn, error) {
-		d := net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
-			return rc.Control(func(fd uintptr) { syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096) })
-		}}
-		return d.Dial(network, addr)
-	}}
-	ws, _, err := dialer.Dial(c.W.WSURL(), c.Header())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ws.Close() })
-	return ws
-}
 
 // noteBodies returns the first message body of every thread of a
 // negotiation, as a colleague reads them over HTTP.
@@ -57,7 +37,7 @@ func stalledAfterEnd(t *testing.T, w *servertest.World, user mra.UserID, end fun
 	obs := w.Login("us-neg") // a colleague who reads what was applied
 	neg := obs.Create(1)
 	obs.Propose(neg, 0, servertest.Text1)
-	ws := dialStalled(t, c)
+	ws := c.DialStalled(t)
 	ws.WriteJSON(map[string]any{"id": "sub", "type": "subscribe", "negotiation": neg})
 
 	// 320 comments of 19 KB: 6 MB of events the client never reads, more
@@ -235,7 +215,7 @@ func TestShutdownCutsAStalledSocket(t *testing.T) {
 	us := w.Login("us-neg")
 	neg := us.Create(1)
 	us.Propose(neg, 0, servertest.Text1)
-	ws := dialStalled(t, w.Login("sg-neg"))
+	ws := w.Login("sg-neg").DialStalled(t)
 	ws.WriteJSON(map[string]any{"id": "sub", "type": "subscribe", "negotiation": neg})
 	time.Sleep(200 * time.Millisecond)
 	big := strings.Repeat("a long remark ", 1350)

@@ -3,11 +3,9 @@ package server_test
 import (
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -313,17 +311,7 @@ func TestStalledSocket(t *testing.T) {
 	// The stalled client asks the kernel for a tiny receive buffer before it
 	// connects, and never reads: past the server's socket buffer (4 MiB at
 	// most here), events pile up in its queue.
-	dialer := websocket.Dialer{NetDial: func(network, addr string) (net.Conn, error) {
-		d := net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
-			return rc.Control(func(fd uintptr) { syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096) })
-		}}
-		return d.Dial(network, addr)
-	}}
-	stalled, _, err := dialer.Dial(sg.W.WSURL(), sg.Header())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer stalled.Close()
+	stalled := sg.DialStalled(t)
 	stalled.WriteJSON(map[string]any{"id": "s", "type": "subscribe", "negotiation": neg})
 
 	reader := sg.Dial(t)

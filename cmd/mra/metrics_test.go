@@ -11,11 +11,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
-
-	"github.com/gorilla/websocket"
 
 	"mra/server/mra"
 	"mra/server/servertest"
@@ -170,14 +167,7 @@ func TestMetrics(t *testing.T) {
 	if _, ok := sock.Next(func(m servertest.Msg) bool { return m.ID == id && m.Type == "ack" }, 5*time.Second); !ok {
 		t.Fatal("no ack to subscribe")
 	}
-	dialer := websocket.Dialer{NetDialContext: (&net.Dialer{Control: func(_, _ string, c syscall.RawConn) error {
-		return c.Control(func(fd uintptr) { syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096) })
-	}}).DialContext}
-	slow, _, err := dialer.Dial("ws"+strings.TrimPrefix(app.URL(), "http")+"/ws", us.Header())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer slow.Close()
+	slow := us.DialStalled(t)
 	big := "USERDATA-" + strings.Repeat("x", 40<<10)
 	sent := 0
 	var s series

@@ -3,8 +3,10 @@ package servertest
 import (
 	"encoding/json"
 	"fmt"
+	"net"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -58,6 +60,28 @@ func (c *Client) Dial(t testing.TB) *Sock {
 	s := NewSock(t, ws, string(c.User))
 	s.ids = c.ids
 	return s
+}
+
+// StalledDialer dials with a tiny receive buffer (4 KiB, asked for before
+// connecting), for a client that never reads: past the kernel's buffers,
+// what the server writes to it waits on the server's side.
+func StalledDialer() *net.Dialer {
+	return &net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
+		return rc.Control(func(fd uintptr) { syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096) })
+	}}
+}
+
+// DialStalled opens a socket as c through StalledDialer; the test never
+// reads it (it is closed at the test's end).
+func (c *Client) DialStalled(t testing.TB) *websocket.Conn {
+	t.Helper()
+	dialer := websocket.Dialer{NetDialContext: StalledDialer().DialContext}
+	ws, res, err := dialer.Dial("ws"+strings.TrimPrefix(c.url(), "http")+"/ws", c.Header())
+	if err != nil {
+		t.Fatalf("dial as %s: %v (%v)", c.User, err, res)
+	}
+	t.Cleanup(func() { ws.Close() })
+	return ws
 }
 
 // NewSock reads ws into a Sock until it closes.
