@@ -65,7 +65,6 @@ func (s *Server) handleExport(w http.ResponseWriter, r *http.Request) error {
 	h := w.Header()
 	h.Set("Content-Type", f.ContentType)
 	h.Set("Content-Disposition", f.Disposition())
-	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Cache-Control", "no-store")
 	if req.Format == export.HTML {
 		h.Set("Content-Security-Policy", exportPolicy)

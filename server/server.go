@@ -156,7 +156,6 @@ func (s *Server) routes() http.Handler {
 			}
 			h := w.Header()
 			h.Set("Content-Security-Policy", pagePolicy)
-			h.Set("X-Content-Type-Options", "nosniff")
 			h.Set("Referrer-Policy", "no-referrer")
 			h.Set("Cache-Control", "no-cache")
 			files.ServeHTTP(w, r)
