@@ -2,7 +2,6 @@ package docx
 
 import (
 	"archive/zip"
-	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -48,21 +47,7 @@ func fuzzSeeds(t testing.TB) map[string][]byte {
 // storedZip is zipOf with stored entries.
 func storedZip(t testing.TB, pairs ...string) []byte {
 	t.Helper()
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	for i := 0; i+1 < len(pairs); i += 2 {
-		w, err := zw.CreateHeader(&zip.FileHeader{Name: pairs[i], Method: zip.Store})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := w.Write([]byte(pairs[i+1])); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
+	return zipWith(t, zip.Store, pairs...)
 }
 
 // FuzzRead: Read never panics, refuses only with an *Error that has a

@@ -30,13 +30,24 @@ const (
 	testNS = `xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" xmlns:m="http://schemas.openxmlformats.org/officeDocument/2006/math" xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing" xmlns:v="urn:schemas-microsoft-com:vml"`
 )
 
-// zipOf zips name, content pairs in order (stored or deflated).
+// zipOf zips name, content pairs in order, deflated.
 func zipOf(t testing.TB, pairs ...string) []byte {
+	t.Helper()
+	return zipWith(t, zip.Deflate, pairs...)
+}
+
+// zipWith zips name, content pairs in order with method (a deflated entry
+// dated 2026-01-01, a stored one undated, as the committed seeds were made).
+func zipWith(t testing.TB, method uint16, pairs ...string) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
 	for i := 0; i+1 < len(pairs); i += 2 {
-		w, err := zw.CreateHeader(&zip.FileHeader{Name: pairs[i], Method: zip.Deflate, Modified: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)})
+		h := &zip.FileHeader{Name: pairs[i], Method: method}
+		if method == zip.Deflate {
+			h.Modified = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+		}
+		w, err := zw.CreateHeader(h)
 		if err != nil {
 			t.Fatal(err)
 		}
