@@ -68,6 +68,7 @@ export const api = {
   draftDiff: (id, from, text) => request('POST', `/api/negotiations/${enc(id)}/diff`, { from, text }), // server addition: a draft's redline and voids
   importDocx: (bytes) => request('POST', '/api/import', bytes, DOCX), // a Word document's text; changes nothing
   events: (id, stream, since) => request('GET', `/api/negotiations/${enc(id)}/events?stream=${stream}&since=${since}`),
+  users: () => request('GET', '/api/users'), // admin: the users of its own party, with `disabled`, `must_change_password`
 
   // command sends one command over HTTP and returns its ack's result. A
   // network failure is retried once with the same id: the server applies a

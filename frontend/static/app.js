@@ -1,11 +1,15 @@
 // app.js: the page's entry. It finds out who is logged in (GET /api/me),
-// routes between the login, the list of negotiations (#/) and a
-// negotiation room (#/n/ID, #/n/ID/t/THREAD), and logs out.
+// routes between the login, the list of negotiations (#/), a negotiation
+// room (#/n/ID, #/n/ID/t/THREAD), changing one's password (#/password) and
+// the admin view (#/admin), and logs out. A session that logged in with a
+// one-time password gets only the form that changes it.
 
 import { api, whenUnauthenticated } from './api.js';
-import { h, replace, errorBox, field, describeError } from './dom.js';
+import { h, replace, errorBox, field, describeError, announce } from './dom.js';
 import { showList } from './list.js';
 import { Room } from './room.js';
+import { showPassword } from './password.js';
+import { showAdmin } from './admin.js';
 
 const main = document.getElementById('main');
 const app = { user: null, room: null };
@@ -14,7 +18,7 @@ async function boot() {
   whenUnauthenticated(() => { if (app.user) showLogin('Your session has ended. Log in again to continue.'); });
   window.addEventListener('hashchange', route);
   try {
-    app.user = (await api.me()).user;
+    app.user = sessionUser(await api.me());
   } catch (err) {
     if (err.code === 'unauthenticated') showLogin();
     else replace(main, h('div', { class: 'page' }, h('h1', null, 'The server cannot be reached'), h('p', null, describeError(err))));
@@ -28,6 +32,18 @@ async function boot() {
 function route() {
   if (location.hash && !location.hash.startsWith('#/')) return; // e.g. the skip link
   if (!app.user) { showLogin(); return; }
+  markCurrent();
+  if (app.user.must_change_password) {
+    closeRoom();
+    showPassword(app, main, { forced: true, onChanged: passwordChosen });
+    return;
+  }
+  if (location.hash === '#/password' || location.hash === '#/admin') {
+    closeRoom();
+    if (location.hash === '#/password') showPassword(app, main);
+    else showAdmin(app, main);
+    return;
+  }
   const m = location.hash.match(/^#\/n\/([^/]+)(?:\/t\/([^/]+))?/);
   if (m) {
     const id = decodeURIComponent(m[1]);
@@ -50,13 +66,46 @@ function closeRoom() {
   app.room = null;
 }
 
+// sessionUser is the user of a login or /api/me answer, with
+// must_change_password whether the answer carries it in USER or beside it.
+function sessionUser(r) {
+  const u = { ...r.user };
+  if (r.must_change_password) u.must_change_password = true;
+  return u;
+}
+
+// passwordChosen: the one-time password is changed; the session may now
+// do everything, so the page goes on as after a normal login.
+async function passwordChosen(said) {
+  try {
+    app.user = sessionUser(await api.me());
+  } catch {
+    return; // a 401 shows the login
+  }
+  renderWho();
+  route();
+  announce(said);
+}
+
 function renderWho() {
   const who = document.getElementById('whoami');
   if (!app.user) { replace(who); return; }
   const u = app.user;
+  const free = !u.must_change_password; // a one-time session gets only Log out
   replace(who,
-    h('span', { class: 'who-name' }, h('strong', null, u.name || u.id), ` · ${u.party} · ${(u.roles || []).join(', ')}`),
+    h('span', { class: 'who-name' }, h('strong', null, u.name || u.id), ` · ${u.party}`, h('span', { class: 'who-roles' }, ` · ${(u.roles || []).join(', ')}`)),
+    free && (u.roles || []).includes('admin') ? h('a', { href: '#/admin', id: 'admin-link', class: 'top-link' }, 'Users') : null,
+    free ? h('a', { href: '#/password', id: 'password-link', class: 'top-link' }, 'Change password') : null,
     h('button', { type: 'button', class: 'secondary small', id: 'logout', onclick: logout }, 'Log out'));
+  markCurrent();
+}
+
+// markCurrent marks the header link of the view shown (aria-current).
+function markCurrent() {
+  for (const a of document.querySelectorAll('#whoami a.top-link')) {
+    if (a.getAttribute('href') === location.hash) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
+  }
 }
 
 async function logout() {
@@ -85,7 +134,7 @@ function showLogin(message) {
     err.clear();
     submit.disabled = true;
     try {
-      app.user = (await api.login(user.value.trim(), password.value)).user;
+      app.user = sessionUser(await api.login(user.value.trim(), password.value));
       renderWho();
       route();
     } catch (e2) {

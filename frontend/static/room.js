@@ -63,7 +63,7 @@ export class Room {
       message: (m) => this.enqueue(() => this.handle(m)),
       state: (name, info) => this.connState(name, info),
       synced: () => { this.live.presence(this.focus); this.enqueue(() => this.changed()); },
-      dropped: (n) => { if (n >= 2) api.me().catch(() => {}); }, // a 401 there shows the login
+      dropped: () => { api.me().catch(() => {}); }, // a 401 there shows the login (a disabled user's, at once)
     });
     this.live.start();
     this.render();
