@@ -149,9 +149,25 @@ func TestAdminAddsUserWhoChoosesPassword(t *testing.T) {
 		t.Errorf("the table lists %v, want %v (the US users, sorted)", got, want)
 	}
 
-	admin.setValue("#new-user-id", "alice")
+	// a login name the server refuses: its own reason, in the form
+	bad := e.api("us-admin").Fails("bad_request", map[string]any{"type": "add_user",
+		"user": map[string]any{"id": "Alice Tan!", "name": "Alice Tan", "party": "US", "roles": []string{"negotiator"}}})
+	admin.setValue("#new-user-id", "Alice Tan!")
 	admin.setValue("#new-user-name", "Alice Tan")
 	admin.click("#new-role-negotiator")
+	admin.click("#add-user-submit")
+	admin.waitJS("the server's reason", `!!document.querySelector('#add-user-error:not([hidden])')`, 5*time.Second)
+	if got := admin.text("#add-user-error"); bad.Message == "" || !strings.Contains(strings.ToLower(got), strings.ToLower(bad.Message)) {
+		t.Errorf("the form says %q, the server %q", got, bad.Message)
+	}
+	if !admin.focused("#new-user-id") {
+		t.Error("a refused login name does not put the cursor in its field")
+	}
+	if n := len(admin.rowIDs()); n != 5 {
+		t.Errorf("after a refusal the table has %d rows", n)
+	}
+
+	admin.setValue("#new-user-id", "alice")
 	admin.click("#new-role-legal")
 	admin.click("#add-user-submit")
 	pw := admin.secret("alice")
@@ -264,8 +280,7 @@ func TestAdminAddsUserWhoChoosesPassword(t *testing.T) {
 // An admin disables a user who has a room open in another page: that page
 // loses its session at once (its socket closed, the login shown), and the
 // user cannot log in; Enable gives the login back. Disable asks first,
-// with the focus on Cancel. The party's last active admin cannot disable
-// itself, and the page shows the server's reason.
+// with the focus on Cancel. The admin's own row offers neither.
 func TestAdminDisablesAndEnables(t *testing.T) {
 	e := newEnv(t)
 	id := e.api("us-neg").negotiation("Arrangement under administration", text1)
@@ -322,21 +337,13 @@ func TestAdminDisablesAndEnables(t *testing.T) {
 	neg.room(id)
 	neg.live()
 
-	// the last active admin of US is us-admin itself
-	admin.click(rowAction("us-admin", "disable"))
-	admin.waitJS("the question", `document.querySelector('#admin-confirm').open`, 5*time.Second)
-	admin.click("#admin-confirm-ok")
-	admin.waitJS("the server's reason", `!!document.querySelector('#admin-confirm .error:not([hidden])')?.textContent`, 5*time.Second)
-	if txt := admin.text("#admin-confirm .error"); !strings.HasPrefix(txt, "Not allowed: ") || len(txt) < len("Not allowed: ")+10 {
-		t.Errorf("the refusal says %q", txt)
+	// one's own account: no Disable, no Reset (the server refuses both), a
+	// link to change one's password instead
+	if n := evalIn[int](admin, `document.querySelectorAll('#users tr[data-user="us-admin"] button').length`); n != 0 {
+		t.Errorf("the admin's own row has %d buttons", n)
 	}
-	admin.click("#admin-confirm-cancel")
-	if got := admin.rowState("us-admin"); got != "active" {
-		t.Errorf("us-admin is %s", got)
-	}
-	if _, err := e.w.TryLogin("us-admin", servertest.Password); err != nil {
-		t.Errorf("us-admin after the refusal: %v", err)
-	}
+	admin.click(`#users tr[data-user="us-admin"] a[href="#/password"]`)
+	admin.waitJS("the password form", `!!document.querySelector('#password-form')`, 5*time.Second)
 }
 
 // Reset password from the admin view: the user's sessions end and the old
@@ -348,9 +355,6 @@ func TestAdminResetsPassword(t *testing.T) {
 	admin := e.page("us-admin")
 	admin.login("us-admin")
 	admin.openAdmin()
-	if n := evalIn[int](admin, `document.querySelectorAll('#users tr[data-user="us-admin"] [data-action=reset]').length`); n != 0 {
-		t.Error("the admin's own row offers a reset (it would end this session)")
-	}
 	admin.click(rowAction("us-legal", "reset"))
 	admin.waitJS("the question", `document.querySelector('#admin-confirm').open`, 5*time.Second)
 	if !admin.focused("#admin-confirm-cancel") {

@@ -98,10 +98,11 @@ class AdminView {
       h('tbody', null, this.users.map((u) => {
         const state = stateOf(u);
         const self = u.id === me;
-        const toggle = u.disabled
+        // one's own account is neither disabled nor reset here (the server
+        // refuses both: it would end this session); its password is changed
+        const toggle = self ? null : u.disabled
           ? h('button', { type: 'button', class: 'small', dataset: { action: 'enable' }, 'aria-label': `Enable ${u.id}`, onclick: () => this.enable(u) }, 'Enable')
           : h('button', { type: 'button', class: 'small danger', dataset: { action: 'disable' }, 'aria-label': `Disable ${u.id}`, onclick: () => this.confirm('disable', u) }, 'Disable');
-        // one's own password is changed, not reset: a reset would end this session
         const reset = self ? h('a', { href: '#/password', class: 'small-link' }, 'Change your password')
           : h('button', { type: 'button', class: 'small', dataset: { action: 'reset' }, 'aria-label': `Reset password of ${u.id}`, onclick: () => this.confirm('reset', u) }, 'Reset password');
         return h('tr', { dataset: { user: u.id, state }, class: `u-${state}` },
@@ -141,13 +142,11 @@ class AdminView {
     this.actionErr.clear();
     this.dialogErr.clear();
     const who = u.name ? `${u.id} (${u.name})` : u.id;
-    const self = u.id === this.app.user.id;
     this.pending = { action, user: u, went: false };
     if (action === 'disable') {
       this.dialogTitle.textContent = `Disable ${u.id}?`;
       replace(this.dialogText,
         h('p', null, `${who} is logged out at once: every page they have open loses its connection, and they can no longer log in.`),
-        self ? h('p', { class: 'notice warn' }, 'This is you: you will be logged out too.') : null,
         h('p', null, 'Nothing they wrote is removed. Enable gives them their login back.'));
       this.dialogOK.textContent = `Disable ${u.id}`;
     } else {
