@@ -607,3 +607,63 @@ func TestAdminByKeyboard(t *testing.T) {
 		t.Errorf("kim's chosen password: %v", err)
 	}
 }
+
+// An admin adds another administration with its first admin (add_party,
+// folded away in the admin view): the one-time password shows once, the
+// new admin's first login is held to the password form, and then it
+// manages its own party only; a taken party code is refused in the form.
+func TestAdminAddsParty(t *testing.T) {
+	e := newEnv(t)
+	admin := e.page("us-admin")
+	admin.login("us-admin")
+	admin.openAdmin()
+	admin.click("#add-party-h")
+	admin.setValue("#new-party-id", "JP")
+	admin.setValue("#new-party-name", "Japan Customs")
+	admin.setValue("#new-party-program", "AEO")
+	admin.setValue("#new-party-admin-id", "jp-admin")
+	admin.setValue("#new-party-admin-name", "Jun Sato")
+	admin.click("#add-party-submit")
+	pw := admin.secret("jp-admin")
+	if txt := admin.text("#secret"); !strings.Contains(txt, "JP is added") || !strings.Contains(txt, "Jun Sato") {
+		t.Errorf("the panel says %q", txt)
+	}
+	admin.click("#secret-done")
+	admin.waitJS("the panel gone", `!document.querySelector('#secret')`, 5*time.Second)
+	if !admin.focused("#add-party-h") {
+		t.Error("after Done the focus is not back on the party form")
+	}
+	if slices.Contains(admin.rowIDs(), "jp-admin") {
+		t.Error("the US table lists JP's admin")
+	}
+	var parties struct {
+		Parties []struct{ ID, Name, Program string } `json:"parties"`
+	}
+	e.api("us-neg").GetJSON("/api/parties", &parties)
+	if !slices.ContainsFunc(parties.Parties, func(p struct{ ID, Name, Program string }) bool {
+		return p.ID == "JP" && p.Name == "Japan Customs" && p.Program == "AEO"
+	}) {
+		t.Errorf("the parties are %+v", parties.Parties)
+	}
+
+	admin.click("#add-party-h")
+	admin.setValue("#new-party-id", "SG")
+	admin.setValue("#new-party-name", "Singapore again")
+	admin.setValue("#new-party-admin-id", "sg-second")
+	admin.click("#add-party-submit")
+	admin.waitJS("the conflict", `!!document.querySelector('#add-party-error:not([hidden])')?.textContent`, 5*time.Second)
+	if !admin.focused("#new-party-id") {
+		t.Error("a taken party code does not put the cursor in its field")
+	}
+
+	jp := e.page("jp-admin")
+	jp.typeLogin("jp-admin", pw)
+	jp.waitJS("the forced change", `!!document.querySelector('#password-form')`, 5*time.Second)
+	jp.choosePassword(pw, "japan's administrator", "japan's administrator")
+	jp.waitJS("the list", `document.title.startsWith('Negotiations')`, 10*time.Second)
+	jp.openAdmin()
+	if got := jp.rowIDs(); !slices.Equal(got, []string{"jp-admin"}) {
+		t.Errorf("JP's admin view lists %v", got)
+	}
+	jp.waitText("h1", "Users of JP", time.Second)
+}

@@ -66,7 +66,7 @@ class AdminView {
       h('div', { class: 'admin-main' }, this.heading,
         h('p', { class: 'muted' }, `The people of ${this.party} who may log in, and what each may do. Other administrations manage their own.`),
         this.secretSlot, this.actionErr.el, this.body),
-      h('div', { class: 'admin-side' }, this.form), this.dialog));
+      h('div', { class: 'admin-side' }, this.form, this.partyForm()), this.dialog));
     this.heading.focus({ preventScroll: true });
   }
 
@@ -227,14 +227,18 @@ class AdminView {
     const name = u.name || u.id;
     const panel = h('section', { class: 'card secret', id: 'secret', tabindex: '-1', 'aria-labelledby': 'secret-h', dataset: { user: u.id } },
       h('h2', { id: 'secret-h' }, `One-time password for ${u.id}`),
-      h('p', null, kind === 'added' ? `${name} can now log in as ${u.id} with this password:` : `The password of ${name} is reset. Their new one-time password:`),
+      h('p', null, {
+        added: `${name} can now log in as ${u.id} with this password:`,
+        reset: `The password of ${name} is reset. Their new one-time password:`,
+        party: `${u.party} is added, with ${name} as its first administrator. They log in as ${u.id} with this password, and then manage ${u.party}’s users themselves (you cannot see them):`,
+      }[kind]),
       h('p', { class: 'secret-line' }, value, ' ', copy),
       status,
       h('p', { id: 'secret-advice' }, `Hand it to ${name} privately, in person or by telephone, never in a shared message. It works for one login, at which it must be changed. It is shown only this once: after Done it is gone from this page.`),
       h('div', { class: 'buttons' }, doneBtn));
     copy.addEventListener('click', () => copySecret(value, password, status));
     doneBtn.addEventListener('click', () => this.hideSecret(true));
-    this.secret = { panel, user: u.id };
+    this.secret = { panel, user: u.id, back: kind === 'party' ? this.partySummary : null };
     this.secretSlot.append(panel);
     panel.focus();
     announce(`One-time password for ${u.id} shown. Copy it, then press Done.`);
@@ -250,7 +254,7 @@ class AdminView {
     if (back) {
       const row = this.body.querySelector(`tr[data-user="${CSS.escape(s.user)}"]`);
       if (row) this.focusRow(s.user, 'reset');
-      else this.heading.focus();
+      else (s.back && s.back.isConnected ? s.back : this.heading).focus();
     }
   }
 
@@ -303,6 +307,54 @@ class AdminView {
       this.showSecret('added', (r && r.user) || { id: uid, name: full }, r && r.password);
     });
     return form;
+  }
+
+  // partyForm adds another administration (add_party) with its first
+  // admin, folded away: a rare act, and the new party's users are its own.
+  partyForm() {
+    const code = h('input', { id: 'new-party-id', autocomplete: 'off', autocapitalize: 'characters', spellcheck: 'false', maxlength: '16' });
+    const pname = h('input', { id: 'new-party-name', autocomplete: 'off', maxlength: '200' });
+    const program = h('input', { id: 'new-party-program', autocomplete: 'off', maxlength: '200' });
+    const adminId = h('input', { id: 'new-party-admin-id', autocomplete: 'off', autocapitalize: 'none', spellcheck: 'false', maxlength: '64' });
+    const adminName = h('input', { id: 'new-party-admin-name', autocomplete: 'off', maxlength: '200' });
+    const err = errorBox();
+    err.el.id = 'add-party-error';
+    const submit = h('button', { type: 'submit', class: 'primary', id: 'add-party-submit' }, 'Add administration');
+    this.partySummary = h('summary', { id: 'add-party-h' }, 'Add another administration');
+    const form = h('form', { id: 'add-party', novalidate: true, 'aria-labelledby': 'add-party-h' },
+      h('p', { class: 'muted' }, 'A new party to negotiate with, and the person who will administer it. You will not see or manage its users.'),
+      field('Party code', code, 'A short code, such as JP.'), field('Name of the administration', pname), field('Its AEO program', program),
+      h('fieldset', null, h('legend', null, 'Its first administrator'), field('Login name', adminId), field('Full name', adminName)),
+      err.el, submit);
+    for (const f of [code, pname, adminId]) f.addEventListener('input', () => f.removeAttribute('aria-invalid'));
+    const refuse = (el, message) => { el.setAttribute('aria-invalid', 'true'); err.show(message); el.focus(); };
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      err.clear();
+      const party = { id: code.value.trim(), name: pname.value.trim(), program: program.value.trim() };
+      const admin = { id: adminId.value.trim(), name: adminName.value.trim() };
+      if (!party.id) return refuse(code, 'Enter the party code.');
+      if (!party.name) return refuse(pname, 'Enter the name of the administration.');
+      if (!admin.id) return refuse(adminId, 'Enter the login name of its first administrator.');
+      submit.disabled = true;
+      let r;
+      try {
+        r = await api.command('add_party', { party, admin });
+      } catch (e2) {
+        if (e2.code === 'unauthenticated') return;
+        const msg = this.explain(e2);
+        if (e2.code === 'conflict') refuse(/login/i.test(e2.message) ? adminId : code, msg);
+        else if (e2.code === 'bad_request') refuse(/^admin/i.test(e2.message) || /login/i.test(e2.message) ? adminId : code, msg);
+        else err.show(msg);
+        return;
+      } finally {
+        submit.disabled = false;
+      }
+      form.reset();
+      const u = (r && (r.admin || r.user)) || { id: admin.id, name: admin.name, party: party.id };
+      this.showSecret('party', { ...u, party: u.party || party.id }, r && r.password);
+    });
+    return h('details', { class: 'card add-party' }, this.partySummary, form);
   }
 }
 
