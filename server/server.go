@@ -249,7 +249,9 @@ func (s *Server) handleCommand(w http.ResponseWriter, r *http.Request) error {
 // Execute runs one mutating command from user, as received on either
 // transport, and returns its answer's JSON and the error code ("" for an
 // ack). Subscriptions and presence are the socket's; here they are refused.
-func (s *Server) Execute(user mra.User, raw []byte) ([]byte, mra.Code) { return s.execute(user, "", raw) }
+func (s *Server) Execute(user mra.User, raw []byte) ([]byte, mra.Code) {
+	return s.execute(user, "", raw)
+}
 
 // execute is Execute from a session (its hash; "" if none).
 func (s *Server) execute(user mra.User, session string, raw []byte) ([]byte, mra.Code) {

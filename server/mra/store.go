@@ -79,7 +79,7 @@ type Change struct {
 	// admin stream, and Parties and Users are the entries they change.
 	Parties []Party
 	Users   []User
-	Answer      *Answer            // the idempotency record, if the command had an id
+	Answer  *Answer // the idempotency record, if the command had an id
 }
 
 // Answer is the first answer to a user's command id, returned again for a
