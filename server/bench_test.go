@@ -89,15 +89,15 @@ func bigDatabase(b *testing.B) string {
 			return
 		}
 		defer st.Close()
-		for _, p := range servertest.Parties {
-			st.AddParty(p)
+		if err := servertest.Seed(st, servertest.Parties, servertest.Users, servertest.PasswordHash()); err != nil {
+			bigErr = err
+			return
 		}
 		var user mra.User
 		for _, u := range servertest.Users {
-			u.PasswordHash = servertest.PasswordHash()
-			st.AddUser(u)
 			if u.ID == "us-neg" {
 				user = u
+				user.PasswordHash = servertest.PasswordHash()
 			}
 		}
 		srv, err := server.New(server.Config{}, st, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))

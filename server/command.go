@@ -38,8 +38,15 @@ func errorAnswer(id string, e *mra.Error) []byte {
 // and its code ("" for an ack). A repeat of a command id (same user) gets the
 // first answer to it, while it runs and after, across restarts too. The
 // answer comes once the change is committed and every read shows it.
-func (e *engine) execute(user mra.User, cmd *mra.Command) (answer []byte, code mra.Code) {
+//
+// A user who must change a one-time password may only change_password.
+// Administration commands (cmd.Type.Admin) go to e.admin, from session.
+func (e *engine) execute(user mra.User, session string, cmd *mra.Command) (answer []byte, code mra.Code) {
 	defer func() { e.metrics.command(cmd.Type, code) }()
+	if user.MustChangePassword && cmd.Type != mra.CmdChangePassword {
+		ce := mra.Errorf(mra.CodeForbidden, "change your one-time password first (change_password)")
+		return errorAnswer(cmd.ID, ce), ce.Code
+	}
 	key := idemKey{user.ID, cmd.ID}
 	e.idemMu.Lock()
 	if c := e.inflight[key]; c != nil {
@@ -64,7 +71,11 @@ func (e *engine) execute(user mra.User, cmd *mra.Command) (answer []byte, code m
 		c.answer = stored
 		return c.answer, c.code
 	}
-	c.answer, c.code = e.run(user, cmd)
+	if cmd.Type.Admin() {
+		c.answer, c.code = e.admin(user, session, cmd)
+	} else {
+		c.answer, c.code = e.run(user, cmd)
+	}
 	return c.answer, c.code
 }
 
@@ -135,7 +146,7 @@ func (e *engine) decide(entry *negotiation, user mra.User, cmd *mra.Command) (*n
 		}
 		n = entry.work
 	}
-	in := mra.Input{Actor: user, Now: e.now(), NewID: newID, Parties: e.parties, Texts: map[int]*mra.Text{}}
+	in := mra.Input{Actor: user, Now: e.now(), NewID: newID, Parties: e.parties(), Texts: map[int]*mra.Text{}}
 	if n != nil && n.Member(user.Party) {
 		for _, v := range mra.TextsNeeded(n, cmd) {
 			t, err := e.workText(entry, v)

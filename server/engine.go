@@ -23,10 +23,10 @@ type engine struct {
 	log   *slog.Logger
 	now   func() time.Time
 
-	mu      sync.RWMutex // guards negs
-	negs    map[mra.NegotiationID]*negotiation
-	parties map[mra.PartyID]mra.Party // read-only after start
-	texts   *textCache
+	mu    sync.RWMutex // guards negs
+	negs  map[mra.NegotiationID]*negotiation
+	dir   *directory // the parties (and users)
+	texts *textCache
 
 	idemMu   sync.Mutex
 	inflight map[idemKey]*call
@@ -35,7 +35,12 @@ type engine struct {
 	// stream order, and the readiness when the command changed it.
 	publish func(id mra.NegotiationID, events []*mra.Event, readiness *mra.Readiness)
 	metrics *Metrics // nil: none
+	// admin carries out an administration command (Server.runAdmin).
+	admin func(user mra.User, session string, cmd *mra.Command) ([]byte, mra.Code)
 }
+
+// parties is every party, as last committed; the caller must not change it.
+func (e *engine) parties() map[mra.PartyID]mra.Party { return e.dir.snapshot().Parties }
 
 // negotiation is one negotiation in memory, in two states. work is where
 // commands decide: the committed state and every change submitted on top of
@@ -110,20 +115,12 @@ func (entry *negotiation) read(f func(*mra.Negotiation)) bool {
 	return true
 }
 
-func newEngine(store mra.Store, log *slog.Logger, now func() time.Time, state []*mra.Negotiation) (*engine, error) {
+func newEngine(store mra.Store, dir *directory, log *slog.Logger, now func() time.Time, state []*mra.Negotiation) (*engine, error) {
 	e := &engine{
-		store: store, log: log, now: now,
+		store: store, log: log, now: now, dir: dir,
 		negs:     map[mra.NegotiationID]*negotiation{},
-		parties:  map[mra.PartyID]mra.Party{},
 		texts:    newTextCache(32),
 		inflight: map[idemKey]*call{},
-	}
-	parties, err := store.Parties()
-	if err != nil {
-		return nil, fmt.Errorf("load parties: %w", err)
-	}
-	for _, p := range parties {
-		e.parties[p.ID] = p
 	}
 	if state == nil {
 		stored, err := store.Load()

@@ -25,7 +25,7 @@ const exportPolicy = "default-src 'none'; style-src 'unsafe-inline'"
 func (s *Server) ExportView(id mra.NegotiationID, user mra.User) (export.View, error) {
 	var v export.View
 	err := s.engine.view(id, user, func(n *mra.Negotiation) {
-		v = export.ViewOf(n, user.Party, s.engine.parties)
+		v = export.ViewOf(n, user.Party, s.engine.parties())
 	})
 	if err != nil {
 		return v, err
@@ -40,7 +40,7 @@ func (s *Server) ExportView(id mra.NegotiationID, user mra.User) (export.View, e
 		return t.String(), nil
 	}
 	v.Text = export.TextsBySHA(v.Snapshot, load)
-	export.SetPast(&v, id, s.engine.parties, func(k mra.StreamKey) ([][]byte, error) {
+	export.SetPast(&v, id, s.engine.parties(), func(k mra.StreamKey) ([][]byte, error) {
 		return s.engine.store.Events(id, k, 0, 0, 0) // committed events only, as every read
 	}, load)
 	return v, nil

@@ -69,8 +69,8 @@ func (e *engine) list(user mra.User) []mra.NegotiationView {
 // handleParties is GET /api/parties (an addition): every party, so a
 // negotiator can choose the other side of a new negotiation.
 func (s *Server) handleParties(w http.ResponseWriter, r *http.Request) error {
-	parties := make([]mra.Party, 0, len(s.engine.parties))
-	for _, p := range s.engine.parties {
+	parties := make([]mra.Party, 0, len(s.engine.parties()))
+	for _, p := range s.engine.parties() {
 		parties = append(parties, p)
 	}
 	slices.SortFunc(parties, func(a, b mra.Party) int { return strings.Compare(string(a.ID), string(b.ID)) })
@@ -85,7 +85,7 @@ func (s *Server) handleSnapshot(w http.ResponseWriter, r *http.Request) error {
 	u := requestUser(r)
 	var snap mra.Snapshot
 	err := s.engine.view(mra.NegotiationID(r.PathValue("id")), u, func(n *mra.Negotiation) {
-		snap = n.Snapshot(u.Party, s.engine.parties)
+		snap = n.Snapshot(u.Party, s.engine.parties())
 	})
 	if err != nil {
 		return err

@@ -59,6 +59,7 @@ type Server struct {
 	cfg      Config
 	engine   *engine
 	sessions *sessions
+	dir      *directory
 	page     fs.FS
 	handler  http.Handler
 
@@ -94,15 +95,20 @@ func New(cfg Config, store mra.Store, page fs.FS, log *slog.Logger) (*Server, er
 	if err := cfg.Serving.defaults(); err != nil {
 		return nil, err
 	}
-	eng, err := newEngine(store, log, cfg.Now, cfg.State)
+	dir, err := newDirectory(store)
 	if err != nil {
 		return nil, err
 	}
-	ses, err := newSessions(store, cfg.SessionTTL, cfg.Now)
+	eng, err := newEngine(store, dir, log, cfg.Now, cfg.State)
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{log: log, cfg: cfg, engine: eng, sessions: ses, page: page, hub: newHub()}
+	ses, err := newSessions(store, dir, cfg.SessionTTL, cfg.Now)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{log: log, cfg: cfg, engine: eng, sessions: ses, dir: dir, page: page, hub: newHub()}
+	eng.admin = s.runAdmin
 	s.hosts, s.conns = servedHosts(cfg), newConnGuard(cfg.Serving)
 	s.wsUpgrader = s.upgrader()
 	s.bodies = newBudget(largeBodiesTotal, largeBodiesPerUser, budgetWait, "large requests")
@@ -135,6 +141,7 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("POST /api/command", authed(s.handleCommand))
 	mux.Handle("GET /ws", s.sessions.authed(http.HandlerFunc(s.handleWS), s.log))
 	mux.Handle("GET /api/parties", authed(s.handleParties))
+	mux.Handle("GET /api/users", authed(s.handleUsers))
 	mux.Handle("GET /api/negotiations", authed(s.handleList))
 	mux.Handle("GET /api/negotiations/{id}", authed(s.handleSnapshot))
 	mux.Handle("GET /api/negotiations/{id}/versions/{n}", authed(s.handleVersion))
@@ -230,7 +237,7 @@ func (s *Server) handleCommand(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	defer release()
-	answer, code := s.Execute(requestUser(r), body)
+	answer, code := s.execute(requestUser(r), requestSession(r), body)
 	status := http.StatusOK
 	if code != "" {
 		status = HTTPStatus(code)
@@ -243,6 +250,11 @@ func (s *Server) handleCommand(w http.ResponseWriter, r *http.Request) error {
 // transport, and returns its answer's JSON and the error code ("" for an
 // ack). Subscriptions and presence are the socket's; here they are refused.
 func (s *Server) Execute(user mra.User, raw []byte) ([]byte, mra.Code) {
+	return s.execute(user, "", raw)
+}
+
+// execute is Execute from a session (its hash; "" if none).
+func (s *Server) execute(user mra.User, session string, raw []byte) ([]byte, mra.Code) {
 	cmd, perr := mra.ParseCommand(raw)
 	if perr != nil {
 		s.cfg.Metrics.command(cmd.Type, perr.Code)
@@ -253,5 +265,5 @@ func (s *Server) Execute(user mra.User, raw []byte) ([]byte, mra.Code) {
 		s.cfg.Metrics.command(cmd.Type, e.Code)
 		return errorAnswer(cmd.ID, e), e.Code
 	}
-	return s.engine.execute(user, cmd)
+	return s.engine.execute(user, session, cmd)
 }

@@ -28,9 +28,10 @@ type sessions struct {
 	ttl   time.Duration
 	now   func() time.Time
 
+	dir *directory // the users
+
 	mu      sync.RWMutex
 	byHash  map[string]mra.Session
-	users   map[mra.UserID]mra.User
 	onClose func(hash string) // told when a session ends (the hub closes its sockets)
 
 	guard     *loginGuard
@@ -38,16 +39,9 @@ type sessions struct {
 	dummy     string // a hash to check against for unknown users, so they cost the same
 }
 
-func newSessions(store mra.Store, ttl time.Duration, now func() time.Time) (*sessions, error) {
-	s := &sessions{store: store, ttl: ttl, now: now, byHash: map[string]mra.Session{}, users: map[mra.UserID]mra.User{},
+func newSessions(store mra.Store, dir *directory, ttl time.Duration, now func() time.Time) (*sessions, error) {
+	s := &sessions{store: store, dir: dir, ttl: ttl, now: now, byHash: map[string]mra.Session{},
 		guard: newLoginGuard(now, 0)}
-	users, err := store.Users()
-	if err != nil {
-		return nil, fmt.Errorf("load users: %w", err)
-	}
-	for _, u := range users {
-		s.users[u.ID] = u
-	}
 	stored, err := store.Sessions(now())
 	if err != nil {
 		return nil, fmt.Errorf("load sessions: %w", err)
@@ -63,21 +57,31 @@ func tokenHash(token string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// login checks a user's password and starts a session; it returns the
-// token for the cookie. Unknown user and wrong password fail alike.
-func (s *sessions) login(userID mra.UserID, password string) (string, mra.User, error) {
-	s.mu.RLock()
-	u, ok := s.users[userID]
-	s.mu.RUnlock()
-	var hash string
-	if ok {
-		hash = u.PasswordHash
-	} else {
+// checkLogin checks a user's password; unknown user, wrong password and
+// disabled user fail alike, and cost the same.
+func (s *sessions) checkLogin(userID mra.UserID, password string) (mra.User, bool) {
+	u, ok := s.dir.user(userID)
+	hash := u.PasswordHash
+	if !ok {
 		s.dummyOnce.Do(func() { s.dummy, _ = HashPassword("not a password anyone has") })
 		hash = s.dummy
 	}
-	if !checkPassword(hash, password) || !ok {
-		return "", mra.User{}, mra.Errorf(mra.CodeUnauthenticated, "unknown user or wrong password")
+	good := checkPassword(hash, password)
+	return u, good && ok && !u.Disabled && !(u.MustChangePassword && u.OneTimeUsed)
+}
+
+// login starts a session for a user whose password checkLogin passed; it
+// returns the token for the cookie. A one-time password is spent here: of
+// two logins with it, one gets a session.
+func (s *sessions) login(u mra.User) (string, mra.User, error) {
+	if u.MustChangePassword {
+		spent, err := s.dir.spendOneTime(u.ID, u.PasswordHash, s.now())
+		if err != nil {
+			return "", mra.User{}, err
+		}
+		if !spent {
+			return "", mra.User{}, mra.Errorf(mra.CodeUnauthenticated, "unknown user or wrong password")
+		}
 	}
 	raw := make([]byte, 32) // 256 bits
 	if _, err := rand.Read(raw); err != nil {
@@ -100,9 +104,9 @@ func (s *sessions) user(token string) (mra.User, string, bool) {
 	h := tokenHash(token)
 	s.mu.RLock()
 	x, ok := s.byHash[h]
-	u := s.users[x.User]
 	s.mu.RUnlock()
-	if !ok || !s.now().Before(x.Expires) {
+	u, known := s.dir.user(x.User)
+	if !ok || !known || u.Disabled || !s.now().Before(x.Expires) {
 		if ok {
 			s.end(h)
 		}
@@ -161,10 +165,8 @@ func (s *sessions) endSessions(match func(mra.Session) bool) error {
 
 // names maps the login ids of the parties' users to their full names.
 func (s *sessions) names(parties []mra.PartyID) map[mra.UserID]string {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
 	out := map[mra.UserID]string{}
-	for id, u := range s.users {
+	for id, u := range s.dir.snapshot().Users {
 		if slices.Contains(parties, u.Party) {
 			out[id] = u.Name
 		}
@@ -200,9 +202,24 @@ func (s *sessions) authed(h http.Handler, log *slog.Logger) http.Handler {
 			writeError(w, log, mra.Errorf(mra.CodeUnauthenticated, "your session has ended; log in again"))
 			return
 		}
+		if u.MustChangePassword && !oneTimeMay(r) {
+			writeError(w, log, mra.Errorf(mra.CodeForbidden, "change your one-time password first"))
+			return
+		}
 		ctx := context.WithValue(context.WithValue(r.Context(), userKey, u), sessionKey, hash)
 		h.ServeHTTP(w, r.WithContext(ctx))
 	})
+}
+
+// oneTimeMay reports whether a session made with a one-time password may
+// make this request: read /api/me, log out, and send a command (of which
+// only change_password is carried out).
+func oneTimeMay(r *http.Request) bool {
+	switch r.Method + " " + r.URL.Path {
+	case "GET /api/me", "POST /api/logout", "POST /api/command":
+		return true
+	}
+	return false
 }
 
 func requestUser(r *http.Request) mra.User {
@@ -235,20 +252,20 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) (err error)
 	if err != nil {
 		return err
 	}
-	var token string
 	var u mra.User
-	if herr := s.sessions.guard.hash(r.Context(), func() { token, u, err = s.sessions.login(req.User, req.Password) }); herr != nil {
+	good := false
+	if herr := s.sessions.guard.hash(r.Context(), func() { u, good = s.sessions.checkLogin(req.User, req.Password) }); herr != nil {
 		refund() // not checked: not a failure
 		return herr
 	}
-	if err != nil {
-		var e *mra.Error
-		if !errors.As(err, &e) || e.Code != mra.CodeUnauthenticated {
-			refund()
-		}
-		return err
+	if !good {
+		return mra.Errorf(mra.CodeUnauthenticated, "unknown user or wrong password")
 	}
 	refund()
+	token, u, err := s.sessions.login(u)
+	if err != nil {
+		return err
+	}
 	http.SetCookie(w, &http.Cookie{
 		Name: sessionCookie, Value: token, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode,
 		Secure: secureRequest(r), Expires: s.sessions.expiry(tokenHash(token)),

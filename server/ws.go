@@ -382,7 +382,7 @@ func (c *wsConn) handle(data []byte) {
 			c.ack(cmd.ID, map[string]any{})
 		}
 	default:
-		answer, _ := c.s.engine.execute(c.user, cmd)
+		answer, _ := c.s.engine.execute(c.user, c.session, cmd)
 		c.sendBytes(answer)
 		return
 	}

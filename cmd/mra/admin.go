@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"mra/server"
@@ -66,7 +67,7 @@ func runParty(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	if code, ok := parseFlags(fs, args[1:]); !ok {
 		return code
 	}
-	if !validCode(string(p.ID)) || strings.TrimSpace(p.Name) == "" {
+	if mra.CheckPartyCode(p.ID) != nil || strings.TrimSpace(p.Name) == "" {
 		fmt.Fprintln(stderr, "mra party add: --id (2 to 8 capital letters or digits) and --name are required")
 		return exitUsage
 	}
@@ -75,7 +76,7 @@ func runParty(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		return code
 	}
 	defer st.Close()
-	if err := st.AddParty(p); err != nil {
+	if _, err := server.Operate(st, time.Now(), server.AddParty(p)); err != nil {
 		fmt.Fprintf(stderr, "mra party add: party %s: %v\n", p.ID, err)
 		return exitFail
 	}
@@ -83,23 +84,15 @@ func runParty(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-func validCode(s string) bool {
-	if len(s) < 2 || len(s) > 8 {
-		return false
-	}
-	for _, c := range s {
-		if !(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
-			return false
-		}
-	}
-	return true
-}
-
 // runUser is `mra user add --db FILE --id alice --party US --role R[,R] [--name N]`,
 // reading the password from the first line of standard input.
 func runUser(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "reset-password" {
+		return runResetPassword(args[1:], stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "add" {
 		fmt.Fprintln(stderr, "usage: mra user add --db FILE --id alice --party US --role negotiator[,legal,signatory,admin] [--name NAME] < password")
+		fmt.Fprintln(stderr, "       mra user reset-password --db FILE --id alice")
 		return exitUsage
 	}
 	fs := flag.NewFlagSet("mra user add", flag.ContinueOnError)
@@ -139,28 +132,57 @@ func runUser(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return code
 	}
 	defer st.Close()
-	parties, err := st.Parties()
-	if err != nil {
-		fmt.Fprintf(stderr, "mra user add: %v\n", err)
-		return exitFail
-	}
-	known := false
-	for _, p := range parties {
-		known = known || p.ID == u.Party
-	}
-	if !known {
-		fmt.Fprintf(stderr, "mra user add: no party %q (add it with mra party add)\n", u.Party)
-		return exitFail
-	}
 	if u.PasswordHash, err = server.HashPassword(password); err != nil {
 		fmt.Fprintf(stderr, "mra user add: %v\n", err)
 		return exitFail
 	}
-	if err := st.AddUser(u); err != nil {
-		fmt.Fprintf(stderr, "mra user add: user %s: %v\n", u.ID, err)
+	if _, err := server.Operate(st, time.Now(), server.AddUser(u)); err != nil {
+		var e *mra.Error
+		if errors.As(err, &e) && e.Code == mra.CodeNotFound {
+			fmt.Fprintf(stderr, "mra user add: no party %q (add it with mra party add)\n", u.Party)
+		} else {
+			fmt.Fprintf(stderr, "mra user add: user %s: %v\n", u.ID, err)
+		}
 		return exitFail
 	}
 	fmt.Fprintf(stdout, "added user %s (%s) to party %s\n", u.ID, *roles, u.Party)
+	return exitOK
+}
+
+// runResetPassword is `mra user reset-password --db FILE --id alice`: a
+// new one-time password for the user, printed once, which works for one
+// login that must change it (the remedy for a forgotten password, or for
+// the demo's passwords, shown only when its database was made). The
+// user's sessions end: a server holding the file is stopped first.
+func runResetPassword(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("mra user reset-password", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	db := fs.String("db", "", "database `file`")
+	id := fs.String("id", "", "the user's login `name`")
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	if *id == "" {
+		fmt.Fprintln(stderr, "mra user reset-password: --id is required")
+		return exitUsage
+	}
+	st, code := openDBWith(fs, *db, boltstore.Options{MustExist: true}, stderr)
+	if st == nil {
+		return code
+	}
+	defer st.Close()
+	cmd := &mra.Command{Type: mra.CmdResetPassword, User: &mra.UserArg{ID: mra.UserID(*id), Ref: true}}
+	res, err := server.Operate(st, time.Now(), server.Operation{Command: cmd})
+	if err != nil {
+		fmt.Fprintf(stderr, "mra user reset-password: %v\n", err)
+		return exitFail
+	}
+	if err := st.DeleteUserSessions(mra.UserID(*id)); err != nil {
+		fmt.Fprintf(stderr, "mra user reset-password: end the sessions of %s: %v\n", *id, err)
+		return exitFail
+	}
+	fmt.Fprintf(stdout, "one-time password for %s: %s\n", *id, res[0]["password"])
+	fmt.Fprintln(stdout, "It works for one login, which must choose a new password. Hand it over privately.")
 	return exitOK
 }
 

@@ -132,10 +132,10 @@ func TestPartyUserVerify(t *testing.T) {
 	}{
 		{"", []string{"party", "add", "--db", db, "--id", "US", "--name", "U.S. Customs and Border Protection", "--program", "CTPAT"}, 0, "added party US"},
 		{"", []string{"party", "add", "--db", db, "--id", "SG", "--name", "Singapore Customs"}, 0, "added party SG"},
-		{"", []string{"party", "add", "--db", db, "--id", "US", "--name", "Again"}, 1, "already exists"},
+		{"", []string{"party", "add", "--db", db, "--id", "US", "--name", "Again"}, 1, "is taken"},
 		{"", []string{"party", "add", "--db", db, "--id", "us", "--name", "lower"}, 2, "capital letters"},
 		{"s3cret-passphrase\n", []string{"user", "add", "--db", db, "--id", "alice", "--party", "US", "--role", "negotiator,legal", "--name", "Alice"}, 0, "added user alice"},
-		{"s3cret-passphrase\n", []string{"user", "add", "--db", db, "--id", "alice", "--party", "US", "--role", "negotiator"}, 1, "already exists"},
+		{"s3cret-passphrase\n", []string{"user", "add", "--db", db, "--id", "alice", "--party", "US", "--role", "negotiator"}, 1, "is taken"},
 		{"s3cret-passphrase\n", []string{"user", "add", "--db", db, "--id", "bob", "--party", "ZZ", "--role", "negotiator"}, 1, `no party "ZZ"`},
 		{"s3cret-passphrase\n", []string{"user", "add", "--db", db, "--id", "bob", "--party", "SG", "--role", "king"}, 2, "unknown role"},
 		{"short\n", []string{"user", "add", "--db", db, "--id", "bob", "--party", "SG", "--role", "legal"}, 2, "at least 8"},

@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 	"text/tabwriter"
+	"time"
 	"unicode/utf8"
 
 	"mra/server"
@@ -47,10 +48,9 @@ func seedUsers(st *boltstore.Store) (*demoSeed, error) {
 	if len(existing) > 0 {
 		return nil, nil
 	}
+	var ops []server.Operation
 	for _, p := range demoParties {
-		if err := st.AddParty(p); err != nil {
-			return nil, fmt.Errorf("seed demo party %s: %w", p.ID, err)
-		}
+		ops = append(ops, server.AddParty(p))
 	}
 	seed := &demoSeed{passwords: map[mra.UserID]string{}}
 	for _, u := range demoUsers {
@@ -60,11 +60,12 @@ func seedUsers(st *boltstore.Store) (*demoSeed, error) {
 			return nil, err
 		}
 		u.PasswordHash = hash
-		if err := st.AddUser(u); err != nil {
-			return nil, fmt.Errorf("seed demo user %s: %w", u.ID, err)
-		}
+		ops = append(ops, server.AddUser(u))
 		seed.users = append(seed.users, u)
 		seed.passwords[u.ID] = pw
+	}
+	if _, err := server.Operate(st, time.Now(), ops...); err != nil {
+		return nil, fmt.Errorf("seed demo users: %w", err)
 	}
 	return seed, nil
 }

@@ -134,7 +134,9 @@ func Open(cfg Config, log *slog.Logger, stdout io.Writer) (*App, error) {
 		seed.print(stdout, a.URL())
 	} else if cfg.Demo {
 		fmt.Fprintf(stdout, "%s has users already: their passwords were shown when it was made, once.\n"+
-			"To start over with new demo passwords, stop mra and delete %s.\n", cfg.DB, cfg.DB)
+			"A forgotten one: an admin (dan, raj) resets it in the page, or stop mra and run\n"+
+			"  mra user reset-password --db %s --id USER\n"+
+			"To start over with new demo passwords, stop mra and delete %s.\n", cfg.DB, cfg.DB, cfg.DB)
 	}
 	fmt.Fprintf(stdout, "mra is serving %s on %s\n", cfg.DB, a.URL())
 	if metrics != nil {

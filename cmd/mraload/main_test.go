@@ -23,11 +23,12 @@ func TestLoadRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	for _, p := range []mra.Party{{ID: "US", Name: "US"}, {ID: "SG", Name: "SG"}} {
-		st.AddParty(p)
-	}
 	hash, _ := server.HashPassword("load-test-password")
-	st.AddUser(mra.User{ID: "alice", Name: "Alice", Party: "US", Roles: []mra.Role{mra.Negotiator}, PasswordHash: hash})
+	_, err = server.Operate(st, time.Now(), server.AddParty(mra.Party{ID: "US", Name: "US"}), server.AddParty(mra.Party{ID: "SG", Name: "SG"}),
+		server.AddUser(mra.User{ID: "alice", Name: "Alice", Party: "US", Roles: []mra.Role{mra.Negotiator}, PasswordHash: hash}))
+	if err != nil {
+		t.Fatal(err)
+	}
 	srv, err := server.New(server.Config{}, st, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)

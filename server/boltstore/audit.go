@@ -23,7 +23,8 @@ func (s *Store) CheckFile() error {
 }
 
 // Audit checks that what the store would serve is what its log says: every
-// stream's chain (as Verify does), each negotiation's records against the
+// stream's chain (as Verify does), the parties and users against the fold
+// of the admin stream, each negotiation's records against the
 // fold of its events (mra.Fold), each of its versions' texts stored under
 // its SHA-256 with its length, every text stored against its key, and every
 // negotiation whose creation was acknowledged there. Negotiations are
@@ -76,6 +77,9 @@ func (s *Store) audit() ([]*mra.Negotiation, error) {
 		}
 	}
 	err = s.view(func(tx *bolt.Tx) error {
+		if err := auditDirectory(tx); err != nil {
+			return err
+		}
 		if err := auditTexts(tx); err != nil {
 			return err
 		}

@@ -161,11 +161,16 @@ func (s *Store) commitBatch(batch []*request) {
 // c's answer must not be stored yet.
 func validate(tx *bolt.Tx, c *mra.Change) error {
 	var heads *bolt.Bucket
-	if nb := negotiation(tx, c.Negotiation); nb != nil {
-		heads = nb.Bucket(bucketHeads)
+	if c.Negotiation != "" {
+		if nb := negotiation(tx, c.Negotiation); nb != nil {
+			heads = nb.Bucket(bucketHeads)
+		}
 	}
 	for key, want := range c.Prev {
 		got, err := head(heads, key)
+		if key == mra.AdminStream {
+			got, err = adminHead(tx)
+		}
 		if err != nil {
 			return err
 		}
@@ -200,6 +205,9 @@ func apply(tx *bolt.Tx, c *mra.Change) error {
 		if err := tx.Bucket(bucketAnswers).Put(answerKey(a.User, a.ID), body); err != nil {
 			return fmt.Errorf("answer %s %q: %w", a.User, a.ID, err)
 		}
+	}
+	if c.Negotiation == "" {
+		return applyAdmin(tx, c)
 	}
 	if len(c.Events) == 0 && len(c.Records) == 0 {
 		return nil
@@ -262,8 +270,22 @@ func check(c *mra.Change) error {
 	if c == nil {
 		return fmt.Errorf("nil change")
 	}
-	if c.Negotiation == "" && (len(c.Events) > 0 || len(c.Records) > 0 || len(c.Prev) > 0) {
+	admin := c.Negotiation == "" && (len(c.Events) > 0 || len(c.Prev) > 0 || len(c.Users) > 0 || len(c.Parties) > 0)
+	if admin && (len(c.Records) > 0 || len(c.Texts) > 0) || c.Negotiation != "" && (len(c.Users) > 0 || len(c.Parties) > 0) {
+		return fmt.Errorf("a change is of one negotiation or of the directory, not both")
+	}
+	if c.Negotiation == "" && len(c.Records) > 0 {
 		return fmt.Errorf("change without a negotiation")
+	}
+	for _, u := range c.Users {
+		if u.ID == "" || len(u.ID) > bolt.MaxKeySize {
+			return fmt.Errorf("user id of %d bytes", len(u.ID))
+		}
+	}
+	for _, p := range c.Parties {
+		if p.ID == "" || len(p.ID) > bolt.MaxKeySize {
+			return fmt.Errorf("party id of %d bytes", len(p.ID))
+		}
 	}
 	if len(c.Negotiation) > bolt.MaxKeySize {
 		return fmt.Errorf("negotiation id of %d bytes is too long", len(c.Negotiation))
@@ -278,8 +300,8 @@ func check(c *mra.Change) error {
 		if e == nil {
 			return fmt.Errorf("nil event")
 		}
-		if e.Stream != mra.Shared && e.Stream != mra.Internal {
-			return fmt.Errorf("event %s on unknown stream %q", e.Kind, e.Stream)
+		if admin != (e.Stream == mra.AdminLog) || e.Stream != mra.Shared && e.Stream != mra.Internal && e.Stream != mra.AdminLog {
+			return fmt.Errorf("event %s on stream %q in a change of %q", e.Kind, e.Stream, c.Negotiation)
 		}
 		key := e.Key()
 		if err := checkStreamKey(key); err != nil {
@@ -344,7 +366,7 @@ func check(c *mra.Change) error {
 }
 
 func checkStreamKey(key mra.StreamKey) error {
-	if key != mra.SharedStream && (!strings.HasPrefix(string(key), "internal/") || len(key) == len("internal/")) {
+	if key != mra.SharedStream && key != mra.AdminStream && (!strings.HasPrefix(string(key), "internal/") || len(key) == len("internal/")) {
 		return fmt.Errorf("bad stream key %q", key)
 	}
 	if len(key) > bolt.MaxKeySize {

@@ -22,9 +22,7 @@ func buildDataFile(t *testing.T) string {
 	t.Helper()
 	path := tempPath(t)
 	s := mustOpen(t, path)
-	if err := s.AddParty(mra.Party{ID: "US", Name: "U.S. Customs and Border Protection", Program: "CTPAT"}); err != nil {
-		t.Fatal(err)
-	}
+	operate(t, s, nil, `{"type":"add_party","party":{"id":"US","name":"U.S. Customs and Border Protection","program":"CTPAT"}}`)
 	n1, n2 := newChain("n1"), newChain("n2")
 	text := strings.Repeat("Article 1. The Parties recognise each other's programs.\n", 2000)
 	c := n1.change(t, []*mra.Event{created(), reply("US", "internal 1")}, record("t1", `{"v":1}`))

@@ -84,3 +84,32 @@ func (s *Store) Sessions(now time.Time) ([]mra.Session, error) {
 	}
 	return live, nil
 }
+
+// DeleteUserSessions removes every session of a user (an operator's reset
+// of the user's password, with no server running).
+func (s *Store) DeleteUserSessions(user mra.UserID) error {
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketSessions)
+		var gone [][]byte
+		err := b.ForEach(func(k, v []byte) error {
+			var se mra.Session
+			if json.Unmarshal(v, &se) == nil && se.User == user {
+				gone = append(gone, clone(k))
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, k := range gone {
+			if err := b.Delete(k); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("delete the sessions of %s: %w", user, err)
+	}
+	return nil
+}

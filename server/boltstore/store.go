@@ -12,6 +12,7 @@ package boltstore
 //	sessions      token hash → JSON mra.Session
 //	texts         sha256 (lowercase hex) → text bytes, each text stored once
 //	answers       user + "\x00" + command id → answer body
+//	admin         the admin stream (directory.go): head, stream
 //	negotiations  one nested bucket per negotiation id, holding:
 //	  records     kind + "\x00" + key → record value (opaque JSON)
 //	  heads       stream key → JSON mra.Head of the stream's last event
@@ -20,7 +21,6 @@ package boltstore
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -128,10 +128,13 @@ func Open(path string, opts Options) (*Store, error) {
 	}
 	err = update(db, func(tx *bolt.Tx) error {
 		for _, name := range [][]byte{bucketParties, bucketUsers, bucketSessions,
-			bucketTexts, bucketAnswers, bucketNegotiations} {
+			bucketTexts, bucketAnswers, bucketNegotiations, bucketAdmin} {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return fmt.Errorf("bucket %s: %w", name, err)
 			}
+		}
+		if err := recordDirectory(tx, time.Now()); err != nil {
+			return fmt.Errorf("record the directory on the admin stream: %w", err)
 		}
 		return nil
 	})
@@ -193,40 +196,11 @@ func clone(b []byte) []byte {
 	return append(make([]byte, 0, len(b)), b...)
 }
 
-// insert stores v as JSON under key in bucket; an error wrapping
-// mra.ErrExists if the key is taken.
-func (s *Store) insert(bucket []byte, key string, v any) error {
-	if key == "" {
-		return fmt.Errorf("empty id")
-	}
-	if len(key) > bolt.MaxKeySize {
-		return fmt.Errorf("id of %d bytes is too long", len(key))
-	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	return s.db.Update(func(tx *bolt.Tx) error {
-		bk := tx.Bucket(bucket)
-		if has(bk, []byte(key)) {
-			return fmt.Errorf("%q: %w", key, mra.ErrExists)
-		}
-		return bk.Put([]byte(key), b)
-	})
-}
-
 // list decodes every value of bucket, in key order.
-func list[T any](s *Store, bucket []byte) ([]T, error) {
-	out := []T{}
-	err := s.db.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucket).ForEach(func(k, v []byte) error {
-			var x T
-			if err := json.Unmarshal(v, &x); err != nil {
-				return fmt.Errorf("%s %q: %w", bucket, k, err)
-			}
-			out = append(out, x)
-			return nil
-		})
+func list[T any](s *Store, bucket []byte) (out []T, err error) {
+	err = s.db.View(func(tx *bolt.Tx) error {
+		out, err = listTx[T](tx, bucket)
+		return err
 	})
 	return out, err
 }

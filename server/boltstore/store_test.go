@@ -140,45 +140,6 @@ func TestOpenReopen(t *testing.T) {
 	}
 }
 
-func TestPartiesAndUsers(t *testing.T) {
-	s := mustOpen(t, tempPath(t))
-	us := mra.Party{ID: "US", Name: "U.S. Customs and Border Protection", Program: "CTPAT"}
-	sg := mra.Party{ID: "SG", Name: "Singapore Customs"}
-	for _, p := range []mra.Party{us, sg} {
-		if err := s.AddParty(p); err != nil {
-			t.Fatalf("AddParty(%s): %v", p.ID, err)
-		}
-	}
-	if err := s.AddParty(mra.Party{ID: "US", Name: "again"}); !errors.Is(err, mra.ErrExists) {
-		t.Errorf("AddParty of a taken id: got %v, want ErrExists", err)
-	}
-	if err := s.AddParty(mra.Party{}); err == nil {
-		t.Errorf("AddParty without an id: got nil, want an error")
-	}
-	alice := mra.User{ID: "alice", Name: "Alice", Party: "US", Roles: []mra.Role{mra.Negotiator}, PasswordHash: "h"}
-	if err := s.AddUser(alice); err != nil {
-		t.Fatalf("AddUser: %v", err)
-	}
-	if err := s.AddUser(mra.User{ID: "alice", Party: "SG"}); !errors.Is(err, mra.ErrExists) {
-		t.Errorf("AddUser of a taken id: got %v, want ErrExists", err)
-	}
-
-	ps, err := s.Parties()
-	if err != nil {
-		t.Fatalf("Parties: %v", err)
-	}
-	if got, want := fmt.Sprint(ps), fmt.Sprint([]mra.Party{sg, us}); got != want {
-		t.Errorf("Parties: got %v, want %v", got, want)
-	}
-	users, err := s.Users()
-	if err != nil {
-		t.Fatalf("Users: %v", err)
-	}
-	if got, want := fmt.Sprint(users), fmt.Sprint([]mra.User{alice}); got != want {
-		t.Errorf("Users: got %v, want %v", got, want)
-	}
-}
-
 func TestSessions(t *testing.T) {
 	path := tempPath(t)
 	s := mustOpen(t, path)

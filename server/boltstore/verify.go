@@ -11,7 +11,7 @@ import (
 	"mra/server/mra"
 )
 
-// Verify walks every stream of every negotiation in seq order and checks that
+// Verify walks the admin stream and every stream of every negotiation in seq order and checks that
 // seqs run 1, 2, 3… without gaps, that each event's hash matches its content
 // and the previous hash, that it names its own seq, negotiation and stream,
 // and that each stream's stored head is its last event. Its error names the
@@ -24,6 +24,19 @@ func (s *Store) Verify() error {
 		return fmt.Errorf("verify: %w", err)
 	}
 	err := s.view(func(tx *bolt.Tx) error {
+		if sb := tx.Bucket(bucketAdmin).Bucket(keyStream); sb != nil {
+			last, err := verifyStream("", mra.AdminStream, sb, nil)
+			if err != nil {
+				return err
+			}
+			h, err := adminHead(tx)
+			if err != nil {
+				return err
+			}
+			if err := verifyHead("", mra.AdminStream, h, last); err != nil {
+				return err
+			}
+		}
 		negs := tx.Bucket(bucketNegotiations)
 		return negs.ForEachBucket(func(id []byte) error {
 			return verifyNegotiation(mra.NegotiationID(id), negs.Bucket(id), nil)
@@ -86,9 +99,12 @@ func verifyNegotiation(id mra.NegotiationID, nb *bolt.Bucket, each func(v []byte
 // verifyStream checks one stream's events in seq order and returns the head
 // they end on.
 func verifyStream(id mra.NegotiationID, key mra.StreamKey, sb *bolt.Bucket, each func(v []byte, h mra.EventHead) error) (mra.Head, error) {
-	wantStream := mra.Shared
-	if key != mra.SharedStream {
-		wantStream = mra.Internal
+	wantStream := mra.Internal
+	switch key {
+	case mra.SharedStream:
+		wantStream = mra.Shared
+	case mra.AdminStream:
+		wantStream = mra.AdminLog
 	}
 	var prev mra.Head
 	c := sb.Cursor()
@@ -139,5 +155,8 @@ func verifyHead(id mra.NegotiationID, key mra.StreamKey, stored, last mra.Head) 
 }
 
 func badEvent(id mra.NegotiationID, key mra.StreamKey, seq uint64, format string, args ...any) error {
+	if id == "" {
+		return fmt.Errorf("stream %s event %d: %s", key, seq, fmt.Sprintf(format, args...))
+	}
 	return fmt.Errorf("negotiation %s stream %s event %d: %s", id, key, seq, fmt.Sprintf(format, args...))
 }

@@ -28,7 +28,25 @@ const (
 	CmdSubscribe         CommandType = "subscribe"
 	CmdUnsubscribe       CommandType = "unsubscribe"
 	CmdPresence          CommandType = "presence"
+
+	// Administration (admin.go): commands on the directory, not on a negotiation.
+	CmdAddParty       CommandType = "add_party"
+	CmdAddUser        CommandType = "add_user"
+	CmdResetPassword  CommandType = "reset_password"
+	CmdDisableUser    CommandType = "disable_user"
+	CmdEnableUser     CommandType = "enable_user"
+	CmdChangePassword CommandType = "change_password"
 )
+
+// Admin reports whether a command type changes the directory (parties and
+// users) rather than a negotiation.
+func (t CommandType) Admin() bool {
+	switch t {
+	case CmdAddParty, CmdAddUser, CmdResetPassword, CmdDisableUser, CmdEnableUser, CmdChangePassword:
+		return true
+	}
+	return false
+}
 
 // Mutating reports whether a command type changes state (and so is recorded
 // for idempotency and refused once frozen). Unknown types are not.
@@ -38,7 +56,7 @@ func (t CommandType) Mutating() bool {
 		CmdResolve, CmdReopen, CmdWithdraw, CmdSignOff, CmdSign, CmdWithdrawSignature:
 		return true
 	}
-	return false
+	return t.Admin()
 }
 
 // liftText is the length of a top-level text string beyond which
@@ -79,6 +97,42 @@ type Command struct {
 
 	Since *Since `json:"since"`
 	Focus *Focus `json:"focus"`
+
+	// Administration.
+	User  *UserArg `json:"user"`  // add_user: the new user; others: a login name
+	Party *Party   `json:"party"` // add_party
+	Admin *UserArg `json:"admin"` // add_party: its first admin
+	Old   *string  `json:"old"`   // change_password
+	New   *string  `json:"new"`
+}
+
+// UserArg is a command's "user": a login name (a JSON string: Ref is set)
+// or a user to add (an object).
+type UserArg struct {
+	ID    UserID  `json:"id"`
+	Name  string  `json:"name"`
+	Party PartyID `json:"party"`
+	Roles []Role  `json:"roles"`
+	Ref   bool    `json:"-"`
+}
+
+// UnmarshalJSON reads a login name or a user object.
+func (u *UserArg) UnmarshalJSON(b []byte) error {
+	if len(b) > 0 && b[0] == '"' {
+		var id string
+		if err := json.Unmarshal(b, &id); err != nil {
+			return err
+		}
+		*u = UserArg{ID: UserID(id), Ref: true}
+		return nil
+	}
+	type plain UserArg
+	var p plain
+	if err := json.Unmarshal(b, &p); err != nil {
+		return err
+	}
+	*u = UserArg(p)
+	return nil
 }
 
 // Since is where a subscriber's streams left off.

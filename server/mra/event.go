@@ -80,8 +80,11 @@ type Event struct {
 
 // Key returns the stream that holds the event.
 func (e *Event) Key() StreamKey {
-	if e.Stream == Internal {
+	switch e.Stream {
+	case Internal:
 		return InternalStream(e.Owner)
+	case AdminLog:
+		return AdminStream
 	}
 	return SharedStream
 }
@@ -188,6 +191,16 @@ func payloadFor(kind EventKind) (any, error) {
 		return &Signature{}, nil
 	case EvSignatureWithdrawn:
 		return &SignatureWithdrawn{}, nil
+	case EvDirectoryRecorded:
+		return &DirectoryRecorded{}, nil
+	case EvPartyAdded:
+		return &PartyAdded{}, nil
+	case EvUserAdded:
+		return &UserAdded{}, nil
+	case EvPasswordReset, EvPasswordChanged:
+		return &CredentialSet{}, nil
+	case EvOneTimePasswordUsed, EvUserDisabled, EvUserEnabled:
+		return &UserChanged{}, nil
 	}
 	return nil, fmt.Errorf("unknown event kind %q", kind)
 }

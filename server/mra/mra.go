@@ -47,20 +47,27 @@ type Party struct {
 }
 
 // User is a person who belongs to exactly one party. PasswordHash is an
-// encoded argon2id hash; it never leaves the server.
+// encoded argon2id hash; it never leaves the server. MustChangePassword:
+// the password is a one-time one (set by an admin), which works for one
+// login (then OneTimeUsed) whose session may only change it. A Disabled
+// user cannot log in.
 type User struct {
-	ID           UserID  `json:"id"`
-	Name         string  `json:"name"`
-	Party        PartyID `json:"party"`
-	Roles        []Role  `json:"roles"`
-	PasswordHash string  `json:"password_hash,omitempty"`
+	ID                 UserID  `json:"id"`
+	Name               string  `json:"name"`
+	Party              PartyID `json:"party"`
+	Roles              []Role  `json:"roles"`
+	PasswordHash       string  `json:"password_hash,omitempty"`
+	Disabled           bool    `json:"disabled,omitempty"`
+	MustChangePassword bool    `json:"must_change_password,omitempty"`
+	OneTimeUsed        bool    `json:"one_time_used,omitempty"`
 }
 
 // Has reports whether the user holds role r.
 func (u User) Has(r Role) bool { return slices.Contains(u.Roles, r) }
 
 // Public is the user as the contract's USER shape shows it, without secrets.
+// (must_change_password and disabled appear only when true).
 func (u User) Public() User {
-	u.PasswordHash = ""
+	u.PasswordHash, u.OneTimeUsed = "", false
 	return u
 }

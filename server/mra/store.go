@@ -9,14 +9,10 @@ import (
 // Store keeps parties, users, sessions and negotiations durably. Every
 // method is safe for concurrent use. A Store never logs and never exits.
 type Store interface {
-	// AddParty stores a new party; ErrExists if its id is taken.
-	AddParty(Party) error
-	// Parties returns every party.
-	Parties() ([]Party, error)
-	// AddUser stores a new user; ErrExists if the id is taken.
-	AddUser(User) error
-	// Users returns every user, password hashes included.
-	Users() ([]User, error)
+	// Directory returns the parties and users as stored, password hashes
+	// included, at the admin stream's head. They change only by a Commit
+	// of admin events (a Change without a negotiation).
+	Directory() (*Directory, error)
 
 	// PutSession stores a session (by the hash of its token).
 	PutSession(Session) error
@@ -79,7 +75,11 @@ type Change struct {
 	Prev        map[StreamKey]Head // the head each stream must have before Events
 	Texts       map[string]string  // new texts by SHA-256, stored once
 	Records     []Record           // the negotiation's changed state
-	Answer      *Answer            // the idempotency record, if the command had an id
+	// A change of the directory has no Negotiation: its Events are on the
+	// admin stream, and Parties and Users are the entries they change.
+	Parties []Party
+	Users   []User
+	Answer  *Answer // the idempotency record, if the command had an id
 }
 
 // Answer is the first answer to a user's command id, returned again for a

@@ -37,6 +37,7 @@ var (
 		{ID: "us-legal2", Name: "US Legal 2", Party: "US", Roles: []mra.Role{mra.Legal}},
 		{ID: "us-sign", Name: "US Signatory", Party: "US", Roles: []mra.Role{mra.Signatory}},
 		{ID: "us-admin", Name: "US Admin", Party: "US", Roles: []mra.Role{mra.Admin}},
+		{ID: "sg-admin", Name: "SG Admin", Party: "SG", Roles: []mra.Role{mra.Admin}},
 		{ID: "sg-neg", Name: "SG Negotiator", Party: "SG", Roles: []mra.Role{mra.Negotiator}},
 		{ID: "sg-legal", Name: "SG Legal", Party: "SG", Roles: []mra.Role{mra.Legal}},
 		{ID: "sg-sign", Name: "SG Signatory", Party: "SG", Roles: []mra.Role{mra.Signatory}},
@@ -48,6 +49,21 @@ var (
 	hashOnce sync.Once
 	hash     string
 )
+
+// Seed adds parties and users, each user with the password hash given, in
+// one commit on the admin stream, as the operator does.
+func Seed(st mra.Store, parties []mra.Party, users []mra.User, hash string) error {
+	var ops []server.Operation
+	for _, p := range parties {
+		ops = append(ops, server.AddParty(p))
+	}
+	for _, u := range users {
+		u.PasswordHash = hash
+		ops = append(ops, server.AddUser(u))
+	}
+	_, err := server.Operate(st, time.Now(), ops...)
+	return err
+}
 
 // PasswordHash returns the hash of Password, computed once per process.
 func PasswordHash() string {
@@ -107,16 +123,8 @@ func New(t testing.TB, opts Options) *World {
 		t.Fatal(err)
 	}
 	if !opts.Empty {
-		for _, p := range Parties {
-			if err := st.AddParty(p); err != nil {
-				t.Fatal(err)
-			}
-		}
-		for _, u := range Users {
-			u.PasswordHash = PasswordHash()
-			if err := st.AddUser(u); err != nil {
-				t.Fatal(err)
-			}
+		if err := Seed(st, Parties, Users, PasswordHash()); err != nil {
+			t.Fatal(err)
 		}
 	}
 	w.Bolt = st
