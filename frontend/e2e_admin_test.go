@@ -144,8 +144,11 @@ func TestAdminAddsUserWhoChoosesPassword(t *testing.T) {
 	e := newEnv(t)
 	neg := e.api("us-neg").negotiation("Arrangement for a new user", text1)
 	admin := e.page("us-admin")
+	admin.viewport(1280, 900)
 	admin.login("us-admin")
 	admin.openAdmin()
+	admin.fitsWidth("admin view at 1280 px")
+	admin.checkA11y("admin view at 1280 px")
 	if got, want := admin.rowIDs(), []string{"us-admin", "us-legal", "us-legal2", "us-neg", "us-sign"}; !slices.Equal(got, want) {
 		t.Errorf("the table lists %v, want %v (the US users, sorted)", got, want)
 	}
@@ -186,6 +189,8 @@ func TestAdminAddsUserWhoChoosesPassword(t *testing.T) {
 	if u == nil || u.Party != "US" || u.Name != "Alice Tan" || !slices.Equal(u.Roles, []string{"negotiator", "legal"}) || !u.MustChangePassword || u.Disabled {
 		t.Fatalf("the server holds alice as %+v", u)
 	}
+	admin.fitsWidth("one-time password at 1280 px")
+	admin.checkA11y("one-time password at 1280 px")
 	admin.screenshot("admin-01-one-time-password")
 
 	// Copy puts it on the clipboard or, where the browser refuses, selects it
@@ -375,6 +380,14 @@ func TestAdminResetsPassword(t *testing.T) {
 	if !admin.focused("#admin-confirm-cancel") {
 		t.Error("the question does not open on Cancel")
 	}
+	// the server out of reach: the question stays, says why, changes nothing
+	e.ln.cut(true)
+	admin.click("#admin-confirm-ok")
+	admin.waitText("#admin-confirm .error", "cannot be reached", 10*time.Second)
+	if !evalIn[bool](admin, `document.querySelector('#admin-confirm').open && !document.querySelector('#secret')`) {
+		t.Error("a failed reset closed the question or showed a password")
+	}
+	e.ln.resume()
 	admin.click("#admin-confirm-ok")
 	pw := admin.secret("us-legal")
 	admin.waitRowState("us-legal", "must_change")
