@@ -107,7 +107,8 @@ func TestDemo(t *testing.T) {
 			t.Errorf("second start printed %s's password again:\n%s", user, out.String())
 		}
 	}
-	if !strings.Contains(out.String(), "shown when it was made") || !strings.Contains(out.String(), "delete "+db) {
+	if !strings.Contains(out.String(), "shown when it was made") || !strings.Contains(out.String(), "delete "+db) ||
+		!strings.Contains(out.String(), "mra user reset-password --db "+db) {
 		t.Errorf("second start does not say where the passwords went and how to start over:\n%s", out.String())
 	}
 	alice = login(t, app.URL(), "alice", pw["alice"])

@@ -218,6 +218,9 @@ func (a *adminDecider) target() (User, error) {
 		return User{}, badRequest("user (a login name) is required")
 	}
 	u, ok := a.d.Users[ref.ID]
+	if a.in.Actor == nil && !ok {
+		return User{}, Errorf(CodeNotFound, "no user %q", ref.ID)
+	}
 	if !ok || a.in.Actor != nil && u.Party != a.in.Actor.Party {
 		return User{}, Errorf(CodeNotFound, "no user %q in your party", ref.ID)
 	}
