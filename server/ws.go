@@ -298,6 +298,7 @@ func (c *wsConn) read() {
 			if !errors.As(err, &e) {
 				return // the connection failed
 			}
+			c.s.cfg.Metrics.command("", e.Code) // refused unread: no type known
 			c.sendBytes(errorAnswer("", e))
 			if e.Code == mra.CodeTooLarge {
 				c.shut(websocket.CloseMessageTooBig, "frame too large")
