@@ -184,6 +184,11 @@ func TestPartyUserVerify(t *testing.T) {
 	if code != 1 || !strings.Contains(out, "in use") || time.Since(start) > 2*time.Second {
 		t.Errorf("verify on a held database: exit %d after %v: %q", code, time.Since(start), out)
 	}
+	// Adding a user then says where it is done while the server runs.
+	if code, out := run("another-passphrase\n", "user", "add", "--db", db, "--id", "zed", "--party", "US", "--role", "legal"); code != 1 ||
+		!strings.Contains(out, "in use") || !strings.Contains(out, "admin adds users") {
+		t.Errorf("user add on a held database: exit %d: %q", code, out)
+	}
 	if err := app.Close(context.Background()); err != nil {
 		t.Fatal(err)
 	}
