@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"mra/server"
 	"mra/server/mra"
 	"mra/server/servertest"
 )
@@ -58,7 +60,8 @@ func largeCommand(neg string) []byte {
 // briefly and is then rate_limited, over HTTP and over the socket, while
 // small commands and other users' large ones go on.
 func TestLargeBodiesShareABudget(t *testing.T) {
-	w := servertest.New(t, servertest.Options{})
+	metrics := server.NewMetrics()
+	w := servertest.New(t, servertest.Options{Metrics: metrics})
 	us := w.Login("us-neg")
 	neg := us.Create(1)
 	us.Propose(neg, 0, servertest.Text1)
@@ -132,6 +135,12 @@ func TestLargeBodiesShareABudget(t *testing.T) {
 		}
 	})
 	wg.Wait()
+	// The three refusals are counted, as commands of no known type.
+	rec := httptest.NewRecorder()
+	metrics.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	if want := `mra_commands_total{code="rate_limited",type="other"} 3`; !strings.Contains(rec.Body.String(), want) {
+		t.Errorf("metrics lack %s:\n%s", want, grepLines(rec.Body.String(), "mra_commands_total"))
+	}
 	// One hold ends: a large command goes through again.
 	lastHold()
 	if c, _ := code(ex); c != mra.CodeNotFound {
@@ -233,4 +242,15 @@ func TestReadsShareABudget(t *testing.T) {
 	if status, _ := us.Get(path); status != http.StatusOK {
 		t.Errorf("a read once the stuck ones went: %d", status)
 	}
+}
+
+// grepLines returns the lines of s that contain sub.
+func grepLines(s, sub string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, sub) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
 }

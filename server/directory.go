@@ -140,12 +140,12 @@ func (s *Server) runAdmin(user mra.User, session string, cmd *mra.Command) ([]by
 			}
 			return h, err
 		},
-		Check: func(hash, pw string) (ok bool) {
-			if s.sessions.guard.hash(context.Background(), func() { ok = checkPassword(hash, pw) }) != nil {
-				return false
+		Check: func(hash, pw string) (ok bool, err error) {
+			if err := s.sessions.guard.hash(context.Background(), func() { ok = checkPassword(hash, pw) }); err != nil {
+				return false, err
 			}
 			wrongOld = !ok
-			return ok
+			return ok, nil
 		},
 	}
 	var answer []byte
@@ -212,7 +212,8 @@ func Operate(store mra.Store, now time.Time, ops ...Operation) ([]map[string]any
 	all := &mra.Change{}
 	var results []map[string]any
 	for _, op := range ops {
-		in := mra.AdminInput{Now: now, NewPassword: newOneTimePassword, Hash: HashPassword, Check: checkPassword, PasswordHash: op.PasswordHash}
+		check := func(hash, pw string) (bool, error) { return checkPassword(hash, pw), nil }
+		in := mra.AdminInput{Now: now, NewPassword: newOneTimePassword, Hash: HashPassword, Check: check, PasswordHash: op.PasswordHash}
 		out, err := mra.DecideAdmin(d, op.Command, in)
 		if err != nil {
 			return nil, err

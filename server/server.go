@@ -233,6 +233,7 @@ func (s *Server) handleCommand(w http.ResponseWriter, r *http.Request) error {
 	body, release, err := s.readLarge(w, r, maxCommand)
 	if err != nil {
 		e := asContractError(s.log, err)
+		s.cfg.Metrics.command("", e.Code) // refused unread (too large, or past the budget): no type known
 		writeJSON(w, HTTPStatus(e.Code), errorAnswer("", e))
 		return nil
 	}

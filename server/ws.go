@@ -257,7 +257,9 @@ func (c *wsConn) writeFrame(m outgoing) bool {
 	}
 	c.frameStart = time.Now()
 	c.mu.Unlock()
-	c.ws.SetWriteDeadline(time.Now().Add(writeWait))
+	// One frame may take writeWait, or twice the stall time a client over
+	// the queue limit is given, if that is longer.
+	c.ws.SetWriteDeadline(time.Now().Add(max(writeWait, 2*c.s.cfg.SocketStall)))
 	var err error
 	if m.pm != nil {
 		err = c.ws.WritePreparedMessage(m.pm)
@@ -296,6 +298,7 @@ func (c *wsConn) read() {
 			if !errors.As(err, &e) {
 				return // the connection failed
 			}
+			c.s.cfg.Metrics.command("", e.Code) // refused unread: no type known
 			c.sendBytes(errorAnswer("", e))
 			if e.Code == mra.CodeTooLarge {
 				c.shut(websocket.CloseMessageTooBig, "frame too large")

@@ -30,6 +30,10 @@ func openDBWith(fs *flag.FlagSet, db string, opts boltstore.Options, stderr io.W
 	st, err := boltstore.Open(db, opts)
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", fs.Name(), err)
+		if errors.Is(err, boltstore.ErrLocked) && (strings.HasPrefix(fs.Name(), "mra user") || strings.HasPrefix(fs.Name(), "mra party")) {
+			fmt.Fprintln(stderr, "While the server runs, a party's admin adds users, disables them and resets passwords in the page\n"+
+				"(Users, in the header), or by the commands in server/README.md \"Administration\"; stop the server to do it here.")
+		}
 		return nil, exitFail
 	}
 	return st, exitOK

@@ -107,7 +107,8 @@ func TestDemo(t *testing.T) {
 			t.Errorf("second start printed %s's password again:\n%s", user, out.String())
 		}
 	}
-	if !strings.Contains(out.String(), "shown when it was made") || !strings.Contains(out.String(), "delete "+db) {
+	if !strings.Contains(out.String(), "shown when it was made") || !strings.Contains(out.String(), "delete "+db) ||
+		!strings.Contains(out.String(), "mra user reset-password --db "+db) {
 		t.Errorf("second start does not say where the passwords went and how to start over:\n%s", out.String())
 	}
 	alice = login(t, app.URL(), "alice", pw["alice"])
@@ -182,6 +183,11 @@ func TestPartyUserVerify(t *testing.T) {
 	code, out := run("", "verify", "--db", db)
 	if code != 1 || !strings.Contains(out, "in use") || time.Since(start) > 2*time.Second {
 		t.Errorf("verify on a held database: exit %d after %v: %q", code, time.Since(start), out)
+	}
+	// Adding a user then says where it is done while the server runs.
+	if code, out := run("another-passphrase\n", "user", "add", "--db", db, "--id", "zed", "--party", "US", "--role", "legal"); code != 1 ||
+		!strings.Contains(out, "in use") || !strings.Contains(out, "admin adds users") {
+		t.Errorf("user add on a held database: exit %d: %q", code, out)
 	}
 	if err := app.Close(context.Background()); err != nil {
 		t.Fatal(err)

@@ -39,7 +39,7 @@ func tryOperate(s *Store, actor *mra.User, js string) (*mra.AdminOutcome, *mra.C
 	in := mra.AdminInput{Actor: actor, Now: t0,
 		NewPassword: func() string { n++; return fmt.Sprint("one-time-", n) },
 		Hash:        func(p string) (string, error) { return "h:" + p, nil },
-		Check:       func(h, p string) bool { return h == "h:"+p }}
+		Check:       func(h, p string) (bool, error) { return h == "h:"+p, nil }}
 	out, err := mra.DecideAdmin(d, cmd, in)
 	if err != nil {
 		return nil, nil, err

@@ -16,9 +16,10 @@ type AdminInput struct {
 	// NewPassword returns a fresh one-time password (random).
 	NewPassword func() string
 	// Hash returns the stored hash of a password; Check whether a password
-	// matches a stored hash (change_password's old one).
+	// matches a stored hash (change_password's old one). Their errors
+	// (the server too busy to hash) are the command's.
 	Hash  func(password string) (string, error)
-	Check func(hash, password string) bool
+	Check func(hash, password string) (bool, error)
 	// PasswordHash, for the operator's add_user, is the hash of the
 	// password the operator chose (the user need not change it).
 	PasswordHash string
@@ -218,6 +219,9 @@ func (a *adminDecider) target() (User, error) {
 		return User{}, badRequest("user (a login name) is required")
 	}
 	u, ok := a.d.Users[ref.ID]
+	if a.in.Actor == nil && !ok {
+		return User{}, Errorf(CodeNotFound, "no user %q", ref.ID)
+	}
 	if !ok || a.in.Actor != nil && u.Party != a.in.Actor.Party {
 		return User{}, Errorf(CodeNotFound, "no user %q in your party", ref.ID)
 	}
@@ -289,7 +293,9 @@ func (a *adminDecider) changePassword() (*AdminOutcome, error) {
 	if !ok || u.Disabled {
 		return nil, Errorf(CodeUnauthenticated, "your session has ended; log in again")
 	}
-	if !a.in.Check(u.PasswordHash, *a.cmd.Old) {
+	if ok, err := a.in.Check(u.PasswordHash, *a.cmd.Old); err != nil {
+		return nil, err
+	} else if !ok {
 		return nil, Errorf(CodeForbidden, "the current password is not right")
 	}
 	hash, err := a.in.Hash(*a.cmd.New)

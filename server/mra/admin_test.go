@@ -33,8 +33,8 @@ func adminInput(d *Directory, actor UserID) AdminInput {
 		Now:         time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC),
 		NewPassword: func() string { n++; return fmt.Sprintf("one-time-%d", n) },
 		Hash:        func(p string) (string, error) { return "h:" + p, nil },
-		Check: func(hash, p string) bool {
-			return hash == "h:"+p || strings.HasPrefix(hash, "hash-of-") && p == "pw-"+strings.TrimPrefix(hash, "hash-of-")
+		Check: func(hash, p string) (bool, error) {
+			return hash == "h:"+p || strings.HasPrefix(hash, "hash-of-") && p == "pw-"+strings.TrimPrefix(hash, "hash-of-"), nil
 		},
 	}
 	if actor != "" {
