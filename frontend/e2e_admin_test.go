@@ -406,6 +406,11 @@ func TestAdminResetsPassword(t *testing.T) {
 	legal := e.page("us-legal")
 	legal.typeLogin("us-legal", pw)
 	legal.waitJS("the forced change", `!!document.querySelector('#password-form')`, 5*time.Second)
+	// a reload (on any route) finds the same from /api/me; once changed,
+	// #/password gives way to the list
+	legal.run("reload", chromedp.Navigate("about:blank"), chromedp.Navigate(e.w.URL()+"/#/password"))
+	legal.waitJS("the forced change after a reload", `!!document.querySelector('#password-form') && !document.querySelector('#users, #admin-denied')`, 10*time.Second)
+	legal.waitText("h1", "Choose your password", time.Second)
 	legal.choosePassword(pw, "legal picks a fresh one", "legal picks a fresh one")
 	legal.waitJS("the list", `!!document.querySelector('#page-title') && document.title.startsWith('Negotiations')`, 10*time.Second)
 	if !legal.focused("h1") {

@@ -83,6 +83,7 @@ async function passwordChosen(said) {
     return; // a 401 shows the login
   }
   renderWho();
+  if (location.hash === '#/password') history.replaceState(null, '', '#/'); // changed already
   route();
   announce(said);
 }
