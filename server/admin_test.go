@@ -3,6 +3,7 @@ package server_test
 import (
 	"encoding/json"
 	"net/http"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -397,4 +398,66 @@ func rolesOf(rs []mra.Role) []string {
 		out = append(out, string(r))
 	}
 	return out
+}
+
+// Two admins resetting each other's passwords at the same moment, each on
+// a socket, both get on: neither waits for the other's command, which is
+// waiting for its own (each cuts the other's socket).
+func TestAdminsEndEachOther(t *testing.T) {
+	w := servertest.New(t, servertest.Options{})
+	lead := w.Login("us-admin")
+	for _, id := range []string{"us-admin-a", "us-admin-b"} {
+		addUser(t, lead, id, "US", "admin")
+	}
+	// ready gives a fresh password to both and logs each in on a socket.
+	ready := func() (a, b *servertest.Sock) {
+		var socks []*servertest.Sock
+		for _, id := range []string{"us-admin-a", "us-admin-b"} {
+			var got issued
+			lead.Must(map[string]any{"type": "reset_password", "user": id}, &got)
+			c, err := w.TryLogin(mra.UserID(id), got.Password)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.Must(map[string]any{"type": "change_password", "old": got.Password, "new": servertest.Password}, nil)
+			socks = append(socks, c.Dial(t))
+		}
+		return socks[0], socks[1]
+	}
+	for round := range 6 {
+		a, b := ready()
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		for _, p := range []struct {
+			s      *servertest.Sock
+			target string
+		}{{a, "us-admin-b"}, {b, "us-admin-a"}} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				p.s.WS.WriteJSON(map[string]any{"id": w.NextID(), "type": "reset_password", "user": p.target})
+			}()
+		}
+		close(start)
+		wg.Wait()
+		for _, s := range []*servertest.Sock{a, b} {
+			select {
+			case <-s.Closed:
+			case <-time.After(10 * time.Second):
+				t.Fatalf("round %d: a socket of an admin whose password the other reset is still open after 10 s", round)
+			}
+		}
+		// Both commands finish: no goroutine is left waiting to close a socket.
+		for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+			buf := make([]byte, 1<<22)
+			stacks := string(buf[:runtime.Stack(buf, true)])
+			if !strings.Contains(stacks, "(*hub).closeSession") {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("round %d: an admin command is still waiting to close a socket after 5 s:\n%s", round, stacks)
+			}
+		}
+	}
 }

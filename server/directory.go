@@ -166,9 +166,9 @@ func (s *Server) runAdmin(user mra.User, session string, cmd *mra.Command) ([]by
 	var end error
 	switch cmd.Type {
 	case mra.CmdDisableUser, mra.CmdResetPassword:
-		end = s.sessions.endUser(target)
+		end = s.sessions.endUser(target, false)
 	case mra.CmdChangePassword:
-		end = s.sessions.endSessions(func(x mra.Session) bool { return x.User == user.ID && x.Hash != session })
+		end = s.sessions.endSessions(func(x mra.Session) bool { return x.User == user.ID && x.Hash != session }, false)
 	}
 	if end != nil {
 		s.log.Error("end sessions after an admin command", "command", cmd.Type, "err", end)

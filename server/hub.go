@@ -257,9 +257,9 @@ func (h *hub) broadcastLocked(r *room, b []byte) {
 }
 
 // closeSession cuts the sockets of a session that ended (its session is
-// already gone), and returns once none of them is still carrying out a
-// command: after it, nothing sent on them is applied.
-func (h *hub) closeSession(session string) {
+// already gone): nothing they read from then on is applied. With wait, it
+// returns once none of them is still carrying out a command read before.
+func (h *hub) closeSession(session string, wait bool) {
 	h.mu.Lock()
 	var victims []*wsConn
 	for c := range h.conns {
@@ -270,6 +270,9 @@ func (h *hub) closeSession(session string) {
 	h.mu.Unlock()
 	for _, c := range victims {
 		c.cut(websocket.ClosePolicyViolation, "session ended")
+	}
+	if !wait {
+		return
 	}
 	for _, c := range victims {
 		c.acting.Lock() // waits for a command under way; later ones find the session gone

@@ -32,7 +32,7 @@ type sessions struct {
 
 	mu      sync.RWMutex
 	byHash  map[string]mra.Session
-	onClose func(hash string) // told when a session ends (the hub closes its sockets)
+	onClose func(hash string, wait bool) // told when a session ends (the hub closes its sockets)
 
 	guard     *loginGuard
 	dummyOnce sync.Once
@@ -126,21 +126,25 @@ func (s *sessions) valid(hash string) bool {
 
 // end revokes a session; its sockets are cut (see endSessions).
 func (s *sessions) end(hash string) error {
-	return s.endSessions(func(x mra.Session) bool { return x.Hash == hash })
+	return s.endSessions(func(x mra.Session) bool { return x.Hash == hash }, true)
 }
 
-// endUser ends every session of a user: logout everywhere, and what
-// disable_user does.
-func (s *sessions) endUser(user mra.UserID) error {
-	return s.endSessions(func(x mra.Session) bool { return x.User == user })
+// endUser ends every session of a user.
+func (s *sessions) endUser(user mra.UserID, wait bool) error {
+	return s.endSessions(func(x mra.Session) bool { return x.User == user }, wait)
 }
 
 // endSessions is the one way a session ends (logout, expiry, a user's
 // sessions ended): the sessions that match are forgotten first, so no
 // request or socket command from then on passes; then their sockets are
-// cut, at once, and it returns only when none of them is still carrying out
-// a command read before; then the store forgets them.
-func (s *sessions) endSessions(match func(mra.Session) bool) error {
+// cut, at once, and (with wait) it returns only when none of them is still
+// carrying out a command read before; then the store forgets them.
+//
+// Without wait it does not wait for commands under way: what an admin
+// command does (disable_user, reset_password, change_password), which runs
+// as a command itself, so two such commands ending each other's sessions
+// never wait on each other. Nothing read after the cut is applied either way.
+func (s *sessions) endSessions(match func(mra.Session) bool, wait bool) error {
 	s.mu.Lock()
 	var hashes []string
 	for h, x := range s.byHash {
@@ -154,7 +158,7 @@ func (s *sessions) endSessions(match func(mra.Session) bool) error {
 	var errs []error
 	for _, h := range hashes {
 		if onClose != nil {
-			onClose(h)
+			onClose(h, wait)
 		}
 		if err := s.store.DeleteSession(h); err != nil {
 			errs = append(errs, fmt.Errorf("delete session: %w", err))
@@ -288,7 +292,7 @@ func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) error {
 // does): their requests are 401 from then on, and their sockets are cut,
 // even one whose client stopped reading; once it returns, nothing they
 // sent on a socket is still being applied, and nothing sent later will be.
-func (s *Server) EndSessions(user mra.UserID) error { return s.sessions.endUser(user) }
+func (s *Server) EndSessions(user mra.UserID) error { return s.sessions.endUser(user, true) }
 
 func (s *Server) handleMe(w http.ResponseWriter, r *http.Request) error {
 	return writeValue(w, http.StatusOK, map[string]any{"user": requestUser(r).Public()})
