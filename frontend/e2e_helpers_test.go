@@ -278,9 +278,13 @@ func (e *env) page(name string) *pg {
 		e.t.Fatal(err)
 	}
 	// Report CSP violations: DevTools scripts run before the page's own and
-	// are not bound by its policy.
+	// are not bound by its policy. Record every announcement of the live
+	// region in window.__announced.
 	if _, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{
-		Source: `document.addEventListener('securitypolicyviolation', e => (window.__csp = window.__csp || []).push(e.violatedDirective + ' ' + e.blockedURI));`,
+		Source: `document.addEventListener('securitypolicyviolation', e => (window.__csp = window.__csp || []).push(e.violatedDirective + ' ' + e.blockedURI));
+window.__announced = [];
+document.addEventListener('DOMContentLoaded', () => { const a = document.getElementById('announcer');
+  if (a) new MutationObserver(() => { if (a.textContent) window.__announced.push(a.textContent); }).observe(a, {childList: true, characterData: true, subtree: true}); });`,
 	}); err != nil {
 		e.t.Fatal(err)
 	}

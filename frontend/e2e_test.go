@@ -473,6 +473,10 @@ func TestReconnectsAndResumesWithSince(t *testing.T) {
 	p.login("us-neg")
 	p.room(id)
 	p.live()
+	said := func() string { return strings.Join(evalIn[[]string](p, `window.__announced`), " | ") }
+	if s := said(); strings.Contains(s, "Connected again") {
+		t.Errorf("opening the room announced a reconnection: %s", s)
+	}
 
 	e.ln.cut(true) // every connection dropped, new ones refused
 	p.waitJS("the reconnecting state", `document.querySelector('#conn').dataset.state === 'reconnecting' && document.querySelector('#conn').textContent.includes('Reconnecting')`, 5*time.Second)
@@ -489,6 +493,9 @@ func TestReconnectsAndResumesWithSince(t *testing.T) {
 		t.Errorf("the missed comment shows %d times, want once", n)
 	}
 	p.waitText("#status-badge", "Negotiating", time.Second)
+	if s := said(); !strings.Contains(s, "Connection lost") || !strings.Contains(s, "Connected again") {
+		t.Errorf("the drop and the return were not both announced: %s", s)
+	}
 
 	// A plain drop (the server restarts the socket): straight back, and live again.
 	e.ln.cut(false)

@@ -434,7 +434,9 @@ export class Room {
     const was = conn.dataset.state;
     conn.dataset.state = name;
     if (name === 'reconnecting' && was === 'live') announce('Connection lost. Reconnecting.');
-    if (name === 'live' && was && was !== 'live') announce('Connected again; live updates resumed.');
+    // "again" only after the room has been live once: opening it is no return
+    if (name === 'live' && this.wasLive && was !== 'live') announce('Connected again; live updates resumed.');
+    if (name === 'live') this.wasLive = true;
     if (name === 'live') {
       replace(conn, h('span', { class: 'dot' }), 'Live');
     } else if (name === 'connecting' || name === 'syncing') {
