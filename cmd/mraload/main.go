@@ -54,7 +54,15 @@ func main() {
 	flag.DurationVar(&c.timeout, "timeout", 2*time.Minute, "give up after this long")
 	slow := flag.Int("slow-bodies", 0, "instead: open this many slow unauthenticated login bodies (at most 50000), report /healthz and the server's files, then close them")
 	hold := flag.Duration("hold", 5*time.Second, "with -slow-bodies: how long to hold them before measuring")
+	failed := flag.Int("failed-logins", 0, "instead: send this many logins with wrong passwords at once (at most 2000; -user \"*\": each for another name), report the answers, /healthz and the server's peak memory")
 	flag.Parse()
+	if *failed > 0 {
+		if err := failedLogins(c, min(*failed, 2000), os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, "mraload:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if *slow > 0 {
 		if err := slowBodies(c, min(*slow, 50_000), *hold, os.Stdout); err != nil {
 			fmt.Fprintln(os.Stderr, "mraload:", err)

@@ -51,3 +51,40 @@ func TestSlowBodies(t *testing.T) {
 		t.Errorf("the server turned away %d of 300:\n%s", n, out.String())
 	}
 }
+
+// TestFailedLogins runs the -failed-logins mode against a real server: of
+// 40 wrong passwords for one user at once, the limit (10) lets few through
+// to be checked and refuses the rest, and /healthz is probed meanwhile.
+func TestFailedLogins(t *testing.T) {
+	st, err := boltstore.Open(filepath.Join(t.TempDir(), "load.db"), boltstore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	srv, err := server.New(server.Config{}, st, nil, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := srv.HTTPServer(log)
+	go hs.Serve(srv.Listener(ln))
+	defer hs.Close()
+
+	var out strings.Builder
+	if err := failedLogins(config{url: "http://" + ln.Addr().String(), user: "alice", timeout: 30 * time.Second}, 40, &out); err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`answers map\[(?:401:(\d+) )?429:(\d+)\]`).FindStringSubmatch(out.String())
+	if m == nil || !strings.Contains(out.String(), "healthz during: median") {
+		t.Fatalf("report:\n%s", out.String())
+	}
+	checked, _ := strconv.Atoi(m[1])
+	if refused, _ := strconv.Atoi(m[2]); checked > 10 || checked+refused != 40 {
+		t.Errorf("40 failed logins: %d checked, %d refused; want at most 10 checked:\n%s", checked, refused, out.String())
+	}
+}
