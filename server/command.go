@@ -156,6 +156,13 @@ func (e *engine) decide(entry *negotiation, user mra.User, cmd *mra.Command) (*n
 			in.Texts[v] = t
 		}
 	}
+	if n == nil && cmd.Amends != "" {
+		a, err := e.amended(user, cmd.Amends)
+		if err != nil {
+			return entry, nil, nil, nil, err
+		}
+		in.Amended = a
+	}
 	d, err := mra.Decide(n, cmd, in)
 	if err != nil {
 		return entry, nil, nil, nil, err
@@ -215,6 +222,32 @@ func (e *engine) decide(entry *negotiation, user mra.User, cmd *mra.Command) (*n
 		Negotiation: n.ID, Events: d.Events, Prev: prev, Texts: d.Texts, Records: records,
 		Answer: &mra.Answer{User: user.ID, ID: cmd.ID, Body: answer},
 	}, p, answer, nil
+}
+
+// amended returns what creating an amendment of id needs: the signed
+// negotiation as committed and its latest text; nil when there is no such
+// negotiation the user's party is in. A signed negotiation changes no more
+// (but for its review), so the copy stays true.
+func (e *engine) amended(user mra.User, id mra.NegotiationID) (*mra.Amended, error) {
+	entry := e.entry(id)
+	if entry == nil {
+		return nil, nil
+	}
+	var a *mra.Amended
+	entry.read(func(n *mra.Negotiation) {
+		if n.Member(user.Party) {
+			a = &mra.Amended{N: n.Clone(false)}
+		}
+	})
+	if a == nil || a.N.Latest() == nil {
+		return a, nil
+	}
+	t, err := e.text(a.N.Latest().SHA256)
+	if err != nil {
+		return nil, err
+	}
+	a.Text = t
+	return a, nil
 }
 
 // adoptCarried is how many carried threads make a change's committed state

@@ -50,12 +50,20 @@ func (e *engine) list(user mra.User) []mra.NegotiationView {
 	}
 	e.mu.RUnlock()
 	out := []mra.NegotiationView{}
+	amendedBy := map[mra.NegotiationID][]mra.NegotiationID{}
 	for _, entry := range entries {
 		entry.read(func(n *mra.Negotiation) {
+			if n.Amends != "" {
+				amendedBy[n.Amends] = append(amendedBy[n.Amends], n.ID)
+			}
 			if n.Member(user.Party) {
 				out = append(out, n.View(user.Party))
 			}
 		})
+	}
+	now := e.now()
+	for i := range out {
+		out[i].Dated(sortedIDs(amendedBy[out[i].ID]), now)
 	}
 	sort.Slice(out, func(i, j int) bool {
 		if !out[i].CreatedAt.Equal(out[j].CreatedAt) {
@@ -64,6 +72,32 @@ func (e *engine) list(user mra.User) []mra.NegotiationView {
 		return out[i].ID < out[j].ID
 	})
 	return out
+}
+
+// amendedBy returns the negotiations that amend id (whose creation has
+// committed), in id order. They have id's parties, so whoever sees id may
+// see them.
+func (e *engine) amendedBy(id mra.NegotiationID) []mra.NegotiationID {
+	e.mu.RLock()
+	entries := make([]*negotiation, 0, len(e.negs))
+	for _, entry := range e.negs {
+		entries = append(entries, entry)
+	}
+	e.mu.RUnlock()
+	var out []mra.NegotiationID
+	for _, entry := range entries {
+		entry.read(func(n *mra.Negotiation) {
+			if n.Amends == id {
+				out = append(out, n.ID)
+			}
+		})
+	}
+	return sortedIDs(out)
+}
+
+func sortedIDs(ids []mra.NegotiationID) []mra.NegotiationID {
+	slices.Sort(ids)
+	return ids
 }
 
 // handleParties is GET /api/parties (an addition): every party, so a
@@ -90,6 +124,7 @@ func (s *Server) handleSnapshot(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	snap.Negotiation.Dated(s.engine.amendedBy(snap.Negotiation.ID), s.cfg.Now())
 	snap.Names = s.sessions.names(snap.Negotiation.Parties)
 	return writeValue(w, http.StatusOK, snap) // encoded without holding the negotiation
 }

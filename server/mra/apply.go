@@ -14,7 +14,7 @@ func (n *Negotiation) Apply(e *Event) error {
 	switch d := e.Data.(type) {
 	case *NegotiationCreated:
 		n.ID = e.Negotiation
-		n.Title, n.Parties, n.RequiredApprovals = d.Title, slices.Clone(d.Parties), d.RequiredApprovals
+		n.Title, n.Parties, n.RequiredApprovals, n.Amends = d.Title, slices.Clone(d.Parties), d.RequiredApprovals, d.Amends
 		n.CreatedBy, n.CreatedAt = e.Actor.User, e.At
 		n.touch(RecMeta, "")
 	case *VersionProposed:
@@ -99,6 +99,9 @@ func (n *Negotiation) Apply(e *Event) error {
 		}
 		n.Signatures = slices.Delete(slices.Clone(n.Signatures), i, i+1)
 		n.touch(RecSignature, signatureKey(d.Party, d.Version))
+	case *ReviewScheduled:
+		n.Review = &Review{Due: d.Due, Body: d.Body, By: e.Actor.User, Party: e.Actor.Party, At: e.At}
+		n.touch(RecMeta, "")
 	default:
 		return fmt.Errorf("apply: unknown payload %T", e.Data)
 	}

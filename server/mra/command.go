@@ -25,6 +25,7 @@ const (
 	CmdSignOff           CommandType = "sign_off"
 	CmdSign              CommandType = "sign"
 	CmdWithdrawSignature CommandType = "withdraw_signature"
+	CmdScheduleReview    CommandType = "schedule_review"
 	CmdSubscribe         CommandType = "subscribe"
 	CmdUnsubscribe       CommandType = "unsubscribe"
 	CmdPresence          CommandType = "presence"
@@ -53,7 +54,7 @@ func (t CommandType) Admin() bool {
 func (t CommandType) Mutating() bool {
 	switch t {
 	case CmdCreateNegotiation, CmdProposeVersion, CmdComment, CmdReply, CmdConcur,
-		CmdResolve, CmdReopen, CmdWithdraw, CmdSignOff, CmdSign, CmdWithdrawSignature:
+		CmdResolve, CmdReopen, CmdWithdraw, CmdSignOff, CmdSign, CmdWithdrawSignature, CmdScheduleReview:
 		return true
 	}
 	return t.Admin()
@@ -74,9 +75,11 @@ type Command struct {
 	Type        CommandType   `json:"type"`
 	Negotiation NegotiationID `json:"negotiation"`
 
-	Title             string    `json:"title"`
-	Parties           []PartyID `json:"parties"`
-	RequiredApprovals *int      `json:"required_approvals"`
+	Title             string        `json:"title"`
+	Parties           []PartyID     `json:"parties"`
+	RequiredApprovals *int          `json:"required_approvals"`
+	Amends            NegotiationID `json:"amends"`  // create_negotiation of an amendment
+	Due               string        `json:"due"`     // schedule_review: YYYY-MM-DD
 
 	Base *int    `json:"base"`
 	Text *string `json:"text"`

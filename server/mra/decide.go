@@ -22,6 +22,16 @@ type Input struct {
 	NewID   func() string     // a fresh opaque, unguessable id
 	Parties map[PartyID]Party // every known party (create_negotiation)
 	Texts   map[int]*Text     // the versions' texts named by TextsNeeded
+	// Amended, for create_negotiation with amends, is that negotiation
+	// (nil when it does not exist or the actor's party is not in it).
+	Amended *Amended
+}
+
+// Amended is what an amendment's creation needs of the negotiation it
+// amends: its state (not to be changed) and its latest version's text.
+type Amended struct {
+	N    *Negotiation
+	Text *Text
 }
 
 // Outcome is what a command does: the events to seal and apply, new texts
@@ -65,6 +75,9 @@ func Decide(n *Negotiation, cmd *Command, in Input) (*Outcome, error) {
 	}
 	if n == nil || !n.Member(in.Actor.Party) {
 		return nil, Errorf(CodeNotFound, "no negotiation %q", cmd.Negotiation)
+	}
+	if cmd.Type == CmdScheduleReview { // the one change a signed negotiation takes
+		return d.scheduleReview()
 	}
 	if n.Frozen() {
 		return nil, Errorf(CodeFrozen, "the negotiation is signed; its text and record are frozen")
@@ -135,6 +148,7 @@ type CreatedResult struct {
 	Parties           []PartyID     `json:"parties"`
 	RequiredApprovals int           `json:"required_approvals"`
 	Status            Status        `json:"status"`
+	Amends            NegotiationID `json:"amends,omitempty"`
 }
 
 func (d *decider) create() (*Outcome, error) {
@@ -170,10 +184,20 @@ func (d *decider) create() (*Outcome, error) {
 		return nil, badRequest("required_approvals must be 1 to %d", MaxApprovals)
 	}
 	id := NegotiationID("n-" + d.in.NewID())
-	e := d.event(EvNegotiationCreated, "", &NegotiationCreated{Title: title, Parties: slices.Clone(c.Parties), RequiredApprovals: required})
+	e := d.event(EvNegotiationCreated, "", &NegotiationCreated{Title: title, Parties: slices.Clone(c.Parties), RequiredApprovals: required, Amends: c.Amends})
 	e.Negotiation = id
-	return &Outcome{Events: []*Event{e}, Result: func(n *Negotiation) any {
+	out := &Outcome{Events: []*Event{e}, Result: func(n *Negotiation) any {
 		return CreatedResult{Negotiation: n.ID, Title: n.Title, Parties: n.Parties,
-			RequiredApprovals: n.RequiredApprovals, Status: n.Readiness().Status}
-	}}, nil
+			RequiredApprovals: n.RequiredApprovals, Status: n.Readiness().Status, Amends: n.Amends}
+	}}
+	if c.Amends != "" {
+		v1, err := d.amendment(seen)
+		if err != nil {
+			return nil, err
+		}
+		v1.Negotiation = id
+		out.Events = append(out.Events, v1)
+		out.Latest = d.in.Amended.Text
+	}
+	return out, nil
 }

@@ -49,6 +49,7 @@ const (
 	EvSignedOff          EventKind = "signed_off"
 	EvSigned             EventKind = "signed"
 	EvSignatureWithdrawn EventKind = "signature_withdrawn"
+	EvReviewScheduled    EventKind = "review_scheduled"
 )
 
 // Event is one change, as stored and as sent: the contract's event message.
@@ -100,9 +101,10 @@ func (e *Event) Pos() Pos {
 // Payloads of the event kinds.
 type (
 	NegotiationCreated struct {
-		Title             string    `json:"title"`
-		Parties           []PartyID `json:"parties"`
-		RequiredApprovals int       `json:"required_approvals"`
+		Title             string        `json:"title"`
+		Parties           []PartyID     `json:"parties"`
+		RequiredApprovals int           `json:"required_approvals"`
+		Amends            NegotiationID `json:"amends,omitempty"`
 	}
 	VersionProposed struct {
 		Version int    `json:"version"`
@@ -191,6 +193,8 @@ func payloadFor(kind EventKind) (any, error) {
 		return &Signature{}, nil
 	case EvSignatureWithdrawn:
 		return &SignatureWithdrawn{}, nil
+	case EvReviewScheduled:
+		return &ReviewScheduled{}, nil
 	case EvDirectoryRecorded:
 		return &DirectoryRecorded{}, nil
 	case EvPartyAdded:

@@ -17,6 +17,11 @@ type Negotiation struct {
 	RequiredApprovals int           `json:"required_approvals"`
 	CreatedBy         UserID        `json:"created_by"`
 	CreatedAt         time.Time     `json:"created_at"`
+	// Amends is the signed negotiation this one amends (its version 1 is
+	// that one's signed text); Review, once signed, the next periodic
+	// review (review.go).
+	Amends NegotiationID `json:"amends,omitempty"`
+	Review *Review       `json:"review,omitempty"`
 
 	Versions   []Version            `json:"-"` // Versions[k] is version k+1
 	Threads    map[ThreadID]*Thread `json:"-"`

@@ -15,6 +15,15 @@ type NegotiationView struct {
 	// WaitingOnMe counts the threads waiting on the reader's party (PROTOCOL
 	// "Whose turn").
 	WaitingOnMe int `json:"waiting_on_me"`
+	// Amends is the signed negotiation this one amends; AmendedBy, the
+	// negotiations that amend this one (the server fills it in: it is no
+	// part of this negotiation's log). ReviewDue is the next periodic
+	// review; ReviewOverdue, with it, whether its day has passed (the one
+	// field that depends on the date of the read).
+	Amends        NegotiationID   `json:"amends,omitempty"`
+	AmendedBy     []NegotiationID `json:"amended_by,omitempty"`
+	ReviewDue     string          `json:"review_due,omitempty"`
+	ReviewOverdue *bool           `json:"review_overdue,omitempty"`
 }
 
 // SignOffView is the contract's SIGN_OFF as one party sees it: Body is nil
@@ -50,16 +59,30 @@ type Snapshot struct {
 }
 
 // View returns the negotiation's summary as a user of party p sees it.
+// The server adds AmendedBy and ReviewOverdue (Dated).
 func (n *Negotiation) View(p PartyID) NegotiationView {
 	v := NegotiationView{
 		ID: n.ID, Title: n.Title, Parties: n.Parties, RequiredApprovals: n.RequiredApprovals,
 		CreatedBy: n.CreatedBy, CreatedAt: n.CreatedAt, Status: n.Readiness().Status,
-		WaitingOnMe: n.WaitingOn(p),
+		WaitingOnMe: n.WaitingOn(p), Amends: n.Amends,
+	}
+	if n.Review != nil {
+		v.ReviewDue = n.Review.Due
 	}
 	if l := n.Latest(); l != nil {
 		v.LatestVersion = l.Number
 	}
 	return v
+}
+
+// Dated fills in what a view holds beyond its negotiation's log: the
+// negotiations that amend it, and whether its review is overdue at now.
+func (v *NegotiationView) Dated(amendedBy []NegotiationID, now time.Time) {
+	v.AmendedBy = amendedBy
+	if v.ReviewDue != "" {
+		overdue := (&Review{Due: v.ReviewDue}).Overdue(now)
+		v.ReviewOverdue = &overdue
+	}
 }
 
 // Snapshot returns what a user of party p may see; parties gives the names

@@ -327,3 +327,20 @@ Contact points
 
 1. Each Customs Administration shall designate a contact point.
 `
+
+// Signed makes a US–SG negotiation with text as its one version, approved
+// by both legal reviewers and signed by both signatories, and returns its
+// id and the signed text's SHA-256.
+func (w *World) Signed(text string) (neg, sha string) {
+	w.T.Helper()
+	us := w.Login("us-neg")
+	neg = us.Create(1)
+	_, sha = us.Propose(neg, 0, text)
+	for _, u := range []mra.UserID{"us-legal", "sg-legal"} {
+		w.Login(u).Must(map[string]any{"type": "sign_off", "negotiation": neg, "version": 1, "sha256": sha, "decision": "approve"}, nil)
+	}
+	for _, u := range []mra.UserID{"us-sign", "sg-sign"} {
+		w.Login(u).Must(map[string]any{"type": "sign", "negotiation": neg, "version": 1, "sha256": sha}, nil)
+	}
+	return neg, sha
+}
