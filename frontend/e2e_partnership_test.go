@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
 	"mra/server/mra"
@@ -498,4 +499,55 @@ func TestPartnershipByKeyboard(t *testing.T) {
 	us.fitsWidth("partnership after the actions at 800 px")
 	us.checkA11y("partnership after the actions at 800 px")
 	us.screenshot("pp-07-done-800")
+}
+
+// With no live events, "Read again" shows the other side's changes; a
+// redraw keeps a note being written and the focus in it; Cancel gives the
+// focus back to "Write a note".
+func TestPartnershipReadAgainKeepsDraft(t *testing.T) {
+	e := newEnv(t)
+	usAPI := e.api("us-neg")
+	id := usAPI.newPartnership("CTPAT and STP", "US", "SG")
+	sg := e.page("sg-neg")
+	sg.login("sg-neg")
+	sg.openPartnership(id)
+	sg.click("#pp-note-open-benefits")
+	sg.waitJS("the note form", `document.activeElement?.id === 'pp-note-body-benefits'`, 5*time.Second)
+	sg.press("Half-written thought")
+	sg.click(`#pp-note-form-benefits input[value=shared]`)
+
+	usAPI.do("mark_stage", map[string]any{"partnership": id, "stage": "evaluation", "status": "done"})
+	if sg.stageOf("evaluation") != "not_started" {
+		t.Fatal("the page changed before it was read again")
+	}
+	// the tab comes back into view: read again, focus and draft kept
+	evalIn[chromedp.Void](sg, `document.querySelector('#pp-note-body-benefits').focus()`)
+	evalIn[chromedp.Void](sg, `document.dispatchEvent(new Event('visibilitychange'))`)
+	sg.waitJS("evaluation done", `document.querySelector('#pp-stage-evaluation')?.dataset.status === 'done'`, 10*time.Second)
+	if v := evalIn[string](sg, `document.querySelector('#pp-note-body-benefits')?.value ?? 'no form'`); v != "Half-written thought" {
+		t.Errorf("the draft after a redraw: %q", v)
+	}
+	if v := evalIn[string](sg, `document.querySelector('#pp-note-form-benefits input:checked')?.value || ''`); v != "shared" {
+		t.Errorf("the draft's visibility after a redraw: %q", v)
+	}
+	if !sg.focused("#pp-note-body-benefits") {
+		t.Error("the redraw took the focus out of the note")
+	}
+
+	usAPI.do("mark_stage", map[string]any{"partnership": id, "stage": "work_plan", "status": "in_progress"})
+	sg.click("#pp-reload")
+	sg.waitJS("work plan in progress", `document.querySelector('#pp-stage-work_plan')?.dataset.status === 'in_progress'`, 10*time.Second)
+	if !sg.focused("#pp-reload") {
+		t.Error("Read again lost the focus")
+	}
+	if s := sg.text("#pp-status-work_plan"); !strings.Contains(s, "marked by us-neg (US)") {
+		t.Errorf("work plan: %q", s)
+	}
+	sg.click("#pp-note-cancel-benefits")
+	if !sg.focused("#pp-note-open-benefits") || evalIn[bool](sg, `!!document.querySelector('#pp-note-form-benefits')`) {
+		t.Error("Cancel did not close the form and give the focus to Write a note")
+	}
+	if r, _ := e.api("sg-neg").partnership(id); len(r.Partnership.Stages[2].Notes) != 0 {
+		t.Errorf("a cancelled draft was sent: %+v", r.Partnership.Stages[2].Notes)
+	}
 }
