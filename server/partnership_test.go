@@ -121,3 +121,48 @@ func TestPartnership(t *testing.T) {
 		t.Errorf("verify: %v", err)
 	}
 }
+
+// The stages' items over HTTP: added, updated, agreed, counted; a
+// stranger touches none.
+func TestPartnershipItems(t *testing.T) {
+	w := servertest.New(t, servertest.Options{})
+	us, sg := w.Login("us-neg"), w.Login("sg-neg")
+	var created struct {
+		Partnership string `json:"partnership"`
+	}
+	us.Must(map[string]any{"type": "create_partnership", "title": "CTPAT and STP", "parties": []string{"US", "SG"}}, &created)
+	id := created.Partnership
+	var added struct {
+		Item mra.Item `json:"item"`
+	}
+	us.Must(map[string]any{"type": "add_item", "partnership": id, "item": map[string]any{"kind": "benefit", "text": "Fewer examinations"}}, &added)
+	benefit := added.Item.ID
+	sg.Must(map[string]any{"type": "agree_item", "partnership": id, "item": map[string]any{"id": benefit}}, nil)
+	sg.Must(map[string]any{"type": "add_item", "partnership": id, "item": map[string]any{"kind": "observation", "date": "2027-05-04",
+		"place": "Long Beach", "sector": "importer", "observer": "SG", "findings": "Seals checked at the dock", "outcome": "satisfactory"}}, nil)
+	us.Must(map[string]any{"type": "add_item", "partnership": id, "item": map[string]any{"kind": "step", "text": "Exchange the criteria", "owner": "SG", "due": "2027-03-31"}}, &added)
+	sg.Must(map[string]any{"type": "update_item", "partnership": id, "item": map[string]any{"id": added.Item.ID, "done": true}}, nil)
+	us.Fails(mra.CodeBadRequest, map[string]any{"type": "add_item", "partnership": id, "item": map[string]any{"kind": "observation", "sector": "bakery"}})
+	us.Fails(mra.CodeNotFound, map[string]any{"type": "update_item", "partnership": id, "item": map[string]any{"id": "it-none", "done": true}})
+	w.Login("us-legal").Fails(mra.CodeForbidden, map[string]any{"type": "add_item", "partnership": id, "item": map[string]any{"kind": "benefit", "text": "x"}})
+	w.Login("ex-neg").Fails(mra.CodeNotFound, map[string]any{"type": "agree_item", "partnership": id, "item": map[string]any{"id": benefit}})
+
+	w.Restart()
+	r, _ := readPartnership(t, w.Login("us-neg"), id)
+	stages := map[mra.Stage]mra.StageView{}
+	for _, s := range r.Partnership.Stages {
+		stages[s.Stage] = s
+	}
+	if b := stages[mra.StageBenefits].Items; len(b) != 1 || len(b[0].AgreedBy) != 2 {
+		t.Errorf("benefits %+v", b)
+	}
+	if c := stages[mra.StageValidation].Coverage; c == nil || c.BySector["importer"] != 1 || strings.Join(c.Missing, ",") != "consolidator,carrier" {
+		t.Errorf("coverage %+v", c)
+	}
+	if s := stages[mra.StageWorkPlan].Items; len(s) != 1 || !s[0].Done || s[0].Owner != "SG" {
+		t.Errorf("work plan %+v", s)
+	}
+	if err := w.Verify(); err != nil {
+		t.Errorf("verify: %v", err)
+	}
+}

@@ -105,6 +105,7 @@ type Command struct {
 	Partnership PartnershipID `json:"partnership"`
 	Stage       Stage         `json:"stage"`
 	StageStatus StageStatus   `json:"status"` // mark_stage
+	Item        *ItemArg      `json:"item"`   // add_item, update_item, agree_item
 
 	// Administration.
 	User  *UserArg `json:"user"`  // add_user: the new user; others: a login name

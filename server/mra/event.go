@@ -207,6 +207,12 @@ func payloadFor(kind EventKind) (any, error) {
 		return &StageNoted{}, nil
 	case EvNegotiationLinked:
 		return &NegotiationLinked{}, nil
+	case EvItemAdded:
+		return &ItemAdded{}, nil
+	case EvItemUpdated:
+		return &ItemUpdated{}, nil
+	case EvItemAgreed:
+		return &ItemAgreed{}, nil
 	case EvDirectoryRecorded:
 		return &DirectoryRecorded{}, nil
 	case EvPartyAdded:

@@ -72,7 +72,7 @@ const (
 // OfPartnership reports whether a command type acts on a partnership.
 func (t CommandType) OfPartnership() bool {
 	switch t {
-	case CmdCreatePartnership, CmdMarkStage, CmdStageNote, CmdLinkNegotiation:
+	case CmdCreatePartnership, CmdMarkStage, CmdStageNote, CmdLinkNegotiation, CmdAddItem, CmdUpdateItem, CmdAgreeItem:
 		return true
 	}
 	return false
@@ -131,6 +131,7 @@ type Partnership struct {
 	CreatedAt    time.Time
 	Stages       map[Stage]StageState
 	Notes        []StageNote // in the order of the history
+	Items        []Item      // in the order they were added (item.go)
 	Negotiations []NegotiationID
 	Heads        map[StreamKey]Head
 }
@@ -152,6 +153,7 @@ func (p *Partnership) Clone() *Partnership {
 		c.Stages[k] = v
 	}
 	c.Notes = slices.Clone(p.Notes)
+	c.Items = slices.Clone(p.Items) // an item's slices are replaced, never changed in place
 	c.Negotiations = slices.Clone(p.Negotiations)
 	c.Heads = make(map[StreamKey]Head, len(p.Heads))
 	for k, v := range p.Heads {
@@ -187,6 +189,10 @@ func (p *Partnership) Apply(e *Event) error {
 			return fmt.Errorf("apply: negotiation %s linked twice", d.Negotiation)
 		}
 		p.Negotiations = append(p.Negotiations, d.Negotiation)
+	case *ItemAdded, *ItemUpdated, *ItemAgreed:
+		if err := p.applyItem(e); err != nil {
+			return err
+		}
 	default:
 		return fmt.Errorf("apply: %s is not a partnership event", e.Kind)
 	}
@@ -234,7 +240,8 @@ type PartnershipOutcome struct {
 //     mark_stage (negotiator) sets a stage's status; stage_note (negotiator
 //     or legal) adds a shared or internal note to a stage;
 //     link_negotiation (negotiator) links a negotiation of the same
-//     parties, once.
+//     parties, once; add_item, update_item and agree_item (negotiator)
+//     keep the stages' items (item.go).
 func DecidePartnership(p *Partnership, cmd *Command, in PartnershipInput) (*PartnershipOutcome, error) {
 	d := &partnershipDecider{p: p, cmd: cmd, in: in, at: in.Now.UTC().Truncate(time.Millisecond)}
 	if cmd.Type == CmdCreatePartnership {
@@ -250,6 +257,12 @@ func DecidePartnership(p *Partnership, cmd *Command, in PartnershipInput) (*Part
 		return d.note()
 	case CmdLinkNegotiation:
 		return d.link()
+	case CmdAddItem:
+		return d.addItem()
+	case CmdUpdateItem:
+		return d.updateItem()
+	case CmdAgreeItem:
+		return d.agreeItem()
 	}
 	return nil, badRequest("%s is not a partnership command", cmd.Type)
 }
@@ -417,10 +430,13 @@ type PartnershipView struct {
 	Negotiations []NegotiationID `json:"negotiations"`
 }
 
-// StageView is one stage in a PartnershipView.
+// StageView is one stage in a PartnershipView: its notes, its items, and
+// for the validation stage the coverage of the sectors.
 type StageView struct {
 	StageState
-	Notes []StageNote `json:"notes"`
+	Notes    []StageNote `json:"notes"`
+	Items    []Item      `json:"items"`
+	Coverage *Coverage   `json:"coverage,omitempty"`
 }
 
 // View returns what a user of party p may see of the partnership.
@@ -429,7 +445,15 @@ func (p *Partnership) View(party PartyID) PartnershipView {
 		Negotiations: append([]NegotiationID{}, p.Negotiations...), Current: StageMaintenance}
 	current := false
 	for _, s := range Stages {
-		sv := StageView{StageState: p.Stage(s), Notes: []StageNote{}}
+		sv := StageView{StageState: p.Stage(s), Notes: []StageNote{}, Items: []Item{}}
+		for _, it := range p.Items {
+			if it.Stage == s {
+				sv.Items = append(sv.Items, it)
+			}
+		}
+		if s == StageValidation {
+			sv.Coverage = p.coverage()
+		}
 		if !current && sv.Status != StageDone {
 			v.Current, current = s, true
 		}
