@@ -134,9 +134,20 @@ func TestReviewScheduledLiveThenOverdue(t *testing.T) {
 	}
 	sg.shot("lc-03-review-scheduled-other-tab", "#side-lifecycle")
 
+	// a review scheduled while SG's page is cut off reaches it on its return
+	// (the socket resumes from its heads), note and all
+	e.ln.cut(true)
+	sg.waitJS("SG's page reconnecting", `document.querySelector('#conn').dataset.state === 'reconnecting'`, 5*time.Second)
+	moved := time.Now().UTC().AddDate(0, 0, 250).Format("2006-01-02")
+	e.execAs("us-neg", "schedule_review", map[string]any{"negotiation": signed, "due": moved, "body": "Moved: the ministers meet in the summer."})
+	e.ln.resume()
+	sg.waitText("#lc-review-due", "Next review due "+moved+".", 20*time.Second)
+	sg.waitText("#lc-review-note", "Moved: the ministers meet in the summer.", time.Second)
+	us.live()
+
 	// the list: due, not overdue, not soon (200 days ahead)
 	sg.list()
-	sg.waitText(fmt.Sprintf("#negotiations tr[data-id=%s]", jsString(signed)), "Review due "+due, time.Second)
+	sg.waitText(fmt.Sprintf("#negotiations tr[data-id=%s]", jsString(signed)), "Review due "+moved, time.Second)
 	if evalIn[bool](sg, `!!document.querySelector('#reviews-attention, tr.review-overdue, tr.review-soon')`) {
 		t.Error("a review 200 days ahead is marked as needing attention")
 	}
