@@ -63,15 +63,28 @@ func TestDemo(t *testing.T) {
 	var list struct {
 		Negotiations []struct {
 			ID            string `json:"id"`
+			Title         string `json:"title"`
 			Status        string `json:"status"`
 			LatestVersion int    `json:"latest_version"`
+			Amends        string `json:"amends"`
+			AmendedBy     []string
+			ReviewDue     string `json:"review_due"`
 		} `json:"negotiations"`
 	}
 	alice.GetJSON("/api/negotiations", &list)
-	if len(list.Negotiations) != 1 || list.Negotiations[0].LatestVersion != 2 || list.Negotiations[0].Status != "negotiating" {
+	byTitle := map[string]int{}
+	for i, n := range list.Negotiations {
+		byTitle[n.Title] = i
+	}
+	main, signed, amendment := list.Negotiations[byTitle[demoTitle]], list.Negotiations[byTitle["Arrangement on the exchange of AEO program information"]],
+		list.Negotiations[byTitle["Amendment 1: notice of suspensions"]]
+	if len(list.Negotiations) != 3 || main.LatestVersion != 2 || main.Status != "negotiating" {
 		t.Fatalf("demo negotiations: %+v", list)
 	}
-	id := list.Negotiations[0].ID
+	if signed.Status != "signed" || signed.ReviewDue == "" || amendment.Amends != signed.ID || amendment.LatestVersion != 2 || amendment.Status != "negotiating" {
+		t.Errorf("the demo's signed arrangement %+v and its amendment %+v", signed, amendment)
+	}
+	id := main.ID
 	type snap struct {
 		Threads []struct {
 			Kind, Visibility, Status string
@@ -113,7 +126,7 @@ func TestDemo(t *testing.T) {
 	}
 	alice = login(t, app.URL(), "alice", pw["alice"])
 	alice.GetJSON("/api/negotiations", &list)
-	if len(list.Negotiations) != 1 {
+	if len(list.Negotiations) != 3 {
 		t.Errorf("after restart: %+v", list)
 	}
 }
@@ -309,11 +322,17 @@ func TestCrashLosesNoAcknowledgedCommand(t *testing.T) {
 	alice := login(t, url, "alice", demoPasswords(t, printed)["alice"])
 	var list struct {
 		Negotiations []struct {
-			ID string `json:"id"`
+			ID    string `json:"id"`
+			Title string `json:"title"`
 		} `json:"negotiations"`
 	}
 	alice.GetJSON("/api/negotiations", &list)
-	neg := list.Negotiations[0].ID
+	neg := ""
+	for _, n := range list.Negotiations {
+		if n.Title == demoTitle {
+			neg = n.ID
+		}
+	}
 
 	var mu sync.Mutex
 	acked := map[string]string{} // command id → thread id

@@ -141,7 +141,7 @@ func (d *demoSeed) negotiation(s *server.Server) error {
 	}
 
 	r, err := do("alice", map[string]any{"type": mra.CmdCreateNegotiation,
-		"title": "Mutual Recognition Arrangement: CTPAT and the Secure Trade Partnership", "parties": []string{"US", "SG"}})
+		"title": demoTitle, "parties": []string{"US", "SG"}})
 	if err != nil {
 		return err
 	}
@@ -192,8 +192,61 @@ func (d *demoSeed) negotiation(s *server.Server) error {
 		"body": "Singapore legal review: approved as drafted."}); err != nil {
 		return err
 	}
+
+	// Years after signing: an arrangement signed earlier, its next periodic
+	// review scheduled, and an amendment of it in negotiation.
+	neg = ""
+	if r, err = do("alice", map[string]any{"type": mra.CmdCreateNegotiation,
+		"title": "Arrangement on the exchange of AEO program information", "parties": []string{"US", "SG"}}); err != nil {
+		return err
+	}
+	signed := r["negotiation"].(string)
+	neg = signed
+	if _, err := do("alice", map[string]any{"type": mra.CmdProposeVersion, "base": 0, "text": demoSigned, "note": "Text as agreed in the last round"}); err != nil {
+		return err
+	}
+	sha := mra.SHA256(demoSigned)
+	for _, as := range []mra.UserID{"ben", "wei"} {
+		if _, err := do(as, map[string]any{"type": mra.CmdSignOff, "version": 1, "sha256": sha, "decision": mra.Approve}); err != nil {
+			return err
+		}
+	}
+	for _, as := range []mra.UserID{"carol", "siti"} {
+		if _, err := do(as, map[string]any{"type": mra.CmdSign, "version": 1, "sha256": sha}); err != nil {
+			return err
+		}
+	}
+	due := time.Now().UTC().AddDate(0, 6, 0).Format("2006-01-02")
+	if _, err := do("mei", map[string]any{"type": mra.CmdScheduleReview, "due": due, "body": "Yearly review of the information exchange."}); err != nil {
+		return err
+	}
+	neg = ""
+	if r, err = do("mei", map[string]any{"type": mra.CmdCreateNegotiation, "title": "Amendment 1: notice of suspensions",
+		"parties": []string{"SG", "US"}, "amends": signed}); err != nil {
+		return err
+	}
+	neg = r["negotiation"].(string)
+	amended := strings.Replace(demoSigned, "within 30 days of a change in membership status.\n",
+		"within 30 days of a change in membership status, and of a suspension without delay.\n", 1)
+	if _, err := do("mei", map[string]any{"type": mra.CmdProposeVersion, "base": 1, "text": amended, "note": "Singapore: suspensions notified at once"}); err != nil {
+		return err
+	}
+	if _, err := comment("alice", 2, amended, "without delay", mra.KindOpenIssue, mra.Shared,
+		"\"Without delay\" needs a number of days for our systems; we suggest five working days."); err != nil {
+		return err
+	}
 	return nil
 }
+
+// demoSigned is the text of the demo's signed arrangement.
+var demoSigned = strings.NewReplacer(
+	"Mutual Recognition Arrangement between", "Arrangement on the exchange of AEO program information between",
+	"shall recognise the validation findings of each other's Authorized Economic Operator program, in order to facilitate trade and secure the supply chain.",
+	"shall exchange information on the members of their Authorized Economic Operator programs.",
+).Replace(demoText1)
+
+// demoTitle is the title of the demo's negotiation in progress.
+const demoTitle = "Mutual Recognition Arrangement: CTPAT and the Secure Trade Partnership"
 
 // quoteRange returns the code-point range of quote's first occurrence in text.
 func quoteRange(text, quote string) (int, int) {
