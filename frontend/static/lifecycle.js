@@ -74,7 +74,7 @@ export class Lifecycle {
 
   buildReviewForm() {
     this.dateInput = h('input', { type: 'date', id: 'lc-review-date', required: true });
-    this.noteInput = h('textarea', { id: 'lc-review-note-input', rows: '2', maxlength: '4000' });
+    this.noteInput = h('textarea', { id: 'lc-review-note-input', rows: '2', maxlength: '20000' });
     this.reviewErr = errorBox();
     this.reviewErr.el.id = 'lc-review-error';
     this.reviewSubmit = h('button', { type: 'submit', class: 'primary', id: 'lc-review-submit' }, 'Schedule the review');
