@@ -386,8 +386,7 @@ export class Room {
         `Version ${r.version}, SHA-256 `, h('code', { class: 'hash-full' }, r.sha256), last ? [', last signature ', when(last)] : null, '.']);
     }
     this.viewTabs.buttons.get('propose').hidden = !this.may.isNegotiator || st.frozen;
-    this.sideTabs.buttons.get('lifecycle').hidden = !st.frozen;
-    if (this.side === 'lifecycle' && !st.frozen) this.showSide('threads', false);
+    this.sideTabs.buttons.get('lifecycle').hidden = !st.frozen; // signed is for good: no way back to hide it from
     if (this.view === 'propose' && this.viewTabs.buttons.get('propose').hidden) this.showView('text', false);
     const visible = [...st.threads.values()].filter((t) => t.status !== 'withdrawn').length;
     setText(this.sideTabs.buttons.get('threads'), `Threads (${visible})`);
