@@ -23,6 +23,10 @@ func FuzzExecute(f *testing.F) {
 		"{\"id\":\"7\",\"type\":\"reply\",\"body\":\"\xff\"}",
 		`{"id":"8","type":"comment","negotiation":"NEG","version":1,"kind":"note","visibility":"shared","body":"b","start":-3,"end":99999999999999999999,"quote":"x"}`,
 		`{"id":"9","type":"create_negotiation","title":"","parties":null}`,
+		`{"id":"10","type":"add_user","user":{"id":"x","party":"US","roles":["legal"]}}`,
+		`{"id":"11","type":"change_password","old":"x","new":"a long new password"}`,
+		`{"id":"12","type":"schedule_review","negotiation":"NEG","due":"2027-06-30"}`,
+		`{"id":"13","type":"create_negotiation","title":"t","parties":["US","SG"],"amends":"NEG"}`,
 		`not json`, `{"type":"reply"}`, `{"id":["x"],"type":"reply"}`,
 	} {
 		f.Add(s)

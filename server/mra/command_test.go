@@ -17,6 +17,13 @@ func commandSeeds(f *testing.F) {
 		`{"id":"5","type":"reply","body":"\ud800"}`,
 		`{"id":"6","type":"subscribe","negotiation":"n-x","since":{"shared":3,"internal":-1}}`,
 		`{"id":7,"type":"reply"}`,
+		`{"id":"8","type":"add_user","user":{"id":"alice","name":"A","party":"US","roles":["legal"]}}`,
+		`{"id":"9","type":"reset_password","user":"alice"}`,
+		`{"id":"10","type":"add_user","user":7}`,
+		`{"id":"11","type":"change_password","old":"a","new":"b","New":"c"}`,
+		`{"id":"12","type":"add_party","party":{"id":"EX","name":"E"},"admin":{"id":"ex","roles":["admin"]}}`,
+		`{"id":"13","type":"create_negotiation","title":"t","parties":["US","SG"],"amends":"n-x"}`,
+		`{"id":"14","type":"schedule_review","negotiation":"n-x","due":"2027-06-30","body":"b"}`,
 		`[1,2,3]`, `{"id":"x"`, "{\"id\":\"\xff\"}", `null`, `{"id":"","type":"reply"}`, `{} {}`,
 	} {
 		f.Add([]byte(s))

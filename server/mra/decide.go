@@ -179,6 +179,8 @@ func (d *decider) create() (*Outcome, error) {
 	required := 1
 	if c.RequiredApprovals != nil {
 		required = *c.RequiredApprovals
+	} else if c.Amends != "" && d.in.Amended != nil && d.in.Amended.N != nil {
+		required = d.in.Amended.N.RequiredApprovals // an amendment is reviewed as its text was
 	}
 	if required < 1 || required > MaxApprovals {
 		return nil, badRequest("required_approvals must be 1 to %d", MaxApprovals)

@@ -84,6 +84,7 @@ func TestReviewOverdue(t *testing.T) {
 func TestAmendment(t *testing.T) {
 	signed := newFixture(t, 1, clauses)
 	signAll(signed)
+	signed.n.RequiredApprovals = 2 // as if signed after two approvals per party
 	open := newFixture(t, 1, clauses)
 	amended := &Amended{N: signed.n, Text: signed.texts[1]}
 
@@ -136,8 +137,8 @@ func TestAmendment(t *testing.T) {
 	if res := out.Result(n).(CreatedResult); res.Amends != signed.n.ID || res.Status != StatusLegalReview {
 		t.Errorf("result %+v", res)
 	}
-	if view := n.View("US"); view.Amends != signed.n.ID {
-		t.Errorf("view %+v", view)
+	if view := n.View("US"); view.Amends != signed.n.ID || view.RequiredApprovals != 2 {
+		t.Errorf("view %+v: want the amended negotiation's required approvals (2)", view)
 	}
 	// The signed negotiation is untouched.
 	if !signed.n.Frozen() || len(signed.n.Versions) != 1 {
