@@ -63,6 +63,15 @@ func TestAmendmentFromTheSignedRoom(t *testing.T) {
 	if !strings.Contains(us.text("#doc"), "Article 4") || !strings.Contains(us.text(".room-meta"), "version 1 of 1") {
 		t.Errorf("the amendment's room does not show the signed text as version 1: %q", us.text(".room-meta"))
 	}
+	if evalIn[bool](us, `!!document.querySelector('#amends-redline')`) {
+		t.Error("an amendment with only the signed text offers its redline")
+	}
+	// a revision arrives: the line offers the amendment's redline against the signed text
+	e.api("sg-neg").do("propose_version", map[string]any{"negotiation": amend, "base": 1, "text": text1 + "\nArticle 5\nPorts of entry\n\n1. Each Customs Administration shall name its ports of entry.\n", "note": "ports"})
+	us.waitText("#amends-redline", "Show what it changes (version 1 → 2)", live)
+	us.tabTo("#amends-link", "#amends-redline", 1)
+	us.press("\r")
+	us.waitJS("the amendment's redline", `!document.querySelector('#view-compare').hidden && [...document.querySelectorAll('#redline ins')].some(e => e.textContent.includes('Ports of entry'))`, 5*time.Second)
 	for _, w := range []int64{1280, 800} {
 		us.viewport(w, 900)
 		us.fitsWidth("the amendment's room")

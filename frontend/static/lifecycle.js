@@ -157,9 +157,15 @@ export class Lifecycle {
     this.amendsLine.hidden = !meta.amends;
     if (meta.amends) {
       const a = this.known.get(meta.amends);
-      update(this.amendsLine, JSON.stringify([meta.amends, a && a.title]), () => [
+      const latest = st.latest();
+      update(this.amendsLine, JSON.stringify([meta.amends, a && a.title, a && a.status, latest && latest.version]), () => [
         'Amends ', h('a', { href: `#/n/${encodeURIComponent(meta.amends)}`, id: 'amends-link' }, a ? a.title : meta.amends),
-        a ? ` (${STATUS_LABEL[a.status] || a.status})` : '', '. Version 1 is its signed text.']);
+        a ? ` (${STATUS_LABEL[a.status] || a.status})` : '', '. Version 1 is its signed text.',
+        // the amendment is the redline of the signed text to the latest version
+        latest && latest.version > 1 ? [' ', h('button', {
+          type: 'button', class: 'link', id: 'amends-redline',
+          onclick: () => { room.showColumn('text'); room.compare.show(1, latest.version); },
+        }, `Show what it changes (version 1 → ${latest.version})`)] : null]);
     }
 
     this.bar.hidden = !signed;
