@@ -71,9 +71,12 @@ func (e *engine) execute(user mra.User, session string, cmd *mra.Command) (answe
 		c.answer = stored
 		return c.answer, c.code
 	}
-	if cmd.Type.Admin() {
+	switch {
+	case cmd.Type.Admin():
 		c.answer, c.code = e.admin(user, session, cmd)
-	} else {
+	case cmd.Type.OfPartnership():
+		c.answer, c.code = e.runPartnership(user, cmd)
+	default:
 		c.answer, c.code = e.run(user, cmd)
 	}
 	return c.answer, c.code

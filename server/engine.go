@@ -23,10 +23,12 @@ type engine struct {
 	log   *slog.Logger
 	now   func() time.Time
 
-	mu    sync.RWMutex // guards negs
-	negs  map[mra.NegotiationID]*negotiation
-	dir   *directory // the parties (and users)
-	texts *textCache
+	mu   sync.RWMutex // guards negs
+	negs map[mra.NegotiationID]*negotiation
+	dir  *directory // the parties (and users)
+	// partnerships are the partnerships (partnership.go).
+	partnerships *partnerships
+	texts        *textCache
 
 	idemMu   sync.Mutex
 	inflight map[idemKey]*call
@@ -116,8 +118,12 @@ func (entry *negotiation) read(f func(*mra.Negotiation)) bool {
 }
 
 func newEngine(store mra.Store, dir *directory, log *slog.Logger, now func() time.Time, state []*mra.Negotiation) (*engine, error) {
+	ps, err := newPartnerships(store)
+	if err != nil {
+		return nil, err
+	}
 	e := &engine{
-		store: store, log: log, now: now, dir: dir,
+		store: store, log: log, now: now, dir: dir, partnerships: ps,
 		negs:     map[mra.NegotiationID]*negotiation{},
 		texts:    newTextCache(32),
 		inflight: map[idemKey]*call{},

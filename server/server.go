@@ -142,6 +142,8 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /ws", s.sessions.authed(http.HandlerFunc(s.handleWS), s.log))
 	mux.Handle("GET /api/parties", authed(s.handleParties))
 	mux.Handle("GET /api/users", authed(s.handleUsers))
+	mux.Handle("GET /api/partnerships", authed(s.handlePartnerships))
+	mux.Handle("GET /api/partnerships/{id}", authed(s.handlePartnership))
 	mux.Handle("GET /api/negotiations", authed(s.handleList))
 	mux.Handle("GET /api/negotiations/{id}", authed(s.handleSnapshot))
 	mux.Handle("GET /api/negotiations/{id}/versions/{n}", authed(s.handleVersion))

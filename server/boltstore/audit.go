@@ -80,6 +80,9 @@ func (s *Store) audit() ([]*mra.Negotiation, error) {
 		if err := auditDirectory(tx); err != nil {
 			return err
 		}
+		if err := verifyPartnerships(tx); err != nil {
+			return err
+		}
 		if err := auditTexts(tx); err != nil {
 			return err
 		}
@@ -93,7 +96,7 @@ func (s *Store) audit() ([]*mra.Negotiation, error) {
 func auditNegotiation(tx *bolt.Tx, id mra.NegotiationID) (*mra.Negotiation, error) {
 	nb := negotiation(tx, id)
 	var events []*mra.Event
-	err := verifyNegotiation(id, nb, func(v []byte, h mra.EventHead) error {
+	err := verifyNegotiation(aggregate{neg: id}, nb, func(v []byte, h mra.EventHead) error {
 		e, err := mra.DecodeChecked(v, h)
 		if err != nil {
 			return err

@@ -161,8 +161,8 @@ func (s *Store) commitBatch(batch []*request) {
 // c's answer must not be stored yet.
 func validate(tx *bolt.Tx, c *mra.Change) error {
 	var heads *bolt.Bucket
-	if c.Negotiation != "" {
-		if nb := negotiation(tx, c.Negotiation); nb != nil {
+	if top, id := aggregateOf(tx, c); top != nil {
+		if nb := top.Bucket(id); nb != nil {
 			heads = nb.Bucket(bucketHeads)
 		}
 	}
@@ -206,16 +206,17 @@ func apply(tx *bolt.Tx, c *mra.Change) error {
 			return fmt.Errorf("answer %s %q: %w", a.User, a.ID, err)
 		}
 	}
-	if c.Negotiation == "" {
+	top, id := aggregateOf(tx, c)
+	if top == nil {
 		return applyAdmin(tx, c)
 	}
 	if len(c.Events) == 0 && len(c.Records) == 0 {
 		return nil
 	}
 
-	nb, err := tx.Bucket(bucketNegotiations).CreateBucketIfNotExists([]byte(c.Negotiation))
+	nb, err := top.CreateBucketIfNotExists(id)
 	if err != nil {
-		return fmt.Errorf("negotiation bucket: %w", err)
+		return fmt.Errorf("%s bucket: %w", aggregate{c.Negotiation, c.Partnership}, err)
 	}
 	var buckets [3]*bolt.Bucket // records, heads, streams
 	for i, name := range [][]byte{bucketRecords, bucketHeads, bucketStreams} {
@@ -262,6 +263,19 @@ func apply(tx *bolt.Tx, c *mra.Change) error {
 	return nil
 }
 
+// aggregateOf returns the bucket that holds c's negotiation or
+// partnership (one nested bucket each) and its key there; nil for a change
+// of the directory.
+func aggregateOf(tx *bolt.Tx, c *mra.Change) (*bolt.Bucket, []byte) {
+	switch {
+	case c.Partnership != "":
+		return tx.Bucket(bucketPartnerships), []byte(c.Partnership)
+	case c.Negotiation != "":
+		return tx.Bucket(bucketNegotiations), []byte(c.Negotiation)
+	}
+	return nil, nil
+}
+
 // check validates what c says of itself, before it is queued and without the
 // database: every event is sealed, belongs to c's negotiation, and follows
 // c.Prev's head of its stream (seq and hash chain); every text is stored under
@@ -270,7 +284,13 @@ func check(c *mra.Change) error {
 	if c == nil {
 		return fmt.Errorf("nil change")
 	}
-	admin := c.Negotiation == "" && (len(c.Events) > 0 || len(c.Prev) > 0 || len(c.Users) > 0 || len(c.Parties) > 0)
+	if c.Negotiation != "" && c.Partnership != "" || c.Partnership != "" && (len(c.Records) > 0 || len(c.Texts) > 0 || len(c.Users) > 0 || len(c.Parties) > 0) {
+		return fmt.Errorf("a partnership's change holds only its events")
+	}
+	if len(c.Partnership) > bolt.MaxKeySize {
+		return fmt.Errorf("partnership id of %d bytes is too long", len(c.Partnership))
+	}
+	admin := c.Negotiation == "" && c.Partnership == "" && (len(c.Events) > 0 || len(c.Prev) > 0 || len(c.Users) > 0 || len(c.Parties) > 0)
 	if admin && (len(c.Records) > 0 || len(c.Texts) > 0) || c.Negotiation != "" && (len(c.Users) > 0 || len(c.Parties) > 0) {
 		return fmt.Errorf("a change is of one negotiation or of the directory, not both")
 	}
@@ -307,8 +327,8 @@ func check(c *mra.Change) error {
 		if err := checkStreamKey(key); err != nil {
 			return err
 		}
-		if e.Negotiation != c.Negotiation {
-			return fmt.Errorf("event %s of negotiation %q in a change of %q", e.Kind, e.Negotiation, c.Negotiation)
+		if e.Negotiation != c.Negotiation || e.Partnership != c.Partnership {
+			return fmt.Errorf("event %s of %s in a change of %s", e.Kind, aggregate{e.Negotiation, e.Partnership}, aggregate{c.Negotiation, c.Partnership})
 		}
 		h, ok := cur[key]
 		if !ok {

@@ -180,7 +180,7 @@ func auditDirectory(tx *bolt.Tx) error {
 	var last mra.Head
 	if sb := ab.Bucket(keyStream); sb != nil {
 		var err error
-		last, err = verifyStream("", mra.AdminStream, sb, func(v []byte, h mra.EventHead) error {
+		last, err = verifyStream(aggregate{}, mra.AdminStream, sb, func(v []byte, h mra.EventHead) error {
 			e, err := mra.DecodeChecked(v, h)
 			if err != nil {
 				return err
@@ -198,7 +198,7 @@ func auditDirectory(tx *bolt.Tx) error {
 	if err != nil {
 		return err
 	}
-	if err := verifyHead("", mra.AdminStream, stored.Head, last); err != nil {
+	if err := verifyHead(aggregate{}, mra.AdminStream, stored.Head, last); err != nil {
 		return err
 	}
 	for id, p := range stored.Parties {

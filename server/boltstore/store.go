@@ -13,6 +13,8 @@ package boltstore
 //	texts         sha256 (lowercase hex) → text bytes, each text stored once
 //	answers       user + "\x00" + command id → answer body
 //	admin         the admin stream (directory.go): head, stream
+//	partnerships  one nested bucket per partnership, holding heads and
+//	              streams as a negotiation's (partnership.go); no records
 //	negotiations  one nested bucket per negotiation id, holding:
 //	  records     kind + "\x00" + key → record value (opaque JSON)
 //	  heads       stream key → JSON mra.Head of the stream's last event
@@ -43,6 +45,7 @@ var (
 	bucketTexts        = []byte("texts")
 	bucketAnswers      = []byte("answers")
 	bucketNegotiations = []byte("negotiations")
+	bucketPartnerships = []byte("partnerships")
 
 	bucketRecords = []byte("records")
 	bucketHeads   = []byte("heads")
@@ -128,7 +131,7 @@ func Open(path string, opts Options) (*Store, error) {
 	}
 	err = update(db, func(tx *bolt.Tx) error {
 		for _, name := range [][]byte{bucketParties, bucketUsers, bucketSessions,
-			bucketTexts, bucketAnswers, bucketNegotiations, bucketAdmin} {
+			bucketTexts, bucketAnswers, bucketNegotiations, bucketAdmin, bucketPartnerships} {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return fmt.Errorf("bucket %s: %w", name, err)
 			}

@@ -25,7 +25,7 @@ func (s *Store) Verify() error {
 	}
 	err := s.view(func(tx *bolt.Tx) error {
 		if sb := tx.Bucket(bucketAdmin).Bucket(keyStream); sb != nil {
-			last, err := verifyStream("", mra.AdminStream, sb, nil)
+			last, err := verifyStream(aggregate{}, mra.AdminStream, sb, nil)
 			if err != nil {
 				return err
 			}
@@ -33,13 +33,16 @@ func (s *Store) Verify() error {
 			if err != nil {
 				return err
 			}
-			if err := verifyHead("", mra.AdminStream, h, last); err != nil {
+			if err := verifyHead(aggregate{}, mra.AdminStream, h, last); err != nil {
 				return err
 			}
 		}
+		if err := verifyPartnerships(tx); err != nil {
+			return err
+		}
 		negs := tx.Bucket(bucketNegotiations)
 		return negs.ForEachBucket(func(id []byte) error {
-			return verifyNegotiation(mra.NegotiationID(id), negs.Bucket(id), nil)
+			return verifyNegotiation(aggregate{neg: mra.NegotiationID(id)}, negs.Bucket(id), nil)
 		})
 	})
 	if err != nil {
@@ -51,13 +54,13 @@ func (s *Store) Verify() error {
 // verifyNegotiation checks every stream of one negotiation against its head;
 // each, if not nil, sees every event that passed (its bytes are the file's
 // memory: copy what is kept).
-func verifyNegotiation(id mra.NegotiationID, nb *bolt.Bucket, each func(v []byte, h mra.EventHead) error) error {
+func verifyNegotiation(id aggregate, nb *bolt.Bucket, each func(v []byte, h mra.EventHead) error) error {
 	heads := map[mra.StreamKey]mra.Head{}
 	if hb := nb.Bucket(bucketHeads); hb != nil {
 		err := hb.ForEach(func(k, v []byte) error {
 			var h mra.Head
 			if err := json.Unmarshal(v, &h); err != nil {
-				return fmt.Errorf("negotiation %s stream %s: head: %w", id, k, err)
+				return fmt.Errorf("%s stream %s: head: %w", id, k, err)
 			}
 			heads[mra.StreamKey(k)] = h
 			return nil
@@ -98,7 +101,7 @@ func verifyNegotiation(id mra.NegotiationID, nb *bolt.Bucket, each func(v []byte
 
 // verifyStream checks one stream's events in seq order and returns the head
 // they end on.
-func verifyStream(id mra.NegotiationID, key mra.StreamKey, sb *bolt.Bucket, each func(v []byte, h mra.EventHead) error) (mra.Head, error) {
+func verifyStream(id aggregate, key mra.StreamKey, sb *bolt.Bucket, each func(v []byte, h mra.EventHead) error) (mra.Head, error) {
 	wantStream := mra.Internal
 	switch key {
 	case mra.SharedStream:
@@ -127,8 +130,8 @@ func verifyStream(id mra.NegotiationID, key mra.StreamKey, sb *bolt.Bucket, each
 		if seq != want {
 			return prev, badEvent(id, key, want, "its content says seq %d", seq)
 		}
-		if head.Negotiation != id || head.Stream != wantStream || head.Stream == mra.Internal && mra.InternalStream(head.Owner) != key {
-			return prev, badEvent(id, key, want, "it names negotiation %s stream %s", head.Negotiation, head.Stream)
+		if !id.owns(head) || head.Stream != wantStream || head.Stream == mra.Internal && mra.InternalStream(head.Owner) != key {
+			return prev, badEvent(id, key, want, "it names %s stream %s", aggregate{head.Negotiation, head.Partnership}, head.Stream)
 		}
 		if each != nil {
 			if err := each(v, head); err != nil {
@@ -142,7 +145,7 @@ func verifyStream(id mra.NegotiationID, key mra.StreamKey, sb *bolt.Bucket, each
 
 // verifyHead checks a stream's stored head against its last event, naming
 // the first event where they part.
-func verifyHead(id mra.NegotiationID, key mra.StreamKey, stored, last mra.Head) error {
+func verifyHead(id aggregate, key mra.StreamKey, stored, last mra.Head) error {
 	switch {
 	case stored == last:
 		return nil
@@ -154,9 +157,31 @@ func verifyHead(id mra.NegotiationID, key mra.StreamKey, stored, last mra.Head) 
 	return badEvent(id, key, last.Seq, "hash %q differs from the head's %q", last.Hash, stored.Hash)
 }
 
-func badEvent(id mra.NegotiationID, key mra.StreamKey, seq uint64, format string, args ...any) error {
-	if id == "" {
+func badEvent(id aggregate, key mra.StreamKey, seq uint64, format string, args ...any) error {
+	if id == (aggregate{}) {
 		return fmt.Errorf("stream %s event %d: %s", key, seq, fmt.Sprintf(format, args...))
 	}
-	return fmt.Errorf("negotiation %s stream %s event %d: %s", id, key, seq, fmt.Sprintf(format, args...))
+	return fmt.Errorf("%s stream %s event %d: %s", id, key, seq, fmt.Sprintf(format, args...))
+}
+
+// aggregate names what a stream belongs to: a negotiation, a partnership,
+// or neither (the admin stream).
+type aggregate struct {
+	neg  mra.NegotiationID
+	part mra.PartnershipID
+}
+
+func (a aggregate) String() string {
+	switch {
+	case a.part != "":
+		return "partnership " + string(a.part)
+	case a.neg != "":
+		return "negotiation " + string(a.neg)
+	}
+	return "the directory"
+}
+
+// owns reports whether an event says it belongs to a.
+func (a aggregate) owns(h mra.EventHead) bool {
+	return h.Negotiation == a.neg && h.Partnership == a.part
 }

@@ -15,6 +15,7 @@ import (
 // check of a stream needs, read without decoding the payload.
 type EventHead struct {
 	Negotiation NegotiationID
+	Partnership PartnershipID
 	Stream      Visibility
 	Owner       PartyID
 	Seq         uint64
@@ -65,6 +66,7 @@ func CheckEvent(prev string, stored []byte) (EventHead, error) {
 		}
 	}
 	h.Negotiation, h.Stream, h.Owner, h.Kind = NegotiationID(t.negotiation), Visibility(t.stream), PartyID(t.party), EventKind(t.kind)
+	h.Partnership = PartnershipID(t.partnership)
 	h.actor, h.at, h.data = t.actor, t.at, t.data
 	return h, nil
 }
@@ -72,7 +74,7 @@ func CheckEvent(prev string, stored []byte) (EventHead, error) {
 // DecodeChecked decodes an event CheckEvent has checked, from its head: only
 // its payload goes through encoding/json. The event's JSON is stored.
 func DecodeChecked(stored []byte, h EventHead) (*Event, error) {
-	e := &Event{Negotiation: h.Negotiation, Stream: h.Stream, Seq: h.Seq, Kind: h.Kind, Owner: h.Owner,
+	e := &Event{Negotiation: h.Negotiation, Partnership: h.Partnership, Stream: h.Stream, Seq: h.Seq, Kind: h.Kind, Owner: h.Owner,
 		SharedSeq: h.SharedSeq, Hash: h.Hash, JSON: stored}
 	if err := json.Unmarshal(h.actor, &e.Actor); err != nil {
 		return nil, fmt.Errorf("decode event actor: %w", err)
@@ -94,8 +96,8 @@ func DecodeChecked(stored []byte, h EventHead) (*Event, error) {
 // topFields are the top-level members of an event CheckEvent reads: as
 // text, or as raw JSON (actor, at, data).
 type topFields struct {
-	hash, seq, sharedSeq, negotiation, stream, party, kind string
-	actor, at, data                                        []byte
+	hash, seq, sharedSeq, negotiation, partnership, stream, party, kind string
+	actor, at, data                                                     []byte
 }
 
 // keep notes a top-level member's value, if it is one of topFields.
@@ -116,6 +118,8 @@ func (t *topFields) keep(key string, raw []byte) error {
 		dst = &t.sharedSeq
 	case "negotiation":
 		dst = &t.negotiation
+	case "partnership":
+		dst = &t.partnership
 	case "stream":
 		dst = &t.stream
 	case "party":

@@ -57,7 +57,7 @@ func (t CommandType) Mutating() bool {
 		CmdResolve, CmdReopen, CmdWithdraw, CmdSignOff, CmdSign, CmdWithdrawSignature, CmdScheduleReview:
 		return true
 	}
-	return t.Admin()
+	return t.Admin() || t.OfPartnership()
 }
 
 // liftText is the length of a top-level text string beyond which
@@ -78,8 +78,8 @@ type Command struct {
 	Title             string        `json:"title"`
 	Parties           []PartyID     `json:"parties"`
 	RequiredApprovals *int          `json:"required_approvals"`
-	Amends            NegotiationID `json:"amends"`  // create_negotiation of an amendment
-	Due               string        `json:"due"`     // schedule_review: YYYY-MM-DD
+	Amends            NegotiationID `json:"amends"` // create_negotiation of an amendment
+	Due               string        `json:"due"`    // schedule_review: YYYY-MM-DD
 
 	Base *int    `json:"base"`
 	Text *string `json:"text"`
@@ -100,6 +100,11 @@ type Command struct {
 
 	Since *Since `json:"since"`
 	Focus *Focus `json:"focus"`
+
+	// Partnerships (partnership.go).
+	Partnership PartnershipID `json:"partnership"`
+	Stage       Stage         `json:"stage"`
+	StageStatus StageStatus   `json:"status"` // mark_stage
 
 	// Administration.
 	User  *UserArg `json:"user"`  // add_user: the new user; others: a login name

@@ -66,6 +66,10 @@ type Event struct {
 	Kind        EventKind     `json:"kind"`
 	Data        any           `json:"data"` // one of the payload types below
 
+	// Partnership, on a partnership's events, is its id (partnership.go);
+	// they have no "negotiation".
+	Partnership PartnershipID `json:"partnership,omitempty"`
+
 	Owner     PartyID `json:"party,omitempty"`      // the internal stream's party; "" for shared
 	SharedSeq uint64  `json:"shared_seq,omitempty"` // internal events only
 	Hash      string  `json:"-"`
@@ -195,6 +199,14 @@ func payloadFor(kind EventKind) (any, error) {
 		return &SignatureWithdrawn{}, nil
 	case EvReviewScheduled:
 		return &ReviewScheduled{}, nil
+	case EvPartnershipCreated:
+		return &PartnershipCreated{}, nil
+	case EvStageMarked:
+		return &StageMarked{}, nil
+	case EvStageNoted:
+		return &StageNoted{}, nil
+	case EvNegotiationLinked:
+		return &NegotiationLinked{}, nil
 	case EvDirectoryRecorded:
 		return &DirectoryRecorded{}, nil
 	case EvPartyAdded:
@@ -215,13 +227,21 @@ func payloadFor(kind EventKind) (any, error) {
 // JSON of the event without its hash)).
 func (n *Negotiation) Seal(events []*Event) error {
 	for _, e := range events {
-		key := e.Key()
-		head := n.Heads[key]
-		e.Seq = head.Seq + 1
 		e.Negotiation = n.ID
+	}
+	return sealOn(n.Heads, events)
+}
+
+// sealOn seals events (their negotiation or partnership set) after heads,
+// and moves heads on.
+func sealOn(heads map[StreamKey]Head, events []*Event) error {
+	for _, e := range events {
+		key := e.Key()
+		head := heads[key]
+		e.Seq = head.Seq + 1
 		e.SharedSeq = 0
 		if e.Stream == Internal {
-			e.SharedSeq = n.Heads[SharedStream].Seq
+			e.SharedSeq = heads[SharedStream].Seq
 		}
 		data, err := appendTyped(nil, e.Data)
 		if err != nil {
@@ -230,7 +250,7 @@ func (n *Negotiation) Seal(events []*Event) error {
 		e.Hash = e.sealHash(head.Hash, data)
 		e.JSON = e.canonical(data, e.Hash)
 		e.data = data
-		n.Heads[key] = Head{Seq: e.Seq, Hash: e.Hash}
+		heads[key] = Head{Seq: e.Seq, Hash: e.Hash}
 	}
 	return nil
 }
@@ -260,8 +280,13 @@ func (e *Event) frame() (head, tail []byte) {
 	head = append(head, `,"data":`...)
 	tail = append(tail, `,"kind":`...)
 	tail = appendCanonicalString(tail, string(e.Kind))
-	tail = append(tail, `,"negotiation":`...)
-	tail = appendCanonicalString(tail, string(e.Negotiation))
+	if e.Partnership == "" {
+		tail = append(tail, `,"negotiation":`...)
+		tail = appendCanonicalString(tail, string(e.Negotiation))
+	} else {
+		tail = append(tail, `,"partnership":`...)
+		tail = appendCanonicalString(tail, string(e.Partnership))
+	}
 	if e.Owner != "" {
 		tail = append(tail, `,"party":`...)
 		tail = appendCanonicalString(tail, string(e.Owner))

@@ -37,6 +37,9 @@ type Store interface {
 	// Load returns every negotiation as last committed: its records and
 	// the head of each of its streams.
 	Load() ([]Stored, error)
+	// Partnerships returns every partnership as last committed, the fold
+	// of its streams.
+	Partnerships() ([]*Partnership, error)
 	// Text returns the text stored under a SHA-256; ErrNotFound if none.
 	Text(sha256 string) (string, error)
 	// Events returns up to limit events (all when limit <= 0) of one stream
@@ -71,6 +74,7 @@ type Session struct {
 // Change is everything one command writes.
 type Change struct {
 	Negotiation NegotiationID
+	Partnership PartnershipID      // a partnership's change instead (no records)
 	Events      []*Event           // sealed: Seq, Hash and JSON set
 	Prev        map[StreamKey]Head // the head each stream must have before Events
 	Texts       map[string]string  // new texts by SHA-256, stored once

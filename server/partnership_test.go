@@ -1,0 +1,123 @@
+package server_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+
+	"mra/server/mra"
+	"mra/server/servertest"
+)
+
+type partnershipRead struct {
+	Partnership  mra.PartnershipView   `json:"partnership"`
+	Negotiations []mra.NegotiationView `json:"negotiations"`
+}
+
+func readPartnership(t *testing.T, c *servertest.Client, id string) (partnershipRead, string) {
+	t.Helper()
+	status, body := c.Get("/api/partnerships/" + id)
+	if status != http.StatusOK {
+		t.Fatalf("GET partnership as %s: %d %s", c.User, status, body)
+	}
+	var r partnershipRead
+	if err := json.Unmarshal(body, &r); err != nil {
+		t.Fatal(err)
+	}
+	return r, string(body)
+}
+
+// A partnership through its stages: created by a negotiator, stages marked
+// by either side, notes shared or a party's own, its negotiation linked;
+// over HTTP and the socket, idempotent, and the same after a restart.
+func TestPartnership(t *testing.T) {
+	w := servertest.New(t, servertest.Options{})
+	us, sg := w.Login("us-neg"), w.Login("sg-neg")
+	var created struct {
+		Partnership string `json:"partnership"`
+	}
+	createCmd := map[string]any{"id": w.NextID(), "type": "create_partnership", "title": "CTPAT and STP", "parties": []string{"US", "SG"}}
+	us.Must(createCmd, &created)
+	id := created.Partnership
+	if !strings.HasPrefix(id, "p-") {
+		t.Fatalf("partnership id %q", id)
+	}
+	var again struct {
+		Partnership string `json:"partnership"`
+	}
+	us.Must(createCmd, &again)
+	if again.Partnership != id {
+		t.Errorf("a repeated create made another partnership: %s", again.Partnership)
+	}
+
+	us.Must(map[string]any{"type": "mark_stage", "partnership": id, "stage": "evaluation", "status": "done"}, nil)
+	sock := sg.Dial(t)
+	ack := sock.Must(servertest.AnswerTo(sock.Send(map[string]any{"type": "mark_stage", "partnership": id, "stage": "work_plan", "status": "in_progress"})), "mark over the socket")
+	if ack.Type != "ack" {
+		t.Fatalf("mark_stage over the socket: %s", ack.Raw)
+	}
+	w.Login("us-legal").Must(map[string]any{"type": "stage_note", "partnership": id, "stage": "evaluation", "visibility": "shared", "body": "CMAA in force since 2008-06-26."}, nil)
+	w.Login("us-legal").Must(map[string]any{"type": "stage_note", "partnership": id, "stage": "criteria", "visibility": "internal", "body": "US-ONLY their IT criteria look weak"}, nil)
+	neg := us.Create(1)
+	us.Must(map[string]any{"type": "link_negotiation", "partnership": id, "negotiation": neg}, nil)
+
+	for _, c := range []*servertest.Client{us, sg} {
+		r, raw := readPartnership(t, c, id)
+		p := r.Partnership
+		if p.Current != mra.StageWorkPlan || p.Stages[0].Status != mra.StageDone || p.Stages[0].By != "us-neg" || p.Stages[1].Party != "SG" {
+			t.Errorf("as %s: stages %+v", c.User, p.Stages[:2])
+		}
+		if len(p.Stages[0].Notes) != 1 || len(r.Negotiations) != 1 || r.Negotiations[0].ID != mra.NegotiationID(neg) {
+			t.Errorf("as %s: notes %+v, negotiations %+v", c.User, p.Stages[0].Notes, r.Negotiations)
+		}
+		if internal := strings.Contains(raw, "US-ONLY"); internal != (c.User == "us-neg") {
+			t.Errorf("as %s: the US internal note shown %v", c.User, internal)
+		}
+	}
+	// The list: statuses, no notes at all.
+	status, body := sg.Get("/api/partnerships")
+	if status != http.StatusOK || !strings.Contains(string(body), id) || strings.Contains(string(body), "US-ONLY") || strings.Contains(string(body), "CMAA") {
+		t.Errorf("list: %d %s", status, body)
+	}
+
+	// Strangers see nothing and may do nothing.
+	ex := w.Login("ex-neg")
+	if status, _ := ex.Get("/api/partnerships/" + id); status != http.StatusNotFound {
+		t.Errorf("a stranger reads the partnership: %d", status)
+	}
+	if _, body := ex.Get("/api/partnerships"); strings.Contains(string(body), id) {
+		t.Errorf("a stranger's list holds it: %s", body)
+	}
+	ex.Fails(mra.CodeNotFound, map[string]any{"type": "mark_stage", "partnership": id, "stage": "benefits", "status": "done"})
+	ex.Fails(mra.CodeNotFound, map[string]any{"type": "stage_note", "partnership": id, "stage": "benefits", "visibility": "shared", "body": "x"})
+
+	// Bad input is refused and changes nothing.
+	_, before := readPartnership(t, us, id)
+	us.Fails(mra.CodeBadRequest, map[string]any{"type": "mark_stage", "partnership": id, "stage": "lunch", "status": "done"})
+	us.Fails(mra.CodeBadRequest, map[string]any{"type": "mark_stage", "partnership": id, "stage": "benefits", "status": "almost"})
+	us.Fails(mra.CodeBadRequest, map[string]any{"type": "stage_note", "partnership": id, "stage": "benefits", "visibility": "everyone", "body": "x"})
+	w.Login("us-legal").Fails(mra.CodeForbidden, map[string]any{"type": "mark_stage", "partnership": id, "stage": "benefits", "status": "done"})
+	us.Fails(mra.CodeBadRequest, map[string]any{"type": "mark_stage", "partnership": id, "stage": "benefits", "status": "done", "Status": "done"})
+	w.Login("us-sign").Fails(mra.CodeForbidden, map[string]any{"type": "stage_note", "partnership": id, "stage": "benefits", "visibility": "shared", "body": "x"})
+	var otherNeg struct {
+		Negotiation string `json:"negotiation"`
+	}
+	us.Must(map[string]any{"type": "create_negotiation", "title": "US and EX", "parties": []string{"US", "EX"}}, &otherNeg)
+	other := otherNeg.Negotiation
+	us.Fails(mra.CodeBadRequest, map[string]any{"type": "link_negotiation", "partnership": id, "negotiation": other})
+	w.Login("sg-neg").Fails(mra.CodeNotFound, map[string]any{"type": "link_negotiation", "partnership": id, "negotiation": other}) // SG is not in it
+	us.Fails(mra.CodeBadRequest, map[string]any{"type": "create_partnership", "title": "x", "parties": []string{"US"}})
+	if _, after := readPartnership(t, us, id); after != before {
+		t.Error("refused commands changed the partnership")
+	}
+
+	w.Restart()
+	r, raw := readPartnership(t, w.Login("sg-neg"), id)
+	if r.Partnership.Current != mra.StageWorkPlan || len(r.Negotiations) != 1 || strings.Contains(raw, "US-ONLY") {
+		t.Errorf("after a restart: %s", raw)
+	}
+	if err := w.Verify(); err != nil {
+		t.Errorf("verify: %v", err)
+	}
+}
