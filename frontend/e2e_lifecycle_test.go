@@ -181,6 +181,8 @@ func TestReviewScheduledLiveThenOverdue(t *testing.T) {
 	us.waitText("#lifecycle-bar", "Review overdue since "+soon+".", 5*time.Second)
 	us.click("#lifecycle-open")
 	us.waitText("#lc-review-due", "Overdue The periodic review is overdue since "+soon+".", 5*time.Second)
+	// who scheduled it comes from the snapshot too, not only from an event
+	us.waitText("#lc-review-note", "Scheduled by SG Negotiator (SG)", time.Second)
 	if !evalIn[bool](us, `!!document.querySelector('#lc-review-due .pill.overdue') && document.querySelector('#lifecycle-bar').classList.contains('overdue')`) {
 		t.Error("the overdue review is not marked")
 	}

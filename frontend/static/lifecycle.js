@@ -183,7 +183,10 @@ export class Lifecycle {
       if (meta.review_overdue) return [h('strong', { class: 'pill overdue' }, 'Overdue'), ' ', `The periodic review is overdue since ${meta.review_due}.`];
       return [`Next review due ${meta.review_due}`, days >= 0 && days <= reviewSoon ? [' ', h('strong', { class: 'pill soon' }, days === 0 ? 'today' : `in ${days} day${days === 1 ? '' : 's'}`)] : null, '.'];
     });
-    const rv = this.review && this.review.due === meta.review_due ? this.review : null;
+    // the review as an event told it, or as the snapshot holds it
+    const held = meta.review && meta.review.due === meta.review_due
+      ? { due: meta.review.due, body: meta.review.body || '', user: meta.review.by, party: meta.review.party, at: meta.review.at } : null;
+    const rv = this.review && this.review.due === meta.review_due ? this.review : held;
     this.noteLine.hidden = !rv;
     if (rv) {
       update(this.noteLine, JSON.stringify(rv), () => [`Scheduled by ${st.userName(rv.user)} (${rv.party}), `, when(rv.at), rv.body ? [': ', h('span', { class: 'm-body' }, rv.body)] : '.']);
