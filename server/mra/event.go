@@ -213,6 +213,10 @@ func payloadFor(kind EventKind) (any, error) {
 		return &ItemUpdated{}, nil
 	case EvItemAgreed:
 		return &ItemAgreed{}, nil
+	case EvCriteriaSet:
+		return &CriteriaSet{}, nil
+	case EvCriterionMarked:
+		return &CriterionMarked{}, nil
 	case EvDirectoryRecorded:
 		return &DirectoryRecorded{}, nil
 	case EvPartyAdded:

@@ -124,26 +124,5 @@ func TestItemLife(t *testing.T) {
 		t.Errorf("step after update: %+v", got)
 	}
 
-	// The events fold back to the same partnership.
-	var decoded []*Event
-	prev := map[StreamKey]string{}
-	for _, e := range f.events {
-		h, err := CheckEvent(prev[e.Key()], e.JSON)
-		if err != nil {
-			t.Fatal(err)
-		}
-		prev[e.Key()] = h.Hash
-		d, err := DecodeChecked(e.JSON, h)
-		if err != nil {
-			t.Fatal(err)
-		}
-		decoded = append(decoded, d)
-	}
-	fold, err := FoldPartnership(f.p.ID, decoded)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got, want := views(fold), views(f.p); got != want {
-		t.Errorf("fold %s\nwant %s", got, want)
-	}
+	checkFold(t, f)
 }

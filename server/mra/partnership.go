@@ -2,6 +2,7 @@ package mra
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -72,7 +73,8 @@ const (
 // OfPartnership reports whether a command type acts on a partnership.
 func (t CommandType) OfPartnership() bool {
 	switch t {
-	case CmdCreatePartnership, CmdMarkStage, CmdStageNote, CmdLinkNegotiation, CmdAddItem, CmdUpdateItem, CmdAgreeItem:
+	case CmdCreatePartnership, CmdMarkStage, CmdStageNote, CmdLinkNegotiation, CmdAddItem, CmdUpdateItem, CmdAgreeItem,
+		CmdSetCriteria, CmdMarkCriterion:
 		return true
 	}
 	return false
@@ -132,13 +134,17 @@ type Partnership struct {
 	Stages       map[Stage]StageState
 	Notes        []StageNote // in the order of the history
 	Items        []Item      // in the order they were added (item.go)
+	Criteria     map[PartyID]Criteria        // each party's criteria (criteria.go)
+	Marks        map[string]map[PartyID]Mark // by comparison row, each party's mark
+
+	aligned *alignCache // shared by every copy
 	Negotiations []NegotiationID
 	Heads        map[StreamKey]Head
 }
 
 // NewPartnership returns an empty partnership with id, before its creation.
 func NewPartnership(id PartnershipID) *Partnership {
-	return &Partnership{ID: id, Stages: map[Stage]StageState{}, Heads: map[StreamKey]Head{}}
+	return &Partnership{ID: id, Stages: map[Stage]StageState{}, Heads: map[StreamKey]Head{}, aligned: &alignCache{}}
 }
 
 // Member reports whether party p is one of the partnership's parties.
@@ -154,6 +160,8 @@ func (p *Partnership) Clone() *Partnership {
 	}
 	c.Notes = slices.Clone(p.Notes)
 	c.Items = slices.Clone(p.Items) // an item's slices are replaced, never changed in place
+	c.Criteria = maps.Clone(p.Criteria)
+	c.Marks = maps.Clone(p.Marks) // a row's marks are replaced, never changed in place
 	c.Negotiations = slices.Clone(p.Negotiations)
 	c.Heads = make(map[StreamKey]Head, len(p.Heads))
 	for k, v := range p.Heads {
@@ -191,6 +199,10 @@ func (p *Partnership) Apply(e *Event) error {
 		p.Negotiations = append(p.Negotiations, d.Negotiation)
 	case *ItemAdded, *ItemUpdated, *ItemAgreed:
 		if err := p.applyItem(e); err != nil {
+			return err
+		}
+	case *CriteriaSet, *CriterionMarked:
+		if err := p.applyCriteria(e); err != nil {
 			return err
 		}
 	default:
@@ -263,6 +275,10 @@ func DecidePartnership(p *Partnership, cmd *Command, in PartnershipInput) (*Part
 		return d.updateItem()
 	case CmdAgreeItem:
 		return d.agreeItem()
+	case CmdSetCriteria:
+		return d.setCriteria()
+	case CmdMarkCriterion:
+		return d.markCriterion()
 	}
 	return nil, badRequest("%s is not a partnership command", cmd.Type)
 }
@@ -437,6 +453,10 @@ type StageView struct {
 	Notes    []StageNote `json:"notes"`
 	Items    []Item      `json:"items"`
 	Coverage *Coverage   `json:"coverage,omitempty"`
+	// Criteria and Comparisons, on the criteria stage: who set each
+	// party's criteria when, and the side-by-side comparisons.
+	Criteria    map[PartyID]Criteria `json:"criteria,omitempty"`
+	Comparisons []Comparison         `json:"comparisons,omitempty"`
 }
 
 // View returns what a user of party p may see of the partnership.
@@ -453,6 +473,9 @@ func (p *Partnership) View(party PartyID) PartnershipView {
 		}
 		if s == StageValidation {
 			sv.Coverage = p.coverage()
+		}
+		if s == StageCriteria {
+			sv.Criteria, sv.Comparisons = maps.Clone(p.Criteria), p.Comparisons()
 		}
 		if !current && sv.Status != StageDone {
 			v.Current, current = s, true

@@ -180,7 +180,13 @@ func TestPartnershipLife(t *testing.T) {
 		t.Errorf("negotiations: %v", us.Negotiations)
 	}
 
-	// The stored bytes check and fold back to the same partnership.
+	checkFold(t, f)
+}
+
+// checkFold checks the stored bytes of every event of f and folds them
+// back: the same partnership, as each party sees it.
+func checkFold(t *testing.T, f *pfixture) {
+	t.Helper()
 	var decoded []*Event
 	prev := map[StreamKey]string{}
 	for _, e := range f.events {
