@@ -124,7 +124,7 @@ func rowKey(pa, pb PartyID, a, b *string) string {
 		}
 		return *p
 	}
-	return "r-" + SHA256(string(pa)+"\x00"+s(a)+"\x00"+string(pb)+"\x00"+s(b))[:16]
+	return "r-" + SHA256(string(pa) + "\x00" + s(a) + "\x00" + string(pb) + "\x00" + s(b))[:16]
 }
 
 // Comparisons returns the comparison of each two parties that have both

@@ -126,18 +126,18 @@ type StageNote struct {
 
 // Partnership is the fold of a partnership's streams.
 type Partnership struct {
-	ID           PartnershipID
-	Title        string
-	Parties      []PartyID
-	CreatedBy    UserID
-	CreatedAt    time.Time
-	Stages       map[Stage]StageState
-	Notes        []StageNote // in the order of the history
-	Items        []Item      // in the order they were added (item.go)
-	Criteria     map[PartyID]Criteria        // each party's criteria (criteria.go)
-	Marks        map[string]map[PartyID]Mark // by comparison row, each party's mark
+	ID        PartnershipID
+	Title     string
+	Parties   []PartyID
+	CreatedBy UserID
+	CreatedAt time.Time
+	Stages    map[Stage]StageState
+	Notes     []StageNote                 // in the order of the history
+	Items     []Item                      // in the order they were added (item.go)
+	Criteria  map[PartyID]Criteria        // each party's criteria (criteria.go)
+	Marks     map[string]map[PartyID]Mark // by comparison row, each party's mark
 
-	aligned *alignCache // shared by every copy
+	aligned      *alignCache // shared by every copy
 	Negotiations []NegotiationID
 	Heads        map[StreamKey]Head
 }
