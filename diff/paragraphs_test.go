@@ -2,6 +2,7 @@ package diff
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -69,4 +70,42 @@ func TestAlignParagraphsCoversEveryParagraph(t *testing.T) {
 	if len(seenA) != len(a) || len(seenB) != len(b) {
 		t.Errorf("covered %v of a and %v of b", seenA, seenB)
 	}
+}
+
+// FuzzAlignParagraphs: any two texts' paragraphs are each covered once, in
+// order, and a paired row is alike enough.
+func FuzzAlignParagraphs(f *testing.F) {
+	f.Add("seals on containers\nbadges at the gate", "container seals\ncyber policies\nbadges for staff")
+	f.Add("", "one")
+	f.Add("ÉTÉ été\n\n\nσφραγίδα", "été\nσφραγίδες")
+	f.Fuzz(func(t *testing.T, a, b string) {
+		pa, pb := strings.Split(a, "\n"), strings.Split(b, "\n")
+		if len(pa)*len(pb) > 10000 {
+			return
+		}
+		i, j := 0, 0
+		for _, p := range AlignParagraphs(pa, pb) {
+			if p.A >= 0 {
+				if p.A != i {
+					t.Fatalf("a's paragraph %d where %d was due", p.A, i)
+				}
+				i++
+			}
+			if p.B >= 0 {
+				if p.B != j {
+					t.Fatalf("b's paragraph %d where %d was due", p.B, j)
+				}
+				j++
+			}
+			if p.A >= 0 && p.B >= 0 && dice(words(pa[p.A]), words(pb[p.B])) < alignMin {
+				t.Fatalf("%q paired with %q", pa[p.A], pb[p.B])
+			}
+			if p.A < 0 && p.B < 0 {
+				t.Fatal("an empty row")
+			}
+		}
+		if i != len(pa) || j != len(pb) {
+			t.Fatalf("covered %d of %d and %d of %d", i, len(pa), j, len(pb))
+		}
+	})
 }
