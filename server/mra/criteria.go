@@ -204,14 +204,7 @@ func (d *partnershipDecider) markCriterion() (*PartnershipOutcome, error) {
 	if !d.cmd.Mark.valid() {
 		return nil, badRequest("mark must be equivalent, partly or gap")
 	}
-	found := false
-	for _, c := range d.p.Comparisons() {
-		if c.Parties[0] != d.in.Actor.Party && c.Parties[1] != d.in.Actor.Party {
-			continue
-		}
-		found = found || slices.ContainsFunc(c.Rows, func(r ComparisonRow) bool { return r.Row == d.cmd.Row })
-	}
-	if !found {
+	if !d.rowOfMine(d.cmd.Row) {
 		return nil, Errorf(CodeNotFound, "no row %q in a comparison of your criteria (the texts may have changed)", d.cmd.Row)
 	}
 	out := &PartnershipOutcome{Result: func(p *Partnership) any { return map[string]any{"row": d.cmd.Row, "mark": d.cmd.Mark} }}
@@ -219,6 +212,18 @@ func (d *partnershipDecider) markCriterion() (*PartnershipOutcome, error) {
 		out.Events = []*Event{d.event(EvCriterionMarked, "", &CriterionMarked{Row: d.cmd.Row, Mark: d.cmd.Mark})}
 	}
 	return out, nil
+}
+
+// rowOfMine reports whether a row is in a comparison of the actor's
+// party's criteria.
+func (d *partnershipDecider) rowOfMine(row string) bool {
+	for _, c := range d.p.Comparisons() {
+		if (c.Parties[0] == d.in.Actor.Party || c.Parties[1] == d.in.Actor.Party) &&
+			slices.ContainsFunc(c.Rows, func(r ComparisonRow) bool { return r.Row == row }) {
+			return true
+		}
+	}
+	return false
 }
 
 // applyCriteria folds a criteria event.

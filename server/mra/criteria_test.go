@@ -94,5 +94,17 @@ func TestCriteriaComparison(t *testing.T) {
 	if cr := v.Stages[3]; cr.Stage != StageCriteria || len(cr.Comparisons) != 1 || cr.Criteria["US"].By != "us-neg" {
 		t.Errorf("criteria stage view %+v", cr)
 	}
+	// A note on a row: a thread of the comparison.
+	row := c.Rows[0].Row
+	f.must("sg-neg", Command{Type: CmdStageNote, Stage: StageCriteria, Visibility: Shared, Body: ptr("Is screening yearly on both sides?"), Row: row})
+	if _, err := f.do("sg-neg", Command{Type: CmdStageNote, Stage: StageCriteria, Visibility: Shared, Body: ptr("x"), Row: "r-none"}); err == nil || err.Code != CodeNotFound {
+		t.Errorf("a note on no row: %v", err)
+	}
+	if _, err := f.do("sg-neg", Command{Type: CmdStageNote, Stage: StageBenefits, Visibility: Shared, Body: ptr("x"), Row: row}); err == nil {
+		t.Error("a note on a row of another stage")
+	}
+	if notes := f.p.View("US").Stages[3].Notes; len(notes) != 1 || notes[0].Row != row {
+		t.Errorf("notes %+v", notes)
+	}
 	checkFold(t, f)
 }

@@ -97,6 +97,7 @@ type (
 		Stage      Stage      `json:"stage"`
 		Visibility Visibility `json:"visibility"`
 		Body       string     `json:"body"`
+		Row        string     `json:"row,omitempty"` // a criteria comparison's row it is about
 	}
 	NegotiationLinked struct {
 		Negotiation NegotiationID `json:"negotiation"`
@@ -122,6 +123,7 @@ type StageNote struct {
 	Author     UserID     `json:"author"`
 	Body       string     `json:"body"`
 	At         time.Time  `json:"at"`
+	Row        string     `json:"row,omitempty"`
 }
 
 // Partnership is the fold of a partnership's streams.
@@ -191,7 +193,7 @@ func (p *Partnership) Apply(e *Event) error {
 		p.Stages[d.Stage] = StageState{Stage: d.Stage, Status: d.Status, By: e.Actor.User, Party: e.Actor.Party, At: &at}
 	case *StageNoted:
 		p.Notes = append(p.Notes, StageNote{ID: d.Note, Stage: d.Stage, Visibility: d.Visibility, Party: e.Actor.Party,
-			Author: e.Actor.User, Body: d.Body, At: e.At})
+			Author: e.Actor.User, Body: d.Body, At: e.At, Row: d.Row})
 	case *NegotiationLinked:
 		if slices.Contains(p.Negotiations, d.Negotiation) {
 			return fmt.Errorf("apply: negotiation %s linked twice", d.Negotiation)
@@ -398,12 +400,15 @@ func (d *partnershipDecider) note() (*PartnershipOutcome, error) {
 	if body == "" || utf8.RuneCountInString(body) > MaxBodyChars {
 		return nil, badRequest("body is required, at most %d characters", MaxBodyChars)
 	}
+	if d.cmd.Row != "" && (stage != StageCriteria || !d.rowOfMine(d.cmd.Row)) {
+		return nil, Errorf(CodeNotFound, "no row %q in a comparison of your criteria", d.cmd.Row)
+	}
 	owner := PartyID("")
 	if d.cmd.Visibility == Internal {
 		owner = d.in.Actor.Party
 	}
 	id := "sn-" + d.in.NewID()
-	e := d.event(EvStageNoted, owner, &StageNoted{Note: id, Stage: stage, Visibility: d.cmd.Visibility, Body: body})
+	e := d.event(EvStageNoted, owner, &StageNoted{Note: id, Stage: stage, Visibility: d.cmd.Visibility, Body: body, Row: d.cmd.Row})
 	return &PartnershipOutcome{Events: []*Event{e}, Result: func(*Partnership) any { return map[string]any{"note": id} }}, nil
 }
 
