@@ -158,6 +158,9 @@ func TestScheduleReviewServed(t *testing.T) {
 	if !strings.Contains(ev.Raw, `"due":"2027-06-30"`) || !strings.Contains(ev.Raw, `"stream":"shared"`) {
 		t.Errorf("event %s", ev.Raw)
 	}
+	if snap := us.Snapshot(signed); snap.Negotiation.Review == nil || snap.Negotiation.Review.Body != "First yearly review." || snap.Negotiation.Review.By != "sg-neg" {
+		t.Errorf("the snapshot's review: %+v", snap.Negotiation.Review)
+	}
 	if m := sock.Must(servertest.AnswerTo(id), "the review's ack"); m.Type != "ack" {
 		t.Fatalf("schedule_review over the socket: %s", m.Raw)
 	}

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -116,6 +117,101 @@ func TestPartnership(t *testing.T) {
 	r, raw := readPartnership(t, w.Login("sg-neg"), id)
 	if r.Partnership.Current != mra.StageWorkPlan || len(r.Negotiations) != 1 || strings.Contains(raw, "US-ONLY") {
 		t.Errorf("after a restart: %s", raw)
+	}
+	if err := w.Verify(); err != nil {
+		t.Errorf("verify: %v", err)
+	}
+}
+
+// The stages' items over HTTP: added, updated, agreed, counted; a
+// stranger touches none.
+func TestPartnershipItems(t *testing.T) {
+	w := servertest.New(t, servertest.Options{})
+	us, sg := w.Login("us-neg"), w.Login("sg-neg")
+	var created struct {
+		Partnership string `json:"partnership"`
+	}
+	us.Must(map[string]any{"type": "create_partnership", "title": "CTPAT and STP", "parties": []string{"US", "SG"}}, &created)
+	id := created.Partnership
+	var added struct {
+		Item mra.Item `json:"item"`
+	}
+	us.Must(map[string]any{"type": "add_item", "partnership": id, "item": map[string]any{"kind": "benefit", "text": "Fewer examinations"}}, &added)
+	benefit := added.Item.ID
+	sg.Must(map[string]any{"type": "agree_item", "partnership": id, "item": map[string]any{"id": benefit}}, nil)
+	sg.Must(map[string]any{"type": "add_item", "partnership": id, "item": map[string]any{"kind": "observation", "date": "2027-05-04",
+		"place": "Long Beach", "sector": "importer", "observer": "SG", "findings": "Seals checked at the dock", "outcome": "satisfactory"}}, nil)
+	us.Must(map[string]any{"type": "add_item", "partnership": id, "item": map[string]any{"kind": "step", "text": "Exchange the criteria", "owner": "SG", "due": "2027-03-31"}}, &added)
+	sg.Must(map[string]any{"type": "update_item", "partnership": id, "item": map[string]any{"id": added.Item.ID, "done": true}}, nil)
+	us.Fails(mra.CodeBadRequest, map[string]any{"type": "add_item", "partnership": id, "item": map[string]any{"kind": "observation", "sector": "bakery"}})
+	us.Fails(mra.CodeNotFound, map[string]any{"type": "update_item", "partnership": id, "item": map[string]any{"id": "it-none", "done": true}})
+	w.Login("us-legal").Fails(mra.CodeForbidden, map[string]any{"type": "add_item", "partnership": id, "item": map[string]any{"kind": "benefit", "text": "x"}})
+	w.Login("ex-neg").Fails(mra.CodeNotFound, map[string]any{"type": "agree_item", "partnership": id, "item": map[string]any{"id": benefit}})
+
+	w.Restart()
+	r, _ := readPartnership(t, w.Login("us-neg"), id)
+	stages := map[mra.Stage]mra.StageView{}
+	for _, s := range r.Partnership.Stages {
+		stages[s.Stage] = s
+	}
+	if b := stages[mra.StageBenefits].Items; len(b) != 1 || len(b[0].AgreedBy) != 2 {
+		t.Errorf("benefits %+v", b)
+	}
+	if c := stages[mra.StageValidation].Coverage; c == nil || c.BySector["importer"] != 1 || strings.Join(c.Missing, ",") != "consolidator,carrier" {
+		t.Errorf("coverage %+v", c)
+	}
+	if s := stages[mra.StageWorkPlan].Items; len(s) != 1 || !s[0].Done || s[0].Owner != "SG" {
+		t.Errorf("work plan %+v", s)
+	}
+	if err := w.Verify(); err != nil {
+		t.Errorf("verify: %v", err)
+	}
+}
+
+// The criteria comparison over HTTP: each side's criteria (a real
+// document's size: over 64 KiB), aligned side by side, marked by each.
+func TestPartnershipCriteria(t *testing.T) {
+	w := servertest.New(t, servertest.Options{})
+	us, sg := w.Login("us-neg"), w.Login("sg-neg")
+	var created struct {
+		Partnership string `json:"partnership"`
+	}
+	us.Must(map[string]any{"type": "create_partnership", "title": "CTPAT and STP", "parties": []string{"US", "SG"}}, &created)
+	id := created.Partnership
+	var usText, sgText strings.Builder
+	for i := range 400 {
+		fmt.Fprintf(&usText, "Criterion %d on container seals number %d: written procedures verify seal integrity of containers at stuffing point %d, as the members' security officers record each inspection in the log.\n", i, i, i)
+		fmt.Fprintf(&sgText, "Requirement %d for seals number %d: the integrity of container seals is verified by procedure at stuffing point %d.\n", i, i, i)
+	}
+	if usText.Len() <= 64<<10 {
+		t.Fatalf("criteria of %d bytes: want a text over 64 KiB", usText.Len())
+	}
+	us.Must(map[string]any{"type": "set_criteria", "partnership": id, "text": usText.String()}, nil)
+	sg.Must(map[string]any{"type": "set_criteria", "partnership": id, "text": sgText.String()}, nil)
+	us.Fails(mra.CodeTooLarge, map[string]any{"type": "stage_note", "partnership": id, "stage": "criteria", "visibility": "shared", "body": usText.String()})
+
+	r, _ := readPartnership(t, sg, id)
+	var cmp mra.Comparison
+	for _, s := range r.Partnership.Stages {
+		if s.Stage == mra.StageCriteria && len(s.Comparisons) == 1 {
+			cmp = s.Comparisons[0]
+		}
+	}
+	if len(cmp.Rows) != 400 || cmp.Rows[7].A == nil || !strings.Contains(*cmp.Rows[7].A, "Requirement 7 ") || !strings.Contains(*cmp.Rows[7].B, "Criterion 7 ") {
+		t.Fatalf("comparison of %d rows; row 7 %+v", len(cmp.Rows), cmp.Rows[7])
+	}
+	sg.Must(map[string]any{"type": "mark_criterion", "partnership": id, "row": cmp.Rows[7].Row, "mark": "equivalent"}, nil)
+	w.Login("us-legal").Must(map[string]any{"type": "mark_criterion", "partnership": id, "row": cmp.Rows[7].Row, "mark": "partly"}, nil)
+	us.Fails(mra.CodeNotFound, map[string]any{"type": "mark_criterion", "partnership": id, "row": "r-none", "mark": "gap"})
+	w.Restart()
+	r, _ = readPartnership(t, w.Login("us-neg"), id)
+	for _, s := range r.Partnership.Stages {
+		if s.Stage == mra.StageCriteria {
+			c := s.Comparisons[0]
+			if c.Rows[7].Marks["SG"] != mra.MarkEquivalent || c.Rows[7].Marks["US"] != mra.MarkPartly || c.Summary["US"]["unmarked"] != 399 {
+				t.Errorf("after a restart: row 7 %+v, summary %v", c.Rows[7], c.Summary)
+			}
+		}
 	}
 	if err := w.Verify(); err != nil {
 		t.Errorf("verify: %v", err)

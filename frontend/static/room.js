@@ -22,6 +22,7 @@ import { Compare } from './compare.js';
 import { Propose } from './propose.js';
 import { Printer } from './print.js';
 import { ExportMenu } from './exportmenu.js';
+import { Lifecycle } from './lifecycle.js';
 
 // pause lets the browser run what waits (input, painting) before going on.
 const pause = () => new Promise((r) => setTimeout(r, 0));
@@ -67,6 +68,7 @@ export class Room {
     });
     this.live.start();
     this.render();
+    this.lifecycle.refresh(); // the titles of the negotiations it amends or that amend it
     await this.reader.show(null);
     if (threadId) this.openThread(threadId);
     this.title.focus({ preventScroll: true });
@@ -83,6 +85,7 @@ export class Room {
     cancelAnimationFrame(this.frame);
     if (this.reader) this.reader.close();
     if (this.printer) this.printer.close();
+    if (this.lifecycle) this.lifecycle.close();
     const conn = document.getElementById('conn');
     if (conn) { replace(conn); delete conn.dataset.state; }
     const crumbs = document.getElementById('crumbs');
@@ -94,7 +97,10 @@ export class Room {
     this.badge = h('button', { type: 'button', class: 'badge', id: 'status-badge', onclick: () => this.showSide('readiness') });
     this.headMeta = h('p', { class: 'room-meta' });
     this.banner = h('div', { class: 'signed-banner', role: 'status', hidden: true });
-    const head = h('header', { class: 'room-head' }, h('div', { class: 'room-titles' }, this.title, this.headMeta), this.badge);
+    // after signing (lifecycle.js): the review and amendments, and in an
+    // amendment the line naming the signed text it amends
+    this.lifecycle = new Lifecycle(this);
+    const head = h('header', { class: 'room-head' }, h('div', { class: 'room-titles' }, this.title, this.headMeta, this.lifecycle.amendsLine), this.badge);
 
     this.outline = new Outline(this);
     this.people = new People(this);
@@ -125,9 +131,9 @@ export class Room {
       el.id = `view-${k}`;
       this.viewTabs.buttons.get(k).setAttribute('aria-controls', el.id);
     }
-    const sides = [{ id: 'threads', label: 'Threads' }, { id: 'readiness', label: 'Readiness' }];
+    const sides = [{ id: 'threads', label: 'Threads' }, { id: 'readiness', label: 'Readiness' }, { id: 'lifecycle', label: 'Signed' }];
     this.sideTabs = tabs('Side panel', sides, (v) => this.showSide(v, false));
-    this.sidePanels = { threads: this.threads.el, readiness: this.readiness.el };
+    this.sidePanels = { threads: this.threads.el, readiness: this.readiness.el, lifecycle: this.lifecycle.el };
     for (const [k, el] of Object.entries(this.sidePanels)) {
       el.setAttribute('role', 'tabpanel');
       el.setAttribute('aria-labelledby', this.sideTabs.buttons.get(k).id);
@@ -139,7 +145,7 @@ export class Room {
     const panes = [['text', 'Text', 'col-center'], ['left', 'Outline', 'col-left'], ['right', 'Threads', 'col-right']];
     this.paneButtons = new Map(panes.map(([k, label, col]) => [k, h('button', { type: 'button', class: 'pane-btn', id: `pane-${k}`, 'aria-controls': col, 'aria-pressed': 'false', onclick: () => this.showPane(k) }, label)]));
     const root = h('div', { class: 'room' },
-      head, this.banner,
+      head, this.banner, this.lifecycle.bar,
       h('nav', { class: 'pane-bar', 'aria-label': 'Panels' }, [...this.paneButtons.values()]),
       h('div', { class: 'room-body' },
         h('aside', { class: 'col-left', id: 'col-left', 'aria-label': 'Outline and people' }, this.outline.el, this.people.el),
@@ -325,6 +331,7 @@ export class Room {
       if (fit !== 'next') return;
     }
     this.st.apply(ev);
+    this.lifecycle.ingest(ev, !!(this.live && this.live.live));
     if (this.live && this.live.live) this.people.activity(ev);
     this.changed();
   }
@@ -332,7 +339,11 @@ export class Room {
   async catchUp(stream) {
     for (;;) {
       const r = await api.events(this.id, stream, this.st.heads[stream]);
-      for (const ev of r.events || []) if (this.st.next(ev) === 'next') this.st.apply(ev);
+      for (const ev of r.events || []) {
+        if (this.st.next(ev) !== 'next') continue;
+        this.st.apply(ev);
+        this.lifecycle.ingest(ev, false);
+      }
       if (!r.more || !(r.events || []).length) break;
     }
     this.changed();
@@ -375,6 +386,7 @@ export class Room {
         `Version ${r.version}, SHA-256 `, h('code', { class: 'hash-full' }, r.sha256), last ? [', last signature ', when(last)] : null, '.']);
     }
     this.viewTabs.buttons.get('propose').hidden = !this.may.isNegotiator || st.frozen;
+    this.sideTabs.buttons.get('lifecycle').hidden = !st.frozen; // signed is for good: no way back to hide it from
     if (this.view === 'propose' && this.viewTabs.buttons.get('propose').hidden) this.showView('text', false);
     const visible = [...st.threads.values()].filter((t) => t.status !== 'withdrawn').length;
     setText(this.sideTabs.buttons.get('threads'), `Threads (${visible})`);
@@ -388,6 +400,7 @@ export class Room {
     this.compare.render();
     this.propose.render();
     this.printer.render();
+    this.lifecycle.render();
   }
 
   // openThread shows a thread in the text and its card (scrolled into view

@@ -105,6 +105,9 @@ type Command struct {
 	Partnership PartnershipID `json:"partnership"`
 	Stage       Stage         `json:"stage"`
 	StageStatus StageStatus   `json:"status"` // mark_stage
+	Item        *ItemArg      `json:"item"`   // add_item, update_item, agree_item
+	Row         string        `json:"row"`    // mark_criterion
+	Mark        Mark          `json:"mark"`
 
 	// Administration.
 	User  *UserArg `json:"user"`  // add_user: the new user; others: a login name
@@ -207,7 +210,7 @@ func parseCommand(b []byte, lift int) (*Command, *Error) {
 		}
 		return &c, badRequest("unknown command type %q", c.Type)
 	}
-	if c.Type != CmdProposeVersion && len(b) > MaxCommandBytes {
+	if c.Type != CmdProposeVersion && c.Type != CmdSetCriteria && len(b) > MaxCommandBytes {
 		return &c, Errorf(CodeTooLarge, "a %s command is at most %d bytes (64 KiB)", c.Type, MaxCommandBytes)
 	}
 	return &c, nil

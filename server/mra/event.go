@@ -207,6 +207,16 @@ func payloadFor(kind EventKind) (any, error) {
 		return &StageNoted{}, nil
 	case EvNegotiationLinked:
 		return &NegotiationLinked{}, nil
+	case EvItemAdded:
+		return &ItemAdded{}, nil
+	case EvItemUpdated:
+		return &ItemUpdated{}, nil
+	case EvItemAgreed:
+		return &ItemAgreed{}, nil
+	case EvCriteriaSet:
+		return &CriteriaSet{}, nil
+	case EvCriterionMarked:
+		return &CriterionMarked{}, nil
 	case EvDirectoryRecorded:
 		return &DirectoryRecorded{}, nil
 	case EvPartyAdded:

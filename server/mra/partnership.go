@@ -2,6 +2,7 @@ package mra
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -72,7 +73,8 @@ const (
 // OfPartnership reports whether a command type acts on a partnership.
 func (t CommandType) OfPartnership() bool {
 	switch t {
-	case CmdCreatePartnership, CmdMarkStage, CmdStageNote, CmdLinkNegotiation:
+	case CmdCreatePartnership, CmdMarkStage, CmdStageNote, CmdLinkNegotiation, CmdAddItem, CmdUpdateItem, CmdAgreeItem,
+		CmdSetCriteria, CmdMarkCriterion:
 		return true
 	}
 	return false
@@ -95,6 +97,7 @@ type (
 		Stage      Stage      `json:"stage"`
 		Visibility Visibility `json:"visibility"`
 		Body       string     `json:"body"`
+		Row        string     `json:"row,omitempty"` // a criteria comparison's row it is about
 	}
 	NegotiationLinked struct {
 		Negotiation NegotiationID `json:"negotiation"`
@@ -120,24 +123,30 @@ type StageNote struct {
 	Author     UserID     `json:"author"`
 	Body       string     `json:"body"`
 	At         time.Time  `json:"at"`
+	Row        string     `json:"row,omitempty"`
 }
 
 // Partnership is the fold of a partnership's streams.
 type Partnership struct {
-	ID           PartnershipID
-	Title        string
-	Parties      []PartyID
-	CreatedBy    UserID
-	CreatedAt    time.Time
-	Stages       map[Stage]StageState
-	Notes        []StageNote // in the order of the history
+	ID        PartnershipID
+	Title     string
+	Parties   []PartyID
+	CreatedBy UserID
+	CreatedAt time.Time
+	Stages    map[Stage]StageState
+	Notes     []StageNote                 // in the order of the history
+	Items     []Item                      // in the order they were added (item.go)
+	Criteria  map[PartyID]Criteria        // each party's criteria (criteria.go)
+	Marks     map[string]map[PartyID]Mark // by comparison row, each party's mark
+
+	aligned      *alignCache // shared by every copy
 	Negotiations []NegotiationID
 	Heads        map[StreamKey]Head
 }
 
 // NewPartnership returns an empty partnership with id, before its creation.
 func NewPartnership(id PartnershipID) *Partnership {
-	return &Partnership{ID: id, Stages: map[Stage]StageState{}, Heads: map[StreamKey]Head{}}
+	return &Partnership{ID: id, Stages: map[Stage]StageState{}, Heads: map[StreamKey]Head{}, aligned: &alignCache{}}
 }
 
 // Member reports whether party p is one of the partnership's parties.
@@ -152,6 +161,9 @@ func (p *Partnership) Clone() *Partnership {
 		c.Stages[k] = v
 	}
 	c.Notes = slices.Clone(p.Notes)
+	c.Items = slices.Clone(p.Items) // an item's slices are replaced, never changed in place
+	c.Criteria = maps.Clone(p.Criteria)
+	c.Marks = maps.Clone(p.Marks) // a row's marks are replaced, never changed in place
 	c.Negotiations = slices.Clone(p.Negotiations)
 	c.Heads = make(map[StreamKey]Head, len(p.Heads))
 	for k, v := range p.Heads {
@@ -181,12 +193,20 @@ func (p *Partnership) Apply(e *Event) error {
 		p.Stages[d.Stage] = StageState{Stage: d.Stage, Status: d.Status, By: e.Actor.User, Party: e.Actor.Party, At: &at}
 	case *StageNoted:
 		p.Notes = append(p.Notes, StageNote{ID: d.Note, Stage: d.Stage, Visibility: d.Visibility, Party: e.Actor.Party,
-			Author: e.Actor.User, Body: d.Body, At: e.At})
+			Author: e.Actor.User, Body: d.Body, At: e.At, Row: d.Row})
 	case *NegotiationLinked:
 		if slices.Contains(p.Negotiations, d.Negotiation) {
 			return fmt.Errorf("apply: negotiation %s linked twice", d.Negotiation)
 		}
 		p.Negotiations = append(p.Negotiations, d.Negotiation)
+	case *ItemAdded, *ItemUpdated, *ItemAgreed:
+		if err := p.applyItem(e); err != nil {
+			return err
+		}
+	case *CriteriaSet, *CriterionMarked:
+		if err := p.applyCriteria(e); err != nil {
+			return err
+		}
 	default:
 		return fmt.Errorf("apply: %s is not a partnership event", e.Kind)
 	}
@@ -234,7 +254,8 @@ type PartnershipOutcome struct {
 //     mark_stage (negotiator) sets a stage's status; stage_note (negotiator
 //     or legal) adds a shared or internal note to a stage;
 //     link_negotiation (negotiator) links a negotiation of the same
-//     parties, once.
+//     parties, once; add_item, update_item and agree_item (negotiator)
+//     keep the stages' items (item.go).
 func DecidePartnership(p *Partnership, cmd *Command, in PartnershipInput) (*PartnershipOutcome, error) {
 	d := &partnershipDecider{p: p, cmd: cmd, in: in, at: in.Now.UTC().Truncate(time.Millisecond)}
 	if cmd.Type == CmdCreatePartnership {
@@ -250,6 +271,16 @@ func DecidePartnership(p *Partnership, cmd *Command, in PartnershipInput) (*Part
 		return d.note()
 	case CmdLinkNegotiation:
 		return d.link()
+	case CmdAddItem:
+		return d.addItem()
+	case CmdUpdateItem:
+		return d.updateItem()
+	case CmdAgreeItem:
+		return d.agreeItem()
+	case CmdSetCriteria:
+		return d.setCriteria()
+	case CmdMarkCriterion:
+		return d.markCriterion()
 	}
 	return nil, badRequest("%s is not a partnership command", cmd.Type)
 }
@@ -369,12 +400,15 @@ func (d *partnershipDecider) note() (*PartnershipOutcome, error) {
 	if body == "" || utf8.RuneCountInString(body) > MaxBodyChars {
 		return nil, badRequest("body is required, at most %d characters", MaxBodyChars)
 	}
+	if d.cmd.Row != "" && (stage != StageCriteria || !d.rowOfMine(d.cmd.Row)) {
+		return nil, Errorf(CodeNotFound, "no row %q in a comparison of your criteria", d.cmd.Row)
+	}
 	owner := PartyID("")
 	if d.cmd.Visibility == Internal {
 		owner = d.in.Actor.Party
 	}
 	id := "sn-" + d.in.NewID()
-	e := d.event(EvStageNoted, owner, &StageNoted{Note: id, Stage: stage, Visibility: d.cmd.Visibility, Body: body})
+	e := d.event(EvStageNoted, owner, &StageNoted{Note: id, Stage: stage, Visibility: d.cmd.Visibility, Body: body, Row: d.cmd.Row})
 	return &PartnershipOutcome{Events: []*Event{e}, Result: func(*Partnership) any { return map[string]any{"note": id} }}, nil
 }
 
@@ -417,10 +451,17 @@ type PartnershipView struct {
 	Negotiations []NegotiationID `json:"negotiations"`
 }
 
-// StageView is one stage in a PartnershipView.
+// StageView is one stage in a PartnershipView: its notes, its items, and
+// for the validation stage the coverage of the sectors.
 type StageView struct {
 	StageState
-	Notes []StageNote `json:"notes"`
+	Notes    []StageNote `json:"notes"`
+	Items    []Item      `json:"items"`
+	Coverage *Coverage   `json:"coverage,omitempty"`
+	// Criteria and Comparisons, on the criteria stage: who set each
+	// party's criteria when, and the side-by-side comparisons.
+	Criteria    map[PartyID]Criteria `json:"criteria,omitempty"`
+	Comparisons []Comparison         `json:"comparisons,omitempty"`
 }
 
 // View returns what a user of party p may see of the partnership.
@@ -429,7 +470,18 @@ func (p *Partnership) View(party PartyID) PartnershipView {
 		Negotiations: append([]NegotiationID{}, p.Negotiations...), Current: StageMaintenance}
 	current := false
 	for _, s := range Stages {
-		sv := StageView{StageState: p.Stage(s), Notes: []StageNote{}}
+		sv := StageView{StageState: p.Stage(s), Notes: []StageNote{}, Items: []Item{}}
+		for _, it := range p.Items {
+			if it.Stage == s {
+				sv.Items = append(sv.Items, it)
+			}
+		}
+		if s == StageValidation {
+			sv.Coverage = p.coverage()
+		}
+		if s == StageCriteria {
+			sv.Criteria, sv.Comparisons = maps.Clone(p.Criteria), p.Comparisons()
+		}
 		if !current && sv.Status != StageDone {
 			v.Current, current = s, true
 		}

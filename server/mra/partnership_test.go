@@ -1,6 +1,7 @@
 package mra
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -39,11 +40,11 @@ func (f *pfixture) do(user UserID, cmd Command) (any, *Error) {
 	}
 	var before string
 	if f.p != nil {
-		before = fmt.Sprintf("%+v", f.p.View("US")) + fmt.Sprintf("%+v", f.p.View("SG"))
+		before = views(f.p)
 	}
 	out, err := DecidePartnership(f.p, &cmd, in)
 	if err != nil {
-		if f.p != nil && fmt.Sprintf("%+v", f.p.View("US"))+fmt.Sprintf("%+v", f.p.View("SG")) != before {
+		if f.p != nil && views(f.p) != before {
 			f.t.Fatal("a refused command changed the partnership")
 		}
 		e, ok := err.(*Error)
@@ -65,6 +66,12 @@ func (f *pfixture) do(user UserID, cmd Command) (any, *Error) {
 	}
 	f.events = append(f.events, out.Events...)
 	return out.Result(f.p), nil
+}
+
+// views is what each party sees of p, as JSON.
+func views(p *Partnership) string {
+	b, _ := json.Marshal([]PartnershipView{p.View("US"), p.View("SG")})
+	return string(b)
 }
 
 func (f *pfixture) must(user UserID, cmd Command) any {
@@ -173,7 +180,13 @@ func TestPartnershipLife(t *testing.T) {
 		t.Errorf("negotiations: %v", us.Negotiations)
 	}
 
-	// The stored bytes check and fold back to the same partnership.
+	checkFold(t, f)
+}
+
+// checkFold checks the stored bytes of every event of f and folds them
+// back: the same partnership, as each party sees it.
+func checkFold(t *testing.T, f *pfixture) {
+	t.Helper()
 	var decoded []*Event
 	prev := map[StreamKey]string{}
 	for _, e := range f.events {
@@ -195,7 +208,7 @@ func TestPartnershipLife(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if fmt.Sprintf("%+v %+v", fold.View("US"), fold.View("SG")) != fmt.Sprintf("%+v %+v", us, sg) {
-		t.Errorf("fold %+v\nwant %+v", fold.View("US"), us)
+	if got, want := views(fold), views(f.p); got != want {
+		t.Errorf("fold %s\nwant %s", got, want)
 	}
 }

@@ -24,6 +24,9 @@ type NegotiationView struct {
 	AmendedBy     []NegotiationID `json:"amended_by,omitempty"`
 	ReviewDue     string          `json:"review_due,omitempty"`
 	ReviewOverdue *bool           `json:"review_overdue,omitempty"`
+	// Review is the next review in full: its due date, note, and who
+	// scheduled it when.
+	Review *Review `json:"review,omitempty"`
 }
 
 // SignOffView is the contract's SIGN_OFF as one party sees it: Body is nil
@@ -67,7 +70,8 @@ func (n *Negotiation) View(p PartyID) NegotiationView {
 		WaitingOnMe: n.WaitingOn(p), Amends: n.Amends,
 	}
 	if n.Review != nil {
-		v.ReviewDue = n.Review.Due
+		r := *n.Review
+		v.ReviewDue, v.Review = r.Due, &r
 	}
 	if l := n.Latest(); l != nil {
 		v.LatestVersion = l.Number
