@@ -206,6 +206,14 @@ func TestPartnershipCreateAndMark(t *testing.T) {
 	if cl := evalIn[string](sg, `document.querySelector('#crumbs').textContent`); cl != "Partnerships" {
 		t.Errorf("crumbs %q", cl)
 	}
+	if cur := evalIn[string](sg, `document.querySelector('#partnerships-link').getAttribute('aria-current') || ''`); cur != "page" {
+		t.Errorf("the header's Partnerships is not marked current on the list (%q)", cur)
+	}
+	if evalIn[bool](sg, `!!document.querySelector('#new-partnership')`) != true {
+		t.Error("SG's negotiator gets no New partnership form")
+	}
+	sg.fitsWidth("list with a partnership at 1280 px")
+	sg.checkA11y("list with a partnership at 1280 px")
 	sg.click(fmt.Sprintf(`#partnerships tr[data-partnership=%q] a`, id))
 	sg.waitJS("the page from the list", `!!document.querySelector('#pp-strip')`, 10*time.Second)
 }
