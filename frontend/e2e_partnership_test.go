@@ -555,6 +555,22 @@ func TestPartnershipReadAgainKeepsDraft(t *testing.T) {
 	if !sg.focused("#pp-note-open-benefits") || evalIn[bool](sg, `!!document.querySelector('#pp-note-form-benefits')`) {
 		t.Error("Cancel did not close the form and give the focus to Write a note")
 	}
+	// Escape closes a form with nothing written (and only then)
+	sg.press("\r")
+	sg.waitJS("the note form again", `document.activeElement?.id === 'pp-note-body-benefits'`, 5*time.Second)
+	if v := evalIn[string](sg, `document.querySelector('#pp-note-body-benefits').value`); v != "" {
+		t.Errorf("a cancelled draft came back: %q", v)
+	}
+	sg.press("x")
+	sg.press(kb.Escape)
+	if !sg.focused("#pp-note-body-benefits") {
+		t.Error("Escape threw away written words")
+	}
+	sg.press(kb.Backspace)
+	sg.press(kb.Escape)
+	if !sg.focused("#pp-note-open-benefits") {
+		t.Error("Escape on an empty note does not close it")
+	}
 	if r, _ := e.api("sg-neg").partnership(id); len(r.Partnership.Stages[2].Notes) != 0 {
 		t.Errorf("a cancelled draft was sent: %+v", r.Partnership.Stages[2].Notes)
 	}
