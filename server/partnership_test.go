@@ -217,3 +217,52 @@ func TestPartnershipCriteria(t *testing.T) {
 		t.Errorf("verify: %v", err)
 	}
 }
+
+// The text in force: the signed negotiation no signed amendment replaces.
+func TestPartnershipTextInForce(t *testing.T) {
+	w := servertest.New(t, servertest.Options{})
+	us := w.Login("us-neg")
+	var created struct {
+		Partnership string `json:"partnership"`
+	}
+	us.Must(map[string]any{"type": "create_partnership", "title": "CTPAT and STP", "parties": []string{"US", "SG"}}, &created)
+	id := created.Partnership
+	inForce := func() string {
+		var r struct {
+			InForce *string `json:"in_force"`
+		}
+		us.GetJSON("/api/partnerships/"+id, &r)
+		if r.InForce == nil {
+			return ""
+		}
+		return *r.InForce
+	}
+	draft := us.Create(1)
+	us.Must(map[string]any{"type": "link_negotiation", "partnership": id, "negotiation": draft}, nil)
+	if got := inForce(); got != "" {
+		t.Errorf("in force before any signature: %s", got)
+	}
+	signed, _ := w.Signed(servertest.Text1)
+	us.Must(map[string]any{"type": "link_negotiation", "partnership": id, "negotiation": signed}, nil)
+	if got := inForce(); got != signed {
+		t.Errorf("in force: %s, want the signed %s", got, signed)
+	}
+	var amend struct {
+		Negotiation string `json:"negotiation"`
+	}
+	us.Must(map[string]any{"type": "create_negotiation", "title": "Amendment 1", "parties": []string{"US", "SG"}, "amends": signed}, &amend)
+	us.Must(map[string]any{"type": "link_negotiation", "partnership": id, "negotiation": amend.Negotiation}, nil)
+	if got := inForce(); got != signed {
+		t.Errorf("in force while the amendment is negotiated: %s, want %s", got, signed)
+	}
+	sha := us.Snapshot(amend.Negotiation).Versions[0].SHA256
+	for _, u := range []mra.UserID{"us-legal", "sg-legal"} {
+		w.Login(u).Must(map[string]any{"type": "sign_off", "negotiation": amend.Negotiation, "version": 1, "sha256": sha, "decision": "approve"}, nil)
+	}
+	for _, u := range []mra.UserID{"us-sign", "sg-sign"} {
+		w.Login(u).Must(map[string]any{"type": "sign", "negotiation": amend.Negotiation, "version": 1, "sha256": sha}, nil)
+	}
+	if got := inForce(); got != amend.Negotiation {
+		t.Errorf("in force once the amendment is signed: %s, want %s", got, amend.Negotiation)
+	}
+}
