@@ -157,5 +157,30 @@ func (s *Server) handlePartnership(w http.ResponseWriter, r *http.Request) error
 			negs = append(negs, n)
 		}
 	}
-	return writeValue(w, http.StatusOK, map[string]any{"partnership": v, "negotiations": negs})
+	return writeValue(w, http.StatusOK, map[string]any{"partnership": v, "negotiations": negs, "in_force": inForce(negs)})
+}
+
+// inForce is the negotiation whose signed text is the partnership's text
+// in force: a signed one that no signed amendment replaces (the latest
+// created, if more than one); nil before any is signed.
+func inForce(negs []mra.NegotiationView) *mra.NegotiationID {
+	signed := map[mra.NegotiationID]bool{}
+	for _, n := range negs {
+		if n.Status == mra.StatusSigned {
+			signed[n.ID] = true
+		}
+	}
+	var best *mra.NegotiationView
+	for i, n := range negs {
+		if !signed[n.ID] || slices.ContainsFunc(n.AmendedBy, func(a mra.NegotiationID) bool { return signed[a] }) {
+			continue
+		}
+		if best == nil || n.CreatedAt.After(best.CreatedAt) {
+			best = &negs[i]
+		}
+	}
+	if best == nil {
+		return nil
+	}
+	return &best.ID
 }

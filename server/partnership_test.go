@@ -217,3 +217,117 @@ func TestPartnershipCriteria(t *testing.T) {
 		t.Errorf("verify: %v", err)
 	}
 }
+
+// The text in force: the signed negotiation no signed amendment replaces.
+func TestPartnershipTextInForce(t *testing.T) {
+	w := servertest.New(t, servertest.Options{})
+	us := w.Login("us-neg")
+	var created struct {
+		Partnership string `json:"partnership"`
+	}
+	us.Must(map[string]any{"type": "create_partnership", "title": "CTPAT and STP", "parties": []string{"US", "SG"}}, &created)
+	id := created.Partnership
+	inForce := func() string {
+		var r struct {
+			InForce *string `json:"in_force"`
+		}
+		us.GetJSON("/api/partnerships/"+id, &r)
+		if r.InForce == nil {
+			return ""
+		}
+		return *r.InForce
+	}
+	draft := us.Create(1)
+	us.Must(map[string]any{"type": "link_negotiation", "partnership": id, "negotiation": draft}, nil)
+	if got := inForce(); got != "" {
+		t.Errorf("in force before any signature: %s", got)
+	}
+	signed, _ := w.Signed(servertest.Text1)
+	us.Must(map[string]any{"type": "link_negotiation", "partnership": id, "negotiation": signed}, nil)
+	if got := inForce(); got != signed {
+		t.Errorf("in force: %s, want the signed %s", got, signed)
+	}
+	var amend struct {
+		Negotiation string `json:"negotiation"`
+	}
+	us.Must(map[string]any{"type": "create_negotiation", "title": "Amendment 1", "parties": []string{"US", "SG"}, "amends": signed}, &amend)
+	us.Must(map[string]any{"type": "link_negotiation", "partnership": id, "negotiation": amend.Negotiation}, nil)
+	if got := inForce(); got != signed {
+		t.Errorf("in force while the amendment is negotiated: %s, want %s", got, signed)
+	}
+	sha := us.Snapshot(amend.Negotiation).Versions[0].SHA256
+	for _, u := range []mra.UserID{"us-legal", "sg-legal"} {
+		w.Login(u).Must(map[string]any{"type": "sign_off", "negotiation": amend.Negotiation, "version": 1, "sha256": sha, "decision": "approve"}, nil)
+	}
+	for _, u := range []mra.UserID{"us-sign", "sg-sign"} {
+		w.Login(u).Must(map[string]any{"type": "sign", "negotiation": amend.Negotiation, "version": 1, "sha256": sha}, nil)
+	}
+	if got := inForce(); got != amend.Negotiation {
+		t.Errorf("in force once the amendment is signed: %s, want %s", got, amend.Negotiation)
+	}
+}
+
+// Every partnership command works over the socket as over HTTP, and a
+// repeated command id gets the first answer and changes nothing.
+func TestPartnershipCommandsOverSocket(t *testing.T) {
+	w := servertest.New(t, servertest.Options{})
+	us := w.Login("us-neg")
+	sock := us.Dial(t)
+	send := func(cmd map[string]any) servertest.Msg {
+		t.Helper()
+		m := sock.Must(servertest.AnswerTo(sock.Send(cmd)), "the answer to "+cmd["type"].(string))
+		if m.Type != "ack" {
+			t.Fatalf("%s over the socket: %s", cmd["type"], m.Raw)
+		}
+		return m
+	}
+	m := send(map[string]any{"type": "create_partnership", "title": "CTPAT and STP", "parties": []string{"US", "SG"}})
+	var created struct {
+		Result struct {
+			Partnership string `json:"partnership"`
+		} `json:"result"`
+	}
+	json.Unmarshal([]byte(m.Raw), &created)
+	id := created.Result.Partnership
+	neg := us.Create(1)
+	var added struct {
+		Result struct {
+			Item mra.Item `json:"item"`
+		} `json:"result"`
+	}
+	for _, cmd := range []map[string]any{
+		{"type": "mark_stage", "stage": "evaluation", "status": "in_progress"},
+		{"type": "stage_note", "stage": "evaluation", "visibility": "shared", "body": "Started."},
+		{"type": "link_negotiation", "negotiation": neg},
+		{"type": "set_criteria", "text": "Seals on every loaded container.\nBadges for every visitor.\n"},
+	} {
+		cmd["partnership"] = id
+		send(cmd)
+	}
+	json.Unmarshal([]byte(send(map[string]any{"type": "add_item", "partnership": id, "item": map[string]any{"kind": "benefit", "text": "Fewer examinations"}}).Raw), &added)
+	send(map[string]any{"type": "update_item", "partnership": id, "item": map[string]any{"id": added.Result.Item.ID, "text": "Fewer examinations of members' cargo"}})
+	w.Login("sg-neg").Must(map[string]any{"type": "set_criteria", "partnership": id, "text": "Tamper-evident seals on loaded containers.\n"}, nil)
+	w.Login("sg-neg").Must(map[string]any{"type": "agree_item", "partnership": id, "item": map[string]any{"id": added.Result.Item.ID}}, nil)
+	r, _ := readPartnership(t, us, id)
+	row := ""
+	for _, s := range r.Partnership.Stages {
+		if s.Stage == mra.StageCriteria && len(s.Comparisons) == 1 {
+			row = s.Comparisons[0].Rows[0].Row
+		}
+	}
+	mark := map[string]any{"id": w.NextID(), "type": "mark_criterion", "partnership": id, "row": row, "mark": "equivalent"}
+	first := send(mark)
+	again := send(mark)
+	if first.Raw != again.Raw {
+		t.Errorf("a repeated mark answered %s, then %s", first.Raw, again.Raw)
+	}
+	_, before := readPartnership(t, us, id)
+	send(map[string]any{"id": mark["id"], "type": "mark_criterion", "partnership": id, "row": row, "mark": "gap"}) // same id: the first answer
+	_, after := readPartnership(t, us, id)
+	if after != before || !strings.Contains(after, `"US":"equivalent"`) {
+		t.Error("a repeated command id changed the partnership")
+	}
+	if err := w.Verify(); err != nil {
+		t.Errorf("verify: %v", err)
+	}
+}

@@ -85,6 +85,18 @@ func TestDemo(t *testing.T) {
 		t.Errorf("the demo's signed arrangement %+v and its amendment %+v", signed, amendment)
 	}
 	id := main.ID
+	// The partnership around the signed arrangement, in its implementation stage.
+	var parts struct {
+		Partnerships []struct {
+			ID           string   `json:"id"`
+			Current      string   `json:"current"`
+			Negotiations []string `json:"negotiations"`
+		} `json:"partnerships"`
+	}
+	mei.GetJSON("/api/partnerships", &parts)
+	if len(parts.Partnerships) != 1 || parts.Partnerships[0].Current != "implementation" || len(parts.Partnerships[0].Negotiations) != 2 {
+		t.Errorf("demo partnerships: %+v", parts)
+	}
 	type snap struct {
 		Threads []struct {
 			Kind, Visibility, Status string

@@ -235,8 +235,73 @@ func (d *demoSeed) negotiation(s *server.Server) error {
 		"\"Without delay\" needs a number of days for our systems; we suggest five working days."); err != nil {
 		return err
 	}
+	amendment := neg
+
+	// The partnership around them, in its implementation stage.
+	neg = "" // partnership commands name what they act on themselves
+	if r, err = do("alice", map[string]any{"type": mra.CmdCreatePartnership, "title": "CTPAT and the Secure Trade Partnership",
+		"parties": []string{"US", "SG"}}); err != nil {
+		return err
+	}
+	p := r["partnership"].(string)
+	cmds := []struct {
+		as  mra.UserID
+		cmd map[string]any
+	}{
+		{"alice", map[string]any{"type": mra.CmdSetCriteria, "text": demoCriteriaUS}},
+		{"mei", map[string]any{"type": mra.CmdSetCriteria, "text": demoCriteriaSG}},
+		{"mei", map[string]any{"type": mra.CmdAddItem, "item": map[string]any{"kind": "prerequisite", "program": "US", "prerequisite": "cmaa", "met": true, "evidence": "Customs Mutual Assistance Agreement in force since 2008"}}},
+		{"alice", map[string]any{"type": mra.CmdAddItem, "item": map[string]any{"kind": "prerequisite", "program": "SG", "prerequisite": "cmaa", "met": true, "evidence": "Customs Mutual Assistance Agreement in force since 2008"}}},
+		{"alice", map[string]any{"type": mra.CmdAddItem, "item": map[string]any{"kind": "factor", "factor": "trade_volume", "text": "Singapore is among the largest trading partners by container volume."}}},
+		{"alice", map[string]any{"type": mra.CmdAddItem, "item": map[string]any{"kind": "step", "text": "Exchange each program's minimum security criteria", "owner": "SG", "due": "2025-03-31", "done": true}}},
+		{"mei", map[string]any{"type": mra.CmdAddItem, "item": map[string]any{"kind": "step", "text": "Joint validation visits in both countries", "owner": "US", "due": "2025-09-30", "done": true}}},
+		{"alice", map[string]any{"type": mra.CmdAddItem, "item": map[string]any{"kind": "benefit", "text": "Fewer examinations of members' cargo"}}},
+		{"mei", map[string]any{"type": mra.CmdAddItem, "item": map[string]any{"kind": "benefit", "text": "Priority processing after a disruption of trade"}}},
+		{"mei", map[string]any{"type": mra.CmdAddItem, "item": map[string]any{"kind": "observation", "date": "2025-05-06", "place": "Long Beach, California", "sector": "importer", "observer": "SG", "findings": "Seal verification and container inspection followed the written procedures.", "outcome": "satisfactory"}}},
+		{"alice", map[string]any{"type": mra.CmdAddItem, "item": map[string]any{"kind": "observation", "date": "2025-06-17", "place": "Singapore", "sector": "consolidator", "observer": "US", "findings": "Access controls at the consolidation warehouse met the criteria; visitor logs kept.", "outcome": "satisfactory"}}},
+		{"alice", map[string]any{"type": mra.CmdAddItem, "item": map[string]any{"kind": "procedure", "text": "Monthly exchange of the lists of members in good standing", "done": true}}},
+		{"mei", map[string]any{"type": mra.CmdAddItem, "item": map[string]any{"kind": "procedure", "text": "Notice of a suspended member within five working days"}}},
+		{"ben", map[string]any{"type": mra.CmdStageNote, "stage": "criteria", "visibility": "internal", "body": "Legal: SG's conveyance criteria go further than ours; no gap on our side."}},
+		{"mei", map[string]any{"type": mra.CmdStageNote, "stage": "implementation", "visibility": "shared", "body": "The suspension notice is the subject of Amendment 1."}},
+		{"alice", map[string]any{"type": mra.CmdLinkNegotiation, "negotiation": signed}},
+		{"mei", map[string]any{"type": mra.CmdLinkNegotiation, "negotiation": amendment}},
+	}
+	for _, s := range []string{"evaluation", "work_plan", "benefits", "criteria", "validation", "negotiation", "signing"} {
+		cmds = append(cmds, struct {
+			as  mra.UserID
+			cmd map[string]any
+		}{"alice", map[string]any{"type": mra.CmdMarkStage, "stage": s, "status": "done"}})
+	}
+	cmds = append(cmds, struct {
+		as  mra.UserID
+		cmd map[string]any
+	}{"mei", map[string]any{"type": mra.CmdMarkStage, "stage": "implementation", "status": "in_progress"}})
+	for _, c := range cmds {
+		c.cmd["partnership"] = p
+		if _, err := do(c.as, c.cmd); err != nil {
+			return err
+		}
+	}
 	return nil
 }
+
+// demoCriteriaUS and demoCriteriaSG are the two programs' minimum security
+// criteria, in short, for the demo's comparison.
+const demoCriteriaUS = `Business partner requirements: members must have written procedures to screen new business partners and to monitor existing ones.
+Container and trailer security: container integrity must be maintained to protect against the introduction of unauthorized material; high security seals must be affixed to all loaded containers.
+Physical access controls: access controls prevent unauthorized entry to facilities; employees, visitors and vendors must be identified.
+Personnel security: written processes must screen prospective employees and periodically check current employees.
+Cybersecurity: members must have written policies and procedures protecting information technology systems.
+Security training and threat awareness: a threat awareness program must be established and maintained by security personnel.
+`
+
+const demoCriteriaSG = `Trading partner security: the company shall screen its trading partners by written procedures and review them periodically.
+Cargo security: the integrity of containers is maintained and tamper-evident seals are affixed to every loaded container.
+Conveyance security: vehicles and conveyances are inspected for hidden compartments before loading.
+Premises and access control: unauthorized entry to premises is prevented; employees and visitors carry identification.
+Personnel security: prospective staff are screened and current staff are checked periodically.
+Security training: staff receive training on threats and on the procedures to report them.
+`
 
 // demoSigned is the text of the demo's signed arrangement.
 var demoSigned = strings.NewReplacer(
