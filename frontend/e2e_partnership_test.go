@@ -575,3 +575,57 @@ func TestPartnershipReadAgainKeepsDraft(t *testing.T) {
 		t.Errorf("a cancelled draft was sent: %+v", r.Partnership.Stages[2].Notes)
 	}
 }
+
+// The text in force (the read's in_force): none before a linked
+// negotiation is signed; the signed one; then its signed amendment, the
+// original marked replaced.
+func TestPartnershipTextInForce(t *testing.T) {
+	e := newEnv(t)
+	usAPI := e.api("us-neg")
+	id := usAPI.newPartnership("CTPAT and STP", "US", "SG")
+	us := e.page("us-neg")
+	us.login("us-neg")
+	us.openPartnership(id)
+	if s := us.text("#pp-in-force"); !strings.Contains(s, "No text in force yet") {
+		t.Errorf("before any signing: %q", s)
+	}
+
+	text := "Article 1. The parties recognise each other's programs.\n"
+	orig, sha := e.w.Signed(text)
+	usAPI.do("link_negotiation", map[string]any{"partnership": id, "negotiation": orig})
+	us.openPartnership(id)
+	if s := us.text("#pp-in-force"); !strings.Contains(s, "Text in force:") || !strings.Contains(s, "signed version 1") {
+		t.Errorf("after signing: %q", s)
+	}
+	if href := evalIn[string](us, `document.querySelector('#pp-in-force a')?.getAttribute('href') || ''`); href != "#/n/"+orig {
+		t.Errorf("the text in force links to %q, want #/n/%s", href, orig)
+	}
+
+	amend := usAPI.do("create_negotiation", map[string]any{"title": "Amendment 1", "parties": []string{"US", "SG"}, "amends": orig})["negotiation"].(string)
+	for _, u := range []string{"us-legal", "sg-legal"} {
+		e.api(u).do("sign_off", map[string]any{"negotiation": amend, "version": 1, "sha256": sha, "decision": "approve"})
+	}
+	for _, u := range []string{"us-sign", "sg-sign"} {
+		e.api(u).do("sign", map[string]any{"negotiation": amend, "version": 1, "sha256": sha})
+	}
+	usAPI.do("link_negotiation", map[string]any{"partnership": id, "negotiation": amend})
+	var raw struct {
+		InForce *string `json:"in_force"`
+	}
+	usAPI.GetJSON("/api/partnerships/"+id, &raw)
+	if raw.InForce == nil || *raw.InForce != amend {
+		t.Fatalf("the server's in_force %v, want %s", raw.InForce, amend)
+	}
+	us.openPartnership(id)
+	if href := evalIn[string](us, `document.querySelector('#pp-in-force a')?.getAttribute('href') || ''`); href != "#/n/"+amend {
+		t.Errorf("after the amendment the text in force links to %q, want #/n/%s", href, amend)
+	}
+	if s := us.text(fmt.Sprintf(`#pp-negotiations li[data-negotiation=%q]`, amend)); !strings.Contains(s, "In force") || !strings.Contains(s, "Signed") {
+		t.Errorf("the amendment shows %q", s)
+	}
+	if s := us.text(fmt.Sprintf(`#pp-negotiations li[data-negotiation=%q]`, orig)); !strings.Contains(s, "Replaced by an amendment") || strings.Contains(s, "In force") {
+		t.Errorf("the original shows %q", s)
+	}
+	us.checkA11y("text in force")
+	us.shot("pp-08-in-force", "#pp-links-h")
+}

@@ -412,17 +412,34 @@ class PartnershipView {
     return form;
   }
 
+  // negotiationsSection lists the linked negotiations with their status,
+  // and which one's signed text is in force (the read's `in_force`: signed,
+  // and not replaced by a signed amendment among them).
   negotiationsSection(p) {
     const negs = this.data.negotiations || [];
+    const inForce = this.data.in_force || null;
+    const signed = new Set(negs.filter((n) => n.status === 'signed').map((n) => n.id));
+    const forced = negs.find((n) => n.id === inForce);
     const list = negs.length
-      ? h('ul', { class: 'pp-negotiations', id: 'pp-negotiations' }, negs.map((n) => h('li', { dataset: { negotiation: n.id, status: n.status } },
-        h('a', { href: `#/n/${encodeURIComponent(n.id)}`, id: `pp-neg-${n.id}` }, n.title), ' ',
-        h('span', { class: `badge st-${n.status}` }, STATUS_LABEL[n.status] || n.status),
-        h('span', { class: 'muted' }, ` · ${n.latest_version ? `version ${n.latest_version}` : 'no version yet'}`))))
+      ? h('ul', { class: 'pp-negotiations', id: 'pp-negotiations' }, negs.map((n) => {
+        const replaced = n.id !== inForce && (n.amended_by || []).some((a) => signed.has(a));
+        return h('li', { dataset: { negotiation: n.id, status: n.status }, class: n.id === inForce ? 'pp-in-force' : null },
+          h('a', { href: `#/n/${encodeURIComponent(n.id)}`, id: `pp-neg-${n.id}` }, n.title), ' ',
+          h('span', { class: `badge st-${n.status}` }, STATUS_LABEL[n.status] || n.status),
+          n.id === inForce ? h('span', { class: 'pill pp-force-pill' }, 'In force') : null,
+          replaced ? h('span', { class: 'pill pp-replaced-pill' }, 'Replaced by an amendment') : null,
+          h('span', { class: 'muted' }, ` · ${n.latest_version ? `version ${n.latest_version}` : 'no version yet'}`));
+      }))
       : h('p', { class: 'muted', id: 'pp-negotiations-none' }, 'No negotiation linked yet.');
+    const force = forced
+      ? h('p', { class: 'pp-force', id: 'pp-in-force' }, h('strong', null, 'Text in force: '),
+        h('a', { href: `#/n/${encodeURIComponent(forced.id)}` }, forced.title),
+        forced.latest_version ? `, signed version ${forced.latest_version}` : '')
+      : h('p', { class: 'muted pp-force', id: 'pp-in-force' }, 'No text in force yet: none of the linked negotiations is signed.');
     return h('section', { class: 'pp-links card', 'aria-labelledby': 'pp-links-h' },
       h('h2', { id: 'pp-links-h' }, 'Negotiations'),
       h('p', { class: 'muted' }, 'The texts negotiated for this partnership, with their status.'),
+      force,
       list,
       this.canMark ? this.linkForm(p) : null);
   }
