@@ -176,7 +176,7 @@ func TestPartnershipCreateAndMark(t *testing.T) {
 		t.Errorf("SG sees evaluation %q", s)
 	}
 	status := sg.text("#pp-status-evaluation")
-	if !strings.Contains(status, "Done") || !strings.Contains(status, "marked by us-neg (US)") {
+	if !strings.Contains(status, "Done") || !strings.Contains(status, "marked by US Negotiator (US)") {
 		t.Errorf("SG's evaluation says %q", status)
 	}
 	if cur := sg.currentStage(); cur != "work_plan" {
@@ -255,7 +255,7 @@ func TestPartnershipNotes(t *testing.T) {
 	if !legal.focused("#pp-stage-criteria .pp-note[data-visibility=internal]") {
 		t.Error("the posted note does not have the focus")
 	}
-	if s := legal.text("#pp-stage-criteria .pp-note.internal"); !strings.Contains(s, "Internal: only US sees this") || !strings.Contains(s, "US-ONLY their IT criteria") || !strings.Contains(s, "us-legal (US)") {
+	if s := legal.text("#pp-stage-criteria .pp-note.internal"); !strings.Contains(s, "Internal: only US sees this") || !strings.Contains(s, "US-ONLY their IT criteria") || !strings.Contains(s, "US Legal (US)") {
 		t.Errorf("the internal note shows %q", s)
 	}
 	legal.waitAnnounced("Internal note posted on Program and criteria comparison: only US sees it.")
@@ -548,7 +548,7 @@ func TestPartnershipReadAgainKeepsDraft(t *testing.T) {
 	if !sg.focused("#pp-reload") {
 		t.Error("Read again lost the focus")
 	}
-	if s := sg.text("#pp-status-work_plan"); !strings.Contains(s, "marked by us-neg (US)") {
+	if s := sg.text("#pp-status-work_plan"); !strings.Contains(s, "marked by US Negotiator (US)") {
 		t.Errorf("work plan: %q", s)
 	}
 	sg.click("#pp-note-cancel-benefits")
