@@ -364,6 +364,10 @@ func TestPartnershipLinksNegotiation(t *testing.T) {
 	if !strings.Contains(evalIn[string](sg, `location.hash`), neg) {
 		t.Error("the link did not open the room")
 	}
+	// and the room links back to the partnership
+	sg.waitText("#room-partnership", "Part of the partnership", 5*time.Second)
+	sg.click("#room-partnership a")
+	sg.waitJS("the partnership again", `location.hash === '#/p/`+id+`'`, 5*time.Second)
 }
 
 // A legal reviewer gets notes but no status or link controls; a signatory
