@@ -604,6 +604,20 @@ func TestPartnershipTextInForce(t *testing.T) {
 	if href := evalIn[string](us, `document.querySelector('#pp-in-force a')?.getAttribute('href') || ''`); href != "#/n/"+orig {
 		t.Errorf("the text in force links to %q, want #/n/%s", href, orig)
 	}
+	// its signing record, served as the export path serves it, and its review
+	if s := us.text("#pp-in-force"); !strings.Contains(s, "No periodic review scheduled") {
+		t.Errorf("the text in force without a review: %q", s)
+	}
+	rec := evalIn[string](us, `fetch(document.querySelector('#pp-signing-record').href).then(r => r.ok ? r.text() : 'status ' + r.status)`)
+	if !strings.Contains(rec, sha) {
+		t.Errorf("the signing record link gave %.200q, want the record with the signed SHA-256", rec)
+	}
+	due := time.Now().UTC().AddDate(0, 6, 0).Format("2006-01-02")
+	usAPI.do("schedule_review", map[string]any{"negotiation": orig, "due": due})
+	us.openPartnership(id)
+	if s := us.text("#pp-in-force"); !strings.Contains(s, "Next review due "+due) {
+		t.Errorf("the text in force with a review: %q", s)
+	}
 
 	amend := usAPI.do("create_negotiation", map[string]any{"title": "Amendment 1", "parties": []string{"US", "SG"}, "amends": orig})["negotiation"].(string)
 	for _, u := range []string{"us-legal", "sg-legal"} {

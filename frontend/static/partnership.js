@@ -438,10 +438,16 @@ class PartnershipView {
           h('span', { class: 'muted' }, ` · ${n.latest_version ? `version ${n.latest_version}` : 'no version yet'}`));
       }))
       : h('p', { class: 'muted', id: 'pp-negotiations-none' }, 'No negotiation linked yet.');
+    // the signing record of the text in force, and its next periodic review
+    const record = forced && h('a', { id: 'pp-signing-record',
+      href: `/api/negotiations/${encodeURIComponent(forced.id)}/export?kind=record&format=html` }, 'signing record');
+    const review = forced && (forced.review_due
+      ? (forced.review_overdue ? h('strong', { class: 'pill overdue' }, `Review overdue since ${forced.review_due}`) : `Next review due ${forced.review_due}`)
+      : 'No periodic review scheduled');
     const force = forced
       ? h('p', { class: 'pp-force', id: 'pp-in-force' }, h('strong', null, 'Text in force: '),
         h('a', { href: `#/n/${encodeURIComponent(forced.id)}` }, forced.title),
-        forced.latest_version ? `, signed version ${forced.latest_version}` : '')
+        forced.latest_version ? `, signed version ${forced.latest_version}` : '', ' (', record, '). ', review, '.')
       : h('p', { class: 'muted pp-force', id: 'pp-in-force' }, 'No text in force yet: none of the linked negotiations is signed.');
     return h('section', { class: 'pp-links card', 'aria-labelledby': 'pp-links-h' },
       h('h2', { id: 'pp-links-h' }, 'Negotiations'),
