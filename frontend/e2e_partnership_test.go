@@ -647,3 +647,28 @@ func TestPartnershipTextInForce(t *testing.T) {
 	us.checkA11y("text in force")
 	us.shot("pp-08-in-force", "#pp-links-h")
 }
+
+// During a call: what one side marks or notes shows on the other side's
+// open partnership page at once, without a reload; another party's
+// internal note never does.
+func TestPartnershipLive(t *testing.T) {
+	e := newEnv(t)
+	usAPI := e.api("us-neg")
+	id := usAPI.do("create_partnership", map[string]any{"title": "CTPAT and STP", "parties": []string{"US", "SG"}})["partnership"].(string)
+	sg := e.page("sg-neg")
+	sg.login("sg-neg")
+	sg.openPartnership(id)
+	sg.waitJS("the partnership's socket", `!!document.querySelector('#pp-stage-evaluation')`, 5*time.Second)
+	time.Sleep(300 * time.Millisecond) // the subscription is made
+	usAPI.do("mark_stage", map[string]any{"partnership": id, "stage": "evaluation", "status": "done"})
+	sg.waitJS("the other side's mark, live", `document.querySelector('#pp-stage-evaluation').dataset.status === 'done'`, live)
+	e.api("us-legal").do("stage_note", map[string]any{"partnership": id, "stage": "criteria", "visibility": "internal", "body": "US-ONLY live note"})
+	e.api("us-legal").do("stage_note", map[string]any{"partnership": id, "stage": "criteria", "visibility": "shared", "body": "A shared live note"})
+	sg.waitText("#pp-stage-criteria", "A shared live note", live)
+	if strings.Contains(sg.text("#partnership"), "US-ONLY") {
+		t.Error("SG's page shows US's internal note")
+	}
+	// leaving the page closes its socket: no more reads of it
+	sg.open("/#/")
+	sg.waitJS("the list", `!!document.querySelector('#negotiations, .empty, main h1')`, 5*time.Second)
+}

@@ -238,7 +238,7 @@ func presence(id mra.NegotiationID, r *room) []byte {
 		users = append(users, w)
 	}
 	slices.SortFunc(users, func(a, b *who) int { return strings.Compare(string(a.User), string(b.User)) })
-	b, _ := json.Marshal(map[string]any{"type": "presence", "negotiation": id, "users": users})
+	b, _ := json.Marshal(map[string]any{"type": "presence", roomField(id): id, "users": users})
 	return b
 }
 

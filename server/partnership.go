@@ -98,7 +98,23 @@ func (e *engine) runPartnership(user mra.User, cmd *mra.Command) ([]byte, mra.Co
 	ps.rmu.Lock()
 	ps.byID[next.ID] = next
 	ps.rmu.Unlock()
+	if e.publish != nil {
+		e.publish(roomOf(next.ID), out.Events, nil) // mu is held: published in commit order
+	}
 	return answer, ""
+}
+
+// roomOf is the hub's room of a partnership's subscribers: keyed by its
+// id, which no negotiation's equals.
+func roomOf(p mra.PartnershipID) mra.NegotiationID { return mra.NegotiationID(p) }
+
+// roomField names a room's id in the messages to it: "partnership" for a
+// partnership's, "negotiation" for a negotiation's.
+func roomField(id mra.NegotiationID) string {
+	if strings.HasPrefix(string(id), "p-") {
+		return "partnership"
+	}
+	return "negotiation"
 }
 
 // partnershipEntry is one partnership in GET /api/partnerships: its stages'

@@ -331,3 +331,60 @@ func TestPartnershipCommandsOverSocket(t *testing.T) {
 		t.Errorf("verify: %v", err)
 	}
 }
+
+// A partnership's events live: subscribe with "partnership" replays the
+// shared stream and the party's own, then sends live ones; another party's
+// internal note never reaches the socket; strangers are not_found.
+func TestPartnershipLive(t *testing.T) {
+	w := servertest.New(t, servertest.Options{})
+	us := w.Login("us-neg")
+	var created struct {
+		Partnership string `json:"partnership"`
+	}
+	us.Must(map[string]any{"type": "create_partnership", "title": "CTPAT and STP", "parties": []string{"US", "SG"}}, &created)
+	id := created.Partnership
+	w.Login("us-legal").Must(map[string]any{"type": "stage_note", "partnership": id, "stage": "criteria", "visibility": "internal", "body": "US-ONLY before"}, nil)
+	us.Must(map[string]any{"type": "mark_stage", "partnership": id, "stage": "evaluation", "status": "in_progress"}, nil)
+
+	sg := w.Login("sg-neg").Dial(t)
+	subID := sg.Send(map[string]any{"type": "subscribe", "partnership": id, "since": map[string]int{"shared": 0, "internal": 0}})
+	var replayed []servertest.Msg
+	for {
+		m := sg.Must(func(m servertest.Msg) bool { return m.Type == "event" || m.ID == subID }, "the replay")
+		if m.Type != "event" {
+			if m.Type != "ack" || !strings.Contains(m.Raw, `"shared":2`) {
+				t.Fatalf("subscribe ack %s", m.Raw)
+			}
+			break
+		}
+		replayed = append(replayed, m)
+	}
+	if len(replayed) != 2 || !strings.Contains(replayed[0].Raw, `"kind":"partnership_created"`) || !strings.Contains(replayed[0].Raw, `"partnership":"`+id+`"`) {
+		t.Errorf("replay %v", replayed)
+	}
+	usSock := w.Login("us-legal").Dial(t)
+	usSub := usSock.Send(map[string]any{"type": "subscribe", "partnership": id, "since": map[string]int{"shared": 2, "internal": 1}})
+	usSock.Must(servertest.AnswerTo(usSub), "US's subscribe")
+	w.Login("us-legal").Must(map[string]any{"type": "stage_note", "partnership": id, "stage": "criteria", "visibility": "internal", "body": "US-ONLY after"}, nil)
+	us.Must(map[string]any{"type": "mark_stage", "partnership": id, "stage": "evaluation", "status": "done"}, nil)
+	var seen []string
+	m := sg.Must(func(m servertest.Msg) bool { seen = append(seen, m.Raw); return m.Type == "event" && m.Kind == string(mra.EvStageMarked) }, "the live mark")
+	if !strings.Contains(m.Raw, `"status":"done"`) {
+		t.Errorf("live event %s", m.Raw)
+	}
+	for _, raw := range seen {
+		if strings.Contains(raw, "US-ONLY") {
+			t.Errorf("SG's socket got US's internal note: %s", raw)
+		}
+	}
+	if n := usSock.Must(servertest.IsEvent(mra.EvStageNoted), "US's own internal note, live"); !strings.Contains(n.Raw, "US-ONLY after") || !strings.Contains(n.Raw, `"stream":"internal"`) {
+		t.Errorf("US's note event %s", n.Raw)
+	}
+	if p := usSock.Must(func(m servertest.Msg) bool { return m.Type == "presence" }, "presence in the partnership"); !strings.Contains(p.Raw, `"partnership":"`+id+`"`) {
+		t.Errorf("presence %s", p.Raw)
+	}
+	ex := w.Login("ex-neg").Dial(t)
+	if a := ex.Must(servertest.AnswerTo(ex.Send(map[string]any{"type": "subscribe", "partnership": id})), "a stranger's subscribe"); a.Error == nil || a.Error.Code != mra.CodeNotFound {
+		t.Errorf("a stranger's subscribe: %s", a.Raw)
+	}
+}

@@ -369,8 +369,12 @@ func (c *wsConn) handle(data []byte) {
 	case mra.CmdSubscribe:
 		err = c.subscribe(cmd)
 	case mra.CmdUnsubscribe:
-		if !c.s.hub.leave(c, cmd.Negotiation) {
-			err = mra.Errorf(mra.CodeBadRequest, "not subscribed to %q", cmd.Negotiation)
+		room := cmd.Negotiation
+		if cmd.Partnership != "" {
+			room = roomOf(cmd.Partnership)
+		}
+		if !c.s.hub.leave(c, room) {
+			err = mra.Errorf(mra.CodeBadRequest, "not subscribed to %q", room)
 		} else {
 			c.ack(cmd.ID, map[string]any{})
 		}
@@ -409,6 +413,10 @@ func (c *wsConn) ack(id string, result any) {
 // (the reader goes on reading); the hub holds live events meanwhile, so none
 // is lost at the seam, and drops those the replay already sent, so none
 // comes twice. The heads are the committed ones the client now has.
+//
+// With "partnership" instead of "negotiation" it subscribes to a
+// partnership's streams alike (its room is keyed by its id, which no
+// negotiation id equals: they start "p-" and "n-").
 func (c *wsConn) subscribe(cmd *mra.Command) error {
 	id := cmd.Negotiation
 	shared, internal := mra.SharedStream, mra.InternalStream(c.user.Party)
@@ -417,7 +425,17 @@ func (c *wsConn) subscribe(cmd *mra.Command) error {
 		since = *cmd.Since
 	}
 	var heads map[mra.StreamKey]mra.Head
-	if err := c.s.engine.view(id, c.user, func(n *mra.Negotiation) {
+	read := c.s.engine.store.Events
+	if cmd.Partnership != "" {
+		p := c.s.engine.partnerships.get(cmd.Partnership)
+		if p == nil || !p.Member(c.user.Party) {
+			return mra.Errorf(mra.CodeNotFound, "no partnership %q", cmd.Partnership)
+		}
+		id, heads = roomOf(cmd.Partnership), map[mra.StreamKey]mra.Head{shared: p.Heads[shared], internal: p.Heads[internal]}
+		read = func(_ mra.NegotiationID, key mra.StreamKey, since uint64, limit, maxBytes int) ([][]byte, error) {
+			return c.s.engine.store.PartnershipEvents(cmd.Partnership, key, since, limit, maxBytes)
+		}
+	} else if err := c.s.engine.view(id, c.user, func(n *mra.Negotiation) {
 		heads = map[mra.StreamKey]mra.Head{shared: n.Heads[shared], internal: n.Heads[internal]}
 	}); err != nil {
 		return err
@@ -432,7 +450,7 @@ func (c *wsConn) subscribe(cmd *mra.Command) error {
 	c.replays.Add(1)
 	go func() {
 		defer c.replays.Done()
-		if err := c.replay(id, sent); err != nil {
+		if err := c.replay(id, sent, read); err != nil {
 			c.s.hub.leave(c, id)
 			c.sendBytes(errorAnswer(cmd.ID, asContractError(c.s.log, err, "command", cmd.Type)))
 			return
@@ -452,7 +470,7 @@ func (c *wsConn) subscribe(cmd *mra.Command) error {
 
 // replay sends the stored events of the user's two streams after sent, page
 // by page as the socket drains, and moves sent on.
-func (c *wsConn) replay(id mra.NegotiationID, sent map[mra.StreamKey]uint64) error {
+func (c *wsConn) replay(id mra.NegotiationID, sent map[mra.StreamKey]uint64, read func(mra.NegotiationID, mra.StreamKey, uint64, int, int) ([][]byte, error)) error {
 	for _, key := range []mra.StreamKey{mra.SharedStream, mra.InternalStream(c.user.Party)} {
 		for {
 			// The next page is read only once what waits for the socket is
@@ -469,7 +487,7 @@ func (c *wsConn) replay(id mra.NegotiationID, sent map[mra.StreamKey]uint64) err
 			if err != nil {
 				return nil // the socket is gone
 			}
-			raws, err := c.s.engine.store.Events(id, key, sent[key], replayPageEvents, replayPageBytes)
+			raws, err := read(id, key, sent[key], replayPageEvents, replayPageBytes)
 			if err != nil {
 				release()
 				return err

@@ -50,7 +50,7 @@ function route() {
   if (location.hash === '#/partnerships' || location.hash.startsWith('#/p/')) {
     closeRoom();
     const p = location.hash.match(/^#\/p\/([^/]+)/);
-    if (p) showPartnership(app, main, decodeURIComponent(p[1]));
+    if (p) app.room = showPartnership(app, main, decodeURIComponent(p[1])); // closed as a room is
     else showPartnerships(app, main);
     return;
   }

@@ -9,6 +9,7 @@
 // the page reads them over HTTP again after each action, when the tab comes
 // back into view, and on "Read again".
 
+import { Live } from './socket.js';
 import { api } from './api.js';
 import { h, replace, errorBox, field, describeError, announce, when, radios, select } from './dom.js';
 import { STATUS_LABEL } from './state.js';
@@ -188,6 +189,45 @@ class PartnershipView {
 
   get shown() { return this.main.contains(this.root); }
 
+  // startLive subscribes to the partnership's events: each one (the other
+  // side's marks and notes, during a call) reads the partnership again.
+  // It starts from the heads as they are (no replay: the read has it all)
+  // and, after a drop, resumes from the last event seen.
+  startLive() {
+    const far = Number.MAX_SAFE_INTEGER;
+    this.heads = null;
+    this.live = new Live(this.id, {
+      field: 'partnership',
+      since: () => this.heads || { shared: far, internal: far },
+      message: (m) => {
+        if (m.type !== 'event' || !this.heads) return;
+        this.heads[m.stream === 'internal' ? 'internal' : 'shared'] = m.seq;
+        this.soon();
+      },
+      state: () => {},
+      synced: (heads) => {
+        const resumed = !!this.heads;
+        this.heads = { shared: heads.shared || 0, internal: heads.internal || 0 };
+        if (resumed) this.soon(); // what happened while the socket was down
+      },
+      dropped: () => { api.me().catch(() => {}); },
+    });
+    this.live.start();
+  }
+
+  // soon reads the partnership again, once for a burst of events.
+  soon() {
+    clearTimeout(this.soonTimer);
+    this.soonTimer = setTimeout(() => { if (this.shown) this.load({ keep: true }); else this.close(); }, 150);
+  }
+
+  // close stops the live updates (the app calls it when the view goes).
+  close() {
+    clearTimeout(this.soonTimer);
+    if (this.live) this.live.stop();
+    document.removeEventListener('visibilitychange', this.onVisible);
+  }
+
   // who names a user by full name, as the read's names give them, with the
   // login name when the name is not known.
   who(id) {
@@ -222,6 +262,7 @@ class PartnershipView {
     const linked = new Set(p.negotiations || []);
     this.candidates = negotiations.filter((n) => !linked.has(n.id) && sameParties(n.parties || [], p.parties || []));
     this.draw();
+    if (!this.live) this.startLive();
     if (focus === 'heading') this.heading.focus({ preventScroll: true });
     else if (typeof focus === 'function') focus();
     else if (before) { const el = document.getElementById(before); if (el) el.focus({ preventScroll: true }); }

@@ -14,10 +14,12 @@ const MAX_DELAY = 15000;
 export class Live {
   // handlers: since() → {shared, internal}; message(msg) for event, status and
   // presence messages; state(name, info); synced(heads) after each subscribe
-  // ack; dropped() after a failed attempt (to check the session).
+  // ack; dropped() after a failed attempt (to check the session); field,
+  // what the id names: "negotiation" (the default) or "partnership".
   constructor(negotiation, handlers) {
     this.negotiation = negotiation;
     this.h = handlers;
+    this.field = handlers.field || 'negotiation';
     this.ws = null;
     this.attempt = 0;
     this.pending = new Map();
@@ -76,7 +78,7 @@ export class Live {
   async subscribe(ws) {
     this.setState('syncing');
     try {
-      const result = await this.send({ type: 'subscribe', negotiation: this.negotiation, since: this.h.since() });
+      const result = await this.send({ type: 'subscribe', [this.field]: this.negotiation, since: this.h.since() });
       if (this.ws !== ws) return;
       this.attempt = 0;
       this.setState('live');
@@ -134,7 +136,7 @@ export class Live {
       else p.reject(new ApiError(m.error?.code || 'internal', m.error?.message || 'error'));
       return;
     }
-    if (m.negotiation && m.negotiation !== this.negotiation) return;
+    if (m[this.field] && m[this.field] !== this.negotiation) return;
     this.h.message(m);
   }
 

@@ -14,12 +14,22 @@ import (
 // the event that would pass maxBytes in all, but always returns the first.
 // An unknown negotiation or stream gives an empty slice and no error.
 func (s *Store) Events(n mra.NegotiationID, stream mra.StreamKey, since uint64, limit, maxBytes int) ([][]byte, error) {
+	return s.events(bucketNegotiations, string(n), stream, since, limit, maxBytes)
+}
+
+// PartnershipEvents is Events of a partnership's stream.
+func (s *Store) PartnershipEvents(p mra.PartnershipID, stream mra.StreamKey, since uint64, limit, maxBytes int) ([][]byte, error) {
+	return s.events(bucketPartnerships, string(p), stream, since, limit, maxBytes)
+}
+
+// events reads a stream of the nested bucket id of top.
+func (s *Store) events(top []byte, id string, stream mra.StreamKey, since uint64, limit, maxBytes int) ([][]byte, error) {
 	out := [][]byte{}
 	if since == math.MaxUint64 {
 		return out, nil
 	}
 	err := s.db.View(func(tx *bolt.Tx) error {
-		sb := streamBucket(tx, n, stream)
+		sb := streamBucket(tx, top, id, stream)
 		if sb == nil {
 			return nil
 		}
@@ -35,14 +45,15 @@ func (s *Store) Events(n mra.NegotiationID, stream mra.StreamKey, since uint64, 
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("events of %s %s: %w", n, stream, err)
+		return nil, fmt.Errorf("events of %s %s: %w", id, stream, err)
 	}
 	return out, nil
 }
 
-// streamBucket returns the bucket of one stream, or nil if it has none.
-func streamBucket(tx *bolt.Tx, n mra.NegotiationID, stream mra.StreamKey) *bolt.Bucket {
-	nb := negotiation(tx, n)
+// streamBucket returns the bucket of one stream of the nested bucket id
+// of top (a negotiation or a partnership), or nil if it has none.
+func streamBucket(tx *bolt.Tx, top []byte, id string, stream mra.StreamKey) *bolt.Bucket {
+	nb := tx.Bucket(top).Bucket([]byte(id))
 	if nb == nil {
 		return nil
 	}

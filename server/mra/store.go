@@ -46,6 +46,8 @@ type Store interface {
 	// with seq > since, in order, as stored (canonical JSON); with maxBytes
 	// > 0, no more than maxBytes in all, but always the first.
 	Events(n NegotiationID, stream StreamKey, since uint64, limit, maxBytes int) ([][]byte, error)
+	// PartnershipEvents is Events of a partnership's stream.
+	PartnershipEvents(p PartnershipID, stream StreamKey, since uint64, limit, maxBytes int) ([][]byte, error)
 	// Answer returns the stored answer to a user's command id, if any.
 	Answer(user UserID, id string) ([]byte, bool, error)
 	// Verify checks every stream of every negotiation: seqs gapless from 1
