@@ -368,7 +368,10 @@ func TestPartnershipLive(t *testing.T) {
 	w.Login("us-legal").Must(map[string]any{"type": "stage_note", "partnership": id, "stage": "criteria", "visibility": "internal", "body": "US-ONLY after"}, nil)
 	us.Must(map[string]any{"type": "mark_stage", "partnership": id, "stage": "evaluation", "status": "done"}, nil)
 	var seen []string
-	m := sg.Must(func(m servertest.Msg) bool { seen = append(seen, m.Raw); return m.Type == "event" && m.Kind == string(mra.EvStageMarked) }, "the live mark")
+	m := sg.Must(func(m servertest.Msg) bool {
+		seen = append(seen, m.Raw)
+		return m.Type == "event" && m.Kind == string(mra.EvStageMarked)
+	}, "the live mark")
 	if !strings.Contains(m.Raw, `"status":"done"`) {
 		t.Errorf("live event %s", m.Raw)
 	}
