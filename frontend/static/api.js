@@ -84,3 +84,9 @@ export const api = {
     }
   },
 };
+
+// ---- the stages' views (criteria.js, items.js; issue 12) ----
+// partnershipRead is GET /api/partnerships/{id} (server/README "Partnerships"):
+// the partnership as the user's party sees it; there are no live events, so
+// the views read it again after each of their commands.
+export const partnershipRead = (id) => request('GET', `/api/partnerships/${enc(id)}`);

@@ -10,6 +10,8 @@ import { showList } from './list.js';
 import { Room } from './room.js';
 import { showPassword } from './password.js';
 import { showAdmin } from './admin.js';
+import { showCriteria } from './criteria.js';
+import { showWork } from './items.js';
 
 const main = document.getElementById('main');
 const app = { user: null, room: null };
@@ -44,6 +46,14 @@ function route() {
     else showAdmin(app, main);
     return;
   }
+  // ---- the stages' views (issue 12): #/p/ID/criteria and #/p/ID/work ----
+  const stages = location.hash.match(/^#\/p\/([^/]+)\/(criteria|work)$/);
+  if (stages) {
+    closeRoom();
+    (stages[2] === 'criteria' ? showCriteria : showWork)(app, main, decodeURIComponent(stages[1]));
+    return;
+  }
+  // ---- end of the stages' views ----
   const m = location.hash.match(/^#\/n\/([^/]+)(?:\/t\/([^/]+))?/);
   if (m) {
     const id = decodeURIComponent(m[1]);
