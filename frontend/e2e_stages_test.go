@@ -13,7 +13,9 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"mra/frontend"
 	"mra/server/mra"
+	"mra/server/servertest"
 )
 
 // stagesPartnership creates a US–SG partnership and returns its id.
@@ -248,8 +250,13 @@ func TestStagesCriteria400(t *testing.T) {
 	if !us.focused(`tr[data-row] button[data-mark=equivalent]`) || focusedRow() != "3" {
 		t.Fatalf("Tab from row 3: focus on %s", evalIn[string](us, `document.activeElement.outerHTML.slice(0, 120)`))
 	}
+	evalIn[chromedp.Void](us, `window.__row100 = document.querySelector('table.cmp tbody tr[data-row]:nth-child(100)')`)
 	us.press("\r")
 	us.waitText("#criteria-summary [data-party=US]", "US: 1 equivalent, 0 partly, 3 gap, 396 not marked", 5*time.Second)
+	// only the marked row is drawn again: the others stay the same nodes
+	if !evalIn[bool](us, `window.__row100.isConnected && window.__row100 === document.querySelector('table.cmp tbody tr[data-row]:nth-child(100)')`) {
+		t.Error("a mark redrew the other rows")
+	}
 	us.waitJS("the focus kept on row 3's mark", `document.activeElement?.matches('button[data-mark=equivalent][aria-pressed=true]') && document.activeElement.closest('tr').querySelector('th').textContent === '3'`, 5*time.Second)
 	if got := usAPI.stage(id, mra.StageCriteria).Comparisons[0].Rows[2].Marks["US"]; got != mra.MarkEquivalent {
 		t.Errorf("row 3's US mark on the server: %q", got)
@@ -472,4 +479,47 @@ func TestStagesKeyboard(t *testing.T) {
 	us.stagesView(id, "criteria")
 	us.fitsWidth("criteria at 1280 px")
 	us.checkA11y("criteria at 1280 px")
+}
+
+// BenchmarkStagesCriteria400: in headless Chromium, the criteria view of
+// two 400-paragraph criteria (the server test's texts): from the route
+// opened (out of the list) to its 400 rows drawn, and from a mark pressed
+// to the summary counting it (the command, the read again, the rows
+// redrawn, the focus back); with the longest main-thread task of each.
+func BenchmarkStagesCriteria400(b *testing.B) {
+	w := servertest.New(b, servertest.Options{Page: frontend.FS()})
+	us := w.Login("us-neg")
+	var created struct {
+		Partnership string `json:"partnership"`
+	}
+	us.Must(map[string]any{"type": "create_partnership", "title": "CTPAT and STP", "parties": []string{"US", "SG"}}, &created)
+	id := created.Partnership
+	var usText, sgText strings.Builder
+	for i := range 400 {
+		fmt.Fprintf(&usText, "Criterion %d on container seals number %d: written procedures verify seal integrity of containers at stuffing point %d, as the members' security officers record each inspection in the log.\n", i, i, i)
+		fmt.Fprintf(&sgText, "Requirement %d for seals number %d: the integrity of container seals is verified by procedure at stuffing point %d.\n", i, i, i)
+	}
+	us.Must(map[string]any{"type": "set_criteria", "partnership": id, "text": usText.String()}, nil)
+	w.Login("sg-neg").Must(map[string]any{"type": "set_criteria", "partnership": id, "text": sgText.String()}, nil)
+	ctx := benchPage(b, w, "us-neg")
+	rows := `document.querySelectorAll('table.cmp tbody tr[data-row]').length === 400`
+	var open, openTask, mark, markTask []float64
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		benchRun(b, ctx, chromedp.Navigate("about:blank"), chromedp.Navigate(w.URL()+"/#/"), chromedp.WaitVisible("#logout"), chromedp.Sleep(300*time.Millisecond))
+		b.StartTimer()
+		ms, long := benchMeasure(b, ctx, `location.hash = '#/p/`+id+`/criteria';`, rows)
+		open, openTask = append(open, ms), append(openTask, long)
+		m := []string{"equivalent", "gap"}[i%2]
+		want := map[string]string{"equivalent": "US: 1 equivalent, 0 partly, 0 gap", "gap": "US: 0 equivalent, 0 partly, 1 gap"}[m]
+		ms, long = benchMeasure(b, ctx, `document.querySelector('table.cmp tbody tr:nth-child(200) button[data-mark=`+m+`]').click();`,
+			`document.querySelector('#criteria-summary [data-party=US]').textContent.startsWith(`+jsString(want)+`) && document.activeElement.matches('button[aria-pressed=true]')`)
+		mark, markTask = append(mark, ms), append(markTask, long)
+	}
+	b.StopTimer()
+	b.ReportMetric(median(open), "ms/open")
+	b.ReportMetric(median(openTask), "ms-longest-task-open")
+	b.ReportMetric(median(mark), "ms/mark")
+	b.ReportMetric(median(markTask), "ms-longest-task-mark")
 }

@@ -209,7 +209,45 @@ class CriteriaView {
       if (!byRow.has(n.row)) byRow.set(n.row, []);
       byRow.get(n.row).push(n);
     }
+    // The same rows as drawn (a mark, a note): only the rows whose marks or
+    // thread changed are drawn again, so an action on one of 400 rows lays
+    // out one row, not the table.
+    const sig = cmps.map((c) => `${c.parties.join('+')}:${c.rows.map((r) => r.row).join(',')}`).join('|');
+    if (this.drawn && this.drawn.sig === sig && this.cmpWrap.contains(this.drawn.sections[0].summary)) {
+      cmps.forEach((c, i) => {
+        const d = this.drawn.sections[i];
+        replace(d.summary, this.summaryItems(c));
+        c.rows.forEach((r, k) => {
+          const notes = byRow.get(r.row) || [];
+          const key = this.rowKey(r, notes);
+          const old = d.rows.get(r.row);
+          if (old.key === key) return;
+          const els = this.rowEls(c, r, k + 1, notes);
+          old.els[0].replaceWith(...els);
+          for (const el of old.els.slice(1)) el.remove();
+          d.rows.set(r.row, { key, els });
+        });
+      });
+      return;
+    }
+    this.drawn = { sig, sections: [] };
     replace(this.cmpWrap, cmps.map((c, i) => this.comparison(c, i, byRow)));
+  }
+
+  rowKey(r, notes) {
+    return JSON.stringify([r.marks || {}, notes.map((n) => n.id), this.noteFor === r.row]);
+  }
+
+  // rowEls are a row's table rows: the row, and its thread under it when
+  // it has notes or its note form is open.
+  rowEls(c, r, n, notes) {
+    const els = [this.row(c, r, n)];
+    if (notes.length || this.noteFor === r.row) els.push(this.threadRow(c, r, n, notes));
+    return els;
+  }
+
+  summaryItems(c) {
+    return c.parties.map((party) => h('li', { dataset: { party } }, summaryLine(party, c.summary && c.summary[party])));
   }
 
   mayMark(c) {
@@ -226,15 +264,17 @@ class CriteriaView {
         `Next row not marked by ${this.party}`),
       h('span', { class: 'hint' }, 'Alt+N: next row not marked by your party; Alt+P: the one before.')) : null;
     const rows = [];
+    const drawn = { summary: h('ul', { class: 'criteria-summary', id: i === 0 ? 'criteria-summary' : null }, this.summaryItems(c)), rows: new Map() };
     c.rows.forEach((r, k) => {
-      rows.push(this.row(c, r, k + 1));
       const notes = byRow.get(r.row) || [];
-      if (notes.length || this.noteFor === r.row) rows.push(this.threadRow(c, r, k + 1, notes));
+      const els = this.rowEls(c, r, k + 1, notes);
+      drawn.rows.set(r.row, { key: this.rowKey(r, notes), els });
+      rows.push(els);
     });
+    this.drawn.sections.push(drawn);
     return h('section', { class: 'card stages-section comparison', dataset: { cmp: String(i), parties: c.parties.join(' ') }, 'aria-labelledby': hid },
       h('h2', { id: hid }, `${a} and ${b} side by side`),
-      h('ul', { class: 'criteria-summary', id: i === 0 ? 'criteria-summary' : null }, c.parties.map((party) =>
-        h('li', { dataset: { party } }, summaryLine(party, c.summary && c.summary[party])))),
+      drawn.summary,
       tools,
       h('table', { class: 'cmp' },
         h('caption', { class: 'sr-only' }, `The criteria of ${a} and ${b}, one row per subject, with each party’s mark`),
