@@ -191,6 +191,15 @@ func TestStagesCriteria(t *testing.T) {
 		t.Errorf("SG's submit: %q", got)
 	}
 
+	// a legal reviewer marks and writes notes, but sets no criteria
+	legal := e.page("us-legal")
+	legal.login("us-legal")
+	legal.stagesView(id, "criteria")
+	legal.waitJS("the legal reviewer's marks", fmt.Sprintf(`!!document.querySelector('tr[data-row=%q] .mark-buttons button[aria-pressed=true][data-mark=equivalent]')`, sealRow), 5*time.Second)
+	if evalIn[bool](legal, `!!document.querySelector('#criteria-form') || !document.querySelector('button.note-open')`) {
+		t.Error("the legal reviewer has the criteria form, or no note button")
+	}
+
 	// a stranger gets a plain "not found"
 	ex := e.page("ex-neg")
 	ex.login("ex-neg")
@@ -228,7 +237,7 @@ func TestStagesCriteria400(t *testing.T) {
 		t.Errorf("row 8's SG cell: %q", got)
 	}
 	focusedRow := func() string {
-		return evalIn[string](us, `document.activeElement?.closest('tr[data-row]')?.querySelector('th')?.textContent || ''`)
+		return evalIn[string](us, `document.activeElement?.closest('tr[data-row]')?.dataset.n || ''`)
 	}
 	// the button: the first row not marked (rows 1 and 2 are)
 	us.tabTo("#stages-back", "#next-unmarked", 40)
@@ -257,7 +266,7 @@ func TestStagesCriteria400(t *testing.T) {
 	if !evalIn[bool](us, `window.__row100.isConnected && window.__row100 === document.querySelector('table.cmp tbody tr[data-row]:nth-child(100)')`) {
 		t.Error("a mark redrew the other rows")
 	}
-	us.waitJS("the focus kept on row 3's mark", `document.activeElement?.matches('button[data-mark=equivalent][aria-pressed=true]') && document.activeElement.closest('tr').querySelector('th').textContent === '3'`, 5*time.Second)
+	us.waitJS("the focus kept on row 3's mark", `document.activeElement?.matches('button[data-mark=equivalent][aria-pressed=true]') && document.activeElement.closest('tr').dataset.n === '3'`, 5*time.Second)
 	if got := usAPI.stage(id, mra.StageCriteria).Comparisons[0].Rows[2].Marks["US"]; got != mra.MarkEquivalent {
 		t.Errorf("row 3's US mark on the server: %q", got)
 	}

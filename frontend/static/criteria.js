@@ -83,9 +83,11 @@ class CriteriaView {
     document.title = 'Criteria compared — MRA';
     replace(main, this.root);
     this.root.addEventListener('keydown', (e) => {
-      if (!e.altKey || e.ctrlKey || e.metaKey || (e.key !== 'n' && e.key !== 'N' && e.key !== 'p' && e.key !== 'P')) return;
+      // by code: Alt+N on a Mac types a character, not "n"
+      const dir = { KeyN: 1, KeyP: -1 }[e.code];
+      if (!e.altKey || e.ctrlKey || e.metaKey || !dir) return;
       e.preventDefault();
-      this.nextUnmarked(e.key.toLowerCase() === 'n' ? 1 : -1, e.target);
+      this.nextUnmarked(dir, e.target);
     });
     this.heading.focus({ preventScroll: true });
   }
@@ -304,8 +306,8 @@ class CriteriaView {
       (has(this.app.user, 'negotiator') || has(this.app.user, 'legal')) && c.parties.includes(this.party)
         ? h('button', { type: 'button', class: 'link note-open', dataset: { row: r.row }, 'aria-label': `Add a note on row ${n}`, onclick: () => this.openNote(r.row) }, 'Add a note')
         : null);
-    return h('tr', { dataset: { row: r.row, own }, class: own ? '' : 'unmarked' },
-      h('th', { scope: 'row', tabindex: '-1', class: 'cmp-num' }, String(n)),
+    return h('tr', { dataset: { row: r.row, own, n: String(n) }, class: own ? '' : 'unmarked' },
+      h('th', { scope: 'row', tabindex: '-1', class: 'cmp-num' }, h('span', { class: 'sr-only' }, 'Row '), String(n)),
       cell(r.a), cell(r.b), marks);
   }
 
