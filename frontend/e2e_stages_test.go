@@ -331,6 +331,21 @@ func TestStagesWork(t *testing.T) {
 	}
 	us.stagesView(id, "work")
 	us.waitText("#benefits li[data-agreed=all]", "Agreed by US and SG (all parties).", 5*time.Second)
+	// new words: agreed again, by US alone at first
+	us.click("#benefits button.item-edit")
+	us.waitJS("the change form, focused", `document.activeElement?.matches('#benefits .item-edit-form textarea.edit-text')`, 5*time.Second)
+	if got := us.text("#benefits .item-edit-form .hint"); !strings.Contains(got, "New words must be agreed again") {
+		t.Errorf("the change form's warning: %q", got)
+	}
+	us.setValue("#benefits .item-edit-form textarea.edit-text", "Fewer examinations at the border and priority after a disruption")
+	us.click("#benefits .item-edit-save")
+	us.waitJS("the changed benefit, focused", `document.activeElement?.matches('#benefits li') && document.activeElement.textContent.includes('priority after a disruption')`, 5*time.Second)
+	if got := us.text("#benefits li"); !strings.Contains(got, "Agreed by US; waiting for SG.") {
+		t.Errorf("the changed benefit: %q", got)
+	}
+	if b := usAPI.stage(id, mra.StageBenefits).Items; len(b) != 1 || len(b[0].AgreedBy) != 1 || b[0].AgreedBy[0] != "US" {
+		t.Errorf("the changed benefit on the server: %+v", b)
+	}
 
 	// observations of two sectors: the coverage names the one missing
 	addObs := func(date, sector, findings string) {
@@ -407,7 +422,7 @@ func TestStagesWork(t *testing.T) {
 	legal.login("us-legal")
 	legal.stagesView(id, "work")
 	legal.waitText("#steps", "Exchange the criteria", 5*time.Second)
-	if n := evalIn[int](legal, `document.querySelectorAll('.add-item-box, .done-box, .prereq-form, button.agree').length`); n != 0 {
+	if n := evalIn[int](legal, `document.querySelectorAll('.add-item-box, .done-box, .prereq-form, button.agree, button.item-edit').length`); n != 0 {
 		t.Errorf("the legal reviewer has %d forms or controls", n)
 	}
 	if got := legal.text("#steps tbody tr td:last-child"); got != "Done" {

@@ -167,13 +167,13 @@ class WorkView {
     return [grid,
       h('h3', null, 'Other factors'),
       factors.length ? h('ul', { class: 'items', id: 'factors' }, factors.map((it) => h('li', { dataset: { item: it.id }, tabindex: '-1' },
-        h('strong', null, label(FACTORS, it.factor)), ': ', it.text, h('span', { class: 'muted' }, ` · ${it.party}`))))
+        h('strong', null, label(FACTORS, it.factor)), ': ', it.text, h('span', { class: 'muted' }, ` · ${it.party}`), ' ', this.edit(it, 'factor'))))
         : h('p', { class: 'empty' }, 'No factor noted yet.')];
   }
 
   prereqCell(party, key, name, it) {
     const prog = partyLabel(this.parties, party);
-    const state = it ? (it.met ? 'Met' : 'Not yet') : 'Not yet (not listed)';
+    const state = it && it.met ? 'Met' : 'Not yet';
     const words = h('p', { class: `prereq-state ${it && it.met ? 'met' : 'not-met'}` }, h('strong', null, state),
       it && it.evidence ? h('span', { class: 'prereq-evidence' }, ` · Evidence: ${it.evidence}`) : null);
     const cell = h('td', { dataset: { program: party, prerequisite: key, item: it ? it.id : null } }, words);
@@ -219,7 +219,7 @@ class WorkView {
       h('caption', { class: 'sr-only' }, 'The steps of the joint work plan'),
       h('thead', null, h('tr', null, ['Step', 'Owner', 'Due', 'Done'].map((c) => h('th', { scope: 'col' }, c)))),
       h('tbody', null, steps.map((it) => h('tr', { dataset: { item: it.id }, tabindex: '-1', class: it.done ? 'done' : '' },
-        h('td', null, it.text), h('td', null, it.owner || ''), h('td', null, it.due || h('span', { class: 'muted' }, 'no date')),
+        h('td', null, h('span', { class: 'step-text' }, it.text), ' ', this.edit(it, 'step')), h('td', null, it.owner || ''), h('td', null, it.due || h('span', { class: 'muted' }, 'no date')),
         h('td', null, this.doneBox(it))))));
   }
 
@@ -255,7 +255,7 @@ class WorkView {
       const waiting = all.filter((p) => !agreed.includes(p));
       const full = waiting.length === 0;
       return h('li', { dataset: { item: it.id, agreed: full ? 'all' : '' }, tabindex: '-1', class: full ? 'agreed' : '' },
-        h('p', { class: 'benefit-text' }, it.text),
+        h('p', { class: 'benefit-text' }, it.text, ' ', this.edit(it, 'benefit')),
         h('p', { class: 'benefit-state' },
           full ? h('span', { class: 'pill status-agreed' }, 'Agreed') : h('span', { class: 'pill status-open' }, 'Not yet agreed'), ' ',
           `Agreed by ${andList(agreed)}`, full ? ' (all parties).' : `; waiting for ${andList(waiting)}.`),
@@ -287,7 +287,7 @@ class WorkView {
           h('ul', { class: 'items' }, these.map((it) => h('li', { dataset: { item: it.id }, tabindex: '-1' },
             h('p', null, h('strong', null, it.date), it.place ? ` · ${it.place}` : '', ` · observed by ${it.observer}`),
             h('p', null, 'Findings: ', it.findings),
-            it.outcome ? h('p', null, 'Outcome: ', it.outcome) : null))));
+            it.outcome ? h('p', null, 'Outcome: ', it.outcome) : null, this.edit(it, 'observation')))));
       }) : h('p', { class: 'empty' }, 'No observation yet.')];
   }
 
@@ -325,13 +325,75 @@ class WorkView {
     const list = this.items('implementation', 'procedure');
     if (!list.length) return h('p', { class: 'empty' }, 'No procedure listed yet.');
     return h('ul', { class: 'items', id: 'procedures' }, list.map((it) => h('li', { dataset: { item: it.id }, tabindex: '-1', class: it.done ? 'done' : '' },
-      h('span', { class: 'procedure-text' }, it.text), ' ', this.doneBox(it))));
+      h('span', { class: 'procedure-text' }, it.text), ' ', this.doneBox(it), ' ', this.edit(it, 'procedure'))));
   }
 
   procedureForm() {
     const text = h('textarea', { id: 'procedure-text', rows: '2', required: true });
     return this.addForm('procedure', 'Add a procedure', [field('Procedure', text)], text,
       () => ({ kind: 'procedure', text: text.value }), [text], 'Procedure added.');
+  }
+
+  // ---- changing an item ----
+
+  // edit is an item's "Change" for a negotiator, or, while it is being
+  // changed, the form with the fields its kind may change (update_item).
+  edit(it, kind) {
+    if (!this.neg) return null;
+    const what = it.text || it.findings || '';
+    if (this.editing !== it.id) {
+      return h('button', { type: 'button', class: 'link small item-edit', 'aria-label': `Change ${kind}: ${what}`,
+        onclick: () => { this.editing = it.id; this.render(); this.focusItem(it.id, '.item-edit-form textarea, .item-edit-form input')(); } }, 'Change');
+    }
+    const fields = [];
+    const get = [];
+    const text = (name, labelText, value, required) => {
+      const c = h('textarea', { rows: '2', class: `edit-${name}`, value: value || '', required: required || null });
+      fields.push(field(labelText, c));
+      get.push(() => ({ [name]: c.value }));
+      return c;
+    };
+    if (kind === 'observation') {
+      const place = h('input', { class: 'edit-place', value: it.place || '' });
+      fields.push(field('Place', place));
+      get.push(() => ({ place: place.value }));
+      text('findings', 'Findings', it.findings, true);
+      const outcome = h('input', { class: 'edit-outcome', value: it.outcome || '' });
+      fields.push(field('Outcome', outcome));
+      get.push(() => ({ outcome: outcome.value }));
+    } else {
+      text('text', { factor: 'What was found', step: 'Step', benefit: 'Benefit', procedure: 'Procedure' }[kind], it.text, true);
+    }
+    if (kind === 'step') {
+      const owner = select(this.p.parties.map((p) => [p, partyLabel(this.parties, p)]), it.owner || this.party, { class: 'edit-owner' });
+      const due = h('input', { type: 'date', class: 'edit-due', value: it.due || '' });
+      fields.push(field('Owner', owner), field('Due', due));
+      get.push(() => ({ owner: owner.value, ...(due.value ? { due: due.value } : {}) }));
+    }
+    const err = errorBox();
+    const close = () => { this.editing = null; this.render(); this.focusItem(it.id, '.item-edit')(); };
+    const form = h('form', { class: 'item-edit-form', 'aria-label': `Change ${kind}` },
+      fields,
+      kind === 'benefit' && (it.agreed_by || []).length > 1 ? h('p', { class: 'hint' }, `New words must be agreed again: only ${this.party} stands by them at first.`) : null,
+      err.el,
+      h('div', { class: 'buttons' }, h('button', { type: 'submit', class: 'primary small item-edit-save' }, 'Save the change'),
+        h('button', { type: 'button', class: 'secondary small', onclick: close }, 'Cancel')));
+    form.addEventListener('keydown', (e) => { if (e.key === 'Escape') { e.preventDefault(); close(); } });
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      err.clear();
+      const item = Object.assign({ id: it.id }, ...get.map((g) => g()));
+      try {
+        await api.command('update_item', { partnership: this.id, item });
+      } catch (e2) {
+        err.show(e2);
+        return;
+      }
+      this.editing = null;
+      await this.load(this.focusItem(it.id));
+      announce(`The ${kind} is changed.`);
+    });
+    return form;
   }
 
   // ---- the add forms ----
