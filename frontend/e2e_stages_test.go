@@ -407,6 +407,15 @@ func TestStagesWork(t *testing.T) {
 		t.Errorf("prerequisites on the server: %+v", prereqs)
 	}
 
+	// user text is text, never markup
+	markup := `<img src=x id=injected> & <b>bold</b>`
+	usAPI.do("add_item", map[string]any{"partnership": id, "item": map[string]any{"kind": "factor", "factor": "other", "text": markup}})
+	us.stagesView(id, "work")
+	us.waitText("#factors li", markup, 5*time.Second)
+	if evalIn[bool](us, `!!document.querySelector('#injected, #factors b')`) {
+		t.Error("a factor's text became markup")
+	}
+
 	// a procedure, done
 	us.click(`details[data-kind=procedure] summary`)
 	us.setValue("#procedure-text", "Share the lists of certified members monthly")
