@@ -84,6 +84,7 @@ func TestStagesCriteria(t *testing.T) {
 	if got := us.text("#stages-back"); got != "Back to the partnership" || evalIn[string](us, `document.querySelector('#stages-back').getAttribute('href')`) != "#/p/"+id {
 		t.Errorf("back link %q", got)
 	}
+	us.waitText("#crumbs", "Partnerships / CTPAT and STP / Criteria compared", 5*time.Second)
 	us.checkA11y("criteria, one side set")
 
 	// US sets its criteria in the page's form

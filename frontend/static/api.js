@@ -70,6 +70,11 @@ export const api = {
   events: (id, stream, since) => request('GET', `/api/negotiations/${enc(id)}/events?stream=${stream}&since=${since}`),
   users: () => request('GET', '/api/users'), // admin: the users of its own party, with `disabled`, `must_change_password`
 
+  // partnerships (server/README "Partnerships"; issue 12): read over HTTP,
+  // no live events yet; the commands go through command() below
+  partnerships: () => request('GET', '/api/partnerships'), // the user's party's, without notes
+  partnership: (id) => request('GET', `/api/partnerships/${enc(id)}`), // stages with notes, and the linked negotiations
+
   // command sends one command over HTTP and returns its ack's result. A
   // network failure is retried once with the same id: the server applies a
   // repeated id once and answers as the first time.
@@ -84,9 +89,3 @@ export const api = {
     }
   },
 };
-
-// ---- the stages' views (criteria.js, items.js; issue 12) ----
-// partnershipRead is GET /api/partnerships/{id} (server/README "Partnerships"):
-// the partnership as the user's party sees it; there are no live events, so
-// the views read it again after each of their commands.
-export const partnershipRead = (id) => request('GET', `/api/partnerships/${enc(id)}`);

@@ -1,7 +1,8 @@
 // app.js: the page's entry. It finds out who is logged in (GET /api/me),
 // routes between the login, the list of negotiations (#/), a negotiation
-// room (#/n/ID, #/n/ID/t/THREAD), changing one's password (#/password) and
-// the admin view (#/admin), and logs out. A session that logged in with a
+// room (#/n/ID, #/n/ID/t/THREAD), changing one's password (#/password),
+// the admin view (#/admin) and the partnerships (#/partnerships, #/p/ID),
+// and logs out. A session that logged in with a
 // one-time password gets only the form that changes it.
 
 import { api, whenUnauthenticated } from './api.js';
@@ -10,6 +11,7 @@ import { showList } from './list.js';
 import { Room } from './room.js';
 import { showPassword } from './password.js';
 import { showAdmin } from './admin.js';
+import { showPartnerships, showPartnership } from './partnership.js';
 import { showCriteria } from './criteria.js';
 import { showWork } from './items.js';
 
@@ -42,6 +44,7 @@ function route() {
   }
   if (location.hash === '#/password' || location.hash === '#/admin') {
     closeRoom();
+    clearCrumbs();
     if (location.hash === '#/password') showPassword(app, main);
     else showAdmin(app, main);
     return;
@@ -54,6 +57,13 @@ function route() {
     return;
   }
   // ---- end of the stages' views ----
+  if (location.hash === '#/partnerships' || location.hash.startsWith('#/p/')) {
+    closeRoom();
+    const p = location.hash.match(/^#\/p\/([^/]+)/);
+    if (p) showPartnership(app, main, decodeURIComponent(p[1]));
+    else showPartnerships(app, main);
+    return;
+  }
   const m = location.hash.match(/^#\/n\/([^/]+)(?:\/t\/([^/]+))?/);
   if (m) {
     const id = decodeURIComponent(m[1]);
@@ -68,7 +78,13 @@ function route() {
     return;
   }
   closeRoom();
+  clearCrumbs(); // a partnership's page leaves its own
   showList(app, main);
+}
+
+function clearCrumbs() {
+  const crumbs = document.getElementById('crumbs');
+  if (crumbs) { replace(crumbs); crumbs.mraKey = ''; }
 }
 
 function closeRoom() {
@@ -105,6 +121,7 @@ function renderWho() {
   const free = !u.must_change_password; // a one-time session gets only Log out
   replace(who,
     h('span', { class: 'who-name' }, h('strong', null, u.name || u.id), ` · ${u.party}`, h('span', { class: 'who-roles' }, ` · ${(u.roles || []).join(', ')}`)),
+    free ? h('a', { href: '#/partnerships', id: 'partnerships-link', class: 'top-link' }, 'Partnerships') : null,
     free && (u.roles || []).includes('admin') ? h('a', { href: '#/admin', id: 'admin-link', class: 'top-link' }, 'Users') : null,
     free ? h('a', { href: '#/password', id: 'password-link', class: 'top-link' }, 'Change password') : null,
     h('button', { type: 'button', class: 'secondary small', id: 'logout', onclick: logout }, 'Log out'));

@@ -5,12 +5,12 @@
 // side by side: one row per aligned pair of paragraphs, each party's mark
 // on it in words, the summary counts per party, and each row's thread (the
 // criteria stage's notes that name the row). Partnerships have no live
-// events: the view reads GET /api/partnerships/{id} again after each of its
+// events: the view reads GET /api/partnerships/{id} (api.partnership) again after each of its
 // commands. The rows are drawn plainly (a few hundred at most), and Alt+N /
 // Alt+P (or the button) move to the next / previous row one's party has
 // not marked.
 
-import { api, partnershipRead } from './api.js';
+import { api } from './api.js';
 import { h, replace, errorBox, field, radios, announce, describeError, when } from './dom.js';
 
 const MARK_WORDS = { equivalent: 'equivalent', partly: 'partly equivalent', gap: 'gap' };
@@ -22,6 +22,8 @@ const has = (user, role) => (user.roles || []).includes(role);
 // partnership of theirs) gets: a plain "not found".
 export function stagesNotFound(main, what) {
   document.title = 'Not found — MRA';
+  const crumbs = document.getElementById('crumbs');
+  if (crumbs) { replace(crumbs); crumbs.mraKey = ''; }
   const heading = h('h1', { tabindex: '-1', id: 'page-title' }, 'Not found');
   replace(main, h('div', { class: 'page stages-page', id: 'stages-not-found' }, heading,
     h('p', null, `There is no ${what} here that your administration takes part in.`),
@@ -38,6 +40,16 @@ export async function partyNames() {
   } catch {
     return {};
   }
+}
+
+// stagesCrumbs sets the top bar's breadcrumb: Partnerships / the
+// partnership / the view.
+export function stagesCrumbs(id, title, view) {
+  const crumbs = document.getElementById('crumbs');
+  if (!crumbs) return;
+  crumbs.mraKey = '';
+  replace(crumbs, h('a', { href: '#/partnerships' }, 'Partnerships'), ' / ',
+    title ? h('a', { href: `#/p/${encodeURIComponent(id)}` }, title) : null, title ? ' / ' : null, h('span', null, view));
 }
 
 export function partyLabel(parties, id) {
@@ -81,6 +93,7 @@ class CriteriaView {
         h('h2', { id: 'criteria-set-h' }, 'Each party’s criteria'), this.setList, this.formSlot),
       this.cmpWrap);
     document.title = 'Criteria compared — MRA';
+    stagesCrumbs(id, '', 'Criteria compared');
     replace(main, this.root);
     this.root.addEventListener('keydown', (e) => {
       // by code: Alt+N on a Mac types a character, not "n"
@@ -99,7 +112,7 @@ class CriteriaView {
   async load(focus) {
     let r;
     try {
-      const [read, parties] = await Promise.all([partnershipRead(this.id), this.partiesRead || (this.partiesRead = partyNames())]);
+      const [read, parties] = await Promise.all([api.partnership(this.id), this.partiesRead || (this.partiesRead = partyNames())]);
       r = read;
       this.parties = parties;
     } catch (err) {
@@ -119,6 +132,7 @@ class CriteriaView {
     const p = this.p;
     document.title = `Criteria compared — ${p.title} — MRA`;
     this.heading.textContent = `Criteria compared: ${p.title}`;
+    stagesCrumbs(this.id, p.title, 'Criteria compared');
     const set = this.stage.criteria || {};
     replace(this.setList, p.parties.map((party) => {
       const c = set[party];

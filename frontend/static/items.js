@@ -11,9 +11,9 @@
 // /api/partnerships/{id} again after each command and keeps the focus on
 // what the action touched.
 
-import { api, partnershipRead } from './api.js';
+import { api } from './api.js';
 import { h, replace, errorBox, field, select, announce, describeError, nextId } from './dom.js';
-import { stagesNotFound, partyNames, partyLabel } from './criteria.js';
+import { stagesNotFound, stagesCrumbs, partyNames, partyLabel } from './criteria.js';
 
 const PREREQUISITES = [
   ['operational_program', 'An operational program'],
@@ -67,6 +67,7 @@ class WorkView {
       section('validation', 'Validation observations', 'Joint visits to certified companies, by sector.'),
       section('implementation', 'Implementation', 'The procedures for sharing information, once the arrangement is signed.'));
     document.title = 'Work on the stages — MRA';
+    stagesCrumbs(id, '', 'Work on the stages');
     replace(main, this.root);
     this.heading.focus({ preventScroll: true });
   }
@@ -76,7 +77,7 @@ class WorkView {
   async load(focus) {
     let r;
     try {
-      const [read, parties] = await Promise.all([partnershipRead(this.id), this.partiesRead || (this.partiesRead = partyNames())]);
+      const [read, parties] = await Promise.all([api.partnership(this.id), this.partiesRead || (this.partiesRead = partyNames())]);
       r = read;
       this.parties = parties;
     } catch (err) {
@@ -99,6 +100,7 @@ class WorkView {
   render() {
     document.title = `Work on the stages — ${this.p.title} — MRA`;
     this.heading.textContent = `Work on the stages: ${this.p.title}`;
+    stagesCrumbs(this.id, this.p.title, 'Work on the stages');
     replace(this.slots.evaluation, this.evaluation());
     replace(this.slots.work_plan, this.workPlan());
     replace(this.slots.benefits, this.benefits());
