@@ -275,6 +275,12 @@ func TestStagesCriteria400(t *testing.T) {
 	if got := focusedRow(); got != "5" {
 		t.Errorf("Alt+N after marking row 3: row %q, want 5", got)
 	}
+	// from nowhere in particular (the focus on the page's body): the first
+	evalIn[chromedp.Void](us, `document.activeElement.blur()`)
+	us.run("Alt+N", chromedp.KeyEvent("n", chromedp.KeyModifiers(chromedp.ModifierAlt)))
+	if got := focusedRow(); got != "5" {
+		t.Errorf("Alt+N from the body: row %q, want 5 (1 to 4 are marked)", got)
+	}
 	us.viewport(800, 900)
 	us.fitsWidth("400 rows at 800 px")
 	us.checkA11y("400 rows at 800 px")

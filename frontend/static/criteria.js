@@ -95,13 +95,16 @@ class CriteriaView {
     document.title = 'Criteria compared — MRA';
     stagesCrumbs(id, '', 'Criteria compared');
     replace(main, this.root);
-    this.root.addEventListener('keydown', (e) => {
-      // by code: Alt+N on a Mac types a character, not "n"
+    // Alt+N / Alt+P wherever the focus is (the page's body too), while
+    // this view is shown; by code: Alt+N on a Mac types a character
+    const onKey = (e) => {
+      if (!this.shown) { document.removeEventListener('keydown', onKey); return; }
       const dir = { KeyN: 1, KeyP: -1 }[e.code];
       if (!e.altKey || e.ctrlKey || e.metaKey || !dir) return;
       e.preventDefault();
       this.nextUnmarked(dir, e.target);
-    });
+    };
+    document.addEventListener('keydown', onKey);
     this.heading.focus({ preventScroll: true });
   }
 
@@ -407,8 +410,9 @@ class CriteriaView {
   // of a comparison of one's party that the party has not marked, from the
   // row holding from (or the start), wrapping around.
   nextUnmarked(dir, from) {
-    const section = (from && from.closest && from.closest('section.comparison')) ||
-      [...this.cmpWrap.querySelectorAll('section.comparison')].find((s) => s.dataset.parties.split(' ').includes(this.party));
+    const mine = (s) => s && s.dataset.parties.split(' ').includes(this.party);
+    const near = from && from.closest ? from.closest('section.comparison') : null;
+    const section = mine(near) ? near : [...this.cmpWrap.querySelectorAll('section.comparison')].find(mine);
     if (!section) return;
     const rows = [...section.querySelectorAll('tbody tr[data-row]')];
     const at = from && from.closest ? rows.indexOf(from.closest('tr[data-row]')) : -1;
