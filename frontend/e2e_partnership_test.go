@@ -176,7 +176,7 @@ func TestPartnershipCreateAndMark(t *testing.T) {
 		t.Errorf("SG sees evaluation %q", s)
 	}
 	status := sg.text("#pp-status-evaluation")
-	if !strings.Contains(status, "Done") || !strings.Contains(status, "marked by us-neg (US)") {
+	if !strings.Contains(status, "Done") || !strings.Contains(status, "marked by US Negotiator (US)") {
 		t.Errorf("SG's evaluation says %q", status)
 	}
 	if cur := sg.currentStage(); cur != "work_plan" {
@@ -255,7 +255,7 @@ func TestPartnershipNotes(t *testing.T) {
 	if !legal.focused("#pp-stage-criteria .pp-note[data-visibility=internal]") {
 		t.Error("the posted note does not have the focus")
 	}
-	if s := legal.text("#pp-stage-criteria .pp-note.internal"); !strings.Contains(s, "Internal: only US sees this") || !strings.Contains(s, "US-ONLY their IT criteria") || !strings.Contains(s, "us-legal (US)") {
+	if s := legal.text("#pp-stage-criteria .pp-note.internal"); !strings.Contains(s, "Internal: only US sees this") || !strings.Contains(s, "US-ONLY their IT criteria") || !strings.Contains(s, "US Legal (US)") {
 		t.Errorf("the internal note shows %q", s)
 	}
 	legal.waitAnnounced("Internal note posted on Program and criteria comparison: only US sees it.")
@@ -364,6 +364,10 @@ func TestPartnershipLinksNegotiation(t *testing.T) {
 	if !strings.Contains(evalIn[string](sg, `location.hash`), neg) {
 		t.Error("the link did not open the room")
 	}
+	// and the room links back to the partnership
+	sg.waitText("#room-partnership", "Part of the partnership", 5*time.Second)
+	sg.click("#room-partnership a")
+	sg.waitJS("the partnership again", `location.hash === '#/p/`+id+`'`, 5*time.Second)
 }
 
 // A legal reviewer gets notes but no status or link controls; a signatory
@@ -548,7 +552,7 @@ func TestPartnershipReadAgainKeepsDraft(t *testing.T) {
 	if !sg.focused("#pp-reload") {
 		t.Error("Read again lost the focus")
 	}
-	if s := sg.text("#pp-status-work_plan"); !strings.Contains(s, "marked by us-neg (US)") {
+	if s := sg.text("#pp-status-work_plan"); !strings.Contains(s, "marked by US Negotiator (US)") {
 		t.Errorf("work plan: %q", s)
 	}
 	sg.click("#pp-note-cancel-benefits")
@@ -599,6 +603,20 @@ func TestPartnershipTextInForce(t *testing.T) {
 	}
 	if href := evalIn[string](us, `document.querySelector('#pp-in-force a')?.getAttribute('href') || ''`); href != "#/n/"+orig {
 		t.Errorf("the text in force links to %q, want #/n/%s", href, orig)
+	}
+	// its signing record, served as the export path serves it, and its review
+	if s := us.text("#pp-in-force"); !strings.Contains(s, "No periodic review scheduled") {
+		t.Errorf("the text in force without a review: %q", s)
+	}
+	rec := evalIn[string](us, `fetch(document.querySelector('#pp-signing-record').href).then(r => r.ok ? r.text() : 'status ' + r.status)`)
+	if !strings.Contains(rec, sha) {
+		t.Errorf("the signing record link gave %.200q, want the record with the signed SHA-256", rec)
+	}
+	due := time.Now().UTC().AddDate(0, 6, 0).Format("2006-01-02")
+	usAPI.do("schedule_review", map[string]any{"negotiation": orig, "due": due})
+	us.openPartnership(id)
+	if s := us.text("#pp-in-force"); !strings.Contains(s, "Next review due "+due) {
+		t.Errorf("the text in force with a review: %q", s)
 	}
 
 	amend := usAPI.do("create_negotiation", map[string]any{"title": "Amendment 1", "parties": []string{"US", "SG"}, "amends": orig})["negotiation"].(string)

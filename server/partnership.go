@@ -157,7 +157,8 @@ func (s *Server) handlePartnership(w http.ResponseWriter, r *http.Request) error
 			negs = append(negs, n)
 		}
 	}
-	return writeValue(w, http.StatusOK, map[string]any{"partnership": v, "negotiations": negs, "in_force": inForce(negs)})
+	return writeValue(w, http.StatusOK, map[string]any{"partnership": v, "negotiations": negs, "in_force": inForce(negs),
+		"names": s.sessions.names(v.Parties)})
 }
 
 // inForce is the negotiation whose signed text is the partnership's text

@@ -188,6 +188,13 @@ class PartnershipView {
 
   get shown() { return this.main.contains(this.root); }
 
+  // who names a user by full name, as the read's names give them, with the
+  // login name when the name is not known.
+  who(id) {
+    const name = this.data && this.data.names && this.data.names[id];
+    return name && name !== id ? `${name}` : id;
+  }
+
   // load reads the partnership (and, for a negotiator, the negotiations it
   // could link) and draws it. focus: 'heading', or a function run after
   // the draw; keep: put the focus back where it was (by element id).
@@ -241,7 +248,7 @@ class PartnershipView {
     replace(this.root,
       h('div', { class: 'pp-head' },
         this.heading,
-        h('p', { class: 'pp-meta' }, `${(p.parties || []).join(' · ')} · created by ${p.created_by} on `, when(p.created_at)),
+        h('p', { class: 'pp-meta' }, `${(p.parties || []).join(' · ')} · created by ${this.who(p.created_by)} on `, when(p.created_at)),
         h('p', { class: 'pp-where', id: 'pp-where' },
           h('strong', null, 'Now at '), currentText(p), ` · ${c.done} done, ${c.in_progress} in progress, ${c.not_started} not started`),
         h('div', { class: 'pp-refresh' },
@@ -280,7 +287,7 @@ class PartnershipView {
     const headId = `pp-h-${s.stage}`;
     const status = h('p', { class: 'pp-status', id: `pp-status-${s.stage}`, tabindex: '-1' },
       h('span', { class: `pp-badge pp-${s.status}` }, h('span', { 'aria-hidden': 'true' }, `${STAGE_STATUS_MARK[s.status] || ''} `), STAGE_STATUS_LABEL[s.status] || s.status),
-      s.by ? [` · marked by ${s.by} (${s.party}) on `, when(s.at)] : ' · never marked');
+      s.by ? [` · marked by ${this.who(s.by)} (${s.party}) on `, when(s.at)] : ' · never marked');
     return h('li', { class: `pp-stage pp-${s.status}${cur ? ' pp-is-current' : ''}`, id: `pp-stage-${s.stage}`, dataset: { stage: s.stage, status: s.status, by: s.by || '' }, 'aria-current': cur ? 'step' : null },
       h('section', { 'aria-labelledby': headId },
         h('h3', { id: headId }, `${STAGE_NUMBER[s.stage]}. ${name}`, cur ? h('span', { class: 'pp-current-tag' }, ' Current stage') : null),
@@ -327,7 +334,7 @@ class PartnershipView {
         h('p', { class: 'pp-note-head' },
           internal ? h('span', { class: 'pill internal' }, `Internal: only ${n.party} sees this`)
             : h('span', { class: 'pill shared' }, 'Shared with all parties'),
-          ` ${n.author} (${n.party}) · `, when(n.at)),
+          ` ${this.who(n.author)} (${n.party}) · `, when(n.at)),
         h('p', { class: 'pp-note-body' }, n.body));
     }));
   }
@@ -431,10 +438,16 @@ class PartnershipView {
           h('span', { class: 'muted' }, ` · ${n.latest_version ? `version ${n.latest_version}` : 'no version yet'}`));
       }))
       : h('p', { class: 'muted', id: 'pp-negotiations-none' }, 'No negotiation linked yet.');
+    // the signing record of the text in force, and its next periodic review
+    const record = forced && h('a', { id: 'pp-signing-record',
+      href: `/api/negotiations/${encodeURIComponent(forced.id)}/export?kind=record&format=html` }, 'signing record');
+    const review = forced && (forced.review_due
+      ? (forced.review_overdue ? h('strong', { class: 'pill overdue' }, `Review overdue since ${forced.review_due}`) : `Next review due ${forced.review_due}`)
+      : 'No periodic review scheduled');
     const force = forced
       ? h('p', { class: 'pp-force', id: 'pp-in-force' }, h('strong', null, 'Text in force: '),
         h('a', { href: `#/n/${encodeURIComponent(forced.id)}` }, forced.title),
-        forced.latest_version ? `, signed version ${forced.latest_version}` : '')
+        forced.latest_version ? `, signed version ${forced.latest_version}` : '', ' (', record, '). ', review, '.')
       : h('p', { class: 'muted pp-force', id: 'pp-in-force' }, 'No text in force yet: none of the linked negotiations is signed.');
     return h('section', { class: 'pp-links card', 'aria-labelledby': 'pp-links-h' },
       h('h2', { id: 'pp-links-h' }, 'Negotiations'),

@@ -69,6 +69,7 @@ export class Room {
     this.live.start();
     this.render();
     this.lifecycle.refresh(); // the titles of the negotiations it amends or that amend it
+    this.partnershipsOf();
     await this.reader.show(null);
     if (threadId) this.openThread(threadId);
     this.title.focus({ preventScroll: true });
@@ -100,7 +101,9 @@ export class Room {
     // after signing (lifecycle.js): the review and amendments, and in an
     // amendment the line naming the signed text it amends
     this.lifecycle = new Lifecycle(this);
-    const head = h('header', { class: 'room-head' }, h('div', { class: 'room-titles' }, this.title, this.headMeta, this.lifecycle.amendsLine), this.badge);
+    // the partnerships this negotiation is linked to, once read
+    this.partnershipLine = h('p', { class: 'room-partnership', id: 'room-partnership', hidden: true });
+    const head = h('header', { class: 'room-head' }, h('div', { class: 'room-titles' }, this.title, this.headMeta, this.lifecycle.amendsLine, this.partnershipLine), this.badge);
 
     this.outline = new Outline(this);
     this.people = new People(this);
@@ -437,6 +440,18 @@ export class Room {
       clearInterval(this.polling);
       this.polling = 0;
     }
+  }
+
+  // partnershipsOf links the room to the partnerships it belongs to.
+  async partnershipsOf() {
+    let list;
+    try {
+      ({ partnerships: list } = await api.partnerships());
+    } catch { return; } // the room works without it
+    const mine = (list || []).filter((p) => (p.negotiations || []).includes(this.id));
+    this.partnershipLine.hidden = mine.length === 0;
+    replace(this.partnershipLine, mine.length ? ['Part of ', mine.map((p, k) => [k ? ', ' : '',
+      h('a', { href: `#/p/${encodeURIComponent(p.id)}` }, `the partnership ${p.title}`)])] : null, mine.length ? '.' : null);
   }
 
   connState(name, info) {
