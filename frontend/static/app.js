@@ -12,6 +12,8 @@ import { Room } from './room.js';
 import { showPassword } from './password.js';
 import { showAdmin } from './admin.js';
 import { showPartnerships, showPartnership } from './partnership.js';
+import { showCriteria } from './criteria.js';
+import { showWork } from './items.js';
 
 const main = document.getElementById('main');
 const app = { user: null, room: null };
@@ -47,6 +49,14 @@ function route() {
     else showAdmin(app, main);
     return;
   }
+  // ---- the stages' views (issue 12): #/p/ID/criteria and #/p/ID/work ----
+  const stages = location.hash.match(/^#\/p\/([^/]+)\/(criteria|work)$/);
+  if (stages) {
+    closeRoom();
+    (stages[2] === 'criteria' ? showCriteria : showWork)(app, main, decodeURIComponent(stages[1]));
+    return;
+  }
+  // ---- end of the stages' views ----
   if (location.hash === '#/partnerships' || location.hash.startsWith('#/p/')) {
     closeRoom();
     const p = location.hash.match(/^#\/p\/([^/]+)/);
