@@ -672,3 +672,28 @@ func TestPartnershipLive(t *testing.T) {
 	sg.open("/#/")
 	sg.waitJS("the list", `!!document.querySelector('#negotiations, .empty, main h1')`, 5*time.Second)
 }
+
+// The partnership page leads to what belongs to its stages: the criteria
+// side by side and the stages' items, with counts.
+func TestPartnershipLeadsToStages(t *testing.T) {
+	e := newEnv(t)
+	usAPI := e.api("us-neg")
+	id := usAPI.do("create_partnership", map[string]any{"title": "CTPAT and STP", "parties": []string{"US", "SG"}})["partnership"].(string)
+	usAPI.do("add_item", map[string]any{"partnership": id, "item": map[string]any{"kind": "observation", "date": "2027-05-04", "sector": "importer", "observer": "SG", "findings": "Seals checked"}})
+	usAPI.do("set_criteria", map[string]any{"partnership": id, "text": "Seals on every loaded container.\n"})
+	us := e.page("us-neg")
+	us.login("us-neg")
+	us.openPartnership(id)
+	if s := us.text("#pp-stage-validation .pp-content"); !strings.Contains(s, "1 item") || !strings.Contains(s, "consolidator, carrier") {
+		t.Errorf("the validation stage's link: %q", s)
+	}
+	if s := us.text("#pp-stage-criteria .pp-content"); !strings.Contains(s, "1 of 2 parties") {
+		t.Errorf("the criteria stage's link: %q", s)
+	}
+	us.click("#pp-open-criteria")
+	us.waitJS("the criteria view", `location.hash === '#/p/`+id+`/criteria'`, 5*time.Second)
+	us.openPartnership(id)
+	us.click("#pp-open-work-validation")
+	us.waitJS("the items view", `location.hash.startsWith('#/p/`+id+`/work')`, 5*time.Second)
+	us.checkA11y("the items view from the partnership page")
+}

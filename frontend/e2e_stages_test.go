@@ -563,3 +563,20 @@ func BenchmarkStagesCriteria400(b *testing.B) {
 	b.ReportMetric(median(mark), "ms/mark")
 	b.ReportMetric(median(markTask), "ms-longest-task-mark")
 }
+
+// A party's own criteria come back into its form from the read, also
+// before the other party has set theirs (no comparison yet).
+func TestStagesCriteriaOwnText(t *testing.T) {
+	e := newEnv(t)
+	usAPI := e.api("us-neg")
+	id := usAPI.do("create_partnership", map[string]any{"title": "CTPAT and STP", "parties": []string{"US", "SG"}})["partnership"].(string)
+	text := "Seals on every loaded container.\nBadges for every visitor."
+	usAPI.do("set_criteria", map[string]any{"partnership": id, "text": text + "\n"})
+	us := e.page("us-neg")
+	us.login("us-neg")
+	us.open("/#/p/" + id + "/criteria")
+	us.waitJS("the form", `!!document.querySelector('#criteria-text')`, 10*time.Second)
+	if got := evalIn[string](us, `document.querySelector('#criteria-text').value`); strings.TrimSpace(got) != text {
+		t.Errorf("the form holds %q, want our criteria", got)
+	}
+}

@@ -195,19 +195,13 @@ class CriteriaView {
     return form;
   }
 
-  // prefill puts the own party's criteria in the form when it holds
-  // nothing the user typed: the read has no texts, but a comparison holds
-  // every paragraph of each side once, in order.
+  // prefill puts the own party's criteria (the read gives the reader's own
+  // text) in the form when it holds nothing the user typed.
   prefill() {
     const mine = (this.stage.criteria || {})[this.party];
     this.submit.textContent = mine ? 'Replace our criteria' : 'Set our criteria';
     if (this.text.dataset.touched || !mine) return;
-    for (const c of this.stage.comparisons || []) {
-      const side = c.parties[0] === this.party ? 'a' : c.parties[1] === this.party ? 'b' : null;
-      if (!side) continue;
-      this.text.value = c.rows.map((r) => r[side]).filter((x) => x != null).join('\n');
-      return;
-    }
+    this.text.value = mine.text || '';
   }
 
   // ---- the comparisons ----

@@ -334,9 +334,28 @@ class PartnershipView {
         h('h3', { id: headId }, `${STAGE_NUMBER[s.stage]}. ${name}`, cur ? h('span', { class: 'pp-current-tag' }, ' Current stage') : null),
         h('p', { class: 'muted pp-about' }, about),
         status,
+        this.contentLink(p, s),
         this.canMark ? this.markControl(s, name) : null,
         this.notesList(s, name),
         this.canNote ? this.noteArea(p, s, name) : null));
+  }
+
+  // contentLink leads to what belongs to a stage, on its own view: the
+  // criteria side by side, or the stage's items (#/p/ID/criteria, /work).
+  contentLink(p, s) {
+    const base = `#/p/${encodeURIComponent(p.id)}`;
+    if (s.stage === 'criteria') {
+      const rows = (s.comparisons || []).reduce((n, c) => n + (c.rows || []).length, 0);
+      const set = Object.keys(s.criteria || {}).length;
+      return h('p', { class: 'pp-content' }, h('a', { href: `${base}/criteria`, id: 'pp-open-criteria' }, 'Compare the criteria side by side'),
+        rows ? ` · ${rows} rows` : ` · ${set} of ${(p.parties || []).length} parties’ criteria set`);
+    }
+    if (!['evaluation', 'work_plan', 'benefits', 'validation', 'implementation'].includes(s.stage)) return null;
+    const n = (s.items || []).length;
+    const missing = s.stage === 'validation' && s.coverage && (s.coverage.missing || []).length
+      ? ` · sectors still missing: ${s.coverage.missing.join(', ')}` : '';
+    return h('p', { class: 'pp-content' }, h('a', { href: `${base}/work#stage-${s.stage}`, id: `pp-open-work-${s.stage}` },
+      n ? `${n} item${n === 1 ? '' : 's'}` : 'Add items'), missing);
   }
 
   markControl(s, name) {

@@ -57,6 +57,30 @@ type Criteria struct {
 	At   time.Time `json:"at"`
 }
 
+// CriteriaView is who set a party's criteria when, and for the reader's
+// own party the text itself (to edit it; the other side's paragraphs are
+// in the comparison).
+type CriteriaView struct {
+	By   UserID    `json:"by"`
+	At   time.Time `json:"at"`
+	Text string    `json:"text,omitempty"`
+}
+
+func (p *Partnership) criteriaView(reader PartyID) map[PartyID]CriteriaView {
+	if len(p.Criteria) == 0 {
+		return nil
+	}
+	out := make(map[PartyID]CriteriaView, len(p.Criteria))
+	for party, c := range p.Criteria {
+		v := CriteriaView{By: c.By, At: c.At}
+		if party == reader {
+			v.Text = c.Text
+		}
+		out[party] = v
+	}
+	return out
+}
+
 // Comparison is the side-by-side reading of two parties' criteria.
 type Comparison struct {
 	Parties [2]PartyID      `json:"parties"`

@@ -91,8 +91,9 @@ func TestCriteriaComparison(t *testing.T) {
 		t.Error("setting the same criteria again made an event")
 	}
 	v := f.p.View("SG")
-	if cr := v.Stages[3]; cr.Stage != StageCriteria || len(cr.Comparisons) != 1 || cr.Criteria["US"].By != "us-neg" {
-		t.Errorf("criteria stage view %+v", cr)
+	if cr := v.Stages[3]; cr.Stage != StageCriteria || len(cr.Comparisons) != 1 || cr.Criteria["US"].By != "us-neg" ||
+		cr.Criteria["US"].Text != "" || !strings.HasPrefix(cr.Criteria["SG"].Text, "Trading partner security") {
+		t.Errorf("criteria stage view as SG (its own text only): %+v", cr.Criteria)
 	}
 	// A note on a row: a thread of the comparison.
 	row := c.Rows[0].Row

@@ -460,7 +460,7 @@ type StageView struct {
 	Coverage *Coverage   `json:"coverage,omitempty"`
 	// Criteria and Comparisons, on the criteria stage: who set each
 	// party's criteria when, and the side-by-side comparisons.
-	Criteria    map[PartyID]Criteria `json:"criteria,omitempty"`
+	Criteria    map[PartyID]CriteriaView `json:"criteria,omitempty"`
 	Comparisons []Comparison         `json:"comparisons,omitempty"`
 }
 
@@ -480,7 +480,7 @@ func (p *Partnership) View(party PartyID) PartnershipView {
 			sv.Coverage = p.coverage()
 		}
 		if s == StageCriteria {
-			sv.Criteria, sv.Comparisons = maps.Clone(p.Criteria), p.Comparisons()
+			sv.Criteria, sv.Comparisons = p.criteriaView(party), p.Comparisons()
 		}
 		if !current && sv.Status != StageDone {
 			v.Current, current = s, true
