@@ -461,7 +461,7 @@ type StageView struct {
 	// Criteria and Comparisons, on the criteria stage: who set each
 	// party's criteria when, and the side-by-side comparisons.
 	Criteria    map[PartyID]CriteriaView `json:"criteria,omitempty"`
-	Comparisons []Comparison         `json:"comparisons,omitempty"`
+	Comparisons []Comparison             `json:"comparisons,omitempty"`
 }
 
 // View returns what a user of party p may see of the partnership.
