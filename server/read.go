@@ -43,12 +43,7 @@ func (e *engine) view(id mra.NegotiationID, user mra.User, f func(*mra.Negotiati
 // list returns the summaries of the committed negotiations user's party
 // takes part in, newest first.
 func (e *engine) list(user mra.User) []mra.NegotiationView {
-	e.mu.RLock()
-	entries := make([]*negotiation, 0, len(e.negs))
-	for _, entry := range e.negs {
-		entries = append(entries, entry)
-	}
-	e.mu.RUnlock()
+	entries := e.entries()
 	out := []mra.NegotiationView{}
 	amendedBy := map[mra.NegotiationID][]mra.NegotiationID{}
 	for _, entry := range entries {
@@ -78,12 +73,7 @@ func (e *engine) list(user mra.User) []mra.NegotiationView {
 // committed), in id order. They have id's parties, so whoever sees id may
 // see them.
 func (e *engine) amendedBy(id mra.NegotiationID) []mra.NegotiationID {
-	e.mu.RLock()
-	entries := make([]*negotiation, 0, len(e.negs))
-	for _, entry := range e.negs {
-		entries = append(entries, entry)
-	}
-	e.mu.RUnlock()
+	entries := e.entries()
 	var out []mra.NegotiationID
 	for _, entry := range entries {
 		entry.read(func(n *mra.Negotiation) {
@@ -93,6 +83,17 @@ func (e *engine) amendedBy(id mra.NegotiationID) []mra.NegotiationID {
 		})
 	}
 	return sortedIDs(out)
+}
+
+// entries returns every negotiation in memory, to read without e.mu.
+func (e *engine) entries() []*negotiation {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	out := make([]*negotiation, 0, len(e.negs))
+	for _, entry := range e.negs {
+		out = append(out, entry)
+	}
+	return out
 }
 
 func sortedIDs(ids []mra.NegotiationID) []mra.NegotiationID {
