@@ -167,9 +167,25 @@ func (s *Server) handlePartnership(w http.ResponseWriter, r *http.Request) error
 		return mra.Errorf(mra.CodeNotFound, "no partnership %q", id)
 	}
 	v := p.View(u.Party)
+	// The linked negotiations, and the amendments of them (of their
+	// amendments too): an amendment of the partnership's text belongs to it
+	// without being linked by hand.
+	all := s.engine.list(u)
+	in := map[mra.NegotiationID]bool{}
+	for _, id := range v.Negotiations {
+		in[id] = true
+	}
+	for grew := true; grew; {
+		grew = false
+		for _, n := range all {
+			if !in[n.ID] && n.Amends != "" && in[n.Amends] {
+				in[n.ID], grew = true, true
+			}
+		}
+	}
 	negs := []mra.NegotiationView{}
-	for _, n := range s.engine.list(u) {
-		if slices.Contains(v.Negotiations, n.ID) {
+	for _, n := range all {
+		if in[n.ID] {
 			negs = append(negs, n)
 		}
 	}
