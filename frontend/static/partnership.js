@@ -5,9 +5,9 @@
 // in order with their status, who marked it when and their notes (shared,
 // or the party's own internal ones), status controls (mark_stage), a note
 // form whose visibility starts internal (stage_note), and the linked
-// negotiations (link_negotiation). Partnerships have no live events yet:
-// the page reads them over HTTP again after each action, when the tab comes
-// back into view, and on "Read again".
+// negotiations (link_negotiation). It reads the partnership again after
+// each action, on each of its live events (the other side's marks and
+// notes), when the tab comes back into view, and on "Read again".
 
 import { Live } from './socket.js';
 import { api } from './api.js';
@@ -295,7 +295,7 @@ class PartnershipView {
         h('div', { class: 'pp-refresh' },
           h('button', { type: 'button', class: 'small secondary', id: 'pp-reload', onclick: () => this.reload() }, 'Read again'),
           h('span', { class: 'muted', id: 'pp-read-at' }, ` Read at ${new Date().toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}. `,
-            `Changes by ${others.join(', ') || 'others'} show when the page is read again.`))),
+            `Changes by ${others.join(', ') || 'others'} show as they happen.`))),
       this.actionErr.el,
       this.strip(p),
       h('div', { class: 'pp-body' },
