@@ -690,6 +690,6 @@ func TestPartnershipLeadsToStages(t *testing.T) {
 	us.waitJS("the criteria view", `location.hash === '#/p/`+id+`/criteria'`, 5*time.Second)
 	us.openPartnership(id)
 	us.click("#pp-open-work-validation")
-	us.waitJS("the items view", `location.hash.startsWith('#/p/`+id+`/work')`, 5*time.Second)
+	us.waitJS("the items view", `location.hash.startsWith('#/p/`+id+`/work') && !!document.querySelector('#stage-validation')`, 5*time.Second)
 	us.checkA11y("the items view from the partnership page")
 }

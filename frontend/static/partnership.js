@@ -202,6 +202,9 @@ class PartnershipView {
       message: (m) => {
         if (m.type !== 'event' || !this.heads) return;
         this.heads[m.stream === 'internal' ? 'internal' : 'shared'] = m.seq;
+        // the page reads itself after its own commands already: a second
+        // redraw would only move things under the user's hands
+        if (m.actor && m.actor.user === this.app.user.id) return;
         this.soon();
       },
       state: () => {},
@@ -354,7 +357,7 @@ class PartnershipView {
     const n = (s.items || []).length;
     const missing = s.stage === 'validation' && s.coverage && (s.coverage.missing || []).length
       ? ` · sectors still missing: ${s.coverage.missing.join(', ')}` : '';
-    return h('p', { class: 'pp-content' }, h('a', { href: `${base}/work#stage-${s.stage}`, id: `pp-open-work-${s.stage}` },
+    return h('p', { class: 'pp-content' }, h('a', { href: `${base}/work`, id: `pp-open-work-${s.stage}` },
       n ? `${n} item${n === 1 ? '' : 's'}` : 'Add items'), missing);
   }
 
