@@ -654,8 +654,9 @@ func TestPartnershipLive(t *testing.T) {
 	sg := e.page("sg-neg")
 	sg.login("sg-neg")
 	sg.openPartnership(id)
-	sg.waitJS("the partnership's socket", `!!document.querySelector('#pp-stage-evaluation')`, 5*time.Second)
-	time.Sleep(300 * time.Millisecond) // the subscription is made
+	sg.waitJS("the partnership's page", `!!document.querySelector('#pp-stage-evaluation')`, 5*time.Second)
+	// whether or not the subscription is made yet: a change in between is
+	// read when it is
 	usAPI.do("mark_stage", map[string]any{"partnership": id, "stage": "evaluation", "status": "done"})
 	sg.waitJS("the other side's mark, live", `document.querySelector('#pp-stage-evaluation').dataset.status === 'done'`, live)
 	e.api("us-legal").do("stage_note", map[string]any{"partnership": id, "stage": "criteria", "visibility": "internal", "body": "US-ONLY live note"})

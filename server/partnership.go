@@ -189,8 +189,9 @@ func (s *Server) handlePartnership(w http.ResponseWriter, r *http.Request) error
 			negs = append(negs, n)
 		}
 	}
+	heads := map[string]uint64{"shared": p.Heads[mra.SharedStream].Seq, "internal": p.Heads[mra.InternalStream(u.Party)].Seq}
 	return writeValue(w, http.StatusOK, map[string]any{"partnership": v, "negotiations": negs, "in_force": inForce(negs),
-		"names": s.sessions.names(v.Parties)})
+		"names": s.sessions.names(v.Parties), "heads": heads})
 }
 
 // inForce is the negotiation whose signed text is the partnership's text

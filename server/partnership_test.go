@@ -372,6 +372,13 @@ func TestPartnershipLive(t *testing.T) {
 	if len(replayed) != 2 || !strings.Contains(replayed[0].Raw, `"kind":"partnership_created"`) || !strings.Contains(replayed[0].Raw, `"partnership":"`+id+`"`) {
 		t.Errorf("replay %v", replayed)
 	}
+	var read struct {
+		Heads map[string]uint64 `json:"heads"`
+	}
+	w.Login("sg-neg").GetJSON("/api/partnerships/"+id, &read)
+	if read.Heads["shared"] != 2 || read.Heads["internal"] != 0 {
+		t.Errorf("SG's read heads %v, want shared 2, internal 0 (US's internal note is not SG's)", read.Heads)
+	}
 	usSock := w.Login("us-legal").Dial(t)
 	usSub := usSock.Send(map[string]any{"type": "subscribe", "partnership": id, "since": map[string]int{"shared": 2, "internal": 1}})
 	presence := "" // the presence message the US socket gets, whenever it comes

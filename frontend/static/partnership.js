@@ -209,9 +209,11 @@ class PartnershipView {
       },
       state: () => {},
       synced: (heads) => {
-        const resumed = !!this.heads;
+        // what happened between the read and the subscription, or while
+        // the socket was down, is read now (the read says its heads)
+        const read = (this.data && this.data.heads) || {};
         this.heads = { shared: heads.shared || 0, internal: heads.internal || 0 };
-        if (resumed) this.soon(); // what happened while the socket was down
+        if (read.shared !== this.heads.shared || read.internal !== this.heads.internal) this.soon();
       },
       dropped: () => { api.me().catch(() => {}); },
     });
