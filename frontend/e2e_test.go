@@ -493,8 +493,10 @@ func TestReconnectsAndResumesWithSince(t *testing.T) {
 		t.Errorf("the missed comment shows %d times, want once", n)
 	}
 	p.waitText("#status-badge", "Negotiating", time.Second)
-	if s := said(); !strings.Contains(s, "Connection lost") || !strings.Contains(s, "Connected again") {
-		t.Errorf("the drop and the return were not both announced: %s", s)
+	// the announcement follows the state by a moment (announce waits for the region to clear)
+	p.waitJS("the return announced", `window.__announced.some(s => s.includes('Connected again'))`, 2*time.Second)
+	if s := said(); !strings.Contains(s, "Connection lost") {
+		t.Errorf("the drop was not announced: %s", s)
 	}
 
 	// A plain drop (the server restarts the socket): straight back, and live again.
