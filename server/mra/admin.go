@@ -172,9 +172,8 @@ func (a *adminDecider) addParty() (*AdminOutcome, error) {
 	if err != nil {
 		return nil, err
 	}
-	admin.MustChangePassword = true
-	acc := Account{ID: admin.ID, Name: admin.Name, Party: admin.Party, Roles: admin.Roles, Credential: Credential(hash), OneTime: true}
-	admin.PasswordHash = hash
+	admin.MustChangePassword, admin.PasswordHash = true, hash
+	acc := accountOf(admin)
 	return &AdminOutcome{
 		Events: []*Event{added, a.event(EvUserAdded, &UserAdded{User: acc})},
 		Hashes: map[UserID]string{admin.ID: hash},
@@ -199,8 +198,8 @@ func (a *adminDecider) addUser() (*AdminOutcome, error) {
 	} else if pw, hash, err = a.oneTime(); err != nil {
 		return nil, err
 	}
-	u.MustChangePassword = pw != ""
-	acc := Account{ID: u.ID, Name: u.Name, Party: u.Party, Roles: u.Roles, Credential: Credential(hash), OneTime: u.MustChangePassword}
+	u.MustChangePassword, u.PasswordHash = pw != "", hash
+	acc := accountOf(u)
 	result := map[string]any{"user": u.View()}
 	if pw != "" {
 		result["password"] = pw

@@ -133,10 +133,10 @@ func (d *Directory) PartyUsers(p PartyID) []User {
 	return out
 }
 
-// account is u as the admin stream records it.
-func (d *Directory) account(u User) Account {
+// accountOf is u, with its password hash, as the admin stream records it.
+func accountOf(u User) Account {
 	return Account{ID: u.ID, Name: u.Name, Party: u.Party, Roles: slices.Clone(u.Roles),
-		Credential: d.Credentials[u.ID], OneTime: u.MustChangePassword, Disabled: u.Disabled}
+		Credential: Credential(u.PasswordHash), OneTime: u.MustChangePassword, Disabled: u.Disabled}
 }
 
 // Seal numbers admin events after d's head, hash chains them and sets
@@ -266,10 +266,9 @@ func (d *Directory) Touched(events []*Event) ([]Party, []User) {
 // RecordDirectory returns the event that starts the admin stream of a
 // database whose parties and users were stored before it existed.
 func RecordDirectory(parties []Party, users []User, now time.Time) *Event {
-	d := NewDirectory(parties, users, Head{})
 	rec := &DirectoryRecorded{Parties: slices.Clone(parties), Users: []Account{}}
 	for _, u := range users {
-		rec.Users = append(rec.Users, d.account(u))
+		rec.Users = append(rec.Users, accountOf(u))
 	}
 	return &Event{Stream: AdminLog, At: now.UTC().Truncate(time.Millisecond), Kind: EvDirectoryRecorded, Data: rec}
 }
