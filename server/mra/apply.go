@@ -103,6 +103,12 @@ func (n *Negotiation) Apply(e *Event) error {
 		n.Review = &Review{Due: d.Due, Body: d.Body, By: e.Actor.User, Party: e.Actor.Party, At: e.At}
 		n.touch(RecMeta, "")
 	default:
+		if ok, err := n.applyOption(e); ok {
+			return err
+		}
+		if ok, err := n.applyMeeting(e); ok {
+			return err
+		}
 		return fmt.Errorf("apply: unknown payload %T", e.Data)
 	}
 	return nil

@@ -30,6 +30,19 @@ const (
 	CmdUnsubscribe       CommandType = "unsubscribe"
 	CmdPresence          CommandType = "presence"
 
+	// Bracket options (option.go) and meetings (meeting.go).
+	CmdAddOption          CommandType = "add_option"
+	CmdAcceptOption       CommandType = "accept_option"
+	CmdWithdrawAcceptance CommandType = "withdraw_acceptance"
+	CmdWithdrawOption     CommandType = "withdraw_option"
+	CmdLinkPackage        CommandType = "link_package"
+	CmdStartMeeting       CommandType = "start_meeting"
+	CmdFocusIssue         CommandType = "focus_issue"
+	CmdDispose            CommandType = "dispose"
+	CmdConfirmReferendum  CommandType = "confirm_referendum"
+	CmdEndMeeting         CommandType = "end_meeting"
+	CmdApproveMinutes     CommandType = "approve_minutes"
+
 	// Administration (admin.go): commands on the directory, not on a negotiation.
 	CmdAddParty       CommandType = "add_party"
 	CmdAddUser        CommandType = "add_user"
@@ -54,7 +67,9 @@ func (t CommandType) Admin() bool {
 func (t CommandType) Mutating() bool {
 	switch t {
 	case CmdCreateNegotiation, CmdProposeVersion, CmdComment, CmdReply, CmdConcur,
-		CmdResolve, CmdReopen, CmdWithdraw, CmdSignOff, CmdSign, CmdWithdrawSignature, CmdScheduleReview:
+		CmdResolve, CmdReopen, CmdWithdraw, CmdSignOff, CmdSign, CmdWithdrawSignature, CmdScheduleReview,
+		CmdAddOption, CmdAcceptOption, CmdWithdrawAcceptance, CmdWithdrawOption, CmdLinkPackage,
+		CmdStartMeeting, CmdFocusIssue, CmdDispose, CmdConfirmReferendum, CmdEndMeeting, CmdApproveMinutes:
 		return true
 	}
 	return t.Admin() || t.OfPartnership()
@@ -97,6 +112,20 @@ type Command struct {
 
 	SHA256   string   `json:"sha256"`
 	Decision Decision `json:"decision"`
+	// CarriedFrom, on sign_off, is the reviewer's earlier approved version
+	// whose review carries (articles.go).
+	CarriedFrom *int `json:"carried_from"`
+
+	// Bracket options (option.go): propose_version's options are those
+	// the new version takes in.
+	Option  OptionID   `json:"option"`
+	Options []OptionID `json:"options"`
+
+	// Meetings (meeting.go).
+	Meeting     MeetingID     `json:"meeting"`
+	Outcome     IssueOutcome  `json:"outcome"`
+	Owner       PartyID       `json:"owner"`
+	Disposition DispositionID `json:"disposition"`
 
 	Since *Since `json:"since"`
 	Focus *Focus `json:"focus"`

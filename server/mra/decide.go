@@ -99,6 +99,10 @@ func Decide(n *Negotiation, cmd *Command, in Input) (*Outcome, error) {
 		return d.sign()
 	case CmdWithdrawSignature:
 		return d.withdrawSignature()
+	case CmdAddOption, CmdAcceptOption, CmdWithdrawAcceptance, CmdWithdrawOption, CmdLinkPackage:
+		return d.option()
+	case CmdStartMeeting, CmdFocusIssue, CmdDispose, CmdConfirmReferendum, CmdEndMeeting, CmdApproveMinutes:
+		return d.meeting()
 	}
 	return nil, badRequest("%s is not a change", cmd.Type)
 }

@@ -219,6 +219,14 @@ func payloadFor(kind EventKind) (any, error) {
 		return &CriterionMarked{}, nil
 	case EvDirectoryRecorded:
 		return &DirectoryRecorded{}, nil
+	}
+	if p := optionPayload(kind); p != nil {
+		return p, nil
+	}
+	if p := meetingPayload(kind); p != nil {
+		return p, nil
+	}
+	switch kind {
 	case EvPartyAdded:
 		return &PartyAdded{}, nil
 	case EvUserAdded:

@@ -30,6 +30,14 @@ type Negotiation struct {
 	Signatures []Signature          `json:"-"` // the standing signatures, by Pos
 	Heads      map[StreamKey]Head   `json:"-"` // the last event of each stream
 
+	// Bracket options and their packages (option.go), and meetings
+	// (meeting.go), each in the order made. Apply replaces an option,
+	// package or meeting it changes with a changed copy, never writing
+	// into one, so a clone shares them safely.
+	Options  []*Option  `json:"-"`
+	Packages []*Package `json:"-"`
+	Meetings []*Meeting `json:"-"`
+
 	// carries holds the latest carry on each stream, for its record.
 	carries map[StreamKey]*carry
 
@@ -159,6 +167,9 @@ func (n *Negotiation) Clone(track bool) *Negotiation {
 	c.Order = slices.Clone(n.Order)
 	c.SignOffs = slices.Clone(n.SignOffs)
 	c.Signatures = slices.Clone(n.Signatures)
+	c.Options = slices.Clone(n.Options)
+	c.Packages = slices.Clone(n.Packages)
+	c.Meetings = slices.Clone(n.Meetings)
 	c.Heads = make(map[StreamKey]Head, len(n.Heads))
 	for k, h := range n.Heads {
 		c.Heads[k] = h

@@ -27,6 +27,9 @@ const (
 	RecSignOff   = "signoff"
 	RecSignature = "signature"
 	RecCarry     = "carry"
+	RecOption    = "option"  // option.go
+	RecPackage   = "package" // option.go
+	RecMeeting   = "meeting" // meeting.go
 )
 
 // A carry moves every anchored thread onto the new version. Rather than
@@ -163,6 +166,8 @@ func (n *Negotiation) AllRecords() ([]Record, error) {
 	for k := range n.carries {
 		keys = append(keys, recordKey{RecCarry, string(k)})
 	}
+	keys = append(keys, n.optionKeys()...)
+	keys = append(keys, n.meetingKeys()...)
 	return n.records(keys)
 }
 
@@ -220,6 +225,10 @@ func (n *Negotiation) recordValue(k recordKey) ([]byte, error) {
 			}
 		}
 		return nil, nil // withdrawn: the record goes
+	case RecOption, RecPackage:
+		return n.optionRecord(k)
+	case RecMeeting:
+		return n.meetingRecord(k)
 	}
 	return nil, fmt.Errorf("unknown record")
 }
@@ -324,6 +333,12 @@ func Restore(s Stored) (*Negotiation, error) {
 		n.Signatures = append(n.Signatures, rec.Signature)
 	}
 	slices.SortFunc(n.Signatures, func(a, b Signature) int { return a.Pos.Compare(b.Pos) })
+	if err := n.restoreOptions(byKind[RecOption], byKind[RecPackage]); err != nil {
+		return nil, fmt.Errorf("restore %s: %w", s.ID, err)
+	}
+	if err := n.restoreMeetings(byKind[RecMeeting]); err != nil {
+		return nil, fmt.Errorf("restore %s: %w", s.ID, err)
+	}
 	for k, h := range s.Heads {
 		n.Heads[k] = h
 	}

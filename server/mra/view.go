@@ -59,6 +59,11 @@ type Snapshot struct {
 	// Names maps the login ids of the negotiation's parties' users to
 	// their full names, filled in by the server (an addition).
 	Names map[UserID]string `json:"names"`
+	// Bracket options, their packages and meetings (additions): shared
+	// material, the same for every party.
+	Options  []Option  `json:"options"`
+	Packages []Package `json:"packages"`
+	Meetings []Meeting `json:"meetings"`
 }
 
 // View returns the negotiation's summary as a user of party p sees it.
@@ -123,6 +128,8 @@ func (n *Negotiation) Snapshot(p PartyID, parties map[PartyID]Party) Snapshot {
 		}
 		s.Parties = append(s.Parties, party)
 	}
+	s.Options, s.Packages = n.optionViews()
+	s.Meetings = n.meetingViews()
 	latest := n.Latest()
 	for _, so := range n.SignOffs {
 		v := SignOffView{User: so.User, Party: so.Party, Version: so.Version, SHA256: so.SHA256, Decision: so.Decision,
