@@ -23,6 +23,7 @@ import { Propose } from './propose.js';
 import { Printer } from './print.js';
 import { ExportMenu } from './exportmenu.js';
 import { Lifecycle } from './lifecycle.js';
+import { Meetings } from './meeting.js';
 
 // pause lets the browser run what waits (input, painting) before going on.
 const pause = () => new Promise((r) => setTimeout(r, 0));
@@ -103,6 +104,8 @@ export class Room {
     this.lifecycle = new Lifecycle(this);
     // the partnerships this negotiation is linked to, once read
     this.partnershipLine = h('p', { class: 'room-partnership', id: 'room-partnership', hidden: true });
+    // meetings (meeting.js): the bar while one runs, the "Meetings" panel
+    this.meetings = new Meetings(this);
     const head = h('header', { class: 'room-head' }, h('div', { class: 'room-titles' }, this.title, this.headMeta, this.lifecycle.amendsLine, this.partnershipLine), this.badge);
 
     this.outline = new Outline(this);
@@ -134,9 +137,9 @@ export class Room {
       el.id = `view-${k}`;
       this.viewTabs.buttons.get(k).setAttribute('aria-controls', el.id);
     }
-    const sides = [{ id: 'threads', label: 'Threads' }, { id: 'readiness', label: 'Readiness' }, { id: 'lifecycle', label: 'Signed' }];
+    const sides = [{ id: 'threads', label: 'Threads' }, { id: 'readiness', label: 'Readiness' }, { id: 'meetings', label: 'Meetings' }, { id: 'lifecycle', label: 'Signed' }];
     this.sideTabs = tabs('Side panel', sides, (v) => this.showSide(v, false));
-    this.sidePanels = { threads: this.threads.el, readiness: this.readiness.el, lifecycle: this.lifecycle.el };
+    this.sidePanels = { threads: this.threads.el, readiness: this.readiness.el, meetings: this.meetings.el, lifecycle: this.lifecycle.el };
     for (const [k, el] of Object.entries(this.sidePanels)) {
       el.setAttribute('role', 'tabpanel');
       el.setAttribute('aria-labelledby', this.sideTabs.buttons.get(k).id);
@@ -148,7 +151,7 @@ export class Room {
     const panes = [['text', 'Text', 'col-center'], ['left', 'Outline', 'col-left'], ['right', 'Threads', 'col-right']];
     this.paneButtons = new Map(panes.map(([k, label, col]) => [k, h('button', { type: 'button', class: 'pane-btn', id: `pane-${k}`, 'aria-controls': col, 'aria-pressed': 'false', onclick: () => this.showPane(k) }, label)]));
     const root = h('div', { class: 'room' },
-      head, this.banner, this.lifecycle.bar,
+      head, this.banner, this.lifecycle.bar, this.meetings.bar,
       h('nav', { class: 'pane-bar', 'aria-label': 'Panels' }, [...this.paneButtons.values()]),
       h('div', { class: 'room-body' },
         h('aside', { class: 'col-left', id: 'col-left', 'aria-label': 'Outline and people' }, this.outline.el, this.people.el),
@@ -221,9 +224,10 @@ export class Room {
     if (k === 'text' && this.reader) { this.reader.drawNear(); this.reader.updateReading(); }
   }
 
-  showSide(v, focus = true) {
+  // pane (default true): in a half-screen window, show the right column.
+  showSide(v, focus = true, pane = true) {
     this.side = v;
-    this.showPane('right');
+    if (pane) this.showPane('right');
     this.sideTabs.select(v);
     for (const [k, el] of Object.entries(this.sidePanels)) el.hidden = k !== v;
     if (focus) this.sideTabs.buttons.get(v).focus();
@@ -335,6 +339,7 @@ export class Room {
     }
     this.st.apply(ev);
     this.lifecycle.ingest(ev, !!(this.live && this.live.live));
+    this.meetings.ingest(ev, !!(this.live && this.live.live));
     if (this.live && this.live.live) this.people.activity(ev);
     this.changed();
   }
@@ -404,6 +409,7 @@ export class Room {
     this.propose.render();
     this.printer.render();
     this.lifecycle.render();
+    this.meetings.render();
   }
 
   // openThread shows a thread in the text and its card (scrolled into view

@@ -47,6 +47,8 @@ export class Negotiation {
     this.readiness = snap.readiness || this.computeReadiness();
     // Server addition: login ids of the parties' users → full names.
     this.names = snap.names || {};
+    // meetings (server/README "Meetings"), in the order started
+    this.meetings = (snap.meetings || []).map(normalizeMeeting);
   }
 
   // userName returns a user's full name when the server gave it, else the login id.
@@ -135,6 +137,11 @@ export class Negotiation {
         break;
       case 'signature_withdrawn':
         this.signatures = this.signatures.filter((s) => !(s.party === d.party && s.version === d.version));
+        break;
+      // meetings (server/README "Meetings")
+      case 'meeting_started': case 'meeting_focused': case 'issue_disposed':
+      case 'referendum_confirmed': case 'meeting_ended': case 'minutes_approved':
+        foldMeeting(this.meetings, ev);
         break;
       default:
         break; // a kind this page does not know yet: its head still moves on
@@ -304,4 +311,66 @@ function normalizeThread(t) {
 
 function addMessage(t, m) {
   if (t && m && !t.messages.some((x) => x.id === m.id)) t.messages.push(m);
+}
+
+// ---- meetings (server/README "Meetings"; issue 13) ----
+
+function normalizeMeeting(m) {
+  return {
+    ...m, parties: m.parties || [], discussed: (m.discussed || []).slice(),
+    dispositions: (m.dispositions || []).map((d) => ({ ...d })), approvals: (m.approvals || []).slice(),
+    focus: m.focus || '', minutes: m.minutes || null, sha256: m.sha256 || '',
+  };
+}
+
+// foldMeeting folds one meeting event into the list of meetings as the
+// server's Apply does; each step sets values or adds by id, so a repeat
+// changes nothing.
+export function foldMeeting(meetings, ev) {
+  const d = ev.data || {};
+  if (ev.kind === 'meeting_started') {
+    if (!meetings.some((m) => m.id === d.meeting)) {
+      meetings.push(normalizeMeeting({
+        id: d.meeting, title: d.title, chair: ev.actor.user, chair_party: ev.actor.party, parties: d.parties,
+        started_at: ev.at, ended_at: null, running: true, approved: false,
+      }));
+    }
+    return;
+  }
+  const m = meetings.find((x) => x.id === d.meeting);
+  if (!m) return;
+  const discuss = (thread) => { if (thread && !m.discussed.includes(thread)) m.discussed.push(thread); };
+  switch (ev.kind) {
+    case 'meeting_focused':
+      if (m.running) m.focus = d.thread;
+      discuss(d.thread);
+      break;
+    case 'issue_disposed': {
+      const x = d.disposition;
+      if (x && !m.dispositions.some((y) => y.id === x.id)) m.dispositions.push({ ...x });
+      if (x) discuss(x.thread);
+      break;
+    }
+    case 'referendum_confirmed': {
+      const x = m.dispositions.find((y) => y.id === d.disposition);
+      if (x) x.confirmed = d.decision === 'confirm' ? 'confirmed' : 'withdrawn';
+      break;
+    }
+    case 'meeting_ended':
+      m.running = false;
+      m.ended_at = (d.minutes && d.minutes.ended_at) || ev.at;
+      m.minutes = d.minutes || null;
+      m.sha256 = d.sha256 || '';
+      break;
+    case 'minutes_approved': {
+      const a = { user: ev.actor.user, party: ev.actor.party, decision: d.decision, body: d.body || '', at: ev.at };
+      const i = m.approvals.findIndex((y) => y.user === a.user);
+      if (i < 0) m.approvals.push(a);
+      else if (compareTimes(a.at, m.approvals[i].at) >= 0) m.approvals[i] = a;
+      m.approved = m.parties.length > 0 && m.parties.every((p) => m.approvals.some((y) => y.party === p && y.decision === 'approve'));
+      break;
+    }
+    default:
+      break;
+  }
 }
