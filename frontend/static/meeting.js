@@ -79,7 +79,8 @@ export class Meetings {
     this.followBtn = h('button', { type: 'button', class: 'small secondary', id: 'mt-follow', 'aria-describedby': 'mt-follow-state', onclick: () => this.toggleFollow() });
     this.prevBtn = h('button', { type: 'button', class: 'small secondary', id: 'mt-prev', onclick: () => this.step(-1) }, '‹ Previous issue');
     this.nextBtn = h('button', { type: 'button', class: 'small secondary', id: 'mt-next', onclick: () => this.step(1) }, 'Next issue ›');
-    this.pick = h('select', { id: 'mt-pick', class: 'small' });
+    this.pick = h('select', { id: 'mt-pick', class: 'small', onchange: () => { this.picked = this.pick.value; } });
+    this.picked = ''; // the issue the chair picked, until taken up
     this.takeBtn = h('button', { type: 'button', class: 'small secondary', id: 'mt-take', onclick: () => this.take(this.pick.value) }, 'Take up');
     this.chairCtl = h('div', { class: 'mt-chair', role: 'group', 'aria-label': 'Chair' },
       this.prevBtn, this.nextBtn,
@@ -175,14 +176,16 @@ export class Meetings {
 
   // follow shows a thread as the chair took it up: the text scrolls to it
   // and its card opens, never moving the focus, and never hiding the
-  // column (narrow window) or the side panel where the focus is (someone
-  // typing a reply, a draft, a review). It answers whether the thread
-  // panel shows it.
+  // column (narrow window: the user's column stays) or the side panel where
+  // someone is typing (a reply, a draft, a review). It answers whether
+  // the page moved.
   follow(id) {
     const room = this.room;
     if (!room.st.threads.has(id)) return false;
+    // someone is working in a column when the focus is in a field or form there
     const a = document.activeElement;
-    const busy = (sel) => !!(a && a !== document.body && a.closest && a.closest(sel));
+    const working = !!(a && a.closest && a.closest('input, textarea, select, [contenteditable], form'));
+    const busy = (sel) => working && !!a.closest(sel);
     const narrow = window.matchMedia('(max-width: 1100px)').matches;
     if (room.view !== 'text' && !busy('#col-center')) room.showView('text', false);
     room.reader.markCurrent(id);
@@ -239,6 +242,7 @@ export class Meetings {
     try {
       await this.room.run('focus_issue', { meeting: m.id, thread });
       m.focus = thread; // the event follows; the fold sets the same
+      this.picked = '';
       if (!m.discussed.includes(thread)) m.discussed.push(thread);
       this.away.delete(m.id);
       this.follow(thread);
@@ -403,14 +407,14 @@ export class Meetings {
     this.startParties = h('fieldset', { class: 'mt-parties', id: 'mt-start-parties' });
     this.startErr = errorBox();
     this.startErr.el.id = 'mt-start-error';
-    const form = h('form', { class: 'card mt-start', id: 'mt-start-form', novalidate: true, 'aria-labelledby': 'mt-start-h' },
-      h('h3', { id: 'mt-start-h' }, 'Start a meeting'),
+    const form = h('form', { class: 'mt-start-form', id: 'mt-start-form', novalidate: true, 'aria-label': 'Start a meeting' },
       field('Title', this.startTitle, 'For example: Round 4, video call'),
       this.startParties, this.startErr.el,
       h('button', { type: 'submit', class: 'primary', id: 'mt-start-submit' }, 'Start the meeting'));
     form.addEventListener('submit', (e) => { e.preventDefault(); this.start(); });
     form.addEventListener('input', () => this.startErr.clear());
-    return form;
+    // folded once there are meetings, so that their minutes come first
+    return h('details', { class: 'card mt-start', id: 'mt-start' }, h('summary', { id: 'mt-start-h' }, 'Start a meeting'), form);
   }
 
   async start() {
@@ -421,6 +425,7 @@ export class Meetings {
     if (parties.length < 2) { this.startErr.show('A meeting needs at least two parties present.'); this.startParties.querySelector('input:not([disabled])')?.focus(); return; }
     const submit = this.startForm.querySelector('#mt-start-submit');
     submit.disabled = true;
+    this.startForm.open = false;
     try {
       const r = await this.room.run('start_meeting', { title, parties });
       const id = r && (r.id || r.meeting);
@@ -431,6 +436,7 @@ export class Meetings {
       this.barTitle.focus();
       announce(`The meeting “${title}” started. You chair it: “Next issue” takes up the first open issue.`);
     } catch (err) {
+      this.startForm.open = true;
       this.startErr.show(err);
     } finally {
       submit.disabled = false;
@@ -452,7 +458,8 @@ export class Meetings {
     const m = this.running();
     this.renderBar(m);
     const pending = this.pending();
-    setText(room.sideTabs.buttons.get('meetings'), m ? 'Meetings · live' : pending.length ? `Meetings (${pending.length} pending)` : 'Meetings');
+    room.sideTabs.buttons.get('meetings').classList.toggle('mt-tab-live', !!m);
+    if (this.startForm.mraOpened === undefined) this.startForm.open = this.startForm.mraOpened = st.meetings.length === 0;
 
     // start form: a negotiator, while none runs
     this.startForm.hidden = !!m || st.frozen || !has(room.user, 'negotiator');
@@ -559,7 +566,8 @@ export class Meetings {
       update(this.pick, JSON.stringify([issues.map((t) => [t.id, t.anchor.quote, t.party]), f]), () => (issues.length
         ? issues.map((t, k) => h('option', { value: t.id }, `${k + 1}. ${cut(t.anchor.quote, 60)} (${t.party})`))
         : h('option', { value: '' }, 'No open issues')));
-      if (f && issues.some((t) => t.id === f) && document.activeElement !== this.pick) this.pick.value = f;
+      const shown = issues.some((t) => t.id === this.picked) ? this.picked : f;
+      if (shown && issues.some((t) => t.id === shown)) this.pick.value = shown;
       this.takeBtn.disabled = !issues.length;
     }
     const ft = f && st.threads.get(f);
@@ -571,8 +579,8 @@ export class Meetings {
     let v = this.views.get(m.id);
     if (!v) {
       const hid = `mt-h-${m.id}`;
-      v = { heading: h('h3', { id: hid, tabindex: '-1' }), body: h('div'), tail: h('div'), key: '' };
-      v.el = h('section', { class: 'card mt-meeting', dataset: { meeting: m.id }, 'aria-labelledby': hid }, v.heading, v.body, v.tail);
+      v = { heading: h('h3', { id: hid, tabindex: '-1' }), body: h('div'), tail: h('div'), downloads: h('p', { class: 'mt-downloads', hidden: true }), key: '' };
+      v.el = h('section', { class: 'card mt-meeting', dataset: { meeting: m.id }, 'aria-labelledby': hid }, v.heading, v.body, v.tail, v.downloads);
       this.views.set(m.id, v);
     }
     return v;
@@ -592,6 +600,13 @@ export class Meetings {
     const mayApprove = !m.running && (has(u, 'negotiator') || has(u, 'legal')) && m.parties.includes(u.party) && !st.frozen;
     if (mayApprove && !v.approve) { v.approve = this.approveForm(m); v.tail.append(v.approve.el); }
     if (v.approve) { v.approve.el.hidden = !mayApprove; v.approve.render(); }
+    v.downloads.hidden = m.running;
+    if (!m.running && !v.downloads.firstChild) {
+      const base = `/api/negotiations/${enc(this.room.id)}/export?kind=minutes&meeting=${enc(m.id)}`;
+      replace(v.downloads, 'Download the minutes: ',
+        h('a', { href: `${base}&format=html`, download: '', dataset: { format: 'html' } }, 'HTML'), ' · ',
+        h('a', { href: `${base}&format=docx`, download: '', dataset: { format: 'docx' } }, 'Word (docx)'));
+    }
   }
 
   runningBody(m) {
@@ -615,7 +630,6 @@ export class Meetings {
     const live = new Map(m.dispositions.map((d) => [d.id, d]));
     const actions = mi.actions || [];
     const owners = [...new Set(actions.map((a) => a.owner))];
-    const base = `/api/negotiations/${enc(this.room.id)}/export?kind=minutes&meeting=${enc(m.id)}`;
     return [
       h('p', { class: 'mt-meta' }, `Chaired by ${st.userName(mi.chair || m.chair)} (${m.chair_party}); `, when(mi.started_at || m.started_at), ' to ', when(mi.ended_at || m.ended_at), '.'),
       h('p', { class: 'mt-present' }, h('strong', null, 'Present: '), (mi.parties || m.parties).map((p) => `${st.partyName(p)} (${p})`).join(', ')),
@@ -645,9 +659,6 @@ export class Meetings {
           `${a.decision === 'approve' ? 'approved' : 'requested changes'} by ${st.userName(a.user)}, `, when(a.at), a.body ? [': ', h('span', { class: 'm-body' }, a.body)] : '']) : 'not yet');
       })),
       h('p', { class: `mt-approved${m.approved ? ' ok' : ''}`, id: `mt-approved-${m.id}`, tabindex: '-1' }, m.approved ? '✓ Approved by every party present.' : `Not yet approved by every party present.`),
-      h('p', { class: 'mt-downloads' }, 'Download minutes: ',
-        h('a', { href: `${base}&format=html`, download: '', dataset: { format: 'html' } }, 'HTML'), ' · ',
-        h('a', { href: `${base}&format=docx`, download: '', dataset: { format: 'docx' } }, 'Word (docx)')),
     ];
   }
 
