@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"mra/server/docx"
 	"mra/server/mra"
 	"mra/server/servertest"
 )
@@ -266,5 +267,73 @@ func TestMeetingIsolation(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestMeetingMinutesExport: the minutes through the export endpoint, as
+// html and docx, hold the meeting and nothing internal; the same bytes
+// after a restart; not_found for a party outside or a meeting that does
+// not exist, bad_request for a running meeting or no meeting named.
+func TestMeetingMinutesExport(t *testing.T) {
+	mw := newMeetingWorld(t)
+	us, sg := mw.us, mw.sg
+	var m mra.Meeting
+	us.Must(mw.cmd("start_meeting", map[string]any{"title": "Round 3", "parties": []string{"US", "SG"}}), &m)
+	us.Must(mw.cmd("focus_issue", map[string]any{"meeting": m.ID, "thread": mw.sgIssue}), nil)
+	sg.Must(mw.cmd("dispose", map[string]any{"meeting": m.ID, "thread": mw.sgIssue, "outcome": "agreed", "body": "one contact point each"}), nil)
+	us.Must(mw.cmd("dispose", map[string]any{"meeting": m.ID, "thread": mw.usIssue, "outcome": "action", "owner": "US",
+		"due": "2026-12-20", "body": "Propose 45 days in writing"}), nil)
+	q := "kind=minutes&format=html&meeting=" + string(m.ID)
+	if a := getExport(t, sg, mw.neg, q); a.status != http.StatusBadRequest {
+		t.Errorf("minutes of a running meeting: %d %s", a.status, a.body)
+	}
+	var ended mra.Meeting
+	us.Must(mw.cmd("end_meeting", map[string]any{"meeting": m.ID}), &ended)
+	sg.Must(mw.cmd("approve_minutes", map[string]any{"meeting": m.ID, "sha256": ended.SHA256, "decision": "approve"}), nil)
+
+	a := mustExport(t, sg, mw.neg, q)
+	html := string(a.body)
+	if cd := a.header.Get("Content-Disposition"); !strings.HasPrefix(cd, `attachment; filename="MRA-CTPAT-STP-Round-3-minutes.html"`) {
+		t.Errorf("Content-Disposition %q", cd)
+	}
+	if a.header.Get("Content-Security-Policy") == "" || a.header.Get("Cache-Control") != "no-store" ||
+		!strings.HasPrefix(a.header.Get("Content-Type"), "text/html") {
+		t.Errorf("headers %v", a.header)
+	}
+	for _, want := range []string{"Minutes of the meeting “Round 3”", "chaired by US Negotiator (U.S. Customs and Border Protection)",
+		"about contact point", "one contact point each", "Propose 45 days in writing", ended.SHA256, "SG Negotiator (sg-neg)",
+		"Not yet approved by U.S. Customs and Border Protection."} {
+		if !strings.Contains(html, want) {
+			t.Errorf("the html minutes lack %q", want)
+		}
+	}
+	d := mustExport(t, us, mw.neg, "kind=minutes&format=docx&meeting="+string(m.ID))
+	rep, err := docx.Read(d.body, docx.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(rep.Text, "Due 2026-12-20: Propose 45 days in writing (issue 2)") {
+		t.Errorf("the docx minutes: %s", rep.Text)
+	}
+	for _, s := range []string{mw.secret, secretBody, "validation findings"} {
+		if strings.Contains(html, s) || strings.Contains(rep.Text, s) || strings.Contains(string(d.body), s) {
+			t.Errorf("the minutes hold %q", s)
+		}
+	}
+	if a := getExport(t, mw.w.Login("ex-neg"), mw.neg, q); a.status != http.StatusNotFound {
+		t.Errorf("EX exports the minutes: %d", a.status)
+	}
+	for query, status := range map[string]int{
+		"kind=minutes&format=html&meeting=g-nothing":      http.StatusNotFound,
+		"kind=minutes&format=html":                        http.StatusBadRequest,
+		"kind=minutes&format=txt&meeting=" + string(m.ID): http.StatusBadRequest,
+	} {
+		if a := getExport(t, sg, mw.neg, query); a.status != status {
+			t.Errorf("%s: %d, want %d", query, a.status, status)
+		}
+	}
+	mw.w.Restart()
+	if again := mustExport(t, mw.w.Login("sg-neg"), mw.neg, q); string(again.body) != html {
+		t.Error("the minutes changed with a restart")
 	}
 }
