@@ -165,6 +165,14 @@ func TestMeetingWhole(t *testing.T) {
 	sg.click("#mt-follow")
 	sg.waitJS("SG following again, on issue 3", followed(is[2]), time.Second)
 	sg.waitText("#mt-follow-state", "Following the chair.", time.Second)
+	// a page opened during the meeting shows the issue the chair is on
+	late := e.page("sg-legal")
+	late.login("sg-legal")
+	late.room(id)
+	late.waitJS("the late page on issue 3", followed(is[2]), 5*time.Second)
+	if evalIn[bool](late, `!!document.querySelector('#mt-record') && !document.querySelector('#mt-record').hidden`) {
+		t.Error("a legal reviewer is offered to record an outcome")
+	}
 
 	// outcomes: on issue 3 an action for SG, then agreed by both (by US)
 	us.record("action", func() {
@@ -314,8 +322,9 @@ func TestMeetingWhole(t *testing.T) {
 }
 
 // The same by keyboard alone at 800 px: US starts a meeting, takes up an
-// issue, records an outcome, ends it (the question first) and approves
-// the minutes; SG steps away and follows again; axe at each view.
+// issue, records an ad referendum outcome, ends it (the question first) and approves
+// the minutes, and withdraws an ad referendum after it; SG steps away and
+// follows again; axe at each view.
 func TestMeetingByKeyboard(t *testing.T) {
 	needAxe(t)
 	e := newEnv(t)
@@ -389,14 +398,17 @@ func TestMeetingByKeyboard(t *testing.T) {
 	us.checkA11y("the outcome form")
 	us.tabTo("#mt-form-h", `input[name="mt-outcome"]`, 5)
 	us.press(kb.ArrowDown)
-	us.press(kb.ArrowDown)
-	us.waitJS("bracket kept chosen", `document.querySelector('input[name="mt-outcome"][value="bracket_kept"]').checked`, time.Second)
-	us.tabTo(`input[name="mt-outcome"]`, "#mt-body", 5)
-	us.press("US asks for 45 days")
+	us.waitJS("ad referendum chosen", `document.querySelector('input[name="mt-outcome"][value="ad_referendum"]').checked && !document.querySelector('#mt-capital').closest('.field').hidden`, time.Second)
+	us.tabTo(`input[name="mt-outcome"]`, "#mt-capital", 5)
+	if got := evalIn[string](us, `document.querySelector('#mt-capital').value`); got != "US" {
+		t.Errorf("the capital to confirm is %q by default, want the recorder's own (US)", got)
+	}
+	us.tabTo("#mt-capital", "#mt-body", 5)
+	us.press("45 days, if Washington agrees")
 	us.tabTo("#mt-body", "#mt-dispose-submit", 5)
 	us.press("\r")
-	us.waitText("#mt-focus", "Outcome: Bracket kept.", live)
-	sg.waitText("#mt-focus", "Outcome: Bracket kept.", live)
+	us.waitText("#mt-focus", "Outcome: Agreed ad referendum, pending confirmation by US’s capital.", live)
+	sg.waitText("#mt-focus", "Outcome: Agreed ad referendum, pending confirmation by US’s capital.", live)
 
 	// the end, by keyboard: the question takes the focus, Enter on it ends nothing
 	us.tabTo("#mt-focus", "#mt-end", 10)
@@ -419,9 +431,24 @@ func TestMeetingByKeyboard(t *testing.T) {
 	us.waitText(minutes+" .mt-approvals", "US: approved by", live)
 	us.waitJS("the focus on the approved line", `document.activeElement.id === `+jsString("mt-approved-"+m[0].ID), time.Second)
 	us.screenshot("mt-03-keyboard-minutes-800")
+
+	// after the meeting, Washington says no: US withdraws the agreement by keyboard
+	us.tabTo("#meetings-h", "#mt-pending input", 10)
+	us.press("Washington keeps the bracket")
+	us.tabTo("#mt-pending input", "#mt-pending [data-action=withdraw]", 3)
+	us.press("\r")
+	us.waitText(minutes, "Outcome: Bracket kept: ad referendum withdrawn by US (after the meeting).", live)
+	us.waitJS("the focus on the panel's heading", `document.activeElement.id === 'meetings-h'`, time.Second)
+	if d := meetingsOf(e, "sg-neg", id)[0].Dispositions[0]; d.Outcome != "ad_referendum" || d.Confirmed != "withdrawn" || d.Owner != "US" {
+		t.Errorf("the ad referendum after its withdrawal: %+v", d)
+	}
 	sg.click("#pane-right")
 	sg.sideTab("meetings")
 	sg.waitText(minutes+" .mt-approvals", "US: approved by", live)
+	sg.waitText(minutes, "Outcome: Bracket kept: ad referendum withdrawn by US (after the meeting).", live)
+	if evalIn[bool](sg, `!!document.querySelector('#mt-pending [data-action]')`) {
+		t.Error("SG is offered to settle US's capital's referendum")
+	}
 	sg.fitsWidth("the minutes")
 	sg.checkA11y("the minutes, SG")
 }

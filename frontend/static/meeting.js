@@ -196,6 +196,13 @@ export class Meetings {
     return !keepSide && (!narrow || room.pane === 'right' || room.view === 'text');
   }
 
+  // joined shows, as the room opens during a meeting, the issue the chair
+  // is on (the page follows from the start).
+  joined() {
+    const m = this.running();
+    if (m && m.focus) this.follow(m.focus);
+  }
+
   toggleFollow() {
     const m = this.running();
     if (!m) return;

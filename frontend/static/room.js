@@ -73,6 +73,7 @@ export class Room {
     this.partnershipsOf();
     await this.reader.show(null);
     if (threadId) this.openThread(threadId);
+    else this.meetings.joined(); // during a meeting: the issue the chair is on
     this.title.focus({ preventScroll: true });
   }
 
