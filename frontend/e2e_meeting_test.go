@@ -224,6 +224,10 @@ func TestMeetingWhole(t *testing.T) {
 		t.Errorf("the ad referendum: %+v", d)
 	}
 
+	// a version proposed during the meeting goes into its minutes
+	e.api("sg-neg").do("propose_version", map[string]any{"negotiation": id, "base": 1, "text": text1 + "\nArticle 5\nPorts\n\n1. The ports are listed in Annex I.\n", "note": "ports"})
+	us.waitText(".room-meta", "version 2 of 2", live)
+
 	// the end, confirmed first: both see the minutes
 	us.click("#mt-end")
 	us.waitJS("the question, focused", `document.activeElement.id === 'mt-end-q'`, time.Second)
@@ -247,6 +251,7 @@ func TestMeetingWhole(t *testing.T) {
 			"within 30 days", "Outcome: Bracket kept.",
 			"designate a contact point", "Outcome: Agreed by US and SG.",
 			"Actions by party", "Due 2027-01-15: Send the list of ports (on “designate a contact point”)",
+			"Versions proposed", "Version 2 by SG: ports",
 			"Minutes SHA-256 " + m[0].SHA256, "US: not yet", "SG: not yet", "Not yet approved by every party present.",
 		} {
 			if !strings.Contains(p.text(minutes), s) {
@@ -451,4 +456,53 @@ func TestMeetingByKeyboard(t *testing.T) {
 	}
 	sg.fitsWidth("the minutes")
 	sg.checkA11y("the minutes, SG")
+}
+
+// The page's fold of meeting events (state.js), run in the browser on
+// events shaped as the server sends them: each sets what it says, and any
+// event folded again changes nothing; a later decision on the minutes by
+// the same user replaces the earlier, in its place.
+func TestMeetingFold(t *testing.T) {
+	foldInPage(t, `
+		const snap = { negotiation: { id: 'n-1', title: 'T', parties: ['US', 'SG'], required_approvals: 1 },
+			parties: [{ id: 'US' }, { id: 'SG' }], versions: [], threads: [], sign_offs: [], signatures: [], heads: { shared: 0, internal: 0 } };
+		const us = { user: 'us-neg', party: 'US' }, sg = { user: 'sg-neg', party: 'SG' };
+		const d1 = { id: 'd-1', thread: 't-1', outcome: 'ad_referendum', parties: [], owner: 'SG', due: '', body: '', by: 'us-neg', party: 'US', at: 'T2', confirmed: 'pending' };
+		const minutes = { title: 'R4', chair: 'us-neg', parties: ['US', 'SG'], issues: [{ thread: 't-1', outcome: 'ad_referendum', dispositions: [d1] }], actions: [], versions: [] };
+		let seq = 0;
+		const ev = (kind, actor, at, data) => ({ stream: 'shared', kind, actor, at, data });
+		const evs = [
+			ev('meeting_started', us, 'T1', { meeting: 'g-1', title: 'R4', parties: ['US', 'SG'] }),
+			ev('meeting_focused', us, 'T2', { meeting: 'g-1', thread: 't-1' }),
+			ev('issue_disposed', us, 'T2', { meeting: 'g-1', disposition: d1 }),
+			ev('meeting_focused', us, 'T3', { meeting: 'g-1', thread: 't-2' }),
+			ev('meeting_focused', us, 'T3', { meeting: 'g-1', thread: 't-1' }),
+			ev('meeting_ended', us, 'T4', { meeting: 'g-1', minutes, sha256: 'abc' }),
+			ev('referendum_confirmed', sg, 'T5', { meeting: 'g-1', disposition: 'd-1', decision: 'confirm', body: '' }),
+			ev('minutes_approved', sg, '2026-01-01T00:00:01Z', { meeting: 'g-1', sha256: 'abc', decision: 'request_changes', body: 'why' }),
+			ev('minutes_approved', us, '2026-01-01T00:00:02Z', { meeting: 'g-1', sha256: 'abc', decision: 'approve', body: '' }),
+			ev('minutes_approved', sg, '2026-01-01T00:00:03Z', { meeting: 'g-1', sha256: 'abc', decision: 'approve', body: '' }),
+		];
+		const n = new Negotiation(snap);
+		for (const e of evs) n.apply({ ...structuredClone(e), seq: ++seq });
+		const m = n.meetings[0];
+		check('one meeting', n.meetings.length, 1);
+		check('its chair', [m.chair, m.chair_party, m.started_at], ['us-neg', 'US', 'T1']);
+		check('discussed in the order first taken up', m.discussed, ['t-1', 't-2']);
+		check('ended', [m.running, m.ended_at, m.sha256, m.minutes.title], [false, 'T4', 'abc', 'R4']);
+		check('the focus stays where the meeting ended', m.focus, 't-1');
+		check('the referendum confirmed', m.dispositions.map((d) => [d.id, d.confirmed]), [['d-1', 'confirmed']]);
+		check('the minutes as made', m.minutes.issues[0].dispositions[0].confirmed, 'pending');
+		check('approvals: SG replaced in its place', m.approvals.map((a) => [a.user, a.decision]), [['sg-neg', 'approve'], ['us-neg', 'approve']]);
+		check('approved', m.approved, true);
+		const before = JSON.stringify(n.meetings);
+		for (const e of evs) n.apply({ ...structuredClone(e), seq: ++seq });
+		check('every event folded again', JSON.stringify(n.meetings), before);
+		// an older decision arriving late replaces nothing
+		n.apply({ ...ev('minutes_approved', sg, '2026-01-01T00:00:01Z', { meeting: 'g-1', sha256: 'abc', decision: 'request_changes', body: 'why' }), seq: ++seq });
+		check('a late older decision', JSON.stringify(n.meetings), before);
+		// the snapshot's meetings are taken as they come
+		const m2 = new Negotiation({ ...snap, meetings: [{ ...m, focus: null }] }).meetings[0];
+		check('from the snapshot', [m2.focus, m2.approved, m2.dispositions.length], ['', true, 1]);
+	`)
 }

@@ -596,7 +596,8 @@ export class Meetings {
   renderView(m) {
     const v = this.view(m);
     const st = this.room.st;
-    const key = JSON.stringify([m, st.frozen, st.threads.size]);
+    // the minutes never change once made (their SHA-256 stands for them)
+    const key = JSON.stringify([m.running, m.focus, m.discussed, m.dispositions.map((d) => [d.id, d.confirmed]), m.approvals, m.sha256, st.frozen, st.threads.size]);
     if (v.key === key) return;
     v.key = key;
     setText(v.heading, m.running ? `${m.title} (running)` : `Minutes: ${m.title}`);
