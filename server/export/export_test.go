@@ -14,7 +14,9 @@ import (
 // text land past what was put in before them.
 func TestBrackets(t *testing.T) {
 	text := "αβγ one two three four five"
-	r := func(s, e int, options ...string) BracketRange { return BracketRange{Start: s, End: e, Options: options} }
+	r := func(s, e int, options ...string) BracketRange {
+		return BracketRange{Start: s, End: e, Options: options}
+	}
 	for _, c := range []struct {
 		ranges []BracketRange
 		want   string
@@ -25,8 +27,8 @@ func TestBrackets(t *testing.T) {
 		{[]BracketRange{r(4, 7), r(7, 11)}, "αβγ [one two] three four five"},  // touching
 		{[]BracketRange{r(8, 17), r(4, 10)}, "αβγ [one two three] four five"}, // overlapping, out of order
 		{[]BracketRange{r(4, 22), r(8, 11)}, "αβγ [one two three four] five"}, // inside another
-		{[]BracketRange{r(23, 99)}, "αβγ one two three four [five]"},         // clipped
-		{[]BracketRange{r(4, 4)}, "αβγ []one two three four five"},           // a point
+		{[]BracketRange{r(23, 99)}, "αβγ one two three four [five]"},          // clipped
+		{[]BracketRange{r(4, 4)}, "αβγ []one two three four five"},            // a point
 		{[]BracketRange{r(8, 11, "2", "deux")}, "αβγ one [two / 2 / deux] three four five"},
 		{[]BracketRange{r(8, 11, "")}, "αβγ one [two / \u2014] three four five"}, // an option to delete
 		{[]BracketRange{r(4, 7, "uno"), r(7, 11, "dos")}, "αβγ [one two / uno / dos] three four five"},

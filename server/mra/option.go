@@ -557,49 +557,71 @@ type SkippedOption struct {
 // on the latest version (latest is its text), in the order of the ranges;
 // an option whose issue has no anchor there, or whose range overlaps one
 // put in before it, is skipped.
-func (n *Negotiation) NextText(latest *Text) NextText {
+func (n *Negotiation) NextText(latest *Text) NextText { return n.Places().Fill(latest) }
+
+// Places are where the agreed options go on the latest version: what
+// NextText needs of the state, so that a reader can take it under the
+// state's lock and fill the text in without it.
+type Places struct {
+	base    int
+	puts    []place
+	skipped []SkippedOption
+}
+
+type place struct {
+	option     OptionID
+	text       string
+	start, end int
+}
+
+// Places returns where the agreed options go, in the order of the ranges.
+func (n *Negotiation) Places() Places {
+	var ps Places
 	v := n.Latest()
-	out := NextText{Applied: []OptionID{}, Skipped: []SkippedOption{}}
 	if v == nil {
-		return out
+		return ps
 	}
-	out.Base = v.Number
-	type put struct {
-		o          *Option
-		start, end int
-	}
-	var puts []put
+	ps.base = v.Number
 	for _, o := range n.Options {
 		if n.optionView(o).Status != OptionAgreed {
 			continue
 		}
 		t := n.Threads[o.Thread]
 		if t == nil || t.Anchor == nil || t.Anchor.Version != v.Number {
-			out.Skipped = append(out.Skipped, SkippedOption{o.ID, "its issue has no place in the latest version"})
+			ps.skipped = append(ps.skipped, SkippedOption{o.ID, "its issue has no place in the latest version"})
 			continue
 		}
-		puts = append(puts, put{o, t.Anchor.Start, t.Anchor.End})
+		ps.puts = append(ps.puts, place{o.ID, o.Text, t.Anchor.Start, t.Anchor.End})
 	}
-	slices.SortStableFunc(puts, func(a, b put) int {
+	slices.SortStableFunc(ps.puts, func(a, b place) int {
 		if a.start != b.start {
 			return a.start - b.start
 		}
 		return a.end - b.end
 	})
+	return ps
+}
+
+// Fill puts the options' words into latest, the text of the latest version.
+func (ps Places) Fill(latest *Text) NextText {
+	out := NextText{Base: ps.base, Applied: []OptionID{}, Skipped: append([]SkippedOption{}, ps.skipped...)}
+	if latest == nil {
+		return out
+	}
 	var b strings.Builder
 	b.Grow(len(latest.String()))
 	at := 0 // code points of latest written so far
 	var last OptionID
-	for _, p := range puts {
+	for _, p := range ps.puts {
 		if p.start < at {
-			out.Skipped = append(out.Skipped, SkippedOption{p.o.ID, fmt.Sprintf("its range overlaps that of %s", last)})
+			out.Skipped = append(out.Skipped, SkippedOption{p.option, fmt.Sprintf("its range overlaps that of %s", last)})
 			continue
 		}
 		s, _ := latest.Slice(at, p.start)
 		b.WriteString(s)
-		b.WriteString(p.o.Text)
-		at, last = p.end, p.o.ID
-		out.Applied = append(out.Applied, p.o.ID)
+		b.WriteString(p.text)
+		at, last = p.end, p.option
+		out.Applied = append(out.Applied, p.option)
 	}
 	rest, _ := latest.Slice(at, latest.Len())
 	b.WriteString(rest)
