@@ -76,7 +76,7 @@ func (d *decider) dispose() (*Outcome, error) {
 	if c.Due != "" && c.Outcome != OutcomeAction {
 		return nil, badRequest("due: only an action has a due date")
 	}
-	if x.Body, err = d.optionalText(); err != nil {
+	if x.Body, err = d.trimmedBody(); err != nil {
 		return nil, err
 	}
 	switch c.Outcome {
@@ -157,7 +157,7 @@ func (d *decider) confirmReferendum() (*Outcome, error) {
 	if d.cmd.Decision != Confirm && d.cmd.Decision != Withdraw {
 		return nil, badRequest("decision must be confirm or withdraw")
 	}
-	body, err := d.optionalText()
+	body, err := d.trimmedBody()
 	if err != nil {
 		return nil, err
 	}

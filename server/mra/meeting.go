@@ -372,8 +372,8 @@ func (d *decider) running(m *Meeting) error {
 	return nil
 }
 
-// optionalText returns a trimmed optional body, at most MaxBodyChars.
-func (d *decider) optionalText() (string, error) {
+// trimmedBody returns a trimmed optional body, at most MaxBodyChars.
+func (d *decider) trimmedBody() (string, error) {
 	if d.cmd.Body == nil {
 		return "", nil
 	}

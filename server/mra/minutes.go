@@ -174,7 +174,7 @@ func (d *decider) approveMinutes() (*Outcome, error) {
 	if c.Decision != Approve && c.Decision != RequestChanges {
 		return nil, badRequest("decision must be approve or request_changes")
 	}
-	body, err := d.optionalText()
+	body, err := d.trimmedBody()
 	if err != nil {
 		return nil, err
 	}
