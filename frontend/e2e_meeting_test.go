@@ -490,7 +490,7 @@ func TestMeetingFold(t *testing.T) {
 		check('its chair', [m.chair, m.chair_party, m.started_at], ['us-neg', 'US', 'T1']);
 		check('discussed in the order first taken up', m.discussed, ['t-1', 't-2']);
 		check('ended', [m.running, m.ended_at, m.sha256, m.minutes.title], [false, 'T4', 'abc', 'R4']);
-		check('the focus stays where the meeting ended', m.focus, 't-1');
+		check('no focus once ended', m.focus, '');
 		check('the referendum confirmed', m.dispositions.map((d) => [d.id, d.confirmed]), [['d-1', 'confirmed']]);
 		check('the minutes as made', m.minutes.issues[0].dispositions[0].confirmed, 'pending');
 		check('approvals: SG replaced in its place', m.approvals.map((a) => [a.user, a.decision]), [['sg-neg', 'approve'], ['us-neg', 'approve']]);

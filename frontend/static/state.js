@@ -358,7 +358,8 @@ export function foldMeeting(meetings, ev) {
     }
     case 'meeting_ended':
       m.running = false;
-      m.ended_at = (d.minutes && d.minutes.ended_at) || ev.at;
+      m.focus = ''; // as the server: no focus once ended
+      m.ended_at = ev.at;
       m.minutes = d.minutes || null;
       m.sha256 = d.sha256 || '';
       break;
