@@ -376,6 +376,7 @@ func TestMeetingByKeyboard(t *testing.T) {
 	sg.waitJS("SG's page on issue 1 (its text column)", `!!document.querySelector('#doc .current[data-threads~=`+jsString(is[0])+`]')`, live)
 	sg.waitJS("read out", announced("The chair took up open issue 1 of 3"), live)
 	us.checkA11y("the meeting bar, chair")
+	us.fitsWidth("the meeting bar, chair")
 	us.screenshot("mt-04-bar-chair-800")
 	sg.screenshot("mt-05-bar-follower-800")
 	sg.checkA11y("the meeting bar, follower")
