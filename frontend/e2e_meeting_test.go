@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 )
 
@@ -78,17 +79,28 @@ func (p *pg) sideTab(name string) {
 	p.waitJS("the "+name+" panel", fmt.Sprintf(`!document.querySelector('#side-%s').hidden`, name), 5*time.Second)
 }
 
+// activate clicks the element matching sel where it is now (a mouse click
+// aims at where it was a moment ago, which a live render above it may
+// have moved).
+func (p *pg) activate(sel string) {
+	p.t.Helper()
+	p.waitJS(sel, fmt.Sprintf(`!!document.querySelector(%s)`, jsString(sel)), 5*time.Second)
+	evalIn[chromedp.Void](p, fmt.Sprintf(`document.querySelector(%s).click()`, jsString(sel)))
+}
+
 // record fills the focused issue's outcome form in the meeting bar and
 // sends it, waiting until the bar shows the outcome.
 func (p *pg) record(outcome string, fill func(), want string) {
 	p.t.Helper()
-	p.click("#mt-record")
+	p.activate("#mt-record")
 	p.waitJS("the outcome form", `!document.querySelector('#mt-dispose-form').hidden && document.activeElement.id === 'mt-form-h'`, 5*time.Second)
-	p.click(fmt.Sprintf(`input[name="mt-outcome"][value=%q]`, outcome))
+	radio := fmt.Sprintf(`input[name="mt-outcome"][value=%q]`, outcome)
+	p.activate(radio)
+	p.waitJS(outcome+" chosen", fmt.Sprintf(`document.querySelector(%s).checked`, jsString(radio)), time.Second)
 	if fill != nil {
 		fill()
 	}
-	p.click("#mt-dispose-submit")
+	p.activate("#mt-dispose-submit")
 	p.waitText("#mt-focus", want, 5*time.Second)
 	p.waitJS("the form closed, focus on the bar's line", `document.querySelector('#mt-dispose-form').hidden && document.activeElement.id === 'mt-focus'`, 5*time.Second)
 }
