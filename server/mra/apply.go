@@ -130,7 +130,7 @@ func (n *Negotiation) applySignOff(e *Event, d *SignedOff) error {
 		return nil
 	}
 	s := SignOff{User: d.User, Party: d.Party, Version: d.Version, SHA256: d.SHA256, Decision: d.Decision,
-		Visibility: d.Visibility, At: d.At, Pos: e.Pos()}
+		Visibility: d.Visibility, At: d.At, Carry: d.Carry, Pos: e.Pos()}
 	if d.Body != nil {
 		s.Body = *d.Body
 	}

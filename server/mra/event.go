@@ -166,6 +166,8 @@ type (
 		Visibility Visibility `json:"visibility"`
 		Body       *string    `json:"body,omitempty"`
 		At         time.Time  `json:"at"`
+		// Carry: what carried from the reviewer's earlier approval.
+		Carry *SignOffCarry `json:"carry,omitempty"`
 	}
 	// SignatureWithdrawn removes a party's signature of a version.
 	SignatureWithdrawn struct {

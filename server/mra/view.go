@@ -75,6 +75,8 @@ type SignOffView struct {
 	Body       *string    `json:"body,omitempty"`
 	At         time.Time  `json:"at"`
 	Stale      bool       `json:"stale"`
+	// Carry: what carried from the reviewer's earlier approval, if any.
+	Carry *SignOffCarry `json:"carry,omitempty"`
 }
 
 // Snapshot is everything a user of one party may see of a negotiation: the
@@ -167,7 +169,7 @@ func (n *Negotiation) Snapshot(p PartyID, parties map[PartyID]Party) Snapshot {
 	latest := n.Latest()
 	for _, so := range n.SignOffs {
 		v := SignOffView{User: so.User, Party: so.Party, Version: so.Version, SHA256: so.SHA256, Decision: so.Decision,
-			Visibility: so.Visibility, At: so.At,
+			Visibility: so.Visibility, At: so.At, Carry: so.Carry,
 			Stale: latest == nil || so.Version != latest.Number || so.SHA256 != latest.SHA256}
 		if so.Visibility == Shared || so.Party == p {
 			body := so.Body
