@@ -97,23 +97,24 @@ type signOffCarry struct {
 }
 
 // signOffOf reads a reviewer's sign-off on a version from the snapshot.
-func signOffOf(c *client, id, user string, version int) (found bool, carry *signOffCarry) {
+func signOffOf(c *client, id, user string, version int) (at string, carry *signOffCarry) {
 	c.T.Helper()
 	var snap struct {
 		SignOffs []struct {
 			User     string        `json:"user"`
 			Version  int           `json:"version"`
 			Decision string        `json:"decision"`
+			At       string        `json:"at"`
 			Carry    *signOffCarry `json:"carry"`
 		} `json:"sign_offs"`
 	}
 	c.GetJSON("/api/negotiations/"+id, &snap)
 	for _, s := range snap.SignOffs {
 		if s.User == user && s.Version == version && s.Decision == "approve" {
-			return true, s.Carry
+			return s.At, s.Carry
 		}
 	}
-	return false, nil
+	return "", nil
 }
 
 // headingOf is an article title's heading ("Article 7 · Scope" → "Article 7").
@@ -258,9 +259,9 @@ func TestReviewCarryAtRealSize(t *testing.T) {
 	}
 	p.click("#approve")
 	p.waitJS("the review's summary", `document.activeElement && document.activeElement.classList.contains('r-since')`, 10*time.Second)
-	found, carry := signOffOf(usLegal, id, "us-legal", 2)
-	if !found || carry == nil {
-		t.Fatalf("us-legal's approval of version 2: found %v, carry %v; want one carried from version 1", found, carry)
+	at, carry := signOffOf(usLegal, id, "us-legal", 2)
+	if at == "" || carry == nil {
+		t.Fatalf("us-legal's approval of version 2: at %q, carry %v; want one carried from version 1", at, carry)
 	}
 	if carry.From != 1 || carry.FromSHA256 != v1.SHA256 || carry.Unchanged != 1994 || !reflect.DeepEqual(headings(carry.Changed), edit.changed) ||
 		!reflect.DeepEqual(headings(carry.Added), edit.added) || !reflect.DeepEqual(headings(carry.Removed), edit.removed) {
@@ -275,6 +276,14 @@ func TestReviewCarryAtRealSize(t *testing.T) {
 	}
 	p.shot("02-carried", "#review-h")
 
+	// approving again replaces the sign-off, and carries as the first did
+	evalIn[chromedp.Void](p, `document.activeElement.blur()`)
+	p.click("#approve")
+	p.waitJS("the review's summary again", `document.activeElement && document.activeElement.classList.contains('r-since')`, 10*time.Second)
+	if again, carry := signOffOf(usLegal, id, "us-legal", 2); again == at || carry == nil || carry.From != 1 {
+		t.Errorf("approving again: at %q (first %q), carry %+v; want a new sign-off carried from version 1", again, at, carry)
+	}
+
 	// SG's reviewer approved nothing before: the ordinary review
 	s := e.page("sg-legal")
 	s.login("sg-legal")
@@ -286,8 +295,8 @@ func TestReviewCarryAtRealSize(t *testing.T) {
 	}
 	s.click("#approve")
 	s.waitJS("SG's decision", `document.activeElement && document.activeElement.classList.contains('r-since')`, 10*time.Second)
-	if found, carry := signOffOf(sgLegal, id, "sg-legal", 2); !found || carry != nil {
-		t.Errorf("sg-legal's approval: found %v, carry %+v; want an approval without carry", found, carry)
+	if at, carry := signOffOf(sgLegal, id, "sg-legal", 2); at == "" || carry != nil {
+		t.Errorf("sg-legal's approval: at %q, carry %+v; want an approval without carry", at, carry)
 	}
 }
 

@@ -225,7 +225,10 @@ export class ReadinessPanel {
     }
     const fields = { version: latest.version, sha256: latest.sha256, decision, visibility: vis || 'internal' };
     // an approval carries the review of the version listed above (carry.js)
-    if (decision === 'approve' && this.carry.from()) fields.carried_from = this.carry.from();
+    // (a repeated approval of the latest version carries from where the one it replaces did)
+    const mine = room.st.signOffs.find((s) => s.user === room.user.id && s.version === latest.version);
+    const again = mine && mine.decision === 'approve' && mine.carry ? mine.carry.from : 0;
+    if (decision === 'approve' && (this.carry.from() || again)) fields.carried_from = this.carry.from() || again;
     if (this.reviewBody.value.trim()) fields.body = this.reviewBody.value;
     this.approveBtn.disabled = this.changesBtn.disabled = true;
     try {
