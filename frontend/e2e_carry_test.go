@@ -293,6 +293,7 @@ func TestReviewCarryAtRealSize(t *testing.T) {
 	if !evalIn[bool](s, `document.querySelector('#carry').hidden`) {
 		t.Error("a reviewer with no earlier approval sees a carry")
 	}
+	s.waitText(`#decisions li[data-user="us-legal"][data-version="2"] .carry-line`, wantLine, time.Second)
 	s.click("#approve")
 	s.waitJS("SG's decision", `document.activeElement && document.activeElement.classList.contains('r-since')`, 10*time.Second)
 	if at, carry := signOffOf(sgLegal, id, "sg-legal", 2); at == "" || carry != nil {
@@ -512,6 +513,7 @@ func TestAgeingByKeyboard(t *testing.T) {
 		t.Errorf("the list says %q", got)
 	}
 	n.checkA11y("the list with ageing at 800 px")
+	n.fitsWidth("the list with ageing at 800 px")
 	n.room(id)
 	n.tabTo("#pane-text", "#pane-right", 3)
 	n.press("\r")
