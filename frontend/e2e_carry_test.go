@@ -529,3 +529,36 @@ func TestAgeingByKeyboard(t *testing.T) {
 	n.waitJS("the issue's card", `document.activeElement && !!document.activeElement.closest('.thread')`, 5*time.Second)
 	n.fitsWidth("the Ageing tab at 800 px")
 }
+
+// A version proposed while the reviewer reads the carry: the view follows
+// it live (the articles changed since her approval, now in either
+// revision), and the approval carries onto the new version.
+func TestReviewCarryFollowsANewVersion(t *testing.T) {
+	e := newEnv(t)
+	usNeg, usLegal := e.api("us-neg"), e.api("us-legal")
+	id := usNeg.negotiation("Live arrangement", text1)
+	v1 := usNeg.snapshot(id).Versions[0]
+	usLegal.do("sign_off", map[string]any{"negotiation": id, "version": 1, "sha256": v1.SHA256, "decision": "approve"})
+	v2 := strings.Replace(text1, "within 30 days", "within 60 days", 1)
+	usNeg.do("propose_version", map[string]any{"negotiation": id, "base": 1, "text": v2, "note": "sixty days"})
+
+	p := e.page("us-legal")
+	p.login("us-legal")
+	p.room(id)
+	p.live()
+	p.showSide("readiness")
+	p.waitText("#carry-summary", "4 articles unchanged since your approval of version 1; 1 changed, 0 new.", 10*time.Second)
+	v3 := strings.Replace(v2, "designate a contact point", "designate one contact point", 1) + "\nArticle 5\nEntry into force\n\n1. This Arrangement enters into force on signature.\n"
+	usNeg.do("propose_version", map[string]any{"negotiation": id, "base": 2, "text": v3, "note": "one contact point; entry into force"})
+	p.waitText("#carry-summary", "3 articles unchanged since your approval of version 1; 2 changed, 1 new.", 5*time.Second)
+	got := evalIn[[]string](p, `[...document.querySelectorAll('#carry-list .carry-item')].map((li) => li.dataset.state + ' ' + li.dataset.title)`)
+	if want := []string{"changed Article 2 · Exchange of information", "changed Article 4 · Contact points", "new Article 5 · Entry into force"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("after version 3 the carry lists %v, want %v", got, want)
+	}
+	p.waitText("#approve", "Approve version 3", time.Second)
+	p.click("#approve")
+	p.waitJS("the review's summary", `document.activeElement && document.activeElement.classList.contains('r-since')`, 10*time.Second)
+	if at, carry := signOffOf(usLegal, id, "us-legal", 3); at == "" || carry == nil || carry.From != 1 || len(carry.Changed) != 2 || len(carry.Added) != 1 {
+		t.Errorf("the approval of version 3: at %q, carry %+v; want it carried from version 1 (2 changed, 1 new)", at, carry)
+	}
+}
