@@ -23,9 +23,12 @@ func (n *Negotiation) Apply(e *Event) error {
 		}
 		n.Versions = append(n.Versions, Version{
 			Number: d.Version, Base: d.Base, SHA256: d.SHA256, Note: d.Note,
-			Author: e.Actor.User, Party: e.Actor.Party, At: e.At, Length: d.Length,
+			Author: e.Actor.User, Party: e.Actor.Party, At: e.At, Length: d.Length, Options: d.Options,
 		})
 		n.touch(RecVersion, versionKey(d.Version))
+		if err := n.incorporate(d.Options, d.Version); err != nil {
+			return err
+		}
 	case *ThreadOpened:
 		if _, dup := n.Threads[d.Thread]; dup {
 			return fmt.Errorf("apply: thread %s opened twice", d.Thread)

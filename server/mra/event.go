@@ -116,6 +116,8 @@ type (
 		SHA256  string `json:"sha256"`
 		Note    string `json:"note"`
 		Length  int    `json:"length"`
+		// Options are the agreed bracket options the version takes in.
+		Options []OptionID `json:"options,omitempty"`
 	}
 	ThreadOpened struct {
 		Thread     ThreadID     `json:"thread"`
