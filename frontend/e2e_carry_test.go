@@ -420,8 +420,10 @@ func TestAgeingOnTheListAndInTheRoom(t *testing.T) {
 	if !reflect.DeepEqual(got, wantRoom) {
 		t.Errorf("the Ageing tab shows\n%v\nwant\n%v", got, wantRoom)
 	}
-	if got := us.text(`#side-ageing .ageing-item[data-thread="` + w.oldest + `"] .ageing-link`); got != "Article 1 · Purpose: “validation findings”" {
-		t.Errorf("the oldest issue's link says %q", got)
+	// named by its article once the text is read (the room reads it as it opens)
+	link := `#side-ageing .ageing-item[data-thread="` + w.oldest + `"] .ageing-link`
+	if err := us.tryJS(`document.querySelector('`+link+`').textContent === "Article 1 · Purpose: “validation findings”"`, 5*time.Second); err != nil {
+		t.Errorf("the oldest issue's link says %q", us.text(link))
 	}
 	if got := us.text(`#col-right [role=tab][data-tab="ageing"]`); got != "Ageing (4)" {
 		t.Errorf("the tab says %q", got)
