@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -94,4 +95,21 @@ func TestReviewCarryServed(t *testing.T) {
 	check("signed off")
 	w.Restart()
 	check("after a restart")
+	// The signing record says what carried.
+	status, body := sgLegal.Get("/api/negotiations/" + neg + "/export?kind=record&format=json&version=2")
+	var record struct {
+		SignOffs []struct {
+			User  mra.UserID        `json:"user"`
+			Carry *mra.SignOffCarry `json:"carry"`
+		} `json:"sign_offs"`
+	}
+	if err := json.Unmarshal(body, &record); status != 200 || err != nil || len(record.SignOffs) != 1 ||
+		record.SignOffs[0].Carry == nil || record.SignOffs[0].Carry.From != 1 || record.SignOffs[0].Carry.FromSHA256 != sha1 {
+		t.Fatalf("record json: %d %v %s", status, err, body)
+	}
+	status, body = sgLegal.Get("/api/negotiations/" + neg + "/export?kind=record&format=html&version=2")
+	if status != 200 || !strings.Contains(string(body), "Review carried from the approval of version 1") ||
+		!strings.Contains(string(body), "2 articles unchanged since; re-read as changed: Article 2 · Exchange of information; read as new: Article 4 · Entry into force.") {
+		t.Fatalf("record html: %d %s", status, body)
+	}
 }
