@@ -32,6 +32,7 @@ func meetingsOf(t *testing.T, c *servertest.Client, neg string) ([]mra.Meeting, 
 // body appear nowhere else.
 type meetingWorld struct {
 	w                                   *servertest.World
+	now                                 time.Time // the server's clock, frozen
 	us, sg                              *servertest.Client
 	neg                                 string
 	usIssue, sgIssue, consensus, secret string
@@ -41,8 +42,11 @@ const secretBody = "US internal: our fallback is 45 days"
 
 func newMeetingWorld(t *testing.T) *meetingWorld {
 	w := servertest.New(t, servertest.Options{})
-	w.SetNow(time.Date(2026, 12, 1, 14, 0, 0, 0, time.UTC))
-	mw := &meetingWorld{w: w, us: w.Login("us-neg"), sg: w.Login("sg-neg")}
+	// Frozen at the present minute: due dates are checked against it, and
+	// sessions (whose cookies expire by it) stay valid for the test.
+	now := time.Now().UTC().Truncate(time.Minute)
+	w.SetNow(now)
+	mw := &meetingWorld{w: w, now: now, us: w.Login("us-neg"), sg: w.Login("sg-neg")}
 	mw.neg = mw.us.Create(1)
 	mw.us.Propose(mw.neg, 0, servertest.Text1)
 	mw.usIssue = mw.us.Comment(mw.neg, 1, servertest.Text1, "within 30 days", mra.KindOpenIssue, mra.Shared)
@@ -55,6 +59,9 @@ func newMeetingWorld(t *testing.T) *meetingWorld {
 	mw.secret = string(r.Thread)
 	return mw
 }
+
+// due is the date days after the frozen clock's, as an action's due.
+func (mw *meetingWorld) due(days int) string { return mw.now.AddDate(0, 0, days).Format("2006-01-02") }
 
 func (mw *meetingWorld) cmd(typ string, fields map[string]any) map[string]any {
 	fields["type"], fields["negotiation"] = typ, mw.neg
@@ -98,18 +105,19 @@ func TestMeetingOverTheContract(t *testing.T) {
 	var ref mra.MeetingResult
 	sg.Must(mw.cmd("dispose", map[string]any{"meeting": m.ID, "thread": mw.usIssue, "outcome": "ad_referendum"}), &ref)
 	us.Must(mw.cmd("dispose", map[string]any{"meeting": m.ID, "thread": mw.usIssue, "outcome": "action", "owner": "SG",
-		"due": "2026-12-15", "body": "Ask the ministry about 45 days"}), nil)
+		"due": mw.due(14), "body": "Ask the ministry about 45 days"}), nil)
 	us.Must(mw.cmd("focus_issue", map[string]any{"meeting": m.ID, "thread": mw.consensus}), nil)
 	us.Propose(mw.neg, 1, strings.Replace(servertest.Text1, "30 days", "45 days", 1))
 	// The confirmation of an ad referendum is the owner's (SG here).
 	us.Fails(mra.CodeForbidden, mw.cmd("confirm_referendum", map[string]any{"meeting": m.ID, "disposition": ref.Disposition, "decision": "confirm"}))
 
-	w.SetNow(time.Date(2026, 12, 1, 15, 30, 0, 0, time.UTC))
+	endAt := mw.now.Add(90 * time.Minute)
+	w.SetNow(endAt)
 	var ended mra.Meeting
 	us.Must(mw.cmd("end_meeting", map[string]any{"meeting": m.ID}), &ended)
 	sgSock.Must(servertest.IsEvent(mra.EvMeetingEnded), "meeting_ended")
 	mins := ended.Minutes
-	if ended.Running || mins == nil || ended.SHA256 == "" || !mins.EndedAt.Equal(time.Date(2026, 12, 1, 15, 30, 0, 0, time.UTC)) {
+	if ended.Running || mins == nil || ended.SHA256 == "" || !mins.EndedAt.Equal(endAt) {
 		t.Fatalf("end_meeting result %+v", ended)
 	}
 	var issues []string
@@ -119,7 +127,7 @@ func TestMeetingOverTheContract(t *testing.T) {
 	if want := []string{mw.sgIssue + " agreed", mw.usIssue + " ad_referendum", mw.consensus + " "}; !slices.Equal(issues, want) {
 		t.Errorf("minutes' issues %q, want %q", issues, want)
 	}
-	if len(mins.Actions) != 1 || mins.Actions[0].Owner != "SG" || mins.Actions[0].Due != "2026-12-15" ||
+	if len(mins.Actions) != 1 || mins.Actions[0].Owner != "SG" || mins.Actions[0].Due != mw.due(14) ||
 		len(mins.Versions) != 1 || mins.Versions[0].Version != 2 {
 		t.Errorf("minutes' actions %+v, versions %+v", mins.Actions, mins.Versions)
 	}
@@ -282,7 +290,7 @@ func TestMeetingMinutesExport(t *testing.T) {
 	us.Must(mw.cmd("focus_issue", map[string]any{"meeting": m.ID, "thread": mw.sgIssue}), nil)
 	sg.Must(mw.cmd("dispose", map[string]any{"meeting": m.ID, "thread": mw.sgIssue, "outcome": "agreed", "body": "one contact point each"}), nil)
 	us.Must(mw.cmd("dispose", map[string]any{"meeting": m.ID, "thread": mw.usIssue, "outcome": "action", "owner": "US",
-		"due": "2026-12-20", "body": "Propose 45 days in writing"}), nil)
+		"due": mw.due(19), "body": "Propose 45 days in writing"}), nil)
 	q := "kind=minutes&format=html&meeting=" + string(m.ID)
 	if a := getExport(t, sg, mw.neg, q); a.status != http.StatusBadRequest {
 		t.Errorf("minutes of a running meeting: %d %s", a.status, a.body)
@@ -312,7 +320,7 @@ func TestMeetingMinutesExport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(rep.Text, "Due 2026-12-20: Propose 45 days in writing (issue 2)") {
+	if !strings.Contains(rep.Text, "Due "+mw.due(19)+": Propose 45 days in writing (issue 2)") {
 		t.Errorf("the docx minutes: %s", rep.Text)
 	}
 	for _, s := range []string{mw.secret, secretBody, "validation findings"} {

@@ -249,7 +249,7 @@ func (n *Negotiation) applyMeeting(e *Event) (bool, error) {
 	return true, nil
 }
 
-// meetingRecord is a meeting's stored form: the meeting, where it started
+// meetingRecordValue is a meeting's stored form: the meeting, where it started
 // in the history (Restore keeps the order by it), and the latest version
 // then (which versions its minutes list).
 type meetingRecordValue struct {

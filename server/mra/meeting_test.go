@@ -2,6 +2,8 @@ package mra
 
 import (
 	"encoding/json"
+	"fmt"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -420,4 +422,112 @@ func TestMeetingFoldAndRestore(t *testing.T) {
 
 func m1ID(f *meetingFixture, id MeetingID) DispositionID {
 	return f.n.Meeting(id).Dispositions[0].ID
+}
+
+// TestMeetingRandomFold: after random histories of meeting commands mixed
+// with thread changes and versions (most valid, some refused), the fold of
+// the events, in any interleaving, and the restore of the records are the
+// state, byte for byte; a clone taken midway keeps what it saw.
+func TestMeetingRandomFold(t *testing.T) {
+	kinds := map[EventKind]int{}
+	for seed := range uint64(20) {
+		f := newMeetingFixture(t)
+		rng := rand.New(rand.NewPCG(seed, 7))
+		users := []UserID{"us-neg", "sg-neg", "us-neg", "sg-neg", "us-legal", "sg-legal", "us-sign"}
+		threads := []ThreadID{f.issue, f.sgIssue, f.issue, f.sgIssue, f.consensus, f.internal, "t-none"}
+		outcomes := []IssueOutcome{OutcomeAgreed, OutcomeAdReferendum, OutcomeBracketKept, OutcomeAction, "x"}
+		var clone *Negotiation
+		var cloneSeen []byte
+		for k := range 200 {
+			if k == 100 {
+				clone = f.n.Clone(false)
+				cloneSeen, _ = json.Marshal(clone.Snapshot("US", nil))
+			}
+			user := users[rng.IntN(len(users))]
+			var meeting MeetingID = "g-none"
+			var disp DispositionID = "d-none"
+			if len(f.n.Meetings) > 0 {
+				m := f.n.Meetings[rng.IntN(len(f.n.Meetings))]
+				if r := f.n.RunningMeeting(); r != nil && rng.IntN(4) > 0 {
+					m = r
+				}
+				meeting = m.ID
+				if len(m.Dispositions) > 0 {
+					disp = m.Dispositions[rng.IntN(len(m.Dispositions))].ID
+				}
+			}
+			th := threads[rng.IntN(len(threads))]
+			var cmd Command
+			switch rng.IntN(11) {
+			case 0:
+				cmd = Command{Type: CmdStartMeeting, Title: fmt.Sprint("Round ", k), Parties: []PartyID{"US", "SG"}}
+			case 1, 2:
+				cmd = Command{Type: CmdFocusIssue, Meeting: meeting, Thread: th}
+			case 3, 4, 9:
+				o := outcomes[rng.IntN(len(outcomes))]
+				cmd = Command{Type: CmdDispose, Meeting: meeting, Thread: th, Outcome: o, Body: ptr(fmt.Sprint("note ", k))}
+				if o == OutcomeAction {
+					cmd.Owner, cmd.Due = []PartyID{"US", "SG"}[rng.IntN(2)], "2027-01-0"+fmt.Sprint(1+rng.IntN(9))
+				}
+			case 5:
+				cmd = Command{Type: CmdConfirmReferendum, Meeting: meeting, Disposition: disp, Decision: []Decision{Confirm, Withdraw}[rng.IntN(2)]}
+			case 6:
+				if rng.IntN(3) > 0 {
+					continue // let meetings run a while
+				}
+				if m := f.n.Meeting(meeting); m != nil && rng.IntN(2) == 0 {
+					user = m.Chair
+				}
+				cmd = Command{Type: CmdEndMeeting, Meeting: meeting}
+			case 7, 10:
+				sha := ""
+				if m := f.n.Meeting(meeting); m != nil {
+					sha = m.SHA256
+				}
+				cmd = Command{Type: CmdApproveMinutes, Meeting: meeting, SHA256: sha, Decision: []Decision{Approve, RequestChanges}[rng.IntN(2)], Body: ptr("b")}
+			case 8:
+				if rng.IntN(2) == 0 {
+					cmd = Command{Type: CmdProposeVersion, Base: ptr(f.latest()), Text: ptr(clauses + fmt.Sprint(k))}
+				} else {
+					cmd = Command{Type: CmdReply, Thread: th, Body: ptr("a reply")}
+				}
+			}
+			f.do(user, cmd)
+		}
+		events := slices.Clone(f.eventsSoFar)
+		shuffle := rand.New(rand.NewPCG(seed, 8))
+		shuffle.Shuffle(len(events), func(i, j int) { events[i], events[j] = events[j], events[i] })
+		folded, err := Fold(f.n.ID, events)
+		if err != nil {
+			t.Fatalf("seed %d: %v", seed, err)
+		}
+		want, _ := f.n.AllRecords()
+		got, _ := folded.AllRecords()
+		if d := DiffRecords(got, want); d != "" {
+			t.Fatalf("seed %d: fold: %s", seed, d)
+		}
+		restored, err := Restore(Stored{ID: f.n.ID, Records: want, Heads: f.n.Heads})
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, _ := json.Marshal(f.n.Snapshot("SG", nil))
+		b, _ := json.Marshal(folded.Snapshot("SG", nil))
+		c, _ := json.Marshal(restored.Snapshot("SG", nil))
+		if string(a) != string(b) || string(a) != string(c) {
+			t.Fatalf("seed %d: snapshots differ", seed)
+		}
+		if now, _ := json.Marshal(clone.Snapshot("US", nil)); string(now) != string(cloneSeen) {
+			t.Fatalf("seed %d: a clone changed", seed)
+		}
+		for _, e := range f.eventsSoFar {
+			kinds[e.Kind]++
+		}
+	}
+	// The histories did hold every kind of meeting event, many times.
+	t.Logf("events: %v", kinds)
+	for _, k := range []EventKind{EvMeetingStarted, EvMeetingFocused, EvIssueDisposed, EvReferendumConfirmed, EvMeetingEnded, EvMinutesApproved} {
+		if kinds[k] < 10 {
+			t.Errorf("only %d %s in the histories", kinds[k], k)
+		}
+	}
 }
