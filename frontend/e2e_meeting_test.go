@@ -254,6 +254,9 @@ func TestMeetingWhole(t *testing.T) {
 	sg.waitJS("the bar gone on SG's page", `document.querySelector('#meeting-bar').hidden`, live)
 	sg.waitJS("SG told of the end", announced("ended. Its minutes are in the Meetings panel."), live)
 	sg.sideTab("meetings")
+	if evalIn[bool](sg, `document.querySelector('#mt-start').open`) {
+		t.Error("the start form is still unfolded on SG's page once there is a meeting")
+	}
 	minutes := fmt.Sprintf(`[data-meeting=%q]`, m[0].ID)
 	for _, p := range []*pg{us, sg} {
 		p.waitText(minutes+" h3", "Minutes: Round 4 (video call)", live)

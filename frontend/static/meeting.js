@@ -421,7 +421,8 @@ export class Meetings {
     form.addEventListener('submit', (e) => { e.preventDefault(); this.start(); });
     form.addEventListener('input', () => this.startErr.clear());
     // folded once there are meetings, so that their minutes come first
-    return h('details', { class: 'card mt-start', id: 'mt-start' }, h('summary', { id: 'mt-start-h' }, 'Start a meeting'), form);
+    return h('details', { class: 'card mt-start', id: 'mt-start' },
+      h('summary', { id: 'mt-start-h', onclick: () => { this.startTouched = true; } }, 'Start a meeting'), form);
   }
 
   async start() {
@@ -432,18 +433,17 @@ export class Meetings {
     if (parties.length < 2) { this.startErr.show('A meeting needs at least two parties present.'); this.startParties.querySelector('input:not([disabled])')?.focus(); return; }
     const submit = this.startForm.querySelector('#mt-start-submit');
     submit.disabled = true;
-    this.startForm.open = false;
     try {
       const r = await this.room.run('start_meeting', { title, parties });
       const id = r && (r.id || r.meeting);
       await this.room.settle(() => st.meetings.some((m) => m.id === id));
       this.startTitle.value = '';
       this.startParties.mraKey = '';
+      this.startTouched = false;
       this.room.render();
       this.barTitle.focus();
       announce(`The meeting “${title}” started. You chair it: “Next issue” takes up the first open issue.`);
     } catch (err) {
-      this.startForm.open = true;
       this.startErr.show(err);
     } finally {
       submit.disabled = false;
@@ -466,7 +466,9 @@ export class Meetings {
     this.renderBar(m);
     const pending = this.pending();
     room.sideTabs.buttons.get('meetings').classList.toggle('mt-tab-live', !!m);
-    if (this.startForm.mraOpened === undefined) this.startForm.open = this.startForm.mraOpened = st.meetings.length === 0;
+    // open while the room has no meeting, folded once it has (unless the
+    // user opened or closed it)
+    if (!this.startTouched) this.startForm.open = st.meetings.length === 0;
 
     // start form: a negotiator, while none runs
     this.startForm.hidden = !!m || st.frozen || !has(room.user, 'negotiator');
