@@ -140,9 +140,9 @@ export class Room {
       el.id = `view-${k}`;
       this.viewTabs.buttons.get(k).setAttribute('aria-controls', el.id);
     }
-    const sides = [{ id: 'threads', label: 'Threads' }, { id: 'readiness', label: 'Readiness' }, { id: 'meetings', label: 'Meetings' }, { id: 'ageing', label: 'Ageing' }, { id: 'lifecycle', label: 'Signed' }];
+    const sides = [{ id: 'threads', label: 'Threads' }, { id: 'readiness', label: 'Readiness' }, { id: 'ageing', label: 'Ageing' }, { id: 'meetings', label: 'Meetings' }, { id: 'lifecycle', label: 'Signed' }];
     this.sideTabs = tabs('Side panel', sides, (v) => this.showSide(v, false));
-    this.sidePanels = { threads: this.threads.el, readiness: this.readiness.el, meetings: this.meetings.el, ageing: this.ageing.el, lifecycle: this.lifecycle.el };
+    this.sidePanels = { threads: this.threads.el, readiness: this.readiness.el, ageing: this.ageing.el, meetings: this.meetings.el, lifecycle: this.lifecycle.el };
     for (const [k, el] of Object.entries(this.sidePanels)) {
       el.setAttribute('role', 'tabpanel');
       el.setAttribute('aria-labelledby', this.sideTabs.buttons.get(k).id);
