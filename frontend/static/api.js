@@ -67,6 +67,7 @@ export const api = {
   diff: (id, from, to) => request('GET', `/api/negotiations/${enc(id)}/diff?from=${from}&to=${to}`),
   draftDiff: (id, from, text) => request('POST', `/api/negotiations/${enc(id)}/diff`, { from, text }), // server addition: a draft's redline and voids
   importDocx: (bytes) => request('POST', '/api/import', bytes, DOCX), // a Word document's text; changes nothing
+  nextText: (id) => request('GET', `/api/negotiations/${enc(id)}/next-text`), // the latest text with the agreed options in place (bracket options)
   events: (id, stream, since) => request('GET', `/api/negotiations/${enc(id)}/events?stream=${stream}&since=${since}`),
   users: () => request('GET', '/api/users'), // admin: the users of its own party, with `disabled`, `must_change_password`
 
