@@ -136,7 +136,7 @@ func TestOptionsOfferAcceptAndIncorporate(t *testing.T) {
 	card := fmt.Sprintf(`.thread[data-thread=%q]`, i1)
 
 	// "Offer an option": the wording starts as the issue's present words
-	us.click(card + ` [data-action="offer-option"]`)
+	us.click(card + ` [data-opt="offer-option"]`)
 	if got := evalIn[string](us, `document.querySelector('`+card+` .opt-words').value`); got != "within thirty days" {
 		t.Fatalf("the wording starts as %q, want the issue's words", got)
 	}
@@ -171,7 +171,7 @@ func TestOptionsOfferAcceptAndIncorporate(t *testing.T) {
 	// SG's page shows it without a reload, and its rationale only with it
 	sg.waitJS("the option in SG's page", `!!document.querySelector('`+sel+`')`, 5*time.Second)
 	sg.waitText(sel+" .opt-status", "Open: waiting for us (SG) to accept it", 2*time.Second)
-	sg.waitText(sel+" .t-msgs", "Sixty days matches our statute", 2*time.Second)
+	sg.waitText(sel+" .opt-msgs", "Sixty days matches our statute", 2*time.Second)
 	for _, p := range []*pg{us, sg} {
 		if evalIn[bool](p, `!!document.querySelector('#thread-list .thread[data-thread=`+jsString(o.Rationale)+`]')`) {
 			t.Errorf("page %s lists the rationale note among the threads", p.name)
@@ -180,18 +180,18 @@ func TestOptionsOfferAcceptAndIncorporate(t *testing.T) {
 			t.Errorf("page %s counts %q", p.name, got)
 		}
 	}
-	if evalIn[bool](sg, `!!document.querySelector('`+sel+` [data-action="withdraw-option"]')`) {
+	if evalIn[bool](sg, `!!document.querySelector('`+sel+` [data-opt="withdraw-option"]')`) {
 		t.Error("SG may withdraw US's option")
 	}
 
 	// SG answers the rationale; US's page shows the reply live
-	sg.click(sel + ` [data-action="reply-rationale"]`)
-	sg.setValue(sel+" .t-form textarea", "Sixty is long; could we meet at forty-five?")
+	sg.click(sel + ` [data-opt="reply-rationale"]`)
+	sg.setValue(sel+" .opt-form textarea", "Sixty is long; could we meet at forty-five?")
 	sg.click(sel + ` [data-submit="reply-rationale"]`)
-	us.waitText(sel+" .t-msgs", "could we meet at forty-five?", 5*time.Second)
+	us.waitText(sel+" .opt-msgs", "could we meet at forty-five?", 5*time.Second)
 
 	// SG accepts: agreed on both pages, live
-	sg.click(sel + ` [data-action="accept-option"]`)
+	sg.click(sel + ` [data-opt="accept-option"]`)
 	sg.waitJS("agreed in SG's page", `document.querySelector('`+sel+`')?.dataset.status === 'agreed'`, 5*time.Second)
 	sg.waitJS("the focus on the option's first action", `document.activeElement?.matches('`+sel+` .opt-actions button')`, 2*time.Second)
 	us.waitJS("agreed in US's page", `document.querySelector('`+sel+`')?.dataset.status === 'agreed'`, 5*time.Second)
@@ -223,7 +223,7 @@ func TestOptionsOfferAcceptAndIncorporate(t *testing.T) {
 	}
 	for _, p := range []*pg{us, sg} {
 		p.waitText(sel+" .opt-status", "Incorporated in version 2", 5*time.Second)
-		if evalIn[bool](p, `!!document.querySelector('`+sel+` .opt-actions button[data-action$="option"], `+sel+` [data-action="withdraw-acceptance"]')`) {
+		if evalIn[bool](p, `!!document.querySelector('`+sel+` .opt-actions button[data-opt$="option"], `+sel+` [data-opt="withdraw-acceptance"]')`) {
 			t.Errorf("page %s offers actions on an incorporated option", p.name)
 		}
 	}
@@ -232,7 +232,7 @@ func TestOptionsOfferAcceptAndIncorporate(t *testing.T) {
 	sg.room(id)
 	openCard(sg, id, i1)
 	sg.waitText(sel+" .opt-status", "Incorporated in version 2", 5*time.Second)
-	sg.waitText(sel+" .t-msgs", "could we meet at forty-five?", time.Second)
+	sg.waitText(sel+" .opt-msgs", "could we meet at forty-five?", time.Second)
 }
 
 // A package of two options on two issues: each stays conditional until
@@ -274,7 +274,7 @@ func TestOptionsPackage(t *testing.T) {
 
 	// SG accepts US's option: accepted by both, but conditional on the other
 	openCard(sg, id, i1)
-	sg.click(optionSel(i1, a) + ` [data-action="accept-option"]`)
+	sg.click(optionSel(i1, a) + ` [data-opt="accept-option"]`)
 	for _, p := range []*pg{us, sg} {
 		p.waitJS("conditional", `document.querySelector('`+optionSel(i1, a)+`')?.dataset.status === 'conditional'`, 5*time.Second)
 	}
@@ -291,7 +291,7 @@ func TestOptionsPackage(t *testing.T) {
 
 	// US accepts SG's: both agreed, the package complete, live on SG's page
 	openCard(us, id, i2)
-	us.click(optionSel(i2, b) + ` [data-action="accept-option"]`)
+	us.click(optionSel(i2, b) + ` [data-opt="accept-option"]`)
 	for _, p := range []*pg{us, sg} {
 		p.waitJS("the package complete", `document.querySelector('#package-list [data-package=`+jsString(k)+`]')?.classList.contains('complete')`, 5*time.Second)
 		p.waitText("#package-list", "Every option in it is agreed by every party.", time.Second)
@@ -302,8 +302,8 @@ func TestOptionsPackage(t *testing.T) {
 
 	// SG withdraws its acceptance of US's option: conditional again
 	openCard(sg, id, i1)
-	sg.click(optionSel(i1, a) + ` [data-action="withdraw-acceptance"]`)
-	sg.setValue(optionSel(i1, a)+" .t-form textarea", "On reflection, not yet.")
+	sg.click(optionSel(i1, a) + ` [data-opt="withdraw-acceptance"]`)
+	sg.setValue(optionSel(i1, a)+" .opt-form textarea", "On reflection, not yet.")
 	sg.click(optionSel(i1, a) + ` [data-submit="withdraw-acceptance"]`)
 	for _, p := range []*pg{us, sg} {
 		p.waitJS("not complete", `!document.querySelector('#package-list [data-package=`+jsString(k)+`]')?.classList.contains('complete')`, 5*time.Second)
@@ -318,7 +318,7 @@ func TestOptionsPackage(t *testing.T) {
 
 	// US withdraws its option: withdrawn on both pages, out of the package
 	openCard(us, id, i1)
-	us.click(optionSel(i1, a) + ` [data-action="withdraw-option"]`)
+	us.click(optionSel(i1, a) + ` [data-opt="withdraw-option"]`)
 	us.click(optionSel(i1, a) + ` [data-submit="withdraw-option"]`)
 	for _, p := range []*pg{us, sg} {
 		p.waitJS("withdrawn", `document.querySelector('`+optionSel(i1, a)+`')?.dataset.status === 'withdrawn'`, 5*time.Second)
@@ -428,7 +428,7 @@ func TestOptionsByKeyboard(t *testing.T) {
 	sg.tabTo("#crumbs a", "#doc", 25)
 	sg.press("]")
 	sg.waitJS("the first issue's card focused", `document.activeElement?.matches('`+c1+`')`, 5*time.Second)
-	sg.tabTo(c1, c1+` [data-action="offer-option"]`, 12)
+	sg.tabTo(c1, c1+` [data-opt="offer-option"]`, 12)
 	sg.press("\r")
 	if !sg.focused(c1 + " .opt-words") {
 		t.Fatal("Offer an option does not put the cursor in the wording")
@@ -459,7 +459,7 @@ func TestOptionsByKeyboard(t *testing.T) {
 	us.tabTo("#crumbs a", "#doc", 25)
 	us.press("]")
 	us.waitJS("the first issue's card focused", `document.activeElement?.matches('`+c1+`')`, 5*time.Second)
-	us.tabTo(c1, optionSel(i1, a)+` [data-action="accept-option"]`, 15)
+	us.tabTo(c1, optionSel(i1, a)+` [data-opt="accept-option"]`, 15)
 	us.press("\r")
 	us.waitJS("agreed", `document.querySelector('`+optionSel(i1, a)+`')?.dataset.status === 'agreed'`, 5*time.Second)
 	us.waitJS("the focus kept on the option", `document.activeElement?.closest('`+optionSel(i1, a)+`') !== null`, 2*time.Second)
@@ -468,7 +468,7 @@ func TestOptionsByKeyboard(t *testing.T) {
 	c2 := fmt.Sprintf(`.thread[data-thread=%q]`, i2)
 	us.press("]")
 	us.waitJS("the second issue's card focused", `document.activeElement?.matches('`+c2+`')`, 5*time.Second)
-	us.tabTo(c2, c2+` [data-action="offer-option"]`, 12)
+	us.tabTo(c2, c2+` [data-opt="offer-option"]`, 12)
 	us.press("\r")
 	us.press(kb.End)
 	us.press(" and for law enforcement")

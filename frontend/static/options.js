@@ -114,12 +114,12 @@ export class OptionsBlock {
     this.items = new Map(); // option id → OptionItem
     this.headId = nextId('opts');
     this.list = h('ol', { class: 'opt-list' });
-    this.offerBtn = h('button', { type: 'button', class: 'small', dataset: { action: 'offer-option' }, onclick: () => this.openOffer() }, 'Offer an option');
+    this.offerBtn = h('button', { type: 'button', class: 'small', dataset: { opt: 'offer-option' }, onclick: () => this.openOffer() }, 'Offer an option');
     this.heading = h('h4', { class: 'opt-h', id: this.headId });
     this.err = errorBox();
     this.offer = null; // the offer form, built when first asked for
     this.el = h('section', { class: 'opt-block', 'aria-labelledby': this.headId, hidden: true },
-      this.heading, this.list, h('div', { class: 't-actions' }, this.offerBtn), this.err.el);
+      this.heading, this.list, h('div', { class: 'opt-actions' }, this.offerBtn), this.err.el);
   }
 
   update(t) {
@@ -131,8 +131,7 @@ export class OptionsBlock {
     if (!show) return;
     const sig = JSON.stringify([t.status, t.anchor && t.anchor.quote, st.frozen, st.meta.parties,
       opts.map((o) => [o.status, o.accepted_by, o.conditional, o.package, o.version, (st.threads.get(o.rationale) || { messages: [] }).messages.length]),
-      opts.some((o) => o.package) ? [...st.packages.values()].map((k) => [k.options, k.complete]) : 0,
-      [...st.options.values()].map((o) => [o.id, o.status, o.accepted_by])]);
+      st.optionsRev]);
     if (sig === this.sig) return;
     this.sig = sig;
     const live = opts.filter((o) => o.status === 'open' || o.status === 'agreed').length;
@@ -249,8 +248,8 @@ class OptionItem {
     this.status = h('p', { class: 'opt-status' });
     this.words = h('div', { class: 'opt-words-shown' });
     this.accepted = h('p', { class: 'opt-accepted' });
-    this.msgs = h('ol', { class: 't-msgs opt-msgs' });
-    this.actions = h('div', { class: 't-actions opt-actions' });
+    this.msgs = h('ol', { class: 'opt-msgs' });
+    this.actions = h('div', { class: 'opt-actions' });
     this.err = errorBox();
     this.form = null;
     this.rationaleHead = h('p', { class: 't-label' }, 'Rationale and replies:');
@@ -284,7 +283,7 @@ class OptionItem {
       h('p', { class: 'm-body' }, m.body))));
     const rules = optionRules(this.room);
     const may = this.room.may;
-    const btn = (action, label, f) => h('button', { type: 'button', class: 'small', dataset: { action }, onclick: f }, label);
+    const btn = (action, label, f) => h('button', { type: 'button', class: 'small', dataset: { opt: action }, onclick: f }, label);
     const key = JSON.stringify([rules.accept(o, t), rules.unaccept(o, t), rules.withdraw(o, t), !!r && may.reply(r)]);
     update(this.actions, key, () => [
       rules.accept(o, t) ? btn('accept-option', `Accept as ${me}`, () => this.act('accept_option')) : null,
@@ -292,17 +291,17 @@ class OptionItem {
       rules.unaccept(o, t) ? btn('withdraw-acceptance', 'Withdraw acceptance', () => this.openForm('withdraw_acceptance')) : null,
       rules.withdraw(o, t) ? btn('withdraw-option', 'Withdraw option', () => this.openForm('withdraw_option')) : null]);
     this.actions.hidden = !this.actions.firstChild;
-    if (this.mode && !this.actions.querySelector(`[data-action="${ACTION[this.mode]}"]`)) this.closeForm();
+    if (this.mode && !this.actions.querySelector(`[data-opt="${ACTION[this.mode]}"]`)) this.closeForm();
   }
 
   buildForm() {
     if (this.form) return;
     this.formLabel = h('label');
-    this.text = h('textarea', { rows: '3', class: 't-text' });
+    this.text = h('textarea', { rows: '3', class: 'opt-text' });
     this.formLabel.htmlFor = this.text.id = nextId('opt-text');
     this.formSay = h('p', { class: 'hint' });
     this.formSubmit = h('button', { type: 'submit', class: 'primary' });
-    this.form = h('form', { class: 't-form', hidden: true, novalidate: true }, this.formSay, this.formLabel, this.text,
+    this.form = h('form', { class: 'opt-form', hidden: true, novalidate: true }, this.formSay, this.formLabel, this.text,
       h('div', { class: 'buttons' }, this.formSubmit, h('button', { type: 'button', class: 'secondary', onclick: () => this.cancelForm() }, 'Cancel')));
     this.form.addEventListener('keydown', (e) => { if (e.key === 'Escape') { e.stopPropagation(); this.cancelForm(); } });
     this.form.addEventListener('submit', (e) => { e.preventDefault(); this.send(); });
@@ -336,7 +335,7 @@ class OptionItem {
   cancelForm() {
     const mode = this.mode;
     this.closeForm();
-    (this.actions.querySelector(`[data-action="${ACTION[mode]}"]`) || this.el).focus();
+    (this.actions.querySelector(`[data-opt="${ACTION[mode]}"]`) || this.el).focus();
   }
 
   closeForm() {
@@ -379,7 +378,7 @@ class OptionItem {
       this.block.sig = '';
       room.render();
       if (ok) {
-        const again = this.actions.querySelector(`[data-action="${ACTION[type]}"]`) || this.actions.querySelector('button');
+        const again = this.actions.querySelector(`[data-opt="${ACTION[type]}"]`) || this.actions.querySelector('button');
         (again || this.el).focus();
         const o = room.st.options.get(this.id);
         if (o && type !== 'reply') announce(`${optionLabel(room.st, o)}: ${statusText(room.st, o, room.user.party)}.`);
@@ -390,7 +389,7 @@ class OptionItem {
   }
 }
 
-// ACTION maps a command (or form mode) to its button's data-action.
+// ACTION maps a command (or form mode) to its button's data-opt.
 const ACTION = {
   accept_option: 'accept-option', reply: 'reply-rationale',
   withdraw_acceptance: 'withdraw-acceptance', withdraw_option: 'withdraw-option',
@@ -419,8 +418,7 @@ export class PackagesPanel {
     const linkable = [...st.options.values()].filter((o) => rules.link(o));
     this.el.hidden = st.options.size === 0;
     if (this.el.hidden) return;
-    const sig = JSON.stringify([[...st.packages.values()].map((k) => [k.id, k.options, k.complete]),
-      [...st.options.values()].map((o) => [o.id, o.status, o.accepted_by, o.package]), linkable.map((o) => o.id)]);
+    const sig = JSON.stringify([st.optionsRev, st.threads.size, st.versions.length, linkable.map((o) => o.id)]);
     this.linkBtn.hidden = linkable.length < 2 || (this.form && !this.form.hidden);
     if (sig === this.sig) return;
     this.sig = sig;

@@ -51,6 +51,7 @@ export class Negotiation {
     // in the order they were made; foldOption keeps them current.
     this.options = new Map((snap.options || []).map((o) => [o.id, { ...o, accepted_by: (o.accepted_by || []).slice() }]));
     this.packages = new Map((snap.packages || []).map((k) => [k.id, { ...k, options: (k.options || []).slice() }]));
+    this.optionsRev = 0;
   }
 
   // userName returns a user's full name when the server gave it, else the login id.
@@ -203,6 +204,7 @@ export class Negotiation {
         break;
     }
     this.deriveOptions();
+    this.optionsRev += 1; // tells the views that options changed
   }
 
   // deriveOptions sets each live option's conditional and status, and each
