@@ -276,7 +276,10 @@ func TestOptionsPackage(t *testing.T) {
 	openCard(sg, id, i1)
 	sg.click(optionSel(i1, a) + ` [data-opt="accept-option"]`)
 	for _, p := range []*pg{us, sg} {
-		p.waitJS("conditional", `document.querySelector('`+optionSel(i1, a)+`')?.dataset.status === 'conditional'`, 5*time.Second)
+		p.waitText(optionSel(i1, a)+" .opt-accepted", "Accepted by US and SG.", 5*time.Second)
+		if got := evalIn[string](p, `document.querySelector('`+optionSel(i1, a)+`').dataset.status`); got != "conditional" {
+			t.Errorf("page %s: accepted by both but in an incomplete package, the option is %s", p.name, got)
+		}
 	}
 	us.waitText(optionSel(i1, a)+" .opt-status", "Conditional: part of package “Time limits and use of information”: waiting for us (US) to accept option A on “only for customs purposes”", 2*time.Second)
 	sg.waitText(optionSel(i1, a)+" .opt-status", "waiting for US to accept option A on “only for customs purposes”", 2*time.Second)
@@ -454,17 +457,11 @@ func TestOptionsByKeyboard(t *testing.T) {
 	a := opts[0].ID
 	sg.checkA11y("an option")
 
-	// US: to the card, Tab to Accept, Enter
+	// US: ] to the first issue, ] again to SG's, and offers one there
 	us.waitJS("SG's option in US's page", `!!document.querySelector('`+optionSel(i1, a)+`')`, 5*time.Second)
 	us.tabTo("#crumbs a", "#doc", 25)
 	us.press("]")
 	us.waitJS("the first issue's card focused", `document.activeElement?.matches('`+c1+`')`, 5*time.Second)
-	us.tabTo(c1, optionSel(i1, a)+` [data-opt="accept-option"]`, 15)
-	us.press("\r")
-	us.waitJS("agreed", `document.querySelector('`+optionSel(i1, a)+`')?.dataset.status === 'agreed'`, 5*time.Second)
-	us.waitJS("the focus kept on the option", `document.activeElement?.closest('`+optionSel(i1, a)+`') !== null`, 2*time.Second)
-
-	// US offers one on SG's issue by keyboard: ] to the next issue
 	c2 := fmt.Sprintf(`.thread[data-thread=%q]`, i2)
 	us.press("]")
 	us.waitJS("the second issue's card focused", `document.activeElement?.matches('`+c2+`')`, 5*time.Second)
@@ -492,7 +489,10 @@ func TestOptionsByKeyboard(t *testing.T) {
 	us.press(" ")
 	us.press("\t")
 	us.press(" ")
-	us.tabTo("#package-form input[type=checkbox]:last-of-type", "#package-title", 3)
+	us.press("\t")
+	if !us.focused("#package-title") {
+		t.Fatalf("after the two choices the focus is on %s", evalIn[string](us, `document.activeElement.outerHTML.slice(0, 120)`))
+	}
 	us.press("Both together")
 	us.checkA11y("the package form")
 	us.fitsWidth("the package form")
@@ -504,7 +504,26 @@ func TestOptionsByKeyboard(t *testing.T) {
 	if len(pkgs) != 1 || strings.Join(pkgs[0].Options, " ") != a+" "+b || pkgs[0].Title != "Both together" {
 		t.Fatalf("the server holds the packages %+v", pkgs)
 	}
-	agreeOnOptions(t, "by keyboard", id, us, sg)
 	us.checkA11y("a package")
-	sg.checkA11y("a package, the other side")
+
+	// US accepts SG's option: conditional, for SG has not accepted US's
+	us.press("]")
+	us.waitJS("the first issue's card focused", `document.activeElement?.matches('`+c1+`')`, 5*time.Second)
+	us.tabTo(c1, optionSel(i1, a)+` [data-opt="accept-option"]`, 15)
+	us.press("\r")
+	us.waitText(optionSel(i1, a)+" .opt-accepted", "Accepted by SG and US.", 5*time.Second)
+	us.waitJS("the focus kept on the option", `document.activeElement?.closest('`+optionSel(i1, a)+`') !== null`, 2*time.Second)
+	us.waitText(optionSel(i1, a)+" .opt-status", "Conditional: part of package “Both together”: waiting for SG to accept option A on “only for customs purposes”", 2*time.Second)
+
+	// SG accepts US's: both agreed, the package complete on both pages
+	sg.press("]")
+	sg.waitJS("the second issue's card focused", `document.activeElement?.matches('`+c2+`')`, 5*time.Second)
+	sg.tabTo(c2, optionSel(i2, b)+` [data-opt="accept-option"]`, 15)
+	sg.press("\r")
+	for _, p := range []*pg{us, sg} {
+		p.waitJS("the package complete", `!!document.querySelector('#package-list .pkg.complete')`, 5*time.Second)
+	}
+	agreeOnOptions(t, "by keyboard", id, us, sg)
+	sg.checkA11y("a complete package")
+	sg.fitsWidth("a complete package")
 }

@@ -41,6 +41,9 @@ export function optionLabel(st, o) {
   return `Option ${i < 26 ? String.fromCharCode(65 + i) : i + 1}`;
 }
 
+// lower starts a label with a small letter: "option A".
+const lower = (s) => s.charAt(0).toLowerCase() + s.slice(1);
+
 // cut shortens s to n code points, with "…".
 function cut(s, n) {
   const cps = [...(s || '')];
@@ -100,7 +103,7 @@ function packageWaits(st, k, me) {
     const missing = parties.filter((p) => !m.accepted_by.includes(p)).map((p) => (p === me ? `us (${p})` : p));
     if (!missing.length) continue;
     const issue = st.threads.get(m.thread);
-    out.push(`${list(missing)} to accept ${optionLabel(st, m).toLowerCase()}${issue && issue.anchor ? ` on “${cut(issue.anchor.quote, 40)}”` : ''}`);
+    out.push(`${list(missing)} to accept ${lower(optionLabel(st, m))}${issue && issue.anchor ? ` on “${cut(issue.anchor.quote, 40)}”` : ''}`);
   }
   return out;
 }
@@ -311,7 +314,7 @@ class OptionItem {
   openForm(mode) {
     const me = this.room.user.party;
     const o = this.room.st.options.get(this.id);
-    const name = o ? optionLabel(this.room.st, o).toLowerCase() : 'the option';
+    const name = o ? lower(optionLabel(this.room.st, o)) : 'the option';
     const forms = {
       reply: ['Reply to the rationale', 'Send reply', ''],
       withdraw_acceptance: ['Comment (optional)', `Withdraw ${me}’s acceptance`, `${me} will no longer accept ${name}; it can accept it again later.`],
