@@ -151,6 +151,8 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("POST /api/negotiations/{id}/diff", authed(s.handlePreview))
 	mux.Handle("GET /api/negotiations/{id}/events", authed(s.handleEvents))
 	mux.Handle("GET /api/negotiations/{id}/export", authed(s.handleExport))
+	mux.Handle("GET /api/negotiations/{id}/review-carry", authed(s.handleReviewCarry))
+	mux.Handle("GET /api/negotiations/{id}/next-text", authed(s.handleNextText))
 	mux.Handle("POST /api/import", authed(s.handleImport))
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, s.log, mra.Errorf(mra.CodeNotFound, "no such endpoint: %s %s", r.Method, r.URL.Path))

@@ -3,6 +3,7 @@ package server_test
 import (
 	"slices"
 	"testing"
+	"time"
 
 	"mra/server/mra"
 	"mra/server/servertest"
@@ -55,4 +56,47 @@ func TestWhoseTurnOverHTTP(t *testing.T) {
 	check("after a restart", issue, []mra.PartyID{"SG"}, 0, 1)
 	sg.Must(map[string]any{"type": "resolve", "negotiation": neg, "thread": issue, "body": "fine"}, nil)
 	check("resolved", issue, []mra.PartyID{}, 0, 0)
+}
+
+// TestAgeingOverHTTP: each list entry and the snapshot's negotiation carry
+// waiting, per party: the shared open issues waiting on it and when the
+// oldest began; the same for both parties (no internal issue counts), and
+// after a restart.
+func TestAgeingOverHTTP(t *testing.T) {
+	w := servertest.New(t, servertest.Options{})
+	// Hours apart, from now (a login's cookie must not have expired on the
+	// client's clock).
+	day := time.Now().UTC().Truncate(time.Millisecond).Add(time.Hour)
+	w.SetNow(day)
+	us, sg := w.Login("us-neg"), w.Login("sg-neg")
+	neg := us.Create(1)
+	us.Propose(neg, 0, servertest.Text1)
+	sg.Comment(neg, 1, servertest.Text1, "within 30 days", mra.KindOpenIssue, mra.Shared)
+	w.SetNow(day.Add(3 * time.Hour))
+	sg.Comment(neg, 1, servertest.Text1, "contact point", mra.KindOpenIssue, mra.Shared)
+	sg.Comment(neg, 1, servertest.Text1, "Purpose", mra.KindOpenIssue, mra.Internal) // counts for no one
+	w.SetNow(day.Add(5 * time.Hour))
+	us.Comment(neg, 1, servertest.Text1, "Purpose", mra.KindOpenIssue, mra.Shared)
+	want := map[mra.PartyID]mra.Waiting{"US": {OpenIssues: 2, OldestSince: day}, "SG": {OpenIssues: 1, OldestSince: day.Add(5 * time.Hour)}}
+	check := func(when string) {
+		t.Helper()
+		for _, c := range []*servertest.Client{us, sg} {
+			var list listing
+			c.GetJSON("/api/negotiations", &list)
+			views := []mra.NegotiationView{list.Negotiations[0], c.Snapshot(neg).Negotiation}
+			for k, v := range views {
+				if len(v.Waiting) != len(want) {
+					t.Fatalf("%s: %s read %d waiting %+v, want %+v", when, c.User, k, v.Waiting, want)
+				}
+				for p, wt := range want {
+					if g := v.Waiting[p]; g.OpenIssues != wt.OpenIssues || !g.OldestSince.Equal(wt.OldestSince) {
+						t.Fatalf("%s: %s read %d waiting on %s %+v, want %+v", when, c.User, k, p, g, wt)
+					}
+				}
+			}
+		}
+	}
+	check("raised")
+	w.Restart()
+	check("after a restart")
 }

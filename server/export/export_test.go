@@ -9,40 +9,75 @@ import (
 )
 
 // TestBrackets: overlapping and touching ranges merge; ranges are clipped;
-// removing the brackets gives the text; code points, not bytes.
+// removing the brackets gives the text; code points, not bytes; an open
+// issue's options stand after its present words, and offsets into the
+// text land past what was put in before them.
 func TestBrackets(t *testing.T) {
 	text := "αβγ one two three four five"
+	r := func(s, e int, options ...string) BracketRange {
+		return BracketRange{Start: s, End: e, Options: options}
+	}
 	for _, c := range []struct {
-		ranges [][2]int
+		ranges []BracketRange
 		want   string
 	}{
 		{nil, text},
-		{[][2]int{{0, 3}}, "[αβγ] one two three four five"},
-		{[][2]int{{4, 7}, {8, 11}}, "αβγ [one] [two] three four five"},
-		{[][2]int{{4, 7}, {7, 11}}, "αβγ [one two] three four five"},  // touching
-		{[][2]int{{8, 17}, {4, 10}}, "αβγ [one two three] four five"}, // overlapping, out of order
-		{[][2]int{{4, 22}, {8, 11}}, "αβγ [one two three four] five"}, // inside another
-		{[][2]int{{23, 99}}, "αβγ one two three four [five]"},         // clipped
-		{[][2]int{{4, 4}}, "αβγ []one two three four five"},           // a point
+		{[]BracketRange{r(0, 3)}, "[αβγ] one two three four five"},
+		{[]BracketRange{r(4, 7), r(8, 11)}, "αβγ [one] [two] three four five"},
+		{[]BracketRange{r(4, 7), r(7, 11)}, "αβγ [one two] three four five"},  // touching
+		{[]BracketRange{r(8, 17), r(4, 10)}, "αβγ [one two three] four five"}, // overlapping, out of order
+		{[]BracketRange{r(4, 22), r(8, 11)}, "αβγ [one two three four] five"}, // inside another
+		{[]BracketRange{r(23, 99)}, "αβγ one two three four [five]"},          // clipped
+		{[]BracketRange{r(4, 4)}, "αβγ []one two three four five"},            // a point
+		{[]BracketRange{r(8, 11, "2", "deux")}, "αβγ one [two / 2 / deux] three four five"},
+		{[]BracketRange{r(8, 11, "")}, "αβγ one [two / \u2014] three four five"}, // an option to delete
+		{[]BracketRange{r(4, 7, "uno"), r(7, 11, "dos")}, "αβγ [one two / uno / dos] three four five"},
 	} {
 		got := Brackets(text, c.ranges)
 		if got.Text != c.want {
 			t.Errorf("%v: %q, want %q", c.ranges, got.Text, c.want)
 		}
-		if strings.NewReplacer("[", "", "]", "").Replace(got.Text) != text {
-			t.Errorf("%v: without brackets %q", c.ranges, got.Text)
+		plain := strings.NewReplacer("[", "", "]", "").Replace(got.Text)
+		for _, rg := range c.ranges {
+			for _, o := range rg.Options {
+				if o == "" {
+					o = "\u2014"
+				}
+				plain = strings.Replace(plain, optionGap+o, "", 1)
+			}
+		}
+		if plain != text {
+			t.Errorf("%v: without brackets and options %q", c.ranges, plain)
 		}
 	}
-	bt := Brackets(text, [][2]int{{4, 7}, {8, 11}})
-	for _, c := range []struct{ s, e, ws, we int }{
-		{4, 7, 5, 8},     // the bracketed range itself: inside its brackets
-		{0, 3, 0, 3},     // before
-		{8, 11, 11, 14},  // the second
-		{12, 17, 16, 21}, // after both
-		{4, 4, 5, 5},     // a point where a bracket opens: inside it
+	for _, bc := range []struct {
+		ranges []BracketRange
+		cases  []struct{ s, e, ws, we int }
+	}{
+		{[]BracketRange{r(4, 7), r(8, 11)}, []struct{ s, e, ws, we int }{
+			{4, 7, 5, 8},     // the bracketed range itself: inside its brackets
+			{0, 3, 0, 3},     // before
+			{8, 11, 11, 14},  // the second
+			{12, 17, 16, 21}, // after both
+			{4, 4, 5, 5},     // a point where a bracket opens: inside it
+		}},
+		{[]BracketRange{r(4, 7, "uno", "eins"), r(8, 11)}, []struct{ s, e, ws, we int }{
+			{4, 7, 5, 8},     // the present words, before the options
+			{8, 11, 24, 27},  // past " / uno / eins]"
+			{12, 17, 29, 34}, // after both
+		}},
 	} {
-		if s, e := bt.shift(c.s, c.e); s != c.ws || e != c.we {
-			t.Errorf("shift(%d, %d) = %d, %d, want %d, %d", c.s, c.e, s, e, c.ws, c.we)
+		bt := Brackets(text, bc.ranges)
+		rs := []rune(bt.Text)
+		for _, c := range bc.cases {
+			s, e := bt.shift(c.s, c.e)
+			if s != c.ws || e != c.we {
+				t.Errorf("%v: shift(%d, %d) = %d, %d, want %d, %d", bc.ranges, c.s, c.e, s, e, c.ws, c.we)
+				continue
+			}
+			if got, want := string(rs[s:e]), string([]rune(text)[c.s:c.e]); got != want {
+				t.Errorf("%v: shift(%d, %d) lands on %q, want %q", bc.ranges, c.s, c.e, got, want)
+			}
 		}
 	}
 }

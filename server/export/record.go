@@ -56,6 +56,9 @@ type RecordSignOff struct {
 	Body       *string        `json:"body,omitempty"`
 	At         time.Time      `json:"at"`
 	SHA256     string         `json:"sha256"`
+	// Carry: the reviewer's earlier approval whose review carried, and
+	// which articles they re-read.
+	Carry *mra.SignOffCarry `json:"carry,omitempty"`
 }
 
 // RecordSignature is a party's standing signature of the version.
@@ -92,7 +95,7 @@ func (x *exporter) record() RecordFile {
 			continue
 		}
 		o := RecordSignOff{User: so.User, Name: x.name(so.User), Party: so.Party, Decision: so.Decision,
-			Visibility: so.Visibility, At: so.At.UTC(), SHA256: so.SHA256}
+			Visibility: so.Visibility, At: so.At.UTC(), SHA256: so.SHA256, Carry: so.Carry}
 		if so.Body != nil && (so.Visibility == mra.Shared ||
 			x.r.Internal && x.v.Party != "" && so.Party == x.v.Party) {
 			body := *so.Body
@@ -155,6 +158,9 @@ func (x *exporter) recordHTML() []byte {
 						body = "<strong>Internal — " + esc(x.partyName(so.Party)) + ":</strong> " + body
 					}
 				}
+				if c := so.Carry; c != nil {
+					body += carryRemark(c)
+				}
 				b.WriteString("<tr><td>" + esc(so.Name) + " (" + esc(string(so.User)) + ")</td><td>" + esc(x.partyName(so.Party)) +
 					"</td><td>" + esc(decisionLabel(so.Decision)) + "</td><td>" + esc(stamp(so.At)) + "</td><td>" + esc(string(so.Visibility)) +
 					"</td><td>" + body + "</td></tr>\n")
@@ -181,6 +187,23 @@ func (x *exporter) recordHTML() []byte {
 }
 
 func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+// carryRemark says what a sign-off's review carried from.
+func carryRemark(c *mra.SignOffCarry) string {
+	var b strings.Builder
+	b.WriteString(`<p class="carry">Review carried from the approval of version ` + strconv.Itoa(c.From) +
+		` (SHA-256 <span class="sha">` + esc(c.FromSHA256) + `</span>): ` + strconv.Itoa(c.Unchanged) + ` articles unchanged since`)
+	for _, part := range []struct {
+		label  string
+		titles []string
+	}{{"re-read as changed", c.Changed}, {"read as new", c.Added}, {"removed", c.Removed}} {
+		if len(part.titles) > 0 {
+			b.WriteString("; " + part.label + ": " + esc(strings.Join(part.titles, "; ")))
+		}
+	}
+	b.WriteString(".</p>")
+	return b.String()
+}
 
 func decisionLabel(d mra.Decision) string {
 	if d == mra.Approve {

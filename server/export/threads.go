@@ -99,18 +99,36 @@ func (n note) commentText() string {
 // bracketRanges returns the ranges to bracket: shared open issues that are
 // open and shared consensus threads that are void, anchored on the export's
 // version (internal threads never: brackets are the parties' shared
-// convention).
-func (x *exporter) bracketRanges() [][2]int {
-	var rs [][2]int
+// convention), each open issue with the words of its standing options
+// (open or agreed, in the order offered).
+func (x *exporter) bracketRanges() []BracketRange {
+	options := map[mra.ThreadID][]string{}
+	for _, o := range x.v.Snapshot.Options {
+		if o.Status == mra.OptionOpen || o.Status == mra.OptionAgreed {
+			options[o.Thread] = append(options[o.Thread], o.Text)
+		}
+	}
+	var rs []BracketRange
 	for _, t := range x.v.Snapshot.Threads {
 		if t.Visibility != mra.Shared || t.Anchor == nil || t.Anchor.Version != x.r.Version {
 			continue
 		}
-		if t.Kind == mra.KindOpenIssue && t.Status == mra.StatusOpen || t.Kind == mra.KindConsensus && t.Status == mra.StatusVoid {
-			rs = append(rs, [2]int{t.Anchor.Start, t.Anchor.End})
+		switch {
+		case t.Kind == mra.KindOpenIssue && t.Status == mra.StatusOpen:
+			rs = append(rs, BracketRange{Start: t.Anchor.Start, End: t.Anchor.End, Options: options[t.ID]})
+		case t.Kind == mra.KindConsensus && t.Status == mra.StatusVoid:
+			rs = append(rs, BracketRange{Start: t.Anchor.Start, End: t.Anchor.End})
 		}
 	}
 	return rs
+}
+
+// BracketRange is a range of code points to bracket, and the alternative
+// wordings that stand after its present words, in the diplomats' way:
+// "[present words / option A / option B]".
+type BracketRange struct {
+	Start, End int
+	Options    []string
 }
 
 // BracketedText is a text with brackets put in, and where they went.
@@ -119,39 +137,47 @@ type BracketedText struct {
 	// Marks are the code-point offsets, in the original text, of each '['
 	// and ']' put in (each range's pair, in order).
 	Marks []int
+	// before[k] is how many code points were put in before Marks[k]: a
+	// bracket is one, a closing one also has its options before it.
+	before []int
 }
 
+// optionGap stands between the present words and each option; an option
+// that deletes the words reads as a dash.
+const optionGap = " / "
+
 // Brackets puts '[' before and ']' after each range (code points of text),
-// merging ranges that overlap or touch; ranges outside the text are
-// clipped to it.
-func Brackets(text string, ranges [][2]int) BracketedText {
+// merging ranges that overlap or touch, with each range's options before
+// its ']'; ranges outside the text are clipped to it.
+func Brackets(text string, ranges []BracketRange) BracketedText {
 	n := utf8.RuneCountInString(text)
-	rs := make([][2]int, 0, len(ranges))
+	rs := make([]BracketRange, 0, len(ranges))
 	for _, r := range ranges {
-		s, e := min(max(r[0], 0), n), min(max(r[1], 0), n)
+		s, e := min(max(r.Start, 0), n), min(max(r.End, 0), n)
 		if e < s {
 			s, e = e, s
 		}
-		rs = append(rs, [2]int{s, e})
+		rs = append(rs, BracketRange{Start: s, End: e, Options: r.Options})
 	}
-	slices.SortFunc(rs, func(a, b [2]int) int {
-		if a[0] != b[0] {
-			return a[0] - b[0]
+	slices.SortStableFunc(rs, func(a, b BracketRange) int {
+		if a.Start != b.Start {
+			return a.Start - b.Start
 		}
-		return a[1] - b[1]
+		return a.End - b.End
 	})
-	var merged [][2]int
+	var merged []BracketRange
 	for _, r := range rs {
-		if k := len(merged) - 1; k >= 0 && r[0] <= merged[k][1] {
-			merged[k][1] = max(merged[k][1], r[1])
+		if k := len(merged) - 1; k >= 0 && r.Start <= merged[k].End {
+			merged[k].End = max(merged[k].End, r.End)
+			merged[k].Options = append(slices.Clip(merged[k].Options), r.Options...)
 			continue
 		}
 		merged = append(merged, r)
 	}
-	out := BracketedText{Marks: make([]int, 0, 2*len(merged))}
+	out := BracketedText{Marks: make([]int, 0, 2*len(merged)), before: make([]int, 0, 2*len(merged)+1)}
 	var b strings.Builder
 	b.Grow(len(text) + 2*len(merged))
-	pos, i := 0, 0 // code point and byte offsets in text
+	pos, i, put := 0, 0, 0 // code point and byte offsets in text; code points put in
 	advance := func(to int) {
 		j := i
 		for ; pos < to; pos++ {
@@ -162,12 +188,24 @@ func Brackets(text string, ranges [][2]int) BracketedText {
 		i = j
 	}
 	for _, r := range merged {
-		advance(r[0])
+		advance(r.Start)
+		out.Marks, out.before = append(out.Marks, r.Start), append(out.before, put)
 		b.WriteByte('[')
-		advance(r[1])
+		put++
+		advance(r.End)
+		out.Marks, out.before = append(out.Marks, r.End), append(out.before, put)
+		for _, o := range r.Options {
+			if o == "" {
+				o = "\u2014"
+			}
+			b.WriteString(optionGap)
+			b.WriteString(o)
+			put += len(optionGap) + utf8.RuneCountInString(o)
+		}
 		b.WriteByte(']')
-		out.Marks = append(out.Marks, r[0], r[1])
+		put++
 	}
+	out.before = append(out.before, put)
 	b.WriteString(text[i:])
 	out.Text = b.String()
 	return out
@@ -175,14 +213,17 @@ func Brackets(text string, ranges [][2]int) BracketedText {
 
 // shift maps a range of the original text onto the bracketed one: a range
 // starting where a bracket opens starts inside it, one ending where a
-// bracket closes ends inside it.
+// bracket closes ends inside it (before the options).
 func (bt BracketedText) shift(s, e int) (int, int) {
+	if len(bt.Marks) == 0 {
+		return s, e
+	}
 	before := func(p int, atOpen bool) int {
 		k, _ := slices.BinarySearch(bt.Marks, p) // Marks ascend: the brackets before p
-		c := k
+		c := bt.before[k]
 		for ; k < len(bt.Marks) && bt.Marks[k] == p; k++ {
 			if k%2 == 0 && atOpen {
-				c++ // a bracket opening at p: the range starts inside it
+				c = bt.before[k+1] // a bracket opening at p: the range starts inside it
 			}
 		}
 		return p + c

@@ -23,9 +23,12 @@ func (n *Negotiation) Apply(e *Event) error {
 		}
 		n.Versions = append(n.Versions, Version{
 			Number: d.Version, Base: d.Base, SHA256: d.SHA256, Note: d.Note,
-			Author: e.Actor.User, Party: e.Actor.Party, At: e.At, Length: d.Length,
+			Author: e.Actor.User, Party: e.Actor.Party, At: e.At, Length: d.Length, Options: d.Options,
 		})
 		n.touch(RecVersion, versionKey(d.Version))
+		if err := n.incorporate(d.Options, d.Version); err != nil {
+			return err
+		}
 	case *ThreadOpened:
 		if _, dup := n.Threads[d.Thread]; dup {
 			return fmt.Errorf("apply: thread %s opened twice", d.Thread)
@@ -130,7 +133,7 @@ func (n *Negotiation) applySignOff(e *Event, d *SignedOff) error {
 		return nil
 	}
 	s := SignOff{User: d.User, Party: d.Party, Version: d.Version, SHA256: d.SHA256, Decision: d.Decision,
-		Visibility: d.Visibility, At: d.At, Pos: e.Pos()}
+		Visibility: d.Visibility, At: d.At, Carry: d.Carry, Pos: e.Pos()}
 	if d.Body != nil {
 		s.Body = *d.Body
 	}

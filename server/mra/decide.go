@@ -59,6 +59,10 @@ func TextsNeeded(n *Negotiation, cmd *Command) []int {
 			return []int{*cmd.Version, latest}
 		}
 		return []int{latest}
+	case CmdSignOff:
+		if cmd.CarriedFrom != nil && *cmd.CarriedFrom >= 1 && *cmd.CarriedFrom < latest {
+			return []int{*cmd.CarriedFrom, latest}
+		}
 	}
 	return nil
 }

@@ -116,6 +116,8 @@ type (
 		SHA256  string `json:"sha256"`
 		Note    string `json:"note"`
 		Length  int    `json:"length"`
+		// Options are the agreed bracket options the version takes in.
+		Options []OptionID `json:"options,omitempty"`
 	}
 	ThreadOpened struct {
 		Thread     ThreadID     `json:"thread"`
@@ -166,6 +168,8 @@ type (
 		Visibility Visibility `json:"visibility"`
 		Body       *string    `json:"body,omitempty"`
 		At         time.Time  `json:"at"`
+		// Carry: what carried from the reviewer's earlier approval.
+		Carry *SignOffCarry `json:"carry,omitempty"`
 	}
 	// SignatureWithdrawn removes a party's signature of a version.
 	SignatureWithdrawn struct {

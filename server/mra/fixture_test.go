@@ -186,3 +186,18 @@ func (f *fixture) signOff(user UserID, d Decision) {
 	f.t.Helper()
 	f.must(user, Command{Type: CmdSignOff, Version: ptr(f.latest()), SHA256: f.sha(), Decision: d})
 }
+
+// restored returns n rebuilt from all its records, as the store restores
+// it at start-up.
+func restored(t testing.TB, n *Negotiation) *Negotiation {
+	t.Helper()
+	recs, err := n.AllRecords()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := Restore(Stored{ID: n.ID, Records: recs, Heads: n.Heads})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}

@@ -19,7 +19,10 @@ type SignOff struct {
 	Visibility Visibility `json:"visibility"`
 	Body       string     `json:"body"`
 	At         time.Time  `json:"at"`
-	Pos        Pos        `json:"-"` // where this reviewer first signed off this version
+	// Carry, on a sign-off that carries an earlier approval's review
+	// (articles.go), is what carried.
+	Carry *SignOffCarry `json:"carry,omitempty"`
+	Pos   Pos           `json:"-"` // where this reviewer first signed off this version
 }
 
 // Signature is a party's signature of one version.
@@ -90,6 +93,11 @@ func (d *decider) signOff() (*Outcome, error) {
 	}
 	s := &SignedOff{User: d.in.Actor.ID, Party: d.in.Actor.Party, Version: v.Number, SHA256: v.SHA256,
 		Decision: c.Decision, Visibility: visibility, At: d.at}
+	if c.CarriedFrom != nil {
+		if s.Carry, err = d.signOffCarry(v); err != nil {
+			return nil, err
+		}
+	}
 	events := []*Event{d.event(EvSignedOff, "", s)}
 	switch {
 	case visibility == Shared:

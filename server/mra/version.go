@@ -19,6 +19,8 @@ type Version struct {
 	Party  PartyID   `json:"party"`
 	At     time.Time `json:"at"`
 	Length int       `json:"length"`
+	// Options are the bracket options the version took in (option.go).
+	Options []OptionID `json:"options,omitempty"`
 }
 
 // ProposedResult is the ack's result of propose_version.
@@ -57,10 +59,14 @@ func (d *decider) propose() (*Outcome, error) {
 		return nil, Errorf(CodeConflict, "base %d is not the latest version (%d): someone proposed meanwhile", *c.Base, latest)
 	}
 	text := NormalizeText(*c.Text)
+	options, err := d.proposedOptions(text)
+	if err != nil {
+		return nil, err
+	}
 	nt := NewText(text)
 	sha := SHA256(text)
 	events := []*Event{d.event(EvVersionProposed, "", &VersionProposed{
-		Version: latest + 1, Base: latest, SHA256: sha, Note: c.Note, Length: nt.Len(),
+		Version: latest + 1, Base: latest, SHA256: sha, Note: c.Note, Length: nt.Len(), Options: options,
 	})}
 	if latest > 0 {
 		old := d.in.Texts[latest]

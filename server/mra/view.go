@@ -15,6 +15,10 @@ type NegotiationView struct {
 	// WaitingOnMe counts the threads waiting on the reader's party (PROTOCOL
 	// "Whose turn").
 	WaitingOnMe int `json:"waiting_on_me"`
+	// Waiting is, for each member party that shared open issues wait on,
+	// how many and since when the oldest has waited (ageing; the reader
+	// counts the days, so the read does not depend on the date).
+	Waiting map[PartyID]Waiting `json:"waiting"`
 	// Amends is the signed negotiation this one amends; AmendedBy, the
 	// negotiations that amend this one (the server fills it in: it is no
 	// part of this negotiation's log). ReviewDue is the next periodic
@@ -29,6 +33,36 @@ type NegotiationView struct {
 	Review *Review `json:"review,omitempty"`
 }
 
+// Waiting is the open issues waiting on one party: how many, and the
+// earliest waiting_since among them.
+type Waiting struct {
+	OpenIssues  int       `json:"open_issues"`
+	OldestSince time.Time `json:"oldest_since"`
+}
+
+// waiting derives the Waiting of each party from the shared open issues.
+func (n *Negotiation) waiting() map[PartyID]Waiting {
+	out := map[PartyID]Waiting{}
+	if n.openIssues == 0 {
+		return out
+	}
+	for _, id := range n.Order {
+		t := n.Threads[id]
+		if t.Kind != KindOpenIssue || t.WaitingSince == nil {
+			continue
+		}
+		for _, p := range t.WaitingOn {
+			w := out[p]
+			if w.OpenIssues == 0 || t.WaitingSince.Before(w.OldestSince) {
+				w.OldestSince = *t.WaitingSince
+			}
+			w.OpenIssues++
+			out[p] = w
+		}
+	}
+	return out
+}
+
 // SignOffView is the contract's SIGN_OFF as one party sees it: Body is nil
 // (left out) for another party's internal sign-off.
 type SignOffView struct {
@@ -41,6 +75,8 @@ type SignOffView struct {
 	Body       *string    `json:"body,omitempty"`
 	At         time.Time  `json:"at"`
 	Stale      bool       `json:"stale"`
+	// Carry: what carried from the reviewer's earlier approval, if any.
+	Carry *SignOffCarry `json:"carry,omitempty"`
 }
 
 // Snapshot is everything a user of one party may see of a negotiation: the
@@ -72,7 +108,7 @@ func (n *Negotiation) View(p PartyID) NegotiationView {
 	v := NegotiationView{
 		ID: n.ID, Title: n.Title, Parties: n.Parties, RequiredApprovals: n.RequiredApprovals,
 		CreatedBy: n.CreatedBy, CreatedAt: n.CreatedAt, Status: n.Readiness().Status,
-		WaitingOnMe: n.WaitingOn(p), Amends: n.Amends,
+		WaitingOnMe: n.WaitingOn(p), Amends: n.Amends, Waiting: n.waiting(),
 	}
 	if n.Review != nil {
 		r := *n.Review
@@ -133,7 +169,7 @@ func (n *Negotiation) Snapshot(p PartyID, parties map[PartyID]Party) Snapshot {
 	latest := n.Latest()
 	for _, so := range n.SignOffs {
 		v := SignOffView{User: so.User, Party: so.Party, Version: so.Version, SHA256: so.SHA256, Decision: so.Decision,
-			Visibility: so.Visibility, At: so.At,
+			Visibility: so.Visibility, At: so.At, Carry: so.Carry,
 			Stale: latest == nil || so.Version != latest.Number || so.SHA256 != latest.SHA256}
 		if so.Visibility == Shared || so.Party == p {
 			body := so.Body

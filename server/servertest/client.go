@@ -236,6 +236,9 @@ type Snapshot struct {
 	Signatures  []mra.Signature     `json:"signatures"`
 	Readiness   mra.Readiness       `json:"readiness"`
 	Heads       map[string]uint64   `json:"heads"`
+	Options     []mra.Option        `json:"options"`
+	Packages    []mra.Package       `json:"packages"`
+	Meetings    []mra.Meeting       `json:"meetings"`
 	Raw         []byte              `json:"-"`
 }
 
