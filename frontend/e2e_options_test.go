@@ -81,7 +81,7 @@ func optionsDisagree(p *pg, id string) string {
 		for (const o of r.options || []) {
 			const el = document.querySelector('.thread[data-thread="' + CSS.escape(o.thread) + '"] .opt[data-option="' + CSS.escape(o.id) + '"]');
 			if (!el) { out.push(o.id + ': not shown'); continue; }
-			const want = o.conditional ? 'conditional' : o.status;
+			const want = o.conditional && o.status === 'open' ? 'conditional' : o.status;
 			if (el.dataset.status !== want) out.push(o.id + ': page ' + el.dataset.status + ', server ' + want);
 			const acc = el.querySelector('.opt-accepted').textContent;
 			for (const p of o.accepted_by) if (!acc.includes(p)) out.push(o.id + ': ' + p + ' accepted it, the page says ' + acc);

@@ -30,7 +30,7 @@ export function optionRules(room) {
     accept: (o, t) => neg && issueOpen(t) && live(o) && !o.accepted_by.includes(user.party),
     unaccept: (o, t) => neg && issueOpen(t) && live(o) && o.accepted_by.includes(user.party),
     withdraw: (o, t) => neg && issueOpen(t) && live(o) && o.party === user.party,
-    link: (o) => neg && o.status === 'open' && !o.package && issueOpen(room.st.threads.get(o.thread)),
+    link: (o) => neg && live(o) && !o.package && issueOpen(room.st.threads.get(o.thread)),
   };
 }
 
@@ -263,11 +263,12 @@ class OptionItem {
   update(o, t) {
     const st = this.room.st;
     const me = this.room.user.party;
-    this.el.className = `opt o-${o.status}${o.conditional ? ' o-conditional' : ''}`;
-    this.el.dataset.status = o.conditional ? 'conditional' : o.status;
-    const pill = o.conditional ? 'Conditional' : { open: 'Open', agreed: 'Agreed', withdrawn: 'Withdrawn', incorporated: 'Incorporated' }[o.status] || o.status;
+    const conditional = o.conditional && o.status === 'open'; // withdrawn and incorporated say so
+    this.el.className = `opt o-${o.status}${conditional ? ' o-conditional' : ''}`;
+    this.el.dataset.status = conditional ? 'conditional' : o.status;
+    const pill = conditional ? 'Conditional' : { open: 'Open', agreed: 'Agreed', withdrawn: 'Withdrawn', incorporated: 'Incorporated' }[o.status] || o.status;
     replace(this.head, h('strong', null, optionLabel(st, o)), ' ',
-      h('span', { class: `pill opt-pill o-${o.conditional ? 'conditional' : o.status}` }, pill),
+      h('span', { class: `pill opt-pill o-${conditional ? 'conditional' : o.status}` }, pill),
       h('span', { class: 't-who' }, ` offered by ${o.party}`), ' · ', when(o.at));
     this.status.textContent = statusText(st, o, me);
     const present = t.anchor ? t.anchor.quote : '';
@@ -507,6 +508,8 @@ export class PackagesPanel {
     const options = [...this.choices.querySelectorAll('input:checked')].map((i) => i.value);
     this.err.clear();
     if (options.length < 2) { this.err.show('Choose two or more options to link.'); (this.choices.querySelector('input') || this.title).focus(); return; }
+    const issues = options.map((id) => (room.st.options.get(id) || {}).thread);
+    if (new Set(issues).size < issues.length) { this.err.show('A package takes one option of each issue: choose options of different issues.'); this.choices.querySelector('input:checked').focus(); return; }
     const fields = { options };
     if (this.title.value.trim()) fields.title = this.title.value.trim();
     this.submit.disabled = true;

@@ -207,22 +207,26 @@ export class Negotiation {
     this.optionsRev += 1; // tells the views that options changed
   }
 
-  // deriveOptions sets each live option's conditional and status, and each
-  // package's complete, from who accepted what.
+  // deriveOptions sets each option's conditional and status, and each
+  // package's complete, as the server derives them (mra/option.go): a
+  // package is complete when each member is accepted by every party or
+  // taken into a version; a member of an incomplete package is
+  // conditional; an option is agreed when every party accepted it and it
+  // is not conditional (withdrawn and incorporated stay so).
   deriveOptions() {
     const parties = this.meta.parties || [];
     const all = (x) => !!x && parties.every((p) => x.accepted_by.includes(p));
-    for (const o of this.options.values()) {
-      if (o.status === 'withdrawn' || o.status === 'incorporated') { o.conditional = false; continue; }
-      const k = this.packages.get(o.package);
-      o.conditional = !!k && !k.options.every((id) => all(this.options.get(id)));
-      o.status = all(o) && !o.conditional ? 'agreed' : 'open';
-    }
     for (const k of this.packages.values()) {
-      k.complete = k.options.length > 0 && k.options.every((id) => {
+      k.complete = k.options.every((id) => {
         const m = this.options.get(id);
-        return !!m && (m.status === 'agreed' || m.status === 'incorporated');
+        return !!m && (m.status === 'incorporated' || all(m));
       });
+    }
+    for (const o of this.options.values()) {
+      const k = this.packages.get(o.package);
+      o.conditional = !!k && !k.complete;
+      if (o.status === 'withdrawn' || o.status === 'incorporated') continue;
+      o.status = all(o) && !o.conditional ? 'agreed' : 'open';
     }
   }
 
