@@ -184,6 +184,10 @@ func TestOptionsOfferAcceptAndIncorporate(t *testing.T) {
 		t.Error("SG may withdraw US's option")
 	}
 
+	// a link to the rationale note opens its option, under its issue
+	sg.run("open the rationale's link", chromedp.Navigate(sg.e.w.URL()+"/#/n/"+id+"/t/"+o.Rationale))
+	sg.waitJS("the focus on the option", `document.activeElement?.matches('`+sel+`')`, 5*time.Second)
+
 	// SG answers the rationale; US's page shows the reply live
 	sg.click(sel + ` [data-opt="reply-rationale"]`)
 	sg.setValue(sel+" .opt-form textarea", "Sixty is long; could we meet at forty-five?")
@@ -233,6 +237,50 @@ func TestOptionsOfferAcceptAndIncorporate(t *testing.T) {
 	openCard(sg, id, i1)
 	sg.waitText(sel+" .opt-status", "Incorporated in version 2", 5*time.Second)
 	sg.waitText(sel+" .opt-msgs", "could we meet at forty-five?", time.Second)
+}
+
+// Two agreed options on one issue: the next text takes the first and
+// skips the other, and the propose view says so, with the server's reason.
+func TestOptionsNextTextSaysWhatItSkipped(t *testing.T) {
+	e := newEnv(t)
+	id, i1, _ := optionsWorld(e)
+	usNeg, sgNeg := e.api("us-neg"), e.api("sg-neg")
+	a := usNeg.do("add_option", map[string]any{"negotiation": id, "thread": i1, "text": "within sixty days", "body": "Ours."})["option"].(string)
+	b := sgNeg.do("add_option", map[string]any{"negotiation": id, "thread": i1, "text": "within forty-five days", "body": "Theirs."})["option"].(string)
+	sgNeg.do("accept_option", map[string]any{"negotiation": id, "option": a})
+	usNeg.do("accept_option", map[string]any{"negotiation": id, "option": b})
+	var next struct {
+		Applied []string `json:"applied"`
+		Skipped []struct {
+			Option string `json:"option"`
+			Reason string `json:"reason"`
+		} `json:"skipped"`
+	}
+	usNeg.GetJSON("/api/negotiations/"+id+"/next-text", &next)
+	if len(next.Applied) != 1 || len(next.Skipped) != 1 || next.Skipped[0].Reason == "" {
+		t.Fatalf("the server's next text: %+v", next)
+	}
+	us := e.page("us-neg")
+	us.login("us-neg")
+	us.room(id)
+	us.click(`[role=tab][data-tab="propose"]`)
+	us.waitJS("Start from agreed options", `!document.querySelector('#draft-from-options').hidden`, 5*time.Second)
+	us.click("#draft-from-options")
+	us.waitJS("the options listed", `!!document.querySelector('#draft-options .opt-skipped li')`, 5*time.Second)
+	if got := evalIn[[]string](us, `[...document.querySelectorAll('#draft-options .opt-applied li')].map((li) => li.dataset.option)`); strings.Join(got, " ") != next.Applied[0] {
+		t.Errorf("the page lists as applied %v, the server %v", got, next.Applied)
+	}
+	skipped := fmt.Sprintf(`#draft-options .opt-skipped li[data-option=%q]`, next.Skipped[0].Option)
+	us.waitText(skipped, next.Skipped[0].Reason, time.Second)
+	us.waitText("#draft-options", "Your draft is version 1 with 1 agreed option in place.", time.Second)
+	if !us.focused("#draft-options") {
+		t.Error("the focus is not on what the draft took in")
+	}
+	us.checkA11y("the next text from options")
+	// starting again from the latest version drops them
+	evalIn[chromedp.Void](us, `window.confirm = () => true`)
+	us.click("#propose-submit ~ button.secondary")
+	us.waitJS("the options dropped", `document.querySelector('#draft-options').hidden`, 5*time.Second)
 }
 
 // A package of two options on two issues: each stays conditional until
