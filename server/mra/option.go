@@ -224,30 +224,62 @@ func (n *Negotiation) acceptedByAll(o *Option) bool {
 	return true
 }
 
-// complete reports whether every member of a package is accepted by every
-// party (or taken in already).
-func (n *Negotiation) complete(p *Package) bool {
-	for _, id := range p.Options {
-		if o, _ := n.option(id); o == nil || o.Version == 0 && !n.acceptedByAll(o) {
-			return false
-		}
-	}
-	return true
+// optionIndex finds options and packages by id, and remembers which
+// packages are complete, so that reading thousands of options stays
+// linear.
+type optionIndex struct {
+	n        *Negotiation
+	options  map[OptionID]*Option
+	packages map[PackageID]*Package
+	complete map[PackageID]bool
 }
 
-// optionView is o with its status derived.
-func (n *Negotiation) optionView(o *Option) Option {
+func (n *Negotiation) optionIndex() *optionIndex {
+	x := &optionIndex{n: n, options: make(map[OptionID]*Option, len(n.Options)),
+		packages: make(map[PackageID]*Package, len(n.Packages)), complete: map[PackageID]bool{}}
+	for _, o := range n.Options {
+		x.options[o.ID] = o
+	}
+	for _, p := range n.Packages {
+		x.packages[p.ID] = p
+	}
+	return x
+}
+
+// isComplete reports whether every member of package id is accepted by
+// every party (or taken in already).
+func (x *optionIndex) isComplete(id PackageID) bool {
+	if c, ok := x.complete[id]; ok {
+		return c
+	}
+	p, c := x.packages[id], true
+	if p == nil {
+		c = false
+	} else {
+		for _, m := range p.Options {
+			if o := x.options[m]; o == nil || o.Version == 0 && !x.n.acceptedByAll(o) {
+				c = false
+				break
+			}
+		}
+	}
+	x.complete[id] = c
+	return c
+}
+
+// view is o with its status derived.
+func (x *optionIndex) view(o *Option) Option {
 	v := *o
 	v.AcceptedBy = slices.Clone(o.AcceptedBy)
-	if p, _ := n.pkg(o.Package); p != nil {
-		v.Conditional = !n.complete(p)
+	if o.Package != "" {
+		v.Conditional = !x.isComplete(o.Package)
 	}
 	switch {
 	case o.Withdrawn:
 		v.Status = OptionWithdrawn
 	case o.Version > 0:
 		v.Status = OptionIncorporated
-	case n.acceptedByAll(o) && !v.Conditional:
+	case x.n.acceptedByAll(o) && !v.Conditional:
 		v.Status = OptionAgreed
 	default:
 		v.Status = OptionOpen
@@ -255,16 +287,20 @@ func (n *Negotiation) optionView(o *Option) Option {
 	return v
 }
 
+// optionView is o with its status derived.
+func (n *Negotiation) optionView(o *Option) Option { return n.optionIndex().view(o) }
+
 func (n *Negotiation) optionViews() ([]Option, []Package) {
+	x := n.optionIndex()
 	os := make([]Option, len(n.Options))
 	for k, o := range n.Options {
-		os[k] = n.optionView(o)
+		os[k] = x.view(o)
 	}
 	ps := make([]Package, len(n.Packages))
 	for k, p := range n.Packages {
 		ps[k] = *p
 		ps[k].Options = slices.Clone(p.Options)
-		ps[k].Complete = n.complete(p)
+		ps[k].Complete = x.isComplete(p.ID)
 	}
 	return os, ps
 }
@@ -582,8 +618,9 @@ func (n *Negotiation) Places() Places {
 		return ps
 	}
 	ps.base = v.Number
+	x := n.optionIndex()
 	for _, o := range n.Options {
-		if n.optionView(o).Status != OptionAgreed {
+		if x.view(o).Status != OptionAgreed {
 			continue
 		}
 		t := n.Threads[o.Thread]

@@ -1,6 +1,7 @@
 package mra
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -260,4 +261,26 @@ func TestNextTextAndIncorporate(t *testing.T) {
 	}
 	f.fails(CodeBadRequest, "sg-neg", Command{Type: CmdWithdrawAcceptance, Option: a}) // in a version already
 	checkOptionsRestored(t, f.fixture, "incorporated")
+}
+
+// BenchmarkOptionViews: reading 2,000 options on 1,000 issues, 500 of them
+// in packages of two (what every snapshot does).
+func BenchmarkOptionViews(b *testing.B) {
+	n := NewNegotiation("n-1")
+	n.Parties = []PartyID{"US", "SG"}
+	for k := 0; k < 2000; k++ {
+		o := &Option{ID: OptionID(fmt.Sprintf("o-%d", k)), Thread: ThreadID(fmt.Sprintf("t-%d", k/2)), Party: "US", AcceptedBy: []PartyID{"US", "SG"}}
+		if k < 1000 && k%2 == 0 {
+			p := PackageID(fmt.Sprintf("k-%d", k))
+			o.Package = p
+			n.Packages = append(n.Packages, &Package{ID: p, Options: []OptionID{o.ID, OptionID(fmt.Sprintf("o-%d", k+3))}})
+		}
+		n.Options = append(n.Options, o)
+	}
+	for b.Loop() {
+		os, ps := n.optionViews()
+		if len(os) != 2000 || len(ps) != 500 {
+			b.Fatal(len(os), len(ps))
+		}
+	}
 }
