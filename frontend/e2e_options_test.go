@@ -143,6 +143,11 @@ func TestOptionsOfferAcceptAndIncorporate(t *testing.T) {
 	if !us.focused(card + " .opt-words") {
 		t.Error("the cursor is not in the wording")
 	}
+	// the present words are no option
+	us.setValue(card+" .opt-why", "Unchanged.")
+	us.click(card + ` [data-submit="offer-option"]`)
+	us.waitText(card+" .opt-offer .error", "Change the wording first", 2*time.Second)
+	us.setValue(card+" .opt-why", "")
 	us.setValue(card+" .opt-words", "within sixty days")
 	us.waitJS("the draft's redline", `document.querySelector('`+card+` .opt-draft ins')?.textContent.includes('sixty') && document.querySelector('`+card+` .opt-draft del')?.textContent.includes('thirty')`, 2*time.Second)
 	// the rationale is required

@@ -219,6 +219,8 @@ export class OptionsBlock {
     const body = this.why.value;
     this.offerErr.clear();
     if (!body.trim()) { this.offerErr.show('Say why this wording: the rationale is required.'); this.why.focus(); return; }
+    const t = room.st.threads.get(this.card.id);
+    if (t && t.anchor && this.words.value === t.anchor.quote) { this.offerErr.show('Change the wording first: an option is other words than the present ones.'); this.words.focus(); return; }
     if ([...this.words.value].length > MAX_TEXT) { this.offerErr.show(`The wording is longer than ${MAX_TEXT.toLocaleString('en')} characters.`); this.words.focus(); return; }
     this.offerSubmit.disabled = true;
     try {

@@ -231,8 +231,17 @@ export class Negotiation {
   }
 
   // optionsOf lists an issue's options, in the order they were offered.
+  // (An index by issue, made again after options change: every card asks.)
   optionsOf(thread) {
-    return [...this.options.values()].filter((o) => o.thread === thread);
+    if (!this.byIssue || this.byIssueRev !== this.optionsRev) {
+      this.byIssue = new Map();
+      for (const o of this.options.values()) {
+        if (!this.byIssue.has(o.thread)) this.byIssue.set(o.thread, []);
+        this.byIssue.get(o.thread).push(o);
+      }
+      this.byIssueRev = this.optionsRev;
+    }
+    return this.byIssue.get(thread) || [];
   }
 
   // isRationale says whether a thread is an option's rationale note (shown
