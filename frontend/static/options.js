@@ -132,9 +132,15 @@ export class OptionsBlock {
     const show = t.kind === 'open_issue' && t.visibility === 'shared' && (opts.length > 0 || rules.offer(t));
     this.el.hidden = !show;
     if (!show) return;
-    const sig = JSON.stringify([t.status, t.anchor && t.anchor.quote, st.frozen, st.meta.parties,
+    // what this card shows: its options, and the acceptances of the other
+    // members of their packages (never every option: each card asks)
+    const pkgs = [...new Set(opts.map((o) => o.package).filter(Boolean))].map((id) => {
+      const k = st.packages.get(id);
+      return k ? [k.complete, k.options.map((m) => (st.options.get(m) || {}).accepted_by)] : 0;
+    });
+    const sig = JSON.stringify([t.status, t.anchor && t.anchor.quote, st.frozen, st.meta.parties, st.versions.length,
       opts.map((o) => [o.status, o.accepted_by, o.conditional, o.package, o.version, (st.threads.get(o.rationale) || { messages: [] }).messages.length]),
-      st.optionsRev]);
+      pkgs]);
     if (sig === this.sig) return;
     this.sig = sig;
     const live = opts.filter((o) => o.status === 'open' || o.status === 'agreed').length;
