@@ -104,7 +104,7 @@ func (d *demoSeed) user(id mra.UserID) mra.User {
 // negotiation creates the sample negotiation through the server's one
 // command path, as its users would: two versions of an arrangement, an
 // agreed and a proposed consensus, open issues (one resolved), a reply, an
-// internal legal note, and one approval.
+// internal legal note, one approval, and a meeting (demoMeeting).
 func (d *demoSeed) negotiation(s *server.Server) error {
 	var neg string
 	step := 0
@@ -179,8 +179,9 @@ func (d *demoSeed) negotiation(s *server.Server) error {
 		"body": "Resolved by the sixty-day period in version 2."}); err != nil {
 		return err
 	}
-	if _, err := comment("alice", 2, demoText2, "in accordance with the laws and regulations of each Customs Administration",
-		mra.KindOpenIssue, mra.Shared, "We need a reference to the Privacy Act here before we can agree."); err != nil {
+	privacy, err := comment("alice", 2, demoText2, "in accordance with the laws and regulations of each Customs Administration",
+		mra.KindOpenIssue, mra.Shared, "We need a reference to the Privacy Act here before we can agree.")
+	if err != nil {
 		return err
 	}
 	if _, err := comment("ben", 2, demoText2, "may suspend its recognition",
@@ -190,6 +191,9 @@ func (d *demoSeed) negotiation(s *server.Server) error {
 	v2 := mra.SHA256(demoText2)
 	if _, err := do("wei", map[string]any{"type": mra.CmdSignOff, "version": 2, "sha256": v2, "decision": mra.Approve,
 		"body": "Singapore legal review: approved as drafted."}); err != nil {
+		return err
+	}
+	if err := demoMeeting(do, days, privacy); err != nil {
 		return err
 	}
 
@@ -279,6 +283,45 @@ func (d *demoSeed) negotiation(s *server.Server) error {
 	for _, c := range cmds {
 		c.cmd["partnership"] = p
 		if _, err := do(c.as, c.cmd); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// demoMeeting holds the demo negotiation's last round, ended and its
+// minutes approved by both sides: the sixty days agreed, the Privacy Act
+// reference kept in brackets, with an action for the United States.
+func demoMeeting(do func(mra.UserID, map[string]any) (map[string]any, error), days, privacy string) error {
+	m, err := do("alice", map[string]any{"type": mra.CmdStartMeeting, "title": "Round 2 (video call)", "parties": []string{"US", "SG"}})
+	if err != nil {
+		return err
+	}
+	id := m["id"].(string)
+	due := time.Now().UTC().AddDate(0, 0, 14).Format("2006-01-02")
+	for _, s := range []struct {
+		as  mra.UserID
+		cmd map[string]any
+	}{
+		{"alice", map[string]any{"type": mra.CmdFocusIssue, "thread": days}},
+		{"mei", map[string]any{"type": mra.CmdDispose, "thread": days, "outcome": mra.OutcomeAgreed, "body": "Sixty days, as in version 2."}},
+		{"alice", map[string]any{"type": mra.CmdFocusIssue, "thread": privacy}},
+		{"alice", map[string]any{"type": mra.CmdDispose, "thread": privacy, "outcome": mra.OutcomeBracketKept,
+			"body": "Kept in brackets until the reference is drafted."}},
+		{"alice", map[string]any{"type": mra.CmdDispose, "thread": privacy, "outcome": mra.OutcomeAction, "owner": "US", "due": due,
+			"body": "Send wording that refers to the Privacy Act."}},
+	} {
+		s.cmd["meeting"] = id
+		if _, err := do(s.as, s.cmd); err != nil {
+			return err
+		}
+	}
+	ended, err := do("alice", map[string]any{"type": mra.CmdEndMeeting, "meeting": id})
+	if err != nil {
+		return err
+	}
+	for _, as := range []mra.UserID{"alice", "mei"} {
+		if _, err := do(as, map[string]any{"type": mra.CmdApproveMinutes, "meeting": id, "sha256": ended["sha256"], "decision": mra.Approve}); err != nil {
 			return err
 		}
 	}

@@ -15,7 +15,7 @@ import (
 )
 
 // runExport is `mra export --db FILE --negotiation ID --kind KIND --format
-// FORMAT [--version N] [--from M] [--party P [--internal]] [-o FILE]`: an
+// FORMAT [--version N] [--from M] [--meeting ID] [--party P [--internal]] [-o FILE]`: an
 // administrator's export from a stopped server's database. It takes party
 // P's view (P must take part), or without --party shared material only;
 // --internal adds P's own internal threads, and needs --party.
@@ -25,8 +25,9 @@ func runExport(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	db := fs.String("db", "", "database `file` (of a stopped server)")
 	neg := fs.String("negotiation", "", "the negotiation's `id`")
 	var r export.Request
-	fs.StringVar((*string)(&r.Kind), "kind", "", "clean, redline, bracketed or record")
+	fs.StringVar((*string)(&r.Kind), "kind", "", "clean, redline, bracketed, record or minutes")
 	fs.StringVar((*string)(&r.Format), "format", "", "txt, docx, html or json (as the kind allows)")
+	fs.StringVar((*string)(&r.Meeting), "meeting", "", "the meeting `id` whose minutes to export (kind minutes)")
 	fs.IntVar(&r.Version, "version", 0, "the version `N` (default the latest)")
 	fs.IntVar(&r.From, "from", 0, "a redline's old version `M` (default N-1)")
 	party := fs.String("party", "", "whose view to export, a party `code` (default: shared material only)")

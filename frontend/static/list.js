@@ -5,6 +5,7 @@ import { api } from './api.js';
 import { h, replace, errorBox, field, describeError } from './dom.js';
 import { STATUS_LABEL } from './state.js';
 import { reviewWords, daysUntil, reviewSoon } from './lifecycle.js';
+import { listAgeing } from './ageing.js';
 
 export async function showList(app, main) {
   document.title = 'Negotiations — MRA';
@@ -99,7 +100,7 @@ function lifecycleLines(n, byId) {
 function table(negotiations, party) {
   const byId = new Map(negotiations.map((n) => [n.id, n]));
   return h('table', { class: 'negotiations', id: 'negotiations' },
-    h('thead', null, h('tr', null, ['Title', 'Parties', 'Status', `Waiting on ${party}`, 'Latest version'].map((c) => h('th', { scope: 'col' }, c)))),
+    h('thead', null, h('tr', null, ['Title', 'Parties', 'Status', `Waiting on ${party}`, 'Open issues waiting', 'Latest version'].map((c) => h('th', { scope: 'col' }, c)))),
     h('tbody', null, negotiations.map((n) => {
       const w = n.waiting_on_me;
       const review = reviewState(n);
@@ -109,6 +110,7 @@ function table(negotiations, party) {
         h('td', null, h('span', { class: `badge st-${n.status}` }, STATUS_LABEL[n.status] || n.status)),
         h('td', { class: 'waiting' }, w == null ? '—' : w === 0 ? 'Nothing'
           : h('strong', { class: 'pill turn-us' }, `${w} thread${w === 1 ? '' : 's'} wait${w === 1 ? 's' : ''} on ${party}`)),
+        h('td', { class: 'ageing' }, listAgeing(n, party)), // ageing.js
         h('td', null, n.latest_version ? `Version ${n.latest_version}` : '—'));
     })));
 }

@@ -6,6 +6,7 @@
 
 import { h, replace, update, when, errorBox, field, radios, nextId, announce } from './dom.js';
 import { STATUS_LABEL } from './state.js';
+import { Carry, carryWords } from './carry.js';
 
 export class ReadinessPanel {
   constructor(room) {
@@ -34,8 +35,11 @@ export class ReadinessPanel {
     this.reviewErr = errorBox();
     this.approveBtn = h('button', { type: 'button', class: 'primary', id: 'approve', onclick: () => this.signOff('approve') });
     this.changesBtn = h('button', { type: 'button', class: 'secondary', id: 'request-changes', onclick: () => this.signOff('request_changes') }, 'Request changes');
+    // review carry (carry.js): the articles changed since the reviewer's
+    // last approval; approving then carries that review
+    this.carry = new Carry(room);
     this.review = h('section', { class: 'card r-review', 'aria-labelledby': 'review-h' },
-      h('h3', { id: 'review-h' }, 'Your legal review'), this.reviewTarget, this.since,
+      h('h3', { id: 'review-h' }, 'Your legal review'), this.reviewTarget, this.since, this.carry.el,
       field('Comment (optional)', this.reviewBody), this.reviewVisField, this.reviewAudience, this.reviewErr.el,
       h('div', { class: 'buttons' }, this.approveBtn, this.changesBtn));
 
@@ -120,6 +124,7 @@ export class ReadinessPanel {
         ? h('span', { class: 'pill internal' }, own ? `Internal · ${s.party} only` : `Internal · any comment stays with ${s.party}`)
         : h('span', { class: 'pill shared' }, 'Shared'),
       s.stale ? h('span', { class: 'pill' }, 'superseded by a newer version') : null,
+      s.carry ? h('p', { class: 'carry-line' }, carryWords(s.carry)) : null,
       s.body ? h('p', { class: 'm-body' }, s.body) : null);
   }
 
@@ -178,11 +183,15 @@ export class ReadinessPanel {
     const last = st.lastApproval(room.user.id);
     update(this.since, JSON.stringify([mine, last, latest.version]), () => [
       mine ? [`Your decision on this version: ${mine.decision === 'approve' ? 'approved' : 'changes requested'} `, when(mine.at), '. A new decision replaces it. '] : null,
+      mine && mine.carry ? h('span', { class: 'carry-line', id: 'carry-done' }, `${carryWords(mine.carry)} `) : null,
       last && last.version < latest.version ? [`You last approved version ${last.version}. `,
         h('button', { type: 'button', class: 'link', id: 'changes-since-approval', onclick: () => room.compare.show(last.version, latest.version) },
           `Show what changed since version ${last.version}`)] : null,
       !last && !mine ? 'You have not approved any version of this text yet.' : null]);
     this.approveBtn.disabled = this.changesBtn.disabled = !may.signOff;
+    this.carry.render(latest, last);
+    if (this.carry.el.hidden) this.approveBtn.removeAttribute('aria-describedby');
+    else this.approveBtn.setAttribute('aria-describedby', 'carry-summary');
   }
 
   renderSigning(st, r, latest) {
@@ -215,6 +224,11 @@ export class ReadinessPanel {
       return;
     }
     const fields = { version: latest.version, sha256: latest.sha256, decision, visibility: vis || 'internal' };
+    // an approval carries the review of the version listed above (carry.js)
+    // (a repeated approval of the latest version carries from where the one it replaces did)
+    const mine = room.st.signOffs.find((s) => s.user === room.user.id && s.version === latest.version);
+    const again = mine && mine.decision === 'approve' && mine.carry ? mine.carry.from : 0;
+    if (decision === 'approve' && (this.carry.from() || again)) fields.carried_from = this.carry.from() || again;
     if (this.reviewBody.value.trim()) fields.body = this.reviewBody.value;
     this.approveBtn.disabled = this.changesBtn.disabled = true;
     try {

@@ -23,6 +23,7 @@ import { Propose } from './propose.js';
 import { Printer } from './print.js';
 import { ExportMenu } from './exportmenu.js';
 import { Lifecycle } from './lifecycle.js';
+import { Ageing } from './ageing.js';
 
 // pause lets the browser run what waits (input, painting) before going on.
 const pause = () => new Promise((r) => setTimeout(r, 0));
@@ -112,6 +113,7 @@ export class Room {
     this.propose = new Propose(this);
     this.threads = new ThreadsPanel(this);
     this.readiness = new ReadinessPanel(this);
+    this.ageing = new Ageing(this); // ageing.js: open issues waiting on each party
     // printing (print.js): its Print… action sits in the text view's toolbar
     this.printer = new Printer(this);
     (this.reader.el.querySelector('.toolbar-actions') || this.reader.el).append(this.printer.button, this.printer.dialog);
@@ -134,9 +136,9 @@ export class Room {
       el.id = `view-${k}`;
       this.viewTabs.buttons.get(k).setAttribute('aria-controls', el.id);
     }
-    const sides = [{ id: 'threads', label: 'Threads' }, { id: 'readiness', label: 'Readiness' }, { id: 'lifecycle', label: 'Signed' }];
+    const sides = [{ id: 'threads', label: 'Threads' }, { id: 'readiness', label: 'Readiness' }, { id: 'ageing', label: 'Ageing' }, { id: 'lifecycle', label: 'Signed' }];
     this.sideTabs = tabs('Side panel', sides, (v) => this.showSide(v, false));
-    this.sidePanels = { threads: this.threads.el, readiness: this.readiness.el, lifecycle: this.lifecycle.el };
+    this.sidePanels = { threads: this.threads.el, readiness: this.readiness.el, ageing: this.ageing.el, lifecycle: this.lifecycle.el };
     for (const [k, el] of Object.entries(this.sidePanels)) {
       el.setAttribute('role', 'tabpanel');
       el.setAttribute('aria-labelledby', this.sideTabs.buttons.get(k).id);
@@ -400,6 +402,7 @@ export class Room {
     this.people.render();
     this.threads.render();
     this.readiness.render();
+    this.ageing.render();
     this.compare.render();
     this.propose.render();
     this.printer.render();

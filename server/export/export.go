@@ -31,6 +31,7 @@ const (
 	Redline   Kind = "redline"   // version From → version Version
 	Bracketed Kind = "bracketed" // the text with the ranges still in dispute in brackets
 	Record    Kind = "record"    // the signing record of a version
+	Minutes   Kind = "minutes"   // the minutes of a meeting (minutes.go)
 )
 
 // Format is the file format of an export.
@@ -50,6 +51,7 @@ var formats = map[Kind][]Format{
 	Redline:   {DOCX, HTML},
 	Bracketed: {TXT, DOCX, HTML},
 	Record:    {JSON, HTML},
+	Minutes:   {HTML, DOCX},
 }
 
 // ContentTypes are the media types of the formats.
@@ -75,11 +77,14 @@ type Request struct {
 	// internal sign-offs' bodies in a record), marked internal: html and
 	// docx only.
 	Internal bool
+	// Meeting is the meeting whose minutes a minutes export holds; only
+	// that kind takes it.
+	Meeting mra.MeetingID
 }
 
 // ParseQuery reads a request from the export endpoint's query parameters
-// (kind, format, version, from, internal). Its errors are bad_request,
-// naming the parameter.
+// (kind, format, version, from, internal, meeting). Its errors are
+// bad_request, naming the parameter.
 func ParseQuery(q url.Values) (Request, error) {
 	r := Request{Kind: Kind(q.Get("kind")), Format: Format(q.Get("format"))}
 	for _, p := range []struct {
@@ -104,6 +109,12 @@ func ParseQuery(q url.Values) (Request, error) {
 	default:
 		return r, mra.Errorf(mra.CodeBadRequest, "internal must be 1 or 0")
 	}
+	if raw, ok := q["meeting"]; ok {
+		if len(raw) != 1 || raw[0] == "" {
+			return r, mra.Errorf(mra.CodeBadRequest, "meeting must be one meeting id")
+		}
+		r.Meeting = mra.MeetingID(raw[0])
+	}
 	return r, r.Check()
 }
 
@@ -112,7 +123,7 @@ func ParseQuery(q url.Values) (Request, error) {
 func (r Request) Check() error {
 	fs, ok := formats[r.Kind]
 	if !ok {
-		return mra.Errorf(mra.CodeBadRequest, "kind must be clean, redline, bracketed or record")
+		return mra.Errorf(mra.CodeBadRequest, "kind must be clean, redline, bracketed, record or minutes")
 	}
 	if !contains(fs, r.Format) {
 		names := make([]string, len(fs))
@@ -126,6 +137,12 @@ func (r Request) Check() error {
 	}
 	if r.From != 0 && r.Kind != Redline {
 		return mra.Errorf(mra.CodeBadRequest, "from: only a redline takes from")
+	}
+	if r.Kind == Minutes {
+		return r.checkMinutes()
+	}
+	if r.Meeting != "" {
+		return mra.Errorf(mra.CodeBadRequest, "meeting: only minutes take a meeting")
 	}
 	if r.Internal && r.Format != HTML && r.Format != DOCX {
 		return mra.Errorf(mra.CodeBadRequest, "internal: only html and docx exports hold internal threads")
@@ -226,6 +243,9 @@ func Make(v View, r Request) (*File, error) {
 	}
 	if r.Internal && v.Party == "" {
 		return nil, mra.Errorf(mra.CodeBadRequest, "internal: an export without a party holds shared material only")
+	}
+	if r.Kind == Minutes {
+		return (&exporter{v: v, r: r}).minutesFile()
 	}
 	latest := len(v.Snapshot.Versions)
 	if latest == 0 {
