@@ -110,10 +110,12 @@ func TestDemo(t *testing.T) {
 	var us, sg snap
 	alice.GetJSON("/api/negotiations/"+id, &us)
 	mei.GetJSON("/api/negotiations/"+id, &sg)
-	if len(us.Threads) != 5 || len(sg.Threads) != 4 || len(us.SignOffs) != 1 {
-		t.Errorf("demo: US sees %d threads, SG %d, %d sign-offs; want 5, 4 and 1", len(us.Threads), len(sg.Threads), len(us.SignOffs))
+	// Five threads and one internal to US, then an open issue on suspension
+	// and three options' rationale notes.
+	if len(us.Threads) != 9 || len(sg.Threads) != 8 || len(us.SignOffs) != 1 {
+		t.Errorf("demo: US sees %d threads, SG %d, %d sign-offs; want 9, 8 and 1", len(us.Threads), len(sg.Threads), len(us.SignOffs))
 	}
-	if us.Readiness.OpenIssues != 1 || us.Readiness.VoidConsensus != 1 {
+	if us.Readiness.OpenIssues != 2 || us.Readiness.VoidConsensus != 1 {
 		t.Errorf("demo readiness: %+v", us.Readiness)
 	}
 	if err := app.Close(context.Background()); err != nil {

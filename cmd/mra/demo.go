@@ -196,6 +196,9 @@ func (d *demoSeed) negotiation(s *server.Server) error {
 	if err := demoMeeting(do, days, privacy); err != nil {
 		return err
 	}
+	if err := demoOptions(do, comment, privacy); err != nil {
+		return err
+	}
 
 	// Years after signing: an arrangement signed earlier, its next periodic
 	// review scheduled, and an amendment of it in negotiation.
@@ -287,6 +290,42 @@ func (d *demoSeed) negotiation(s *server.Server) error {
 		}
 	}
 	return nil
+}
+
+// demoOptions gives the demo negotiation's open issues bracket options:
+// two wordings of the data-protection clause, and a notice period for
+// suspensions tied to Singapore's wording in a package, which the United
+// States has accepted in part (so both are conditional).
+func demoOptions(do func(mra.UserID, map[string]any) (map[string]any, error),
+	comment func(mra.UserID, int, string, string, mra.ThreadKind, mra.Visibility, string) (string, error), privacy string) error {
+	suspend, err := comment("mei", 2, demoText2, "may suspend its recognition", mra.KindOpenIssue, mra.Shared,
+		"A suspension without notice would surprise our members; we need a notice period.")
+	if err != nil {
+		return err
+	}
+	const clause = "in accordance with the laws and regulations of each Customs Administration"
+	offers := []struct {
+		as                mra.UserID
+		issue, text, body string
+	}{
+		{"alice", privacy, clause + ", including the Privacy Act of 1974", "Our statute must be named for the exchange to be lawful on our side."},
+		{"mei", privacy, clause + ", including those on the protection of personal data", "A general reference covers both statutes and any that replace them."},
+		{"alice", suspend, "may, after 30 days' notice, suspend its recognition", "Thirty days lets members answer before a suspension."},
+	}
+	ids := make([]string, len(offers))
+	for k, o := range offers {
+		r, err := do(o.as, map[string]any{"type": mra.CmdAddOption, "thread": o.issue, "text": o.text, "body": o.body})
+		if err != nil {
+			return err
+		}
+		ids[k] = r["option"].(string)
+	}
+	if _, err := do("mei", map[string]any{"type": mra.CmdLinkPackage, "options": []string{ids[1], ids[2]},
+		"title": "Data protection and notice of suspension"}); err != nil {
+		return err
+	}
+	_, err = do("alice", map[string]any{"type": mra.CmdAcceptOption, "option": ids[1]})
+	return err
 }
 
 // demoMeeting holds the demo negotiation's last round, ended and its

@@ -67,6 +67,7 @@ export const api = {
   diff: (id, from, to) => request('GET', `/api/negotiations/${enc(id)}/diff?from=${from}&to=${to}`),
   draftDiff: (id, from, text) => request('POST', `/api/negotiations/${enc(id)}/diff`, { from, text }), // server addition: a draft's redline and voids
   importDocx: (bytes) => request('POST', '/api/import', bytes, DOCX), // a Word document's text; changes nothing
+  nextText: (id) => request('GET', `/api/negotiations/${enc(id)}/next-text`), // the latest text with the agreed options in place (bracket options)
   // review carry (server/README "Per-article review carry"): the articles of
   // `version` against the reader's approval of `from` (both optional)
   reviewCarry: (id, version, from) => request('GET', `/api/negotiations/${enc(id)}/review-carry?version=${version}${from ? `&from=${from}` : ''}`),

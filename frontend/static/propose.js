@@ -19,6 +19,10 @@ import { h, replace, update, errorBox, field, announce, when, describeError } fr
 import { renderOps, describeCounts, ChangeNav } from './redline.js';
 import { merge3 } from './merge.js';
 import { DocImport } from './docimport.js';
+import { optionLabel } from './options.js';
+
+// cut shortens s to n code points, with "…".
+const cut = (s, n) => { const c = [...(s || '')]; return c.length > n ? c.slice(0, n).join('') + '…' : s || ''; };
 
 const PREVIEW_PAUSE_MS = 250; // a pause in typing this long asks for a preview
 const BIG_EDIT_CHARS = 2000; // an edit that changes the length this much is no typing
@@ -54,6 +58,10 @@ export class Propose {
     this.warn = h('div', { class: 'notice warn', id: 'draft-warning', role: 'alert', tabindex: '-1', hidden: true });
     this.err = errorBox();
     this.importer = new DocImport(this); // "Import a Word document" (docimport.js)
+    // bracket options: the next text from the agreed options (GET …/next-text)
+    this.fromOptions = h('button', { type: 'button', class: 'secondary', id: 'draft-from-options', hidden: true, onclick: () => this.startFromOptions() }, 'Start from agreed options');
+    this.optionsInfo = h('div', { class: 'notice draft-options', id: 'draft-options', role: 'status', tabindex: '-1', hidden: true });
+    this.applied = []; // the option ids the draft takes in: sent as propose_version's options
     this.submitBtn = h('button', { type: 'submit', class: 'primary', id: 'propose-submit' });
     this.changesOnly = h('input', { type: 'checkbox', id: 'preview-changes-only', checked: true });
     this.changesOnly.addEventListener('change', () => this.drawPreview());
@@ -63,6 +71,7 @@ export class Propose {
     this.nav = new ChangeNav('preview');
     this.form = h('form', { class: 'propose-form' },
       this.blocked, this.baseInfo, this.warn, this.importer.el,
+      h('div', { class: 'draft-from-options' }, this.fromOptions), this.optionsInfo,
       field('Proposed text', this.editor), this.folded,
       field('Note for the other side', this.note, 'Say what this revision does; it is shown with the version.'),
       this.voids, this.err.el,
@@ -102,6 +111,8 @@ export class Propose {
     }
     this.edited(true);
     this.started = true;
+    this.applied = [];
+    this.optionsInfo.hidden = true;
     this.conflict = false;
     this.merged = false;
     this.warn.hidden = true;
@@ -111,6 +122,8 @@ export class Propose {
 
   render() {
     this.renderBlocked();
+    const agreed = [...this.room.st.options.values()].some((o) => o.status === 'agreed');
+    this.fromOptions.hidden = !agreed && !this.applied.length;
     const latest = this.room.st.latest();
     const n = latest ? latest.version : 0;
     this.submitBtn.textContent = this.base === 0 ? 'Propose the first version' : `Propose version ${this.base + 1}`;
@@ -297,9 +310,13 @@ export class Propose {
     if (this.base && text === this.baseText) { this.err.show(`The draft is the same as version ${this.base}. Change the text first.`); return; }
     this.submitBtn.disabled = true;
     try {
-      const r = await room.run('propose_version', { base: this.base, text, note: this.note.value });
+      const fields = { base: this.base, text, note: this.note.value };
+      if (this.applied.length) fields.options = this.applied;
+      const r = await room.run('propose_version', fields);
       const from = this.base;
       this.started = false;
+      this.applied = [];
+      this.optionsInfo.hidden = true;
       this.note.value = '';
       this.warn.hidden = true;
       announce(`Version ${r.version} proposed.`);
@@ -325,6 +342,61 @@ export class Propose {
     } finally {
       this.submitBtn.disabled = false;
     }
+  }
+
+  // startFromOptions puts the server's next text (the latest version with
+  // each agreed option's words in place of its issue's range) into the
+  // draft as a paste does, so the preview shows it at once, and says which
+  // options it applied and which it skipped, and why. Proposing then sends
+  // the applied ones as `options`: they become incorporated in the version.
+  async startFromOptions() {
+    const room = this.room;
+    this.err.clear();
+    if (this.started && this.editor.value !== this.baseText &&
+      !window.confirm('Replace your draft with the latest version and the agreed options?')) return;
+    this.fromOptions.disabled = true;
+    let r;
+    try {
+      r = await api.nextText(room.id);
+    } catch (err) {
+      this.err.show(err);
+      this.fromOptions.disabled = false;
+      return;
+    }
+    this.fromOptions.disabled = false;
+    this.base = r.base;
+    this.baseText = r.base ? (await room.text(r.base)).text : '';
+    this.started = true;
+    this.conflict = false;
+    this.merged = false;
+    this.warn.hidden = true;
+    this.unfold();
+    this.replaceDraft(r.text, 'loaded');
+    this.applied = (r.applied || []).slice();
+    this.showApplied(r);
+    this.render();
+    this.optionsInfo.focus();
+  }
+
+  // showApplied names the options the next text applied and skipped.
+  showApplied(r) {
+    const st = this.room.st;
+    const name = (id) => {
+      const o = st.options.get(id);
+      if (!o) return id;
+      const t = st.threads.get(o.thread);
+      return `${optionLabel(st, o)} (${o.party}) on “${cut(t && t.anchor ? t.anchor.quote : '', 60)}”: “${cut(o.text, 80) || '(delete the words)'}”`;
+    };
+    const applied = r.applied || [], skipped = r.skipped || [];
+    this.optionsInfo.mraKey = '';
+    replace(this.optionsInfo,
+      h('p', null, h('strong', null, applied.length
+        ? `Your draft is version ${r.base} with ${applied.length} agreed option${applied.length === 1 ? '' : 's'} in place. `
+        : `No agreed option could be applied: your draft is version ${r.base} as it is. `),
+      applied.length ? 'Proposing it records them as incorporated in the new version.' : ''),
+      applied.length ? [h('p', { class: 't-label' }, 'Applied:'), h('ul', { class: 'opt-applied' }, applied.map((id) => h('li', { dataset: { option: id } }, name(id))))] : null,
+      skipped.length ? [h('p', { class: 't-label' }, 'Skipped:'), h('ul', { class: 'opt-skipped' }, skipped.map((s) => h('li', { dataset: { option: s.option } }, name(s.option), ' — ', s.reason)))] : null);
+    this.optionsInfo.hidden = false;
   }
 
   // mergeOnto replays the user's edits onto the latest version.

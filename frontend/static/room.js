@@ -399,7 +399,7 @@ export class Room {
     this.viewTabs.buttons.get('propose').hidden = !this.may.isNegotiator || st.frozen;
     this.sideTabs.buttons.get('lifecycle').hidden = !st.frozen; // signed is for good: no way back to hide it from
     if (this.view === 'propose' && this.viewTabs.buttons.get('propose').hidden) this.showView('text', false);
-    const visible = [...st.threads.values()].filter((t) => t.status !== 'withdrawn').length;
+    const visible = [...st.threads.values()].filter((t) => t.status !== 'withdrawn' && !st.isRationale(t.id)).length;
     setText(this.sideTabs.buttons.get('threads'), `Threads (${visible})`);
     setText(this.sideTabs.buttons.get('readiness'), r.status === 'ready_to_sign' ? 'Readiness ✓' : 'Readiness');
 

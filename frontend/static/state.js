@@ -49,6 +49,11 @@ export class Negotiation {
     this.names = snap.names || {};
     // meetings (server/README "Meetings"), in the order started
     this.meetings = (snap.meetings || []).map(normalizeMeeting);
+    // Bracket options and their packages (server/README "Bracket options"),
+    // in the order they were made; foldOption keeps them current.
+    this.options = new Map((snap.options || []).map((o) => [o.id, { ...o, accepted_by: (o.accepted_by || []).slice() }]));
+    this.packages = new Map((snap.packages || []).map((k) => [k.id, { ...k, options: (k.options || []).slice() }]));
+    this.optionsRev = 0;
   }
 
   // userName returns a user's full name when the server gave it, else the login id.
@@ -87,6 +92,7 @@ export class Negotiation {
             author: ev.actor.user, party: ev.actor.party, at: ev.at, length: d.length,
           });
         }
+        if ((d.options || []).length) this.foldOption(ev);
         break;
       case 'thread_opened':
         if (!this.threads.has(d.thread)) {
@@ -143,6 +149,10 @@ export class Negotiation {
       case 'referendum_confirmed': case 'meeting_ended': case 'minutes_approved':
         foldMeeting(this.meetings, ev);
         break;
+      case 'option_added': case 'option_accepted': case 'option_acceptance_withdrawn':
+      case 'option_withdrawn': case 'package_linked':
+        this.foldOption(ev);
+        break;
       default:
         break; // a kind this page does not know yet: its head still moves on
     }
@@ -150,6 +160,109 @@ export class Negotiation {
     this.readiness = this.computeReadiness();
     this.meta.status = this.readiness.status;
     this.meta.latest_version = this.versions.length;
+  }
+
+  // foldOption folds a bracket option's event (and the options a
+  // version_proposed incorporates), then derives every option's
+  // `conditional` and `status` and every package's `complete` as the server
+  // does: agreed when every party accepted it and it is not conditional,
+  // conditional while it is in a package whose members are not all
+  // accepted by every party. Each step sets or adds by id: a repeat changes
+  // nothing.
+  foldOption(ev) {
+    const d = ev.data || {};
+    const o = this.options.get(d.option);
+    switch (ev.kind) {
+      case 'option_added':
+        if (!o) {
+          this.options.set(d.option, {
+            id: d.option, thread: d.thread, party: ev.actor.party, author: ev.actor.user, text: d.text,
+            rationale: d.rationale, at: ev.at, accepted_by: [ev.actor.party], conditional: false, package: '', status: 'open',
+          });
+        }
+        break;
+      case 'option_accepted':
+        if (o && !o.accepted_by.includes(d.party)) o.accepted_by.push(d.party);
+        break;
+      case 'option_acceptance_withdrawn':
+        if (o) o.accepted_by = o.accepted_by.filter((p) => p !== d.party);
+        break;
+      case 'option_withdrawn':
+        if (o) {
+          o.status = 'withdrawn';
+          const k = this.packages.get(o.package);
+          if (k) k.options = k.options.filter((x) => x !== o.id);
+          o.package = '';
+        }
+        break;
+      case 'package_linked':
+        if (!this.packages.has(d.package)) {
+          this.packages.set(d.package, { id: d.package, title: d.title || '', options: (d.options || []).slice(), party: ev.actor.party, author: ev.actor.user, at: ev.at, complete: false });
+          for (const id of d.options || []) { const m = this.options.get(id); if (m) m.package = d.package; }
+        }
+        break;
+      case 'version_proposed':
+        for (const id of d.options || []) {
+          const m = this.options.get(id);
+          if (m) { m.status = 'incorporated'; m.version = d.version; }
+        }
+        break;
+      default:
+        break;
+    }
+    this.deriveOptions();
+    this.optionsRev += 1; // tells the views that options changed
+  }
+
+  // deriveOptions sets each option's conditional and status, and each
+  // package's complete, as the server derives them (mra/option.go): a
+  // package is complete when each member is accepted by every party or
+  // taken into a version; a member of an incomplete package is
+  // conditional; an option is agreed when every party accepted it and it
+  // is not conditional (withdrawn and incorporated stay so).
+  deriveOptions() {
+    const parties = this.meta.parties || [];
+    const all = (x) => !!x && parties.every((p) => x.accepted_by.includes(p));
+    for (const k of this.packages.values()) {
+      k.complete = k.options.every((id) => {
+        const m = this.options.get(id);
+        return !!m && (m.status === 'incorporated' || all(m));
+      });
+    }
+    for (const o of this.options.values()) {
+      const k = this.packages.get(o.package);
+      o.conditional = !!k && !k.complete;
+      if (o.status === 'withdrawn' || o.status === 'incorporated') continue;
+      o.status = all(o) && !o.conditional ? 'agreed' : 'open';
+    }
+  }
+
+  // optionsOf lists an issue's options, in the order they were offered.
+  // (An index by issue, made again after options change: every card asks.)
+  optionsOf(thread) {
+    if (!this.byIssue || this.byIssueRev !== this.optionsRev) {
+      this.byIssue = new Map();
+      for (const o of this.options.values()) {
+        if (!this.byIssue.has(o.thread)) this.byIssue.set(o.thread, []);
+        this.byIssue.get(o.thread).push(o);
+      }
+      this.byIssueRev = this.optionsRev;
+    }
+    return this.byIssue.get(thread) || [];
+  }
+
+  // isRationale says whether a thread is an option's rationale note (shown
+  // with its option, not among the threads).
+  isRationale(thread) {
+    if (!this.rationales || this.rationales.size !== this.options.size) {
+      this.rationales = new Map([...this.options.values()].map((o) => [o.rationale, o.id]));
+    }
+    return this.rationales.has(thread);
+  }
+
+  // optionOfRationale returns the option whose rationale a thread is.
+  optionOfRationale(thread) {
+    return this.isRationale(thread) ? this.options.get(this.rationales.get(thread)) : null;
   }
 
   // wait sets a thread's waiting_on after an event at `at` folded into it,

@@ -9,6 +9,7 @@
 import { h, replace, setText, when, errorBox, field, select, nextId, radios, waited, announce } from './dom.js';
 import { KIND_LABEL, THREAD_STATUS_LABEL } from './state.js';
 import { articleAt } from './text.js';
+import { OptionsBlock, PackagesPanel } from './options.js';
 
 const STATUS_FILTER = [
   ['active', 'Any but withdrawn'], ['', 'Any status'], ['open', 'Open'], ['proposed', 'Proposed'],
@@ -42,6 +43,7 @@ export class ThreadsPanel {
     this.el = h('div', { class: 'side threads' },
       h('h2', { class: 'sr-only', id: 'threads-h', tabindex: '-1' }, 'Threads'),
       this.nav, h('div', { class: 'passage-row' }, this.passageBtn),
+      (this.packages = new PackagesPanel(this)).el,
       h('details', { class: 'filters', open: true },
         h('summary', null, 'Filter'),
         h('div', { class: 'filter-grid' }, field('Kind', this.kindSel), field('Status', this.statusSel), field('Raised by', this.partySel), field('Visibility', this.visSel))),
@@ -62,7 +64,9 @@ export class ThreadsPanel {
     if (this.partySel.options.length === 1) {
       for (const p of st.parties) this.partySel.append(h('option', { value: p.id }, p.id));
     }
-    const threads = st.sortedThreads();
+    // an option's rationale note shows with its option (options.js)
+    const threads = st.sortedThreads().filter((t) => !st.isRationale(t.id));
+    for (const [id, card] of this.cards) if (st.isRationale(id)) { card.el.remove(); this.cards.delete(id); }
     let shown = 0;
     let prev = null;
     for (const t of threads) {
@@ -84,6 +88,16 @@ export class ThreadsPanel {
     this.passageBtn.hidden = !this.room.may.comment;
     this.renderNav();
     this.composer.render();
+    this.packages.render();
+  }
+
+  // openOption opens an option's issue and puts the focus on the option.
+  openOption(id) {
+    const o = this.room.st.options.get(id);
+    if (!o) return;
+    this.room.openThread(o.thread, { focus: false });
+    const card = this.cards.get(o.thread);
+    if (card && !card.options.focusOption(id)) card.el.focus();
   }
 
   // openIssues lists the open issues this user sees, in the order of the
@@ -148,6 +162,13 @@ export class ThreadsPanel {
   open(id, focus = true) {
     const t = this.room.st.threads.get(id);
     if (!t) return;
+    const o = this.room.st.optionOfRationale(id); // a rationale: its option, under its issue
+    if (o && this.room.st.threads.has(o.thread)) {
+      this.open(o.thread, false);
+      const card = this.cards.get(o.thread);
+      if (focus && card && !card.options.focusOption(o.id)) card.el.focus();
+      return;
+    }
     if (!this.matches(t)) {
       for (const s of [this.kindSel, this.partySel, this.visSel]) s.value = '';
       this.statusSel.value = '';
@@ -404,8 +425,9 @@ class Card {
     this.actions = h('div', { class: 't-actions' });
     this.err = errorBox();
     this.form = null; // built when first opened (see buildForm)
+    this.options = new OptionsBlock(this); // a shared open issue's bracket options
     this.el = h('article', { class: 'thread', tabindex: '-1', dataset: { thread: id }, 'aria-labelledby': headId },
-      this.head, this.turn, this.anchor, this.consent, this.msgs, this.actions, this.err.el);
+      this.head, this.turn, this.anchor, this.consent, this.msgs, this.actions, this.err.el, this.options.el);
   }
 
   // buildForm adds the card's reply / confirm form on first use: 250 idle
@@ -422,11 +444,12 @@ class Card {
       h('div', { class: 'buttons' }, this.formSubmit, h('button', { type: 'button', class: 'secondary', onclick: () => this.cancelForm() }, 'Cancel')));
     this.form.addEventListener('keydown', (e) => { if (e.key === 'Escape') { e.stopPropagation(); this.cancelForm(); } });
     this.form.addEventListener('submit', (e) => { e.preventDefault(); this.send(); });
-    this.el.append(this.form);
+    this.options.el.before(this.form);
   }
 
   update(t) {
     const room = this.panel.room;
+    this.options.update(t);
     const wait = waited(t.waiting_since);
     const sig = JSON.stringify([t.status, t.concurred, t.anchor, t.messages.length, room.st.frozen, room.st.versions.length, t.waiting_on, wait]);
     if (sig === this.sig) return;

@@ -34,6 +34,10 @@ type MeetingResult struct {
 	Meeting     MeetingID     `json:"meeting"`
 }
 
+// MaxDispositions bounds a meeting's dispositions, and so its record and
+// its minutes (each disposition at most a body's 20,000 characters).
+const MaxDispositions = 1000
+
 func (d *decider) dispose() (*Outcome, error) {
 	m, err := d.namedMeeting()
 	if err != nil {
@@ -57,6 +61,9 @@ func (d *decider) dispose() (*Outcome, error) {
 	}
 	if t.Status == StatusWithdrawn {
 		return nil, badRequest("issue %q is withdrawn; it takes no disposition", t.ID)
+	}
+	if len(m.Dispositions) >= MaxDispositions {
+		return nil, badRequest("a meeting takes at most %d dispositions; end it and start another", MaxDispositions)
 	}
 	c := d.cmd
 	x := Disposition{Thread: t.ID, Outcome: c.Outcome, Parties: []PartyID{}, By: d.in.Actor.ID, Party: d.in.Actor.Party, At: d.at}

@@ -531,3 +531,16 @@ func TestMeetingRandomFold(t *testing.T) {
 		}
 	}
 }
+
+// TestMeetingDispositionCap: a meeting takes at most MaxDispositions, so
+// its record and minutes stay bounded.
+func TestMeetingDispositionCap(t *testing.T) {
+	f := newMeetingFixture(t)
+	m := f.start("us-neg")
+	kept := Command{Type: CmdDispose, Meeting: m.ID, Thread: f.issue, Outcome: OutcomeBracketKept}
+	for range MaxDispositions {
+		f.must("us-neg", kept)
+	}
+	f.fails(CodeBadRequest, "us-neg", kept)
+	f.must("us-neg", Command{Type: CmdEndMeeting, Meeting: m.ID}) // and it still ends
+}
