@@ -236,6 +236,23 @@ func TestMeetingWhole(t *testing.T) {
 		t.Errorf("the ad referendum: %+v", d)
 	}
 
+	// SG writes a note on the referendum in the Meetings panel; the chair
+	// moves on: the text follows, but the panel, the focus and the words stay
+	sg.sideTab("meetings")
+	note := "#mt-ref-note-" + ds[3].ID
+	sg.click(note)
+	sg.press("Asking the capital")
+	us.setValue("#mt-pick", is[2])
+	us.click("#mt-take")
+	sg.waitText("#mt-focus", "Now: open issue 3 of 3", live)
+	sg.waitJS("the move read out, the page held", announced("Your page stays where you are working"), live)
+	if !evalIn[bool](sg, fmt.Sprintf(`!document.querySelector('#side-meetings').hidden && document.activeElement === document.querySelector(%s) && document.activeElement.value === 'Asking the capital'`, jsString(note))) {
+		t.Error("following the chair hid the panel SG was typing in, or took its focus or words")
+	}
+	if !evalIn[bool](sg, `!!document.querySelector('#doc .current[data-threads~=`+jsString(is[2])+`]')`) {
+		t.Error("the text did not follow the chair while SG typed in the panel")
+	}
+
 	// a version proposed during the meeting goes into its minutes
 	e.api("sg-neg").do("propose_version", map[string]any{"negotiation": id, "base": 1, "text": text1 + "\nArticle 5\nPorts\n\n1. The ports are listed in Annex I.\n", "note": "ports"})
 	us.waitText(".room-meta", "version 2 of 2", live)
