@@ -127,8 +127,9 @@ func TestCommentSeenLiveByTheOtherParty(t *testing.T) {
 	if us.text("#status-badge") != "Negotiating" {
 		t.Errorf("status badge %q, want Negotiating", us.text("#status-badge"))
 	}
-	// who is online, and where
+	// who is online, and where: by name, in the list and in the outline
 	us.waitText(".people-list", "SG Negotiator", live)
+	us.waitJS("SG's reader named in the outline", `[...document.querySelectorAll('.ol-people')].some((e) => e.textContent === 'reading: SG Negotiator')`, live)
 	sg.screenshot("03-room-text-and-threads")
 	sg.checkA11y("room")
 }

@@ -90,7 +90,7 @@ export class Outline {
       const f = u.focus;
       if (!f || !shown || f.version !== shown.version) continue;
       const e = articleAt(entries, f.start);
-      if (e) looking.set(e.index, [...(looking.get(e.index) || []), u.user]);
+      if (e) looking.set(e.index, [...(looking.get(e.index) || []), this.room.st.userName(u.user)]);
     }
     this.states = states(entries, threads, shown && shown.fresh);
     this.looking = looking;
