@@ -177,6 +177,12 @@ func TestOptionsOfferAcceptAndIncorporate(t *testing.T) {
 	sg.waitJS("the option in SG's page", `!!document.querySelector('`+sel+`')`, 5*time.Second)
 	sg.waitText(sel+" .opt-status", "Open: waiting for us (SG) to accept it", 2*time.Second)
 	sg.waitText(sel+" .opt-msgs", "Sixty days matches our statute", 2*time.Second)
+	// SG's recent activity says an option was offered, not that a note was
+	// opened (the rationale note opens in the same commit).
+	sg.waitJS("the offer in SG's activity", `[...document.querySelectorAll('.activity li')].some((li) => li.textContent.includes('offered an option on an open issue'))`, 5*time.Second)
+	if evalIn[bool](sg, `[...document.querySelectorAll('.activity li')].some((li) => li.textContent.includes('opened a note'))`) {
+		t.Error("SG's activity names the option's rationale as a note opened")
+	}
 	for _, p := range []*pg{us, sg} {
 		if evalIn[bool](p, `!!document.querySelector('#thread-list .thread[data-thread=`+jsString(o.Rationale)+`]')`) {
 			t.Errorf("page %s lists the rationale note among the threads", p.name)

@@ -65,11 +65,31 @@ export class People {
   }
 
   // activity adds a live event to the feed and reads it out.
+  // An option's rationale note opens just before the option itself (one
+  // commit): the note's line waits a moment, and the option's takes its
+  // place, so the feed says "offered an option", not "opened a note".
   activity(ev) {
     const line = describe(ev, this.room.st);
     if (!line) return;
     const d = ev.data || {};
-    const thread = d.thread && this.room.st.threads.has(d.thread) ? d.thread : null;
+    if (ev.kind === 'option_added' && this.pendingNote && this.pendingNote.thread === d.rationale) {
+      clearTimeout(this.pendingNote.timer);
+      this.pendingNote = null;
+    }
+    if (ev.kind === 'thread_opened' && d.kind === 'note' && ev.stream === 'shared') {
+      if (this.pendingNote) this.pendingNote.show();
+      const show = () => { if (this.pendingNote && this.pendingNote.thread === d.thread) this.pendingNote = null; this.add(ev, line); };
+      this.pendingNote = { thread: d.thread, show, timer: setTimeout(show, 300) };
+      return;
+    }
+    this.add(ev, line);
+  }
+
+  add(ev, line) {
+    const d = ev.data || {};
+    let thread = d.thread && this.room.st.threads.has(d.thread) ? d.thread : null;
+    const o = d.option && this.room.st.options.get(d.option);
+    if (!thread && o && this.room.st.threads.has(o.thread)) thread = o.thread;
     const text = `${this.room.st.userName(ev.actor.user)} (${ev.actor.party}) ${line}`;
     const item = h('li', null, h('span', { class: 'muted' }, new Date(ev.at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })), ' ',
       thread ? h('button', { type: 'button', class: 'link', onclick: () => this.room.openThread(thread) }, text) : text);
@@ -98,6 +118,16 @@ function describe(ev, st) {
       return d.decision === 'approve' ? `approved version ${d.version}` : `requested changes to version ${d.version}`;
     case 'signed': return `signed version ${d.version}`;
     case 'signature_withdrawn': return `withdrew ${d.party}’s signature of version ${d.version}${d.body ? `: “${d.body}”` : ''}`;
+    case 'option_added': return 'offered an option on an open issue';
+    case 'option_accepted': return 'accepted an option';
+    case 'option_acceptance_withdrawn': return 'withdrew the acceptance of an option';
+    case 'option_withdrawn': return 'withdrew an option';
+    case 'package_linked': return `linked ${(d.options || []).length} options into a package${d.title ? ` (“${d.title}”)` : ''}`;
+    case 'meeting_started': return `started a meeting: “${d.title}”`;
+    case 'issue_disposed': return 'recorded the outcome of an open issue';
+    case 'referendum_confirmed': return d.decision === 'confirm' ? 'confirmed an ad referendum agreement' : 'withdrew an ad referendum agreement';
+    case 'meeting_ended': return 'ended the meeting: its minutes are ready';
+    case 'minutes_approved': return d.decision === 'approve' ? 'approved the minutes' : 'asked for changes to the minutes';
     default: return '';
   }
 }
