@@ -92,6 +92,10 @@ func TestBracketOptionsServed(t *testing.T) {
 		!strings.Contains(string(body), "[a contact point / two contact points]") {
 		t.Fatalf("bracketed export: %d %s", status, body)
 	}
+	status, body = us.Get("/api/negotiations/" + neg + "/export?kind=bracketed&format=html")
+	if status != http.StatusOK || !strings.Contains(string(body), ` / within 60 days / within 45 days<span class="bracket">]</span>`) {
+		t.Fatalf("bracketed html: %d %s", status, body)
+	}
 
 	// The next text: the agreed options' words in place; the overlapping
 	// agreed one (45 days, once US accepts it) skipped.
