@@ -71,8 +71,19 @@ type env struct {
 	shots   string
 }
 
+// parallel holds the tests that have asked to run in parallel already (a
+// test with two envs asks once).
+var parallel sync.Map
+
+// newEnv starts a test's server and browser. The browser tests run two at
+// a time (go test's -parallel, GOMAXPROCS by default): each has its own
+// server, bbolt file and browser, and they spend most of their time
+// waiting on each other, so two at once take about half as long.
 func newEnv(t *testing.T) *env {
 	t.Helper()
+	if _, asked := parallel.LoadOrStore(t, true); !asked {
+		t.Parallel()
+	}
 	chrome := findChrome(t)
 	e := &env{t: t, shots: screenshotDir(t)}
 	e.w = servertest.New(t, servertest.Options{Page: frontend.FS(), Listen: func(l net.Listener) net.Listener {

@@ -113,7 +113,12 @@ func (p *pg) record(outcome string, fill func(), want string) {
 // after asking for changes), and the downloads answer.
 func TestMeetingWhole(t *testing.T) {
 	e := newEnv(t)
-	e.w.SetNow(time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC))
+	// The clock stands still at the present second (not at a fixed date: a
+	// session cookie expires on the client's clock), and the action's due
+	// date is some weeks after it.
+	now := time.Now().UTC().Truncate(time.Second)
+	e.w.SetNow(now)
+	due := now.AddDate(0, 1, 14).Format("2006-01-02")
 	id, is := meetingRoom(e)
 	us, sg := e.livePages(id)
 
@@ -189,12 +194,12 @@ func TestMeetingWhole(t *testing.T) {
 	// outcomes: on issue 3 an action for SG, then agreed by both (by US)
 	us.record("action", func() {
 		us.setValue("#mt-owner", "SG")
-		us.setValue("#mt-due", "2027-01-15")
+		us.setValue("#mt-due", due)
 		us.setValue("#mt-body", "Send the list of ports")
-	}, "Action for SG, due 2027-01-15: Send the list of ports.")
+	}, "Action for SG, due "+due+": Send the list of ports.")
 	us.record("agreed", nil, "Outcome: Agreed by US and SG.")
-	sg.waitText("#mt-focus", "Outcome: Agreed by US and SG. Action for SG, due 2027-01-15: Send the list of ports.", live)
-	sg.waitText(fmt.Sprintf(`.thread[data-thread=%q] .t-meeting`, is[2]), "Meeting “Round 4 (video call)”: Agreed by US and SG. Action for SG, due 2027-01-15: Send the list of ports.", live)
+	sg.waitText("#mt-focus", "Outcome: Agreed by US and SG. Action for SG, due "+due+": Send the list of ports.", live)
+	sg.waitText(fmt.Sprintf(`.thread[data-thread=%q] .t-meeting`, is[2]), "Meeting “Round 4 (video call)”: Agreed by US and SG. Action for SG, due "+due+": Send the list of ports.", live)
 	// a missing field is the page's to say, and nothing is sent
 	us.click("#mt-record")
 	us.click(`input[name="mt-outcome"][value="action"]`)
@@ -226,7 +231,7 @@ func TestMeetingWhole(t *testing.T) {
 			t.Errorf("disposition %d: %s %s, want %s %s", k, ds[k].Thread, ds[k].Outcome, w[0], w[1])
 		}
 	}
-	if d := ds[0]; d.Owner != "SG" || d.Due != "2027-01-15" || d.Body != "Send the list of ports" {
+	if d := ds[0]; d.Owner != "SG" || d.Due != due || d.Body != "Send the list of ports" {
 		t.Errorf("the action: %+v", d)
 	}
 	if d := ds[1]; strings.Join(d.Parties, ",") != "US,SG" {
@@ -282,7 +287,7 @@ func TestMeetingWhole(t *testing.T) {
 			"validation findings", "Outcome: Agreed ad referendum, pending confirmation by SG’s capital.",
 			"within 30 days", "Outcome: Bracket kept.",
 			"designate a contact point", "Outcome: Agreed by US and SG.",
-			"Actions by party", "Due 2027-01-15: Send the list of ports (on “designate a contact point”)",
+			"Actions by party", "Due "+due+": Send the list of ports (on “designate a contact point”)",
 			"Versions proposed", "Version 2 by SG: ports",
 			"Minutes SHA-256 " + m[0].SHA256, "US: not yet", "SG: not yet", "Not yet approved by every party present.",
 		} {
@@ -365,7 +370,7 @@ func TestMeetingWhole(t *testing.T) {
 func TestMeetingByKeyboard(t *testing.T) {
 	needAxe(t)
 	e := newEnv(t)
-	e.w.SetNow(time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC))
+	e.w.SetNow(time.Now().UTC().Truncate(time.Second)) // the present (a session cookie expires on the client's clock)
 	id, is := meetingRoom(e)
 	us, sg := e.livePages(id)
 	for _, p := range []*pg{us, sg} {

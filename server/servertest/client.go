@@ -59,13 +59,29 @@ func LoginAt(t testing.TB, base string, user mra.UserID, password string, ids *a
 	return c
 }
 
+// serverClockJar keeps the cookies a server sets but leaves their expiry
+// to the server: a test world may run on a frozen clock (World.SetNow), and
+// a session cookie that the server's clock gives twelve hours must not be
+// dropped by this machine's clock, which has moved on. A cookie the server
+// deletes (Max-Age < 0) is still deleted.
+type serverClockJar struct{ http.CookieJar }
+
+func (j serverClockJar) SetCookies(u *url.URL, cookies []*http.Cookie) {
+	for _, c := range cookies {
+		if c.MaxAge >= 0 {
+			c.Expires, c.MaxAge = time.Time{}, 0
+		}
+	}
+	j.CookieJar.SetCookies(u, cookies)
+}
+
 // TryLoginAt is LoginAt returning an error instead of failing the test.
 func TryLoginAt(t testing.TB, base string, user mra.UserID, password string, ids *atomic.Int64) (*Client, error) {
 	if ids == nil {
 		ids = new(atomic.Int64)
 	}
-	jar, _ := cookiejar.New(nil)
-	c := &Client{T: t, Base: base, User: user, HC: &http.Client{Jar: jar, Timeout: time.Minute}, ids: ids}
+	kept, _ := cookiejar.New(nil)
+	c := &Client{T: t, Base: base, User: user, HC: &http.Client{Jar: serverClockJar{kept}, Timeout: time.Minute}, ids: ids}
 	status, body, err := c.TryPost("/api/login", map[string]any{"user": user, "password": password})
 	if err != nil {
 		return nil, err
