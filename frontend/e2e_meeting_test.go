@@ -287,7 +287,7 @@ func TestMeetingWhole(t *testing.T) {
 			"validation findings", "Outcome: Agreed ad referendum, pending confirmation by SG’s capital.",
 			"within 30 days", "Outcome: Bracket kept.",
 			"designate a contact point", "Outcome: Agreed by US and SG.",
-			"Actions by party", "Due "+due+": Send the list of ports (on “designate a contact point”)",
+			"Actions by party", "Due " + due + ": Send the list of ports (on “designate a contact point”)",
 			"Versions proposed", "Version 2 by SG: ports",
 			"Minutes SHA-256 " + m[0].SHA256, "US: not yet", "SG: not yet", "Not yet approved by every party present.",
 		} {
