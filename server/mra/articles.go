@@ -241,17 +241,27 @@ func NewReviewCarry(to Version, toText *Text, from *CarriedFrom, fromText *Text)
 	if rc.Articles == nil {
 		rc.Articles = []CarriedArticle{}
 	}
-	for _, a := range rc.Articles {
+	var changed, added []string
+	rc.Unchanged, changed, added = byState(rc.Articles)
+	rc.Changed, rc.Added = len(changed), len(added)
+	return rc
+}
+
+// byState counts a carry's unchanged articles and names its changed and
+// new ones.
+func byState(arts []CarriedArticle) (unchanged int, changed, added []string) {
+	changed, added = []string{}, []string{}
+	for _, a := range arts {
 		switch a.State {
 		case ArticleUnchanged:
-			rc.Unchanged++
+			unchanged++
 		case ArticleChanged:
-			rc.Changed++
+			changed = append(changed, a.Title)
 		default:
-			rc.Added++
+			added = append(added, a.Title)
 		}
 	}
-	return rc
+	return unchanged, changed, added
 }
 
 // signOffCarry is sign_off's carry from the actor's approval of version
@@ -270,17 +280,8 @@ func (d *decider) signOffCarry(v *Version) (*SignOffCarry, error) {
 		return nil, Errorf(CodeInternal, "the texts to carry between are not at hand")
 	}
 	arts, removed := Carry(ft, tt)
-	c := &SignOffCarry{From: from, FromSHA256: d.n.Versions[from-1].SHA256, Changed: []string{}, Added: []string{}, Removed: []string{}}
-	for _, a := range arts {
-		switch a.State {
-		case ArticleUnchanged:
-			c.Unchanged++
-		case ArticleChanged:
-			c.Changed = append(c.Changed, a.Title)
-		default:
-			c.Added = append(c.Added, a.Title)
-		}
-	}
+	c := &SignOffCarry{From: from, FromSHA256: d.n.Versions[from-1].SHA256, Removed: []string{}}
+	c.Unchanged, c.Changed, c.Added = byState(arts)
 	if removed != nil {
 		c.Removed = removed
 	}

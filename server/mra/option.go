@@ -556,8 +556,9 @@ func (d *decider) proposedOptions(text string) ([]OptionID, error) {
 		return nil, nil
 	}
 	seen := map[OptionID]bool{}
+	x := d.n.optionIndex()
 	for _, id := range d.cmd.Options {
-		o, _ := d.n.option(id)
+		o := x.options[id]
 		if o == nil {
 			return nil, badRequest("options: no option %q", id)
 		}
@@ -565,7 +566,7 @@ func (d *decider) proposedOptions(text string) ([]OptionID, error) {
 			return nil, badRequest("options: %s is listed twice", id)
 		}
 		seen[id] = true
-		if v := d.n.optionView(o); v.Status != OptionAgreed {
+		if v := x.view(o); v.Status != OptionAgreed {
 			return nil, badRequest("options: %s is %s, not agreed", id, v.Status)
 		}
 		if o.Text != "" && !strings.Contains(text, o.Text) {
