@@ -1,51 +1,107 @@
 package diff
 
 import (
+	"math"
 	"sort"
-	"unicode/utf8"
-
-	"github.com/sergi/go-diff/diffmatchpatch"
 )
 
 // run is a stretch of n equal units starting at a[i] and b[j].
 type run struct{ i, j, n int }
 
-// myersBudget bounds len(a)+len(b) for one exact (Myers) alignment: its worst
-// case, on unrelated inputs, grows with the square of that sum. Larger inputs
-// are first cut at anchors (units that occur once on each side).
-const myersBudget = 6000
-
-// match returns the runs of units a and b share, increasing in both. It is a
-// longest common subsequence when len(a)+len(b) fits the budget; beyond that
-// it anchors on units unique to both sides (patience diff) and aligns the
-// gaps between anchors exactly; a gap too large and without anchors is left
-// unmatched, for the caller to refine at a finer level.
+// match returns the runs of units a and b share, increasing in both (see
+// aligner.match).
 func match(a, b []string) []run {
-	var m matcher
-	m.match(a, b, 0, 0)
+	var al aligner
+	return al.match(nil, a, b, 0, 0)
+}
+
+// An aligner finds the units two sequences share, the way a careful reader
+// would and in time close to linear whatever the texts:
+//
+//  1. The common start and end are taken as they are.
+//  2. Units that occur exactly once on each side anchor the alignment
+//     (patience diff): the longest chain of them in the same order on both
+//     sides is kept, and the gaps between anchors are aligned in turn, each
+//     with the units unique within it. A word or a paragraph found once in
+//     each version is the same word or paragraph, so the redline never
+//     pairs a rewritten sentence's "the" with a "the" three paragraphs away
+//     when a rarer word places it.
+//  3. What has no anchor is aligned by Myers's algorithm, exactly (a longest
+//     common subsequence) while the edit script is short, and past
+//     maxCost(n) edits by taking the diagonal that got furthest and
+//     aligning each half again: a coarser but still exact redline, bounded
+//     by work counted in steps, never by a clock.
+//
+// Units are interned as int32 ids once; its buffers are reused from one
+// alignment to the next, so an aligner serves a whole redline.
+type aligner struct {
+	ids      map[string]int32
+	xa, xb   []int32 // the ids of the sequences being aligned
+	na, nb   []int32 // per id: occurrences in a, in b (zero between uses)
+	pb       []int32 // per id: the last position in b
+	kf, kb   []int32 // Myers's furthest points per diagonal, forward and backward
+	cands    []run
+	anchored int // units examined for anchors in this alignment
+	budget   int // units that may be examined before anchors are no longer sought
+}
+
+// anchorMin is the size (len(a)+len(b), in units) from which anchors are
+// sought before Myers: below it Myers alone is cheap and exact.
+const anchorMin = 64
+
+// match appends to runs the runs of a and b, which start at units ai and bj
+// of the whole input, and returns them.
+func (al *aligner) match(runs []run, a, b []string, ai, bj int) []run {
+	if al.ids == nil {
+		al.ids = make(map[string]int32, len(a)+len(b))
+	}
+	al.xa, al.xb = al.intern(al.xa[:0], a), al.intern(al.xb[:0], b)
+	if n := len(al.ids); n > len(al.na) {
+		grow := max(n, 2*len(al.na))
+		al.na, al.nb, al.pb = make([]int32, grow), make([]int32, grow), make([]int32, grow)
+	}
+	al.anchored, al.budget = 0, 16*(len(a)+len(b))
+	m := matcher{al: al, runs: runs}
+	m.align(al.xa, al.xb, ai, bj)
 	return m.runs
 }
 
-type matcher struct {
-	runs []run
-	dmp  *diffmatchpatch.DiffMatchPatch
+func (al *aligner) intern(dst []int32, units []string) []int32 {
+	for _, u := range units {
+		id, ok := al.ids[u]
+		if !ok {
+			id = int32(len(al.ids))
+			al.ids[u] = id
+		}
+		dst = append(dst, id)
+	}
+	return dst
 }
 
-func (m *matcher) add(r run) {
+// matcher collects the runs of one alignment.
+type matcher struct {
+	al   *aligner
+	runs []run
+}
+
+func (m *matcher) add(r run) { m.runs = addRun(m.runs, r) }
+
+// addRun appends r to runs, joined to the last run when it continues it.
+func addRun(runs []run, r run) []run {
 	if r.n == 0 {
-		return
+		return runs
 	}
-	if k := len(m.runs) - 1; k >= 0 {
-		if p := &m.runs[k]; p.i+p.n == r.i && p.j+p.n == r.j {
+	if k := len(runs) - 1; k >= 0 {
+		if p := &runs[k]; p.i+p.n == r.i && p.j+p.n == r.j {
 			p.n += r.n
-			return
+			return runs
 		}
 	}
-	m.runs = append(m.runs, r)
+	return append(runs, r)
 }
 
-// match aligns a and b, which start at units ai and bj of the whole input.
-func (m *matcher) match(a, b []string, ai, bj int) {
+// align aligns a and b, which start at units ai and bj of the whole input.
+func (m *matcher) align(a, b []int32, ai, bj int) {
 	p := 0
 	for p < len(a) && p < len(b) && a[p] == b[p] {
 		p++
@@ -57,91 +113,279 @@ func (m *matcher) match(a, b []string, ai, bj int) {
 		s++
 	}
 	a, b = a[:len(a)-s], b[:len(b)-s]
-	if len(a) > 0 && len(b) > 0 {
-		if len(a)+len(b) <= myersBudget {
-			m.myers(a, b, ai, bj)
-		} else {
-			m.patience(a, b, ai, bj)
-		}
+	if len(a) > 0 && len(b) > 0 && (len(a)+len(b) < anchorMin || !m.anchor(a, b, ai, bj)) {
+		m.myers(a, b, ai, bj, maxCost(len(a)+len(b)))
 	}
 	m.add(run{ai + len(a), bj + len(b), s})
 }
 
-// myers aligns a and b exactly with go-diff, each distinct unit mapped to one
-// rune. The budget keeps the number of distinct units far below the surrogate
-// range, so every rune survives go-diff's string round trip.
-func (m *matcher) myers(a, b []string, ai, bj int) {
-	ids := make(map[string]rune, len(a)+len(b))
-	intern := func(units []string) []rune {
-		rs := make([]rune, len(units))
-		for k, u := range units {
-			id, ok := ids[u]
-			if !ok {
-				id = rune(len(ids) + 1)
-				ids[u] = id
-			}
-			rs[k] = id
-		}
-		return rs
+// anchor aligns a and b on the units that occur exactly once in each, and
+// the gaps between them in turn; it reports false, having done nothing,
+// when there is no such unit or the alignment has spent its budget for
+// anchors.
+func (m *matcher) anchor(a, b []int32, ai, bj int) bool {
+	al := m.al
+	if al.anchored += len(a) + len(b); al.anchored > al.budget {
+		return false
 	}
-	ra, rb := intern(a), intern(b)
-	if m.dmp == nil {
-		m.dmp = diffmatchpatch.New()
-		m.dmp.DiffTimeout = 0 // never a result degraded by a deadline
-	}
-	i, j := ai, bj
-	for _, d := range m.dmp.DiffMainRunes(ra, rb, false) {
-		n := utf8.RuneCountInString(d.Text)
-		switch d.Type {
-		case diffmatchpatch.DiffEqual:
-			m.add(run{i, j, n})
-			i, j = i+n, j+n
-		case diffmatchpatch.DiffDelete:
-			i += n
-		case diffmatchpatch.DiffInsert:
-			j += n
-		}
-	}
-}
-
-// patience anchors a and b on the units that occur exactly once in each,
-// keeps the longest chain of anchors that is increasing on both sides, and
-// aligns the gaps between them.
-func (m *matcher) patience(a, b []string, ai, bj int) {
-	type seen struct{ na, nb, ib int }
-	idx := make(map[string]int32, len(a))
-	seens := make([]seen, 0, len(a))
 	for _, u := range a {
-		if x, ok := idx[u]; ok {
-			seens[x].na++
-		} else {
-			idx[u] = int32(len(seens))
-			seens = append(seens, seen{na: 1})
-		}
+		al.na[u]++
 	}
 	for k, u := range b {
-		if x, ok := idx[u]; ok {
-			seens[x].nb++
-			seens[x].ib = k
+		al.nb[u]++
+		al.pb[u] = int32(k)
+	}
+	cands := al.cands[:0] // in a's order; n unused
+	for k, u := range a {
+		if al.na[u] == 1 && al.nb[u] == 1 {
+			cands = append(cands, run{i: k, j: int(al.pb[u])})
 		}
 	}
-	var cands []run // anchor candidates in a's order, n unused
-	for k, u := range a {
-		if c := seens[idx[u]]; c.na == 1 && c.nb == 1 {
-			cands = append(cands, run{i: k, j: c.ib})
-		}
+	for _, u := range a {
+		al.na[u] = 0
+	}
+	for _, u := range b {
+		al.nb[u] = 0
+	}
+	if len(cands) == 0 {
+		al.cands = cands
+		return false
 	}
 	anchors := increasing(cands)
-	if len(anchors) == 0 {
-		return // nothing to anchor on: the caller refines this gap
-	}
+	al.cands = cands
 	pa, pb := 0, 0
 	for _, x := range anchors {
-		m.match(a[pa:x.i], b[pb:x.j], ai+pa, bj+pb)
+		m.align(a[pa:x.i], b[pb:x.j], ai+pa, bj+pb)
 		m.add(run{ai + x.i, bj + x.j, 1})
 		pa, pb = x.i+1, x.j+1
 	}
-	m.match(a[pa:], b[pb:], ai+pa, bj+pb)
+	m.align(a[pa:], b[pb:], ai+pa, bj+pb)
+	return true
+}
+
+// maxCost is the number of edits past which Myers's search in n units stops
+// looking for the shortest script and takes the diagonal that got furthest:
+// the square root of n, and no fewer than costMin, so that the redline of a
+// paragraph edited here and there is a longest common subsequence.
+func maxCost(n int) int { return max(costMin, int(math.Sqrt(float64(n)))) }
+
+// costMin is the fewest edits Myers's search makes before it may cut short.
+const costMin = 64
+
+// snakeMin is how many equal units in a row make a diagonal worth splitting
+// once the search has gone past costMin edits.
+const snakeMin = 20
+
+// myers appends the runs of a and b (no common start or end needed), an
+// alignment whose search stops at cost edits per split (see maxCost).
+func (m *matcher) myers(a, b []int32, ai, bj, cost int) {
+	for len(a) > 0 && len(b) > 0 && a[0] == b[0] {
+		m.add(run{ai, bj, 1})
+		a, b, ai, bj = a[1:], b[1:], ai+1, bj+1
+	}
+	s := 0
+	for s < len(a) && s < len(b) && a[len(a)-1-s] == b[len(b)-1-s] {
+		s++
+	}
+	a, b = a[:len(a)-s], b[:len(b)-s]
+	if len(a) > 0 && len(b) > 0 {
+		x, y, exactLo, exactHi := m.split(a, b, cost)
+		if x == 0 && y == 0 || x == len(a) && y == len(b) {
+			// No split point inside: a and b are unrelated here.
+			m.add(run{ai + len(a), bj + len(b), s})
+			return
+		}
+		m.myers(a[:x], b[:y], ai, bj, pick2(exactLo, cost))
+		m.myers(a[x:], b[y:], ai+x, bj+y, pick2(exactHi, cost))
+	}
+	m.add(run{ai + len(a), bj + len(b), s})
+}
+
+// pick2 is the cost bound of a half of a split: none when the split found
+// that half's shortest script already lies within the bound.
+func pick2(exact bool, cost int) int {
+	if exact {
+		return math.MaxInt
+	}
+	return cost
+}
+
+// split returns a point (x, y) through which an alignment of a and b passes:
+// the middle of a shortest edit script (Myers's middle snake), found by
+// searching from both ends at once; or, when the script needs more than cost
+// edits, the end of a long diagonal run or the furthest point either search
+// reached. exactLo and exactHi report whether the halves before and after
+// the point are known to need no more than the edits already searched.
+// Neither a nor b is empty, and they share neither their first nor their
+// last unit.
+func (m *matcher) split(a, b []int32, cost int) (x, y int, exactLo, exactHi bool) {
+	n, mm := len(a), len(b)
+	// Diagonal k holds the points with x-y == k, from -mm to n; both arrays
+	// are indexed by k+off, with a sentinel on each side.
+	off := mm + 1
+	size := n + mm + 3
+	al := m.al
+	if cap(al.kf) < size {
+		al.kf, al.kb = make([]int32, size), make([]int32, size)
+	}
+	kf, kb := al.kf[:size], al.kb[:size]
+	fmid, bmid := 0, n-mm
+	odd := (fmid-bmid)&1 != 0
+	fmin, fmax, bmin, bmax := fmid, fmid, bmid, bmid
+	dmin, dmax := -mm, n
+	kf[fmid+off] = 0
+	kb[bmid+off] = int32(n)
+	for ec := 1; ; ec++ {
+		snake := false
+		// Forward: the furthest x on each diagonal reachable with ec edits.
+		if fmin > dmin {
+			fmin--
+			kf[fmin-1+off] = -1
+		} else {
+			fmin++
+		}
+		if fmax < dmax {
+			fmax++
+			kf[fmax+1+off] = -1
+		} else {
+			fmax--
+		}
+		for k := fmax; k >= fmin; k -= 2 {
+			var i int
+			if kf[k-1+off] >= kf[k+1+off] {
+				i = int(kf[k-1+off]) + 1
+			} else {
+				i = int(kf[k+1+off])
+			}
+			i = min(i, n, mm+k) // never past the box's right or bottom edge
+			start := i
+			j := i - k
+			for i < n && j < mm && a[i] == b[j] {
+				i, j = i+1, j+1
+			}
+			if i-start > snakeMin {
+				snake = true
+			}
+			kf[k+off] = int32(i)
+			if odd && bmin <= k && k <= bmax && int(kb[k+off]) <= i {
+				return i, j, true, true
+			}
+		}
+		// Backward: the furthest x (smallest) on each diagonal from the end.
+		if bmin > dmin {
+			bmin--
+			kb[bmin-1+off] = math.MaxInt32
+		} else {
+			bmin++
+		}
+		if bmax < dmax {
+			bmax++
+			kb[bmax+1+off] = math.MaxInt32
+		} else {
+			bmax--
+		}
+		for k := bmax; k >= bmin; k -= 2 {
+			var i int
+			if kb[k-1+off] < kb[k+1+off] {
+				i = int(kb[k-1+off])
+			} else {
+				i = int(kb[k+1+off]) - 1
+			}
+			i = max(i, 0, k) // never past the box's left or top edge
+			start := i
+			j := i - k
+			for i > 0 && j > 0 && a[i-1] == b[j-1] {
+				i, j = i-1, j-1
+			}
+			if start-i > snakeMin {
+				snake = true
+			}
+			kb[k+off] = int32(i)
+			if !odd && fmin <= k && k <= fmax && i <= int(kf[k+off]) {
+				return i, j, true, true
+			}
+		}
+		if ec < costMin || ec < cost && !snake {
+			continue
+		}
+		if snake {
+			// A point after a long run of equal units, far along its
+			// diagonal, is a good place to cut: what precedes it is known.
+			best := 0
+			for k := fmax; k >= fmin; k -= 2 {
+				i := int(kf[k+off])
+				j := i - k
+				v := i + j - abs(k-fmid)
+				if v > 4*ec && v > best && snakeMin <= i && i < n && snakeMin <= j && j < mm && runBefore(a, b, i, j) {
+					best, x, y = v, i, j
+				}
+			}
+			if best > 0 {
+				return x, y, true, false
+			}
+			for k := bmax; k >= bmin; k -= 2 {
+				i := int(kb[k+off])
+				j := i - k
+				v := (n - i) + (mm - j) - abs(k-bmid)
+				if v > 4*ec && v > best && 0 < i && i <= n-snakeMin && 0 < j && j <= mm-snakeMin && runAfter(a, b, i, j) {
+					best, x, y = v, i, j
+				}
+			}
+			if best > 0 {
+				return x, y, false, true
+			}
+		}
+		if ec < cost {
+			continue
+		}
+		// Past the bound: cut at the point either search took furthest.
+		fbest, fx := -1, 0
+		for k := fmax; k >= fmin; k -= 2 {
+			i := min(int(kf[k+off]), n)
+			j := i - k
+			if j > mm {
+				i, j = mm+k, mm
+			}
+			if i+j > fbest {
+				fbest, fx = i+j, i
+			}
+		}
+		bbest, bx := math.MaxInt, 0
+		for k := bmax; k >= bmin; k -= 2 {
+			i := max(int(kb[k+off]), 0)
+			j := i - k
+			if j < 0 {
+				i, j = k, 0
+			}
+			if i+j < bbest {
+				bbest, bx = i+j, i
+			}
+		}
+		if n+mm-bbest < fbest {
+			return fx, fbest - fx, true, false
+		}
+		return bx, bbest - bx, false, true
+	}
+}
+
+// runBefore reports whether the snakeMin units before a[i] and b[j] are equal.
+func runBefore(a, b []int32, i, j int) bool {
+	for k := 1; k <= snakeMin; k++ {
+		if a[i-k] != b[j-k] {
+			return false
+		}
+	}
+	return true
+}
+
+// runAfter reports whether the snakeMin units from a[i] and b[j] are equal.
+func runAfter(a, b []int32, i, j int) bool {
+	for k := 0; k < snakeMin; k++ {
+		if a[i+k] != b[j+k] {
+			return false
+		}
+	}
+	return true
 }
 
 // increasing returns the longest subsequence of cands (ordered by i) whose j

@@ -1,11 +1,9 @@
 package diff
 
 import (
-	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
 	"unicode/utf8"
 
@@ -24,58 +22,15 @@ func BenchmarkRedlineReference(b *testing.B) {
 	}
 }
 
-// BenchmarkRedlineReferenceRewritten is the redline of the reference's old
-// text against a heavy rewrite of it (see rewrite): many changed lines, many
-// of them moved, the hard case for finding moved and edited paragraphs.
-func BenchmarkRedlineReferenceRewritten(b *testing.B) {
-	b.SetBytes(int64(len(reference.Old) + len(rewritten)))
+// BenchmarkRedlineRewritten is the redline of the reference's old text
+// against a heavy rewrite of it (see difftest.RewriteText): a third of the
+// words changed, paragraphs reordered, split and merged.
+func BenchmarkRedlineRewritten(b *testing.B) {
+	h := heavyRewrite()
+	b.SetBytes(int64(len(h.Old) + len(h.New)))
 	for b.Loop() {
-		Redline(reference.Old, rewritten)
+		Redline(h.Old, h.New)
 	}
-}
-
-// rewritten is the reference's old text heavily rewritten.
-var rewritten = rewrite(reference.Old)
-
-// rewrite returns old with its paragraphs (cut at blank lines) rewritten at
-// random but reproducibly: of every twenty, one moved unchanged to a later
-// place, one moved and edited, one deleted, one with every word replaced, six
-// edited in place; an edit replaces about one word in eight.
-func rewrite(old string) string {
-	rng := rand.New(rand.NewPCG(5, 6))
-	vocab := strings.Fields(old[:min(len(old), 20_000)])
-	edit := func(p string, every int) string {
-		ws := strings.Split(p, " ")
-		for k := range ws {
-			if rng.IntN(every) == 0 {
-				ws[k] = vocab[rng.IntN(len(vocab))]
-			}
-		}
-		return strings.Join(ws, " ")
-	}
-	var out, moving []string
-	for _, p := range strings.Split(old, "\n\n") {
-		switch r := rng.IntN(20); {
-		case r == 0:
-			moving = append(moving, p)
-			continue
-		case r == 1:
-			moving = append(moving, edit(p, 8))
-			continue
-		case r == 2:
-			continue
-		case r == 3:
-			p = edit(p, 1)
-		case r < 10:
-			p = edit(p, 8)
-		}
-		out = append(out, p)
-		if len(moving) > 0 && rng.IntN(4) == 0 {
-			out = append(out, moving[0])
-			moving = moving[1:]
-		}
-	}
-	return strings.Join(append(out, moving...), "\n\n")
 }
 
 // BenchmarkGitWordDiff runs `git diff --no-index --word-diff=porcelain` on the

@@ -56,7 +56,7 @@ func Redline(old, new string) []Op {
 		return b.finish()
 	}
 	la, lb := splitLines(old), splitLines(new)
-	runs := joinBlanks(match(la, lb), la, len(la), len(lb))
+	runs := joinBlanks(b.aligner().match(nil, la, lb, 0, 0), la, len(la), len(lb))
 	offA, offB := offsets(la), offsets(lb)
 	hunks := make([]hunk, 0, len(runs)+1)
 	ia, ib := 0, 0
@@ -66,7 +66,7 @@ func Redline(old, new string) []Op {
 		}
 		ia, ib = r.i+r.n, r.j+r.n
 	}
-	moves := findMoves(old, new, la, lb, offA, offB, hunks)
+	moves := findMoves(b.aligner(), old, new, la, lb, offA, offB, hunks)
 	prev := 0 // end of the last hunk, in lines of old
 	for h, hk := range hunks {
 		b.add(Equal, old[offA[prev]:offA[hk.a0]], 0)
@@ -95,6 +95,15 @@ func offsets(units []string) []int {
 type builder struct {
 	ops  []Op
 	more []string // pieces that follow ops[len(ops)-1].Text
+	al   *aligner // shared by the builders of one redline
+}
+
+// aligner returns the aligner b's alignments share.
+func (b *builder) aligner() *aligner {
+	if b.al == nil {
+		b.al = &aligner{}
+	}
+	return b.al
 }
 
 func (b *builder) add(k Kind, text string, move int) { b.put(Op{Op: k, Text: text, Move: move}) }
@@ -167,7 +176,7 @@ func (b *builder) refine(a, c string, level int) {
 	ua, uc := splitSentences(a), splitSentences(c)
 	offA, offC := offsets(ua), offsets(uc)
 	ia, ic := 0, 0
-	for _, r := range append(joinBlanks(match(ua, uc), ua, len(ua), len(uc)), run{len(ua), len(uc), 0}) {
+	for _, r := range append(joinBlanks(b.aligner().match(nil, ua, uc, 0, 0), ua, len(ua), len(uc)), run{len(ua), len(uc), 0}) {
 		if ia < r.i || ic < r.j {
 			b.refine(a[offA[ia]:offA[r.i]], c[offC[ic]:offC[r.j]], level+1)
 		}
@@ -224,18 +233,19 @@ func isSpaceByte(c byte) bool { return c == ' ' || c == '\n' || c == '\t' || c =
 func (b *builder) tokens(a, c string) {
 	ta, tc := Tokens(a), Tokens(c)
 	wa, wc := nonSpace(ta), nonSpace(tc)
-	var m matcher
+	al := b.aligner()
+	var spaced []run // the runs of ta and tc: words and the whitespace between them
 	ia, ic := 0, 0
-	for _, r := range match(pick(ta, wa), pick(tc, wc)) {
+	for _, r := range al.match(nil, pick(ta, wa), pick(tc, wc), 0, 0) {
 		for k := 0; k < r.n; k++ {
 			x, y := wa[r.i+k], wc[r.j+k]
-			m.match(ta[ia:x], tc[ic:y], ia, ic)
-			m.add(run{x, y, 1})
+			spaced = gap(spaced, ta[ia:x], tc[ic:y], ia, ic)
+			spaced = addRun(spaced, run{x, y, 1})
 			ia, ic = x+1, y+1
 		}
 	}
-	m.match(ta[ia:], tc[ic:], ia, ic)
-	runs := joinBlanks(m.runs, ta, len(ta), len(tc))
+	spaced = gap(spaced, ta[ia:], tc[ic:], ia, ic)
+	runs := joinBlanks(spaced, ta, len(ta), len(tc))
 	offA, offC := offsets(ta), offsets(tc)
 	ia, ic = 0, 0
 	for _, r := range append(runs, run{len(ta), len(tc), 0}) {
@@ -244,6 +254,24 @@ func (b *builder) tokens(a, c string) {
 		b.add(Equal, a[offA[r.i]:offA[r.i+r.n]], 0)
 		ia, ic = r.i+r.n, r.j+r.n
 	}
+}
+
+// gap appends to runs the alignment of the tokens between two aligned words
+// (ga and gc, from ia and ic): most often one space each, the same. Only
+// their common start and end are kept: the words between were left
+// unaligned by the words' alignment, and the whitespace around them goes
+// with them.
+func gap(runs []run, ga, gc []string, ia, ic int) []run {
+	p := 0
+	for p < len(ga) && p < len(gc) && ga[p] == gc[p] {
+		p++
+	}
+	runs = addRun(runs, run{ia, ic, p})
+	s := 0
+	for s < len(ga)-p && s < len(gc)-p && ga[len(ga)-1-s] == gc[len(gc)-1-s] {
+		s++
+	}
+	return addRun(runs, run{ia + len(ga) - s, ic + len(gc) - s, s})
 }
 
 // nonSpace returns the indices of the tokens that are not whitespace.

@@ -31,7 +31,7 @@ type hunkMoves struct{ old, new []span }
 // any hunk, then with similar lines inserted in another hunk, and joins
 // consecutive pairs separated only by identical blank lines into one move. It
 // returns the moves of each hunk.
-func findMoves(old, new string, la, lb []string, offA, offB []int, hunks []hunk) []hunkMoves {
+func findMoves(al *aligner, old, new string, la, lb []string, offA, offB []int, hunks []hunk) []hunkMoves {
 	pairs, dels, inss := exactPairs(la, lb, hunks)
 	pairs = append(pairs, similarPairs(la, lb, hunks, dels, inss)...)
 	sort.Slice(pairs, func(x, y int) bool { return pairs[x].a.idx < pairs[y].a.idx })
@@ -44,7 +44,7 @@ func findMoves(old, new string, la, lb []string, offA, offB []int, hunks []hunk)
 	flush := func() {
 		if cur != nil {
 			if a, c := old[cur[0].start:cur[0].end], new[cur[1].start:cur[1].end]; a != c {
-				cur[0].pieces, cur[1].pieces = editPieces(a, c)
+				cur[0].pieces, cur[1].pieces = editPieces(al, a, c)
 			}
 			out[curHunks[0]].old = append(out[curHunks[0]].old, cur[0])
 			out[curHunks[1]].new = append(out[curHunks[1]].new, cur[1])
@@ -124,8 +124,8 @@ func exactPairs(la, lb []string, hunks []hunk) (pairs []pair, dels, inss []line)
 // editPieces returns the pieces of a paragraph moved from a to c and edited
 // on the way (see span): the word-level redline of a against c, its equal
 // text on both sides, its deletions as edits of a, its insertions of c.
-func editPieces(a, c string) (old, new []Op) {
-	var sub builder
+func editPieces(al *aligner, a, c string) (old, new []Op) {
+	sub := builder{al: al}
 	sub.refine(a, c, sentenceLevel)
 	for _, op := range sub.finish() {
 		switch op.Op {
@@ -180,7 +180,7 @@ func (b *builder) hunk(a, c string, offA, offC int, mv hunkMoves) {
 	}
 	restA, cutsA := cutOut(a, offA, mv.old, Delete)
 	restC, cutsC := cutOut(c, offC, mv.new, Insert)
-	var sub builder
+	sub := builder{al: b.aligner()}
 	sub.refine(restA, restC, sentenceLevel)
 	splice(b, sub.finish(), cutsA, cutsC)
 }

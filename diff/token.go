@@ -30,12 +30,19 @@ func splitSentences(s string) []string {
 	var out []string
 	start := 0
 	for i := 0; i < len(s); {
+		// Most bytes end nothing: skip to the next that may.
+		for i < len(s) && !mayEnd[s[i]] {
+			i++
+		}
+		if i == len(s) {
+			break
+		}
 		r, n := rune(s[i]), 1
 		if r >= utf8.RuneSelf {
 			r, n = utf8.DecodeRuneInString(s[i:])
 		}
 		i += n
-		if !isSentenceEnd(r) {
+		if !isSentenceEnd(r) && !(r == '\n' && blankLineAt(s, i)) {
 			continue
 		}
 		for i < len(s) {
@@ -57,9 +64,36 @@ func splitSentences(s string) []string {
 	return out
 }
 
+// blankLineAt reports whether the line that starts at byte i of s is blank:
+// the newline before it ends a paragraph.
+func blankLineAt(s string, i int) bool {
+	for ; i < len(s); i++ {
+		switch s[i] {
+		case '\n':
+			return true
+		case ' ', '\t', '\r':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// mayEnd marks the bytes that may start a sentence's end (see isSentenceEnd)
+// or a paragraph's: the ASCII marks, a newline, and the first byte of every
+// wide mark.
+var mayEnd = func() (t [256]bool) {
+	for _, r := range ".!?;\n。！？；" {
+		var b [utf8.UTFMax]byte
+		utf8.EncodeRune(b[:], r)
+		t[b[0]] = true
+	}
+	return t
+}()
+
 func isSentenceEnd(r rune) bool {
 	switch r {
-	case '.', '!', '?', ';', '\n', '。', '！', '？', '；':
+	case '.', '!', '?', ';', '。', '！', '？', '；':
 		return true
 	}
 	return false

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"mra/diff"
@@ -129,7 +130,7 @@ var diffFormats = map[string]func(w io.Writer, ops []diff.Op, oldName, newName s
 // words changed inside a moved passage marked within it; every piece of text
 // is escaped by html/template.
 func writeHTML(w io.Writer, ops []diff.Op, oldName, newName string) error {
-	return redlinePage.Execute(w, struct {
+	return redlinePage().Execute(w, struct {
 		Old, New string
 		Runs     []redlineRun
 	}{oldName, newName, redlineRuns(ops)})
@@ -161,7 +162,8 @@ func redlineRuns(ops []diff.Op) []redlineRun {
 	return out
 }
 
-var redlinePage = template.Must(template.New("redline").Parse(`<!DOCTYPE html>
+var redlinePage = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("redline").Parse(`<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -186,3 +188,4 @@ ins.move, del.move { background: #e3ecfb; color: #0b2e6b; }
 </body>
 </html>
 `))
+})

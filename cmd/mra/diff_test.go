@@ -4,13 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"mra/diff"
-	"mra/diff/difftest"
 )
 
 // runMra runs the real program's entry point and returns its exit code and output.
@@ -172,40 +170,4 @@ func TestDiffErrors(t *testing.T) {
 			}
 		})
 	}
-}
-
-// BenchmarkDiffProcess runs `mra diff --format json` as a whole process on
-// the reference pair; BenchmarkGitWordDiffProcess runs git's word diff on the
-// same files in the same invocation, for the budget's side-by-side figure.
-func BenchmarkDiffProcess(b *testing.B) {
-	dir := b.TempDir()
-	bin := filepath.Join(dir, "mra")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		b.Fatalf("build: %v\n%s", err, out)
-	}
-	oldPath, newPath := referenceFiles(b, dir)
-	for b.Loop() {
-		cmd := exec.Command(bin, "diff", "--format", "json", oldPath, newPath)
-		if out, err := cmd.Output(); err != nil || len(out) == 0 {
-			b.Fatalf("mra diff: %v", err)
-		}
-	}
-}
-
-func BenchmarkGitWordDiffProcess(b *testing.B) {
-	if _, err := exec.LookPath("git"); err != nil {
-		b.Skip("git not found")
-	}
-	oldPath, newPath := referenceFiles(b, b.TempDir())
-	for b.Loop() {
-		out, err := exec.Command("git", "diff", "--no-index", "--word-diff=porcelain", oldPath, newPath).Output()
-		if ee, ok := err.(*exec.ExitError); err != nil && (!ok || ee.ExitCode() != 1) || len(out) == 0 {
-			b.Fatalf("git diff: %v", err)
-		}
-	}
-}
-
-func referenceFiles(b *testing.B, dir string) (string, string) {
-	p := difftest.Agreement(2000)
-	return writeFile(b, dir, "A.txt", p.Old), writeFile(b, dir, "B.txt", p.New)
 }

@@ -3,6 +3,7 @@ package mra
 import (
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 )
@@ -27,9 +28,12 @@ type Article struct {
 
 // heading is the page's outline rule (frontend text.js): "Article 7",
 // "ANNEX II", "Chapter 2: Scope", "Preamble", or a Markdown heading; not
-// "Article 3 shall apply", which is a sentence.
-var heading = regexp.MustCompile(`^\s{0,3}(?:(?:Article|ARTICLE|Art\.|Annex|ANNEX|Appendix|APPENDIX|Chapter|CHAPTER|Section|SECTION|Part|PART|Schedule|SCHEDULE)` +
-	`\s+(?:[0-9]+|[IVXLC]+|[A-Z])(?:\.[0-9]+)*\.?(?:\s*[-\x{2013}\x{2014}:.]\s*\S.{0,80})?|Preamble|PREAMBLE|#{1,6}\s+\S.*)\s*$`)
+// "Article 3 shall apply", which is a sentence. Compiled when first needed,
+// not when every command of the binary starts.
+var heading = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^\s{0,3}(?:(?:Article|ARTICLE|Art\.|Annex|ANNEX|Appendix|APPENDIX|Chapter|CHAPTER|Section|SECTION|Part|PART|Schedule|SCHEDULE)` +
+		`\s+(?:[0-9]+|[IVXLC]+|[A-Z])(?:\.[0-9]+)*\.?(?:\s*[-\x{2013}\x{2014}:.]\s*\S.{0,80})?|Preamble|PREAMBLE|#{1,6}\s+\S.*)\s*$`)
+})
 
 func isHeading(line string) bool {
 	if utf8.RuneCountInString(line) > 120 {
@@ -39,7 +43,7 @@ func isHeading(line string) bool {
 	if t == "" || !strings.ContainsRune("AaCSPp#", rune(t[0])) { // cheap: most lines are prose
 		return false
 	}
-	return heading.MatchString(line)
+	return heading().MatchString(line)
 }
 
 // isTitleLine reports whether a (trimmed) line after a heading is its short
