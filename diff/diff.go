@@ -9,7 +9,9 @@
 package diff
 
 import (
+	"runtime"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -67,14 +69,103 @@ func Redline(old, new string) []Op {
 		ia, ib = r.i+r.n, r.j+r.n
 	}
 	moves := findMoves(b.aligner(), old, new, la, lb, offA, offB, hunks)
-	prev := 0 // end of the last hunk, in lines of old
-	for h, hk := range hunks {
-		b.add(Equal, old[offA[prev]:offA[hk.a0]], 0)
-		b.hunk(old[offA[hk.a0]:offA[hk.a1]], new[offB[hk.b0]:offB[hk.b1]], offA[hk.a0], offB[hk.b0], moves[h])
-		prev = hk.a1
+	parts := refineHunks(old, new, offA, offB, hunks, moves)
+	n := 1
+	for _, ops := range parts {
+		n += len(ops)
 	}
-	b.add(Equal, old[offA[prev]:], 0)
+	b.ops = make([]Op, 0, n)
+	for _, ops := range parts {
+		for _, op := range ops {
+			b.put(op)
+		}
+	}
+	last := 0
+	if len(hunks) > 0 {
+		last = hunks[len(hunks)-1].a1
+	}
+	b.add(Equal, old[offA[last]:], 0)
 	return b.finish()
+}
+
+// parallelMin is the size in bytes of changed text from which the hunks are
+// refined on more than one core.
+const parallelMin = 64 << 10
+
+// refineHunks returns the ops of the hunks and of the equal text before
+// each, in order, as stretches of consecutive hunks refined at once, one
+// stretch per core (see inStretches): each hunk's redline depends only on its
+// own text and moves, so the result is the same however they are shared out.
+func refineHunks(old, new string, offA, offB []int, hunks []hunk, moves []hunkMoves) [][]Op {
+	ends := stretches(len(hunks), func(h int) int {
+		hk := hunks[h]
+		return offA[hk.a1] - offA[hk.a0] + offB[hk.b1] - offB[hk.b0]
+	})
+	out := make([][]Op, len(ends))
+	inStretches(ends, func(w, from, to int) {
+		var b builder
+		b.ops = make([]Op, 0, (offA[hunks[to-1].a1]-offA[hunks[from].a0])/64+16) // about one op per ten words
+		prev := 0 // end of the hunk before, in lines of old
+		if from > 0 {
+			prev = hunks[from-1].a1
+		}
+		for h := from; h < to; h++ {
+			hk := hunks[h]
+			b.add(Equal, old[offA[prev]:offA[hk.a0]], 0)
+			b.hunk(old[offA[hk.a0]:offA[hk.a1]], new[offB[hk.b0]:offB[hk.b1]], offA[hk.a0], offB[hk.b0], moves[h])
+			prev = hk.a1
+		}
+		out[w] = b.finish()
+	})
+	return out
+}
+
+// stretches cuts n hunks into consecutive stretches of about equal size in
+// bytes (size(h) for hunk h), one per core when they hold at least
+// parallelMin bytes in all, and returns the end of each (in hunks; none is
+// empty).
+func stretches(n int, size func(h int) int) []int {
+	sizes := make([]int, n)
+	total := 0
+	for h := range sizes {
+		sizes[h] = size(h)
+		total += sizes[h]
+	}
+	workers := 1
+	if total >= parallelMin {
+		workers = min(runtime.GOMAXPROCS(0), 8)
+	}
+	// Stretch w ends after the first hunk whose end passes w+1 shares of the size.
+	ends := make([]int, 0, workers)
+	done := 0
+	for h, sz := range sizes {
+		done += sz
+		if done*workers >= (len(ends)+1)*total && len(ends) < workers-1 && h+1 < n {
+			ends = append(ends, h+1)
+		}
+	}
+	if n > 0 {
+		ends = append(ends, n)
+	}
+	return ends
+}
+
+// inStretches runs fn on each stretch w of hunks [from, to) (see
+// stretches), each on its own goroutine but the last, and returns when all
+// are done.
+func inStretches(ends []int, fn func(w, from, to int)) {
+	var wg sync.WaitGroup
+	from := 0
+	for w, to := range ends {
+		if w == len(ends)-1 {
+			fn(w, from, to)
+			break
+		}
+		lo := from
+		wg.Go(func() { fn(w, lo, to) })
+		from = to
+	}
+	wg.Wait()
 }
 
 // hunk is a stretch of lines a[a0:a1] replaced by b[b0:b1].

@@ -50,7 +50,7 @@ func similarPairs(la, lb []string, hunks []hunk, dels, inss []line) []pair {
 	if len(dels) == 0 || len(inss) == 0 || oneHunk(dels, inss) {
 		return nil
 	}
-	pa, pb := &pairCache{lines: la}, &pairCache{lines: lb}
+	pa, pb := newPairCache(la), newPairCache(lb)
 	takenA, takenB := inPlace(pa, pb, hunks, dels, inss)
 	dels = slices.DeleteFunc(slices.Clone(dels), func(l line) bool { return takenA[l.idx] })
 	inss = slices.DeleteFunc(slices.Clone(inss), func(l line) bool { return takenB[l.idx] })
@@ -111,25 +111,41 @@ func inPlace(pa, pb *pairCache, hunks []hunk, dels, inss []line) (a, b []bool) {
 		freeB[l.idx] = true
 	}
 	a, b = make([]bool, len(pa.lines)), make([]bool, len(pb.lines))
-	var st stepper
-	try := func(i, j int) {
-		if !freeA[i] || !freeB[j] || a[i] && b[j] {
-			return
-		}
-		if nearlySame(pa.lines[i], pb.lines[j]) || st.similar(pa.lines[i], pb.lines[j]) ||
-			pa.keep(i, st.pa).similar(pb.keep(j, st.pc)) {
-			a[i], b[j] = true, true
-		}
-	}
-	for _, hk := range hunks {
-		for k := 0; k < min(hk.a1-hk.a0, hk.b1-hk.b0); k++ {
-			try(hk.a0+k, hk.b0+k)
-			if hk.a1-hk.a0 != hk.b1-hk.b0 { // else the same lines as from the start
-				try(hk.a1-1-k, hk.b1-1-k)
+	// Each hunk's lines are its own: the hunks are shared out among the
+	// cores, each with its own stepper, and write disjoint entries.
+	ends := stretches(len(hunks), func(h int) int {
+		hk := hunks[h]
+		return bytesOf(pa.lines[hk.a0:hk.a1]) + bytesOf(pb.lines[hk.b0:hk.b1])
+	})
+	inStretches(ends, func(_, from, to int) {
+		var st stepper
+		try := func(i, j int) {
+			if !freeA[i] || !freeB[j] || a[i] && b[j] {
+				return
+			}
+			if nearlySame(pa.lines[i], pb.lines[j]) || st.similar(pa.lines[i], pb.lines[j]) ||
+				pa.keep(i, st.pa).similar(pb.keep(j, st.pc)) {
+				a[i], b[j] = true, true
 			}
 		}
-	}
+		for _, hk := range hunks[from:to] {
+			for k := 0; k < min(hk.a1-hk.a0, hk.b1-hk.b0); k++ {
+				try(hk.a0+k, hk.b0+k)
+				if hk.a1-hk.a0 != hk.b1-hk.b0 { // else the same lines as from the start
+					try(hk.a1-1-k, hk.b1-1-k)
+				}
+			}
+		}
+	})
 	return a, b
+}
+
+func bytesOf(lines []string) int {
+	n := 0
+	for _, l := range lines {
+		n += len(l)
+	}
+	return n
 }
 
 // nearlySame reports whether lines a and c share a start and an end (cut
@@ -282,18 +298,21 @@ func needed(na, nc int) int {
 	return (simNum*(na+nc) + 2*simDen - 1) / (2 * simDen)
 }
 
-// pairCache holds the word pairs of the lines of one side, each computed once.
+// pairCache holds the word pairs of the lines of one side, each computed
+// once: pairs[idx] is nil until it is. Entries of different lines may be
+// filled at once by different goroutines.
 type pairCache struct {
 	lines []string
-	pairs map[int]wordPairs
+	pairs []wordPairs
+}
+
+func newPairCache(lines []string) *pairCache {
+	return &pairCache{lines: lines, pairs: make([]wordPairs, len(lines))}
 }
 
 func (c *pairCache) of(idx int) wordPairs {
-	if p, ok := c.pairs[idx]; ok {
+	if p := c.pairs[idx]; p != nil {
 		return p
-	}
-	if c.pairs == nil {
-		c.pairs = map[int]wordPairs{}
 	}
 	p := pairsOf(c.lines[idx])
 	c.pairs[idx] = p
@@ -303,13 +322,11 @@ func (c *pairCache) of(idx int) wordPairs {
 // keep returns the word pairs of line idx, given them in order (as
 // appendPairs returns them) if they are not held yet.
 func (c *pairCache) keep(idx int, ordered []uint64) wordPairs {
-	if p, ok := c.pairs[idx]; ok {
+	if p := c.pairs[idx]; p != nil {
 		return p
 	}
-	if c.pairs == nil {
-		c.pairs = map[int]wordPairs{}
-	}
-	p := wordPairs(slices.Clone(ordered))
+	p := make(wordPairs, len(ordered))
+	copy(p, ordered)
 	slices.Sort(p)
 	c.pairs[idx] = p
 	return p
