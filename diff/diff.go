@@ -105,7 +105,7 @@ func refineHunks(old, new string, offA, offB []int, hunks []hunk, moves []hunkMo
 	inStretches(ends, func(w, from, to int) {
 		var b builder
 		b.ops = make([]Op, 0, (offA[hunks[to-1].a1]-offA[hunks[from].a0])/64+16) // about one op per ten words
-		prev := 0 // end of the hunk before, in lines of old
+		prev := 0                                                                // end of the hunk before, in lines of old
 		if from > 0 {
 			prev = hunks[from-1].a1
 		}
