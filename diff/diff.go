@@ -104,8 +104,9 @@ func refineHunks(old, new string, offA, offB []int, hunks []hunk, moves []hunkMo
 	out := make([][]Op, len(ends))
 	inStretches(ends, func(w, from, to int) {
 		var b builder
-		b.ops = make([]Op, 0, (offA[hunks[to-1].a1]-offA[hunks[from].a0])/64+16) // about one op per ten words
-		prev := 0                                                                // end of the hunk before, in lines of old
+		// About one op per ten words.
+		b.ops = make([]Op, 0, (offA[hunks[to-1].a1]-offA[hunks[from].a0])/64+16)
+		prev := 0 // end of the hunk before, in lines of old
 		if from > 0 {
 			prev = hunks[from-1].a1
 		}
