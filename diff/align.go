@@ -43,6 +43,68 @@ type aligner struct {
 	cands    []run
 	anchored int // units examined for anchors in this alignment
 	budget   int // units that may be examined before anchors are no longer sought
+
+	ta, tc        tokenized // the texts builder.tokens aligns
+	words, spaced []run     // its runs of words, and of all tokens
+}
+
+// tokenized is a text cut into tokens (see Tokens), each interned.
+type tokenized struct {
+	ends  []int32 // the byte offset where each token ends
+	ids   []int32 // each token's id
+	words []int32 // the indices of the tokens that are not whitespace
+	wids  []int32 // and their ids
+}
+
+// start returns the byte offset where token k starts (the text's end for
+// k == len(t.ids)).
+func (t *tokenized) start(k int) int {
+	if k == 0 {
+		return 0
+	}
+	return int(t.ends[k-1])
+}
+
+// tokenize cuts s into t, reusing t's buffers.
+func (al *aligner) tokenize(t *tokenized, s string) {
+	if al.ids == nil {
+		al.ids = make(map[string]int32, 1024)
+	}
+	t.ends, t.ids, t.words, t.wids = t.ends[:0], t.ids[:0], t.words[:0], t.wids[:0]
+	for i := 0; i < len(s); {
+		end := tokenEnd(s, i)
+		tok := s[i:end]
+		id, ok := al.ids[tok]
+		if !ok {
+			id = int32(len(al.ids))
+			al.ids[tok] = id
+		}
+		if !isSpaceByte(s[i]) && !isSpaceToken(tok) {
+			t.words = append(t.words, int32(len(t.ids)))
+			t.wids = append(t.wids, id)
+		}
+		t.ends = append(t.ends, int32(end))
+		t.ids = append(t.ids, id)
+		i = end
+	}
+}
+
+// matchIDs appends to runs the runs of a and b, sequences of ids interned by
+// this aligner, and returns them.
+func (al *aligner) matchIDs(runs []run, a, b []int32) []run {
+	al.ensure()
+	al.anchored, al.budget = 0, 16*(len(a)+len(b))
+	m := matcher{al: al, runs: runs}
+	m.align(a, b, 0, 0)
+	return m.runs
+}
+
+// ensure sizes the per-id counts for every id interned so far.
+func (al *aligner) ensure() {
+	if n := len(al.ids); n > len(al.na) {
+		grow := max(n, 2*len(al.na))
+		al.na, al.nb, al.pb = make([]int32, grow), make([]int32, grow), make([]int32, grow)
+	}
 }
 
 // anchorMin is the size (len(a)+len(b), in units) from which anchors are
@@ -56,10 +118,7 @@ func (al *aligner) match(runs []run, a, b []string, ai, bj int) []run {
 		al.ids = make(map[string]int32, len(a)+len(b))
 	}
 	al.xa, al.xb = al.intern(al.xa[:0], a), al.intern(al.xb[:0], b)
-	if n := len(al.ids); n > len(al.na) {
-		grow := max(n, 2*len(al.na))
-		al.na, al.nb, al.pb = make([]int32, grow), make([]int32, grow), make([]int32, grow)
-	}
+	al.ensure()
 	al.anchored, al.budget = 0, 16*(len(a)+len(b))
 	m := matcher{al: al, runs: runs}
 	m.align(al.xa, al.xb, ai, bj)

@@ -58,7 +58,7 @@ func Redline(old, new string) []Op {
 		return b.finish()
 	}
 	la, lb := splitLines(old), splitLines(new)
-	runs := joinBlanks(b.aligner().match(nil, la, lb, 0, 0), la, len(la), len(lb))
+	runs := joinBlanks(b.aligner().match(nil, la, lb, 0, 0), blankUnits(la), len(la), len(lb))
 	offA, offB := offsets(la), offsets(lb)
 	hunks := make([]hunk, 0, len(runs)+1)
 	ia, ib := 0, 0
@@ -268,7 +268,7 @@ func (b *builder) refine(a, c string, level int) {
 	ua, uc := splitSentences(a), splitSentences(c)
 	offA, offC := offsets(ua), offsets(uc)
 	ia, ic := 0, 0
-	for _, r := range append(joinBlanks(b.aligner().match(nil, ua, uc, 0, 0), ua, len(ua), len(uc)), run{len(ua), len(uc), 0}) {
+	for _, r := range append(joinBlanks(b.aligner().match(nil, ua, uc, 0, 0), blankUnits(ua), len(ua), len(uc)), run{len(ua), len(uc), 0}) {
 		if ia < r.i || ic < r.j {
 			b.refine(a[offA[ia]:offA[r.i]], c[offC[ic]:offC[r.j]], level+1)
 		}
@@ -322,28 +322,31 @@ func isSpaceByte(c byte) bool { return c == ' ' || c == '\n' || c == '\t' || c =
 // tokens appends the token-level redline of a against c. Words and marks
 // are aligned first, so whitespace never anchors an alignment of its own;
 // the whitespace between aligned words is then aligned within each gap.
+// Tokens are interned as they are cut, into the aligner's reused buffers.
 func (b *builder) tokens(a, c string) {
-	ta, tc := Tokens(a), Tokens(c)
-	wa, wc := nonSpace(ta), nonSpace(tc)
 	al := b.aligner()
-	var spaced []run // the runs of ta and tc: words and the whitespace between them
+	ta, tc := &al.ta, &al.tc
+	al.tokenize(ta, a)
+	al.tokenize(tc, c)
+	spaced := al.spaced[:0] // the runs of ta and tc: words and the whitespace between them
 	ia, ic := 0, 0
-	for _, r := range al.match(nil, pick(ta, wa), pick(tc, wc), 0, 0) {
+	al.words = al.matchIDs(al.words[:0], ta.wids, tc.wids)
+	for _, r := range al.words {
 		for k := 0; k < r.n; k++ {
-			x, y := wa[r.i+k], wc[r.j+k]
-			spaced = gap(spaced, ta[ia:x], tc[ic:y], ia, ic)
+			x, y := int(ta.words[r.i+k]), int(tc.words[r.j+k])
+			spaced = gap(spaced, ta.ids[ia:x], tc.ids[ic:y], ia, ic)
 			spaced = addRun(spaced, run{x, y, 1})
 			ia, ic = x+1, y+1
 		}
 	}
-	spaced = gap(spaced, ta[ia:], tc[ic:], ia, ic)
-	runs := joinBlanks(spaced, ta, len(ta), len(tc))
-	offA, offC := offsets(ta), offsets(tc)
+	spaced = gap(spaced, ta.ids[ia:], tc.ids[ic:], ia, ic)
+	al.spaced = spaced
+	runs := joinBlanks(spaced, func(i, n int) bool { return strings.TrimSpace(a[ta.start(i):ta.start(i+n)]) == "" }, len(ta.ids), len(tc.ids))
 	ia, ic = 0, 0
-	for _, r := range append(runs, run{len(ta), len(tc), 0}) {
-		b.add(Delete, a[offA[ia]:offA[r.i]], 0)
-		b.add(Insert, c[offC[ic]:offC[r.j]], 0)
-		b.add(Equal, a[offA[r.i]:offA[r.i+r.n]], 0)
+	for _, r := range append(runs, run{len(ta.ids), len(tc.ids), 0}) {
+		b.add(Delete, a[ta.start(ia):ta.start(r.i)], 0)
+		b.add(Insert, c[tc.start(ic):tc.start(r.j)], 0)
+		b.add(Equal, a[ta.start(r.i):ta.start(r.i+r.n)], 0)
 		ia, ic = r.i+r.n, r.j+r.n
 	}
 }
@@ -353,7 +356,7 @@ func (b *builder) tokens(a, c string) {
 // their common start and end are kept: the words between were left
 // unaligned by the words' alignment, and the whitespace around them goes
 // with them.
-func gap(runs []run, ga, gc []string, ia, ic int) []run {
+func gap(runs []run, ga, gc []int32, ia, ic int) []run {
 	p := 0
 	for p < len(ga) && p < len(gc) && ga[p] == gc[p] {
 		p++
@@ -366,30 +369,12 @@ func gap(runs []run, ga, gc []string, ia, ic int) []run {
 	return addRun(runs, run{ia + len(ga) - s, ic + len(gc) - s, s})
 }
 
-// nonSpace returns the indices of the tokens that are not whitespace.
-func nonSpace(ts []string) []int {
-	idx := make([]int, 0, len(ts)/2+1)
-	for k, t := range ts {
-		if !isSpaceToken(t) {
-			idx = append(idx, k)
-		}
-	}
-	return idx
-}
-
-func pick(ts []string, idx []int) []string {
-	out := make([]string, len(idx))
-	for k, i := range idx {
-		out[k] = ts[i]
-	}
-	return out
-}
-
-// joinBlanks drops the runs that hold only whitespace and stand between two
-// changes (units ua on the old side, na and nb units in all), so the changes
-// join into one: a reader marks "[-a b-]{+x y+}", not "[-a-]{+x+} [-b-]{+y+}",
-// and a paragraph merged into the next is aligned across the blank line.
-func joinBlanks(runs []run, ua []string, na, nb int) []run {
+// joinBlanks drops the runs that hold only whitespace (blank(i, n): the n
+// units of the old side from unit i) and stand between two changes (na and
+// nb units in all), so the changes join into one: a reader marks
+// "[-a b-]{+x y+}", not "[-a-]{+x+} [-b-]{+y+}", and a paragraph merged into
+// the next is aligned across the blank line.
+func joinBlanks(runs []run, blank func(i, n int) bool, na, nb int) []run {
 	kept := runs[:0:0]
 	for k, r := range runs {
 		changeBefore := r.i > 0 || r.j > 0
@@ -398,7 +383,7 @@ func joinBlanks(runs []run, ua []string, na, nb int) []run {
 			changeBefore = p.i+p.n < r.i || p.j+p.n < r.j
 		}
 		changeAfter := r.i+r.n < na || r.j+r.n < nb
-		if changeBefore && changeAfter && blank(ua[r.i:r.i+r.n]) {
+		if changeBefore && changeAfter && blank(r.i, r.n) {
 			continue
 		}
 		kept = append(kept, r)
@@ -406,11 +391,14 @@ func joinBlanks(runs []run, ua []string, na, nb int) []run {
 	return kept
 }
 
-func blank(units []string) bool {
-	for _, u := range units {
-		if strings.TrimSpace(u) != "" {
-			return false
+// blankUnits returns blank for joinBlanks over units.
+func blankUnits(units []string) func(i, n int) bool {
+	return func(i, n int) bool {
+		for _, u := range units[i : i+n] {
+			if strings.TrimSpace(u) != "" {
+				return false
+			}
 		}
+		return true
 	}
-	return true
 }
