@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"unsafe"
 	"unicode"
 	"unicode/utf8"
 )
@@ -52,7 +53,7 @@ const (
 // word. Within a change deletions come before insertions, but for moved
 // text, which stands where it left and arrived.
 func Redline(old, new string) []Op {
-	var b builder
+	b := builder{texts: [2]string{old, new}}
 	if old == new {
 		b.add(Equal, old, 0)
 		return b.finish()
@@ -103,7 +104,7 @@ func refineHunks(old, new string, offA, offB []int, hunks []hunk, moves []hunkMo
 	})
 	out := make([][]Op, len(ends))
 	inStretches(ends, func(w, from, to int) {
-		var b builder
+		b := builder{texts: [2]string{old, new}}
 		// About one op per ten words.
 		b.ops = make([]Op, 0, (offA[hunks[to-1].a1]-offA[hunks[from].a0])/64+16)
 		prev := 0 // end of the hunk before, in lines of old
@@ -188,6 +189,9 @@ type builder struct {
 	ops  []Op
 	more []string // pieces that follow ops[len(ops)-1].Text
 	al   *aligner // shared by the builders of one redline
+	// The texts the ops' pieces are cut from (the old and the new text, or
+	// parts of them), so that neighbouring pieces join without a copy.
+	texts [2]string
 }
 
 // aligner returns the aligner b's alignments share.
@@ -223,6 +227,13 @@ func (b *builder) join() {
 	for _, p := range b.more {
 		n += len(p)
 	}
+	for _, base := range b.texts {
+		if s, ok := adjacent(base, last.Text, b.more, n); ok {
+			last.Text = s
+			b.more = b.more[:0]
+			return
+		}
+	}
 	var sb strings.Builder
 	sb.Grow(n)
 	sb.WriteString(last.Text)
@@ -231,6 +242,38 @@ func (b *builder) join() {
 	}
 	last.Text = sb.String()
 	b.more = b.more[:0]
+}
+
+// adjacent returns first and the pieces that follow it, n bytes in all, as
+// one substring of base when they are its consecutive substrings: the
+// usual case, a redline's pieces being cut from the texts it compares, and
+// then no byte is copied.
+func adjacent(base, first string, pieces []string, n int) (string, bool) {
+	off, ok := offsetIn(base, first)
+	if !ok || off+n > len(base) {
+		return "", false
+	}
+	at := off + len(first)
+	for _, p := range pieces {
+		if q, ok := offsetIn(base, p); !ok || q != at {
+			return "", false
+		}
+		at += len(p)
+	}
+	return base[off : off+n], true
+}
+
+// offsetIn returns where s starts in base when s is a substring of base's
+// memory (not merely equal to one).
+func offsetIn(base, s string) (int, bool) {
+	if len(s) == 0 || len(base) == 0 {
+		return 0, false
+	}
+	b, p := uintptr(unsafe.Pointer(unsafe.StringData(base))), uintptr(unsafe.Pointer(unsafe.StringData(s)))
+	if p < b || p+uintptr(len(s)) > b+uintptr(len(base)) {
+		return 0, false
+	}
+	return int(p - b), true
 }
 
 // finish returns the ops built.
