@@ -366,6 +366,8 @@ func TestWriteJSONMatchesEncodingJSON(t *testing.T) {
 		{Op: Insert, Text: "edited", Move: 3, Edit: true},
 		{Op: Delete, Text: "kept", Move: 4},
 		{Op: Insert, Text: "bad \xff byte"},
+		// Longer than the pieces a text is escaped in, multi-byte and bad bytes across their ends.
+		{Op: Equal, Text: strings.Repeat("税关 \xff é\u2028<&>\"\n", 9000) + "\xe2\x80"},
 	}
 	var got strings.Builder
 	if err := WriteJSON(&got, ops); err != nil {

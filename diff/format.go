@@ -73,8 +73,20 @@ func WriteJSON(w io.Writer, ops []Op) error {
 		}
 		buf = append(buf, `{"op":"`...)
 		buf = append(buf, op.Op...)
-		buf = append(buf, `","text":`...)
-		buf = appendJSONString(buf, op.Text)
+		buf = append(buf, `","text":"`...)
+		// A long text is escaped piece by piece, so the buffer stays small.
+		for text := op.Text; text != ""; {
+			n := pieceEnd(text, 32<<10)
+			buf = appendJSONChars(buf, text[:n])
+			text = text[n:]
+			if len(buf) >= 48<<10 {
+				if _, err := w.Write(buf); err != nil {
+					return err
+				}
+				buf = buf[:0]
+			}
+		}
+		buf = append(buf, '"')
 		if op.Move != 0 {
 			buf = append(buf, `,"move":`...)
 			buf = strconv.AppendInt(buf, int64(op.Move), 10)
@@ -107,8 +119,28 @@ var jsonPlain = func() (t [utf8.RuneSelf]bool) {
 // escapes it by default (control characters, quote, backslash, <, >, &,
 // U+2028 and U+2029; invalid UTF-8 becomes U+FFFD).
 func appendJSONString(dst []byte, s string) []byte {
-	const hex = "0123456789abcdef"
 	dst = append(dst, '"')
+	return append(appendJSONChars(dst, s), '"')
+}
+
+// pieceEnd returns where to cut s to take about n bytes of it, never inside
+// a UTF-8 sequence.
+func pieceEnd(s string, n int) int {
+	if len(s) <= n {
+		return len(s)
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	if n == 0 {
+		return len(s)
+	}
+	return n
+}
+
+// appendJSONChars appends s escaped for a JSON string, without the quotes.
+func appendJSONChars(dst []byte, s string) []byte {
+	const hex = "0123456789abcdef"
 	start := 0
 	for i := 0; i < len(s); {
 		c := s[i]
@@ -153,6 +185,5 @@ func appendJSONString(dst []byte, s string) []byte {
 		i += n
 		start = i
 	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
+	return append(dst, s[start:]...)
 }

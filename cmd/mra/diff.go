@@ -72,14 +72,23 @@ func readText(path string) (string, error) {
 		return "", pathError(path, err)
 	}
 	defer f.Close()
-	var sb strings.Builder
-	if fi, err := f.Stat(); err == nil {
-		sb.Grow(int(fi.Size()) + 1)
+	var s string
+	fi, err := f.Stat()
+	if m, ok := "", false; err == nil && fi.Mode().IsRegular() {
+		if m, ok = mapFile(f, fi.Size()); ok {
+			s = m
+		}
 	}
-	if _, err := io.Copy(&sb, f); err != nil {
-		return "", pathError(path, err)
+	if s == "" {
+		var sb strings.Builder
+		if err == nil {
+			sb.Grow(int(fi.Size()) + 1)
+		}
+		if _, err := io.Copy(&sb, f); err != nil {
+			return "", pathError(path, err)
+		}
+		s = sb.String()
 	}
-	s := sb.String()
 	if !utf8.ValidString(s) {
 		return "", fmt.Errorf("%s: not valid UTF-8 (first bad byte at offset %d)", path, firstInvalid(s))
 	}
