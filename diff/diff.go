@@ -12,9 +12,9 @@ import (
 	"runtime"
 	"strings"
 	"sync"
-	"unsafe"
 	"unicode"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // Kind says what an op does: keeps, inserts or deletes its text.
