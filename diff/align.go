@@ -70,14 +70,21 @@ func (al *aligner) tokenize(t *tokenized, s string) {
 	if al.ids == nil {
 		al.ids = make(map[string]int32, 1024)
 	}
+	if _, ok := al.ids[" "]; !ok {
+		al.ids[" "] = int32(len(al.ids))
+	}
 	t.ends, t.ids, t.words, t.wids = t.ends[:0], t.ids[:0], t.words[:0], t.wids[:0]
+	space, _ := al.ids[" "] // the commonest token, looked up once
 	for i := 0; i < len(s); {
 		end := tokenEnd(s, i)
 		tok := s[i:end]
-		id, ok := al.ids[tok]
-		if !ok {
-			id = int32(len(al.ids))
-			al.ids[tok] = id
+		id := space
+		if tok != " " {
+			var ok bool
+			if id, ok = al.ids[tok]; !ok {
+				id = int32(len(al.ids))
+				al.ids[tok] = id
+			}
 		}
 		if !isSpaceByte(s[i]) && !isSpaceToken(tok) {
 			t.words = append(t.words, int32(len(t.ids)))
