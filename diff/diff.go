@@ -59,7 +59,8 @@ func Redline(old, new string) []Op {
 		return b.finish()
 	}
 	la, lb := splitLines(old), splitLines(new)
-	runs := joinBlanks(b.aligner().match(nil, la, lb, 0, 0), blankUnits(la), len(la), len(lb))
+	runs := b.aligner().match(nil, la, lb, 0, 0)
+	runs = joinBlanks(runs, func(k int) bool { return blankUnits(la)(k, runs) && !editedAround(la, lb, runs, k) }, len(la), len(lb))
 	offA, offB := offsets(la), offsets(lb)
 	hunks := make([]hunk, 0, len(runs)+1)
 	ia, ib := 0, 0
@@ -311,7 +312,8 @@ func (b *builder) refine(a, c string, level int) {
 	ua, uc := splitSentences(a), splitSentences(c)
 	offA, offC := offsets(ua), offsets(uc)
 	ia, ic := 0, 0
-	for _, r := range append(joinBlanks(b.aligner().match(nil, ua, uc, 0, 0), blankUnits(ua), len(ua), len(uc)), run{len(ua), len(uc), 0}) {
+	runs := b.aligner().match(nil, ua, uc, 0, 0)
+	for _, r := range append(joinBlanks(runs, func(k int) bool { return blankUnits(ua)(k, runs) }, len(ua), len(uc)), run{len(ua), len(uc), 0}) {
 		if ia < r.i || ic < r.j {
 			b.refine(a[offA[ia]:offA[r.i]], c[offC[ic]:offC[r.j]], level+1)
 		}
@@ -384,7 +386,10 @@ func (b *builder) tokens(a, c string) {
 	}
 	spaced = gap(spaced, ta.ids[ia:], tc.ids[ic:], ia, ic)
 	al.spaced = spaced
-	runs := joinBlanks(spaced, func(i, n int) bool { return strings.TrimSpace(a[ta.start(i):ta.start(i+n)]) == "" }, len(ta.ids), len(tc.ids))
+	runs := joinBlanks(spaced, func(k int) bool {
+		r := spaced[k]
+		return strings.TrimSpace(a[ta.start(r.i):ta.start(r.i+r.n)]) == ""
+	}, len(ta.ids), len(tc.ids))
 	ia, ic = 0, 0
 	for _, r := range append(runs, run{len(ta.ids), len(tc.ids), 0}) {
 		b.add(Delete, a[ta.start(ia):ta.start(r.i)], 0)
@@ -412,12 +417,11 @@ func gap(runs []run, ga, gc []int32, ia, ic int) []run {
 	return addRun(runs, run{ia + len(ga) - s, ic + len(gc) - s, s})
 }
 
-// joinBlanks drops the runs that hold only whitespace (blank(i, n): the n
-// units of the old side from unit i) and stand between two changes (na and
-// nb units in all), so the changes join into one: a reader marks
-// "[-a b-]{+x y+}", not "[-a-]{+x+} [-b-]{+y+}", and a paragraph merged into
-// the next is aligned across the blank line.
-func joinBlanks(runs []run, blank func(i, n int) bool, na, nb int) []run {
+// joinBlanks drops the runs that hold only whitespace (blank(k) of runs[k])
+// and stand between two changes (na and nb units in all), so the changes
+// join into one: a reader marks "[-a b-]{+x y+}", not "[-a-]{+x+} [-b-]{+y+}",
+// and a paragraph merged into the next is aligned across the blank line.
+func joinBlanks(runs []run, blank func(k int) bool, na, nb int) []run {
 	kept := runs[:0:0]
 	for k, r := range runs {
 		changeBefore := r.i > 0 || r.j > 0
@@ -426,7 +430,7 @@ func joinBlanks(runs []run, blank func(i, n int) bool, na, nb int) []run {
 			changeBefore = p.i+p.n < r.i || p.j+p.n < r.j
 		}
 		changeAfter := r.i+r.n < na || r.j+r.n < nb
-		if changeBefore && changeAfter && blank(r.i, r.n) {
+		if changeBefore && changeAfter && blank(k) {
 			continue
 		}
 		kept = append(kept, r)
@@ -434,14 +438,34 @@ func joinBlanks(runs []run, blank func(i, n int) bool, na, nb int) []run {
 	return kept
 }
 
-// blankUnits returns blank for joinBlanks over units.
-func blankUnits(units []string) func(i, n int) bool {
-	return func(i, n int) bool {
-		for _, u := range units[i : i+n] {
+// blankUnits reports whether runs[k] holds only blank units of the old side.
+func blankUnits(units []string) func(k int, runs []run) bool {
+	return func(k int, runs []run) bool {
+		r := runs[k]
+		for _, u := range units[r.i : r.i+r.n] {
 			if strings.TrimSpace(u) != "" {
 				return false
 			}
 		}
 		return true
 	}
+}
+
+// editedAround reports whether the changes on both sides of runs[k] (lines
+// la against lb) are each one line edited in place (see nearlySame): two
+// paragraphs edited where they stand, each its own change, however close.
+func editedAround(la, lb []string, runs []run, k int) bool {
+	r := runs[k]
+	a0, b0 := 0, 0
+	if k > 0 {
+		a0, b0 = runs[k-1].i+runs[k-1].n, runs[k-1].j+runs[k-1].n
+	}
+	a1, b1 := len(la), len(lb)
+	if k+1 < len(runs) {
+		a1, b1 = runs[k+1].i, runs[k+1].j
+	}
+	edited := func(a0, a1, b0, b1 int) bool {
+		return a1-a0 == 1 && b1-b0 == 1 && nearlySame(la[a0], lb[b0])
+	}
+	return edited(a0, r.i, b0, r.j) && edited(r.i+r.n, a1, r.j+r.n, b1)
 }

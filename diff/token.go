@@ -55,6 +55,9 @@ func splitSentences(s string) []string {
 			}
 			i += n2
 		}
+		if r != '\n' && !hasWords(s[start:i], minSentenceWords) {
+			continue // "1.", "(a)", "Art. 5.": a number, not a sentence
+		}
 		out = append(out, s[start:i])
 		start = i
 	}
@@ -62,6 +65,22 @@ func splitSentences(s string) []string {
 		out = append(out, s[start:])
 	}
 	return out
+}
+
+// minSentenceWords is the fewest words of a sentence: a shorter one is
+// part of the next.
+const minSentenceWords = 3
+
+// hasWords reports whether s holds at least n words (see Words).
+func hasWords(s string, n int) bool {
+	for i := 0; i < len(s) && n > 0; {
+		end := tokenEnd(s, i)
+		if isWord(s[i:end]) {
+			n--
+		}
+		i = end
+	}
+	return n <= 0
 }
 
 // blankLineAt reports whether the line that starts at byte i of s is blank:
