@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -110,5 +111,45 @@ func TestCountWords(t *testing.T) {
 func BenchmarkAgreement(b *testing.B) {
 	for b.Loop() {
 		_ = Agreement(2000)
+	}
+}
+
+// TestRewriteShape: the heavy rewrite is reproducible, changes about a third
+// of the words, moves some, and keeps the agreement's form (articles of
+// numbered paragraphs).
+func TestRewriteShape(t *testing.T) {
+	old := Agreement(300).Old
+	r := RewriteText(old, 1)
+	if again := RewriteText(old, 1); again != r {
+		t.Fatal("RewriteText is not deterministic")
+	}
+	if other := RewriteText(old, 2); other.New == r.New {
+		t.Error("seeds 1 and 2 give the same rewrite")
+	}
+	if r.Old != old || r.Words != countWords(old) {
+		t.Fatalf("Old or Words do not describe the old text")
+	}
+	// ChangedWords counts removed and added words: a third of the text
+	// changed is about two thirds of its words counted that way.
+	changed := float64(r.ChangedWords) / float64(2*r.Words)
+	moved := float64(r.MovedWords) / float64(r.Words)
+	t.Logf("words %d, changed %.3f, moved %.3f", r.Words, changed, moved)
+	if changed < 0.25 || changed > 0.40 {
+		t.Errorf("changed %.3f of the text, want about a third", changed)
+	}
+	if moved < 0.03 || moved > 0.15 {
+		t.Errorf("moved %.3f of the words, want some", moved)
+	}
+	newParas, oldParas := strings.Count(r.New, "\n\n"), strings.Count(old, "\n\n")
+	if newParas == oldParas {
+		t.Errorf("as many paragraphs after the rewrite (%d) as before: none split, merged, added or deleted?", newParas)
+	}
+	if !strings.HasPrefix(r.New, "Article 1\n\n1. ") || strings.Count(r.New, "\n\nArticle ") != strings.Count(old, "\n\nArticle ") {
+		t.Errorf("the rewrite lost the articles' form: %.80q", r.New)
+	}
+	for _, p := range strings.Split(r.New, "\n\n") {
+		if !strings.HasPrefix(p, "Article ") && !strings.HasSuffix(p, ".") {
+			t.Fatalf("a paragraph without its final stop: %.80q", p)
+		}
 	}
 }

@@ -36,14 +36,15 @@ func Rewrite(articles int, seed uint64) Rewritten {
 
 // RewriteText rewrites old, a text of articles ("Article N" lines) made of
 // numbered paragraphs ("1. ...") separated by blank lines, reproducibly for a
-// seed. Of every hundred paragraphs about fifteen have a clause of a third to
-// two thirds of their words rewritten, ten are rewritten whole, six are split
-// in two, three merged with the next, five moved to a later article (half of
-// them lightly edited), three deleted and three new ones added after
-// theirs; twenty are lightly edited in place (a word in ten replaced, deleted
-// or followed by a new one). One article in fifty moves whole to a later
-// place. The paragraphs of each article are numbered again from 1 after
-// every rewrite, as a drafter would.
+// seed. Of every hundred paragraphs 22 have a clause of a third to two
+// thirds of their words rewritten, 18 are rewritten whole, 6 are split in
+// two (each half lightly edited), 3 merged with the next, 6 moved to a later
+// article (half of them lightly edited), 4 deleted and 4 followed by a new
+// one; 20 are lightly edited in place (about a word in ten replaced, deleted
+// or followed by a new one). One article in fifty moves whole a few places
+// on. The paragraphs of each article are numbered again from 1, as a drafter
+// would. The new words come from the agreement's vocabulary and a
+// drafter's (draftingWords).
 func RewriteText(old string, seed uint64) Rewritten {
 	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 	out := Rewritten{Old: old, Words: countWords(old)}
@@ -102,26 +103,26 @@ func RewriteText(old string, seed uint64) Rewritten {
 		for x := 0; x < len(a.paras); x++ {
 			ws := a.paras[x]
 			switch r := rng.IntN(100); {
-			case r < 20: // a clause rewritten
+			case r < 22: // a clause rewritten
 				n := len(ws) * (1 + rng.IntN(2)) / 3
 				at := rng.IntN(len(ws) - n + 1)
 				clause := fresh(n + rng.IntN(7) - 3)
 				out.ChangedWords += n + len(clause)
 				ws = append(append(append([]string(nil), ws[:at]...), clause...), ws[at+n:]...)
-			case r < 35: // rewritten whole
+			case r < 40: // rewritten whole
 				nw := fresh(len(ws) + rng.IntN(11) - 5)
 				out.ChangedWords += len(ws) + len(nw)
 				ws = nw
-			case r < 41: // split in two
+			case r < 46: // split in two
 				at := len(ws)/3 + rng.IntN(len(ws)/3+1)
 				paras = append(paras, lightly(ws[:at]))
 				ws = lightly(ws[at:])
-			case r < 44: // merged with the next
+			case r < 49: // merged with the next
 				if x+1 < len(a.paras) {
 					x++
 					ws = append(append([]string(nil), ws...), a.paras[x]...)
 				}
-			case r < 50: // moved to a later article
+			case r < 55: // moved to a later article
 				if rng.IntN(2) == 0 {
 					ws = lightly(ws)
 				}
@@ -132,15 +133,15 @@ func RewriteText(old string, seed uint64) Rewritten {
 				out.MovedWords += len(ws)
 				moving[to] = append(moving[to], ws)
 				continue
-			case r < 54: // deleted
+			case r < 59: // deleted
 				out.ChangedWords += len(ws)
 				continue
-			case r < 58: // a new one after it
+			case r < 63: // a new one after it
 				nw := fresh(40 + rng.IntN(50))
 				out.ChangedWords += len(nw)
 				paras = append(paras, ws)
 				ws = nw
-			case r < 78:
+			case r < 83:
 				ws = lightly(ws)
 			}
 			paras = append(paras, ws)
