@@ -1,6 +1,7 @@
 package diff
 
 import (
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -88,5 +89,17 @@ func BenchmarkCarry10kWithDiff(b *testing.B) {
 	ranges := referenceRanges(10_000)
 	for b.Loop() {
 		Carry(reference.Old, reference.New, ranges)
+	}
+}
+
+// BenchmarkWriteJSON is `mra diff --format json`'s output of the reference
+// pair's redline, about 3 MB.
+func BenchmarkWriteJSON(b *testing.B) {
+	ops := Redline(reference.Old, reference.New)
+	b.SetBytes(int64(len(reference.New)))
+	for b.Loop() {
+		if err := WriteJSON(io.Discard, ops); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
