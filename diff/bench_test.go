@@ -2,9 +2,6 @@ package diff
 
 import (
 	"io"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"testing"
 	"unicode/utf8"
 
@@ -15,7 +12,7 @@ import (
 var reference = difftest.Agreement(2000)
 
 // BenchmarkRedlineReference is the word-level redline of the reference pair.
-// Compare with BenchmarkGitWordDiff, run in the same invocation.
+// cmd/mra's BenchmarkDiffVsGit sets it, and the whole process, against git.
 func BenchmarkRedlineReference(b *testing.B) {
 	b.SetBytes(int64(len(reference.Old) + len(reference.New)))
 	for b.Loop() {
@@ -31,34 +28,6 @@ func BenchmarkRedlineRewritten(b *testing.B) {
 	b.SetBytes(int64(len(h.Old) + len(h.New)))
 	for b.Loop() {
 		Redline(h.Old, h.New)
-	}
-}
-
-// BenchmarkGitWordDiff runs `git diff --no-index --word-diff=porcelain` on the
-// reference pair: the budget says Redline must be no slower.
-func BenchmarkGitWordDiff(b *testing.B) {
-	git, err := exec.LookPath("git")
-	if err != nil {
-		b.Skip("git not found")
-	}
-	dir := b.TempDir()
-	oldPath, newPath := filepath.Join(dir, "A.txt"), filepath.Join(dir, "B.txt")
-	if err := os.WriteFile(oldPath, []byte(reference.Old), 0o600); err != nil {
-		b.Fatal(err)
-	}
-	if err := os.WriteFile(newPath, []byte(reference.New), 0o600); err != nil {
-		b.Fatal(err)
-	}
-	b.SetBytes(int64(len(reference.Old) + len(reference.New)))
-	for b.Loop() {
-		cmd := exec.Command(git, "diff", "--no-index", "--word-diff=porcelain", oldPath, newPath)
-		cmd.Stdout = nil
-		// git exits 1 when the files differ.
-		if err := cmd.Run(); err != nil {
-			if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
-				b.Fatal(err)
-			}
-		}
 	}
 }
 

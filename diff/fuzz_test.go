@@ -15,6 +15,10 @@ func addSeeds(f *testing.F, extra ...any) {
 		{"🇺🇸👩‍⚖️", "🇸🇬👩‍⚖️"},
 		{"cafe\u0301 \u200d x", "cafe \u200d\u0301x"},
 		{"A b c d e f.\n\nX y z.\n\nZ w v.", "X y z.\n\nZ w v.\n\nA b c Q e f."},
+		// Rewritten: a paragraph split, one merged, one rewritten whole, renumbered.
+		{"1. The Parties shall meet once a year and review this Arrangement.\n\n2. Either Party may end it.\n\n3. Disputes go to consultation.",
+			"1. The Parties shall meet once a year.\n\n2. They shall review this Arrangement. Either Party may end it.\n\n3. No dispute shall be referred to any third party."},
+		{"1.1. a b c. 1.2. d e f. 1.3. g h i.", "2.1. g h i. 2.2. a b x. 2.3. d e f."},
 	}
 	for _, p := range pairs {
 		f.Add(append([]any{p[0], p[1]}, extra...)...)
