@@ -233,6 +233,16 @@ type alike struct {
 // matches returns, for each deleted line of dels, the inserted lines of the
 // index it is similar to, among those compared with it.
 func (x *pairIndex) matches(pa *pairCache, dels []line) []alike {
+	// Each deleted line's candidates are its own: the lines are shared
+	// out among the cores in stretches, and their matches joined in order.
+	ends := stretches(len(dels), func(k int) int { return len(pa.lines[dels[k].idx]) })
+	parts := make([][]alike, len(ends))
+	inStretches(ends, func(w, from, to int) { parts[w] = x.matchesOf(pa, dels[from:to]) })
+	return slices.Concat(parts...)
+}
+
+// matchesOf is matches for some deleted lines, on one goroutine.
+func (x *pairIndex) matchesOf(pa *pairCache, dels []line) []alike {
 	var out []alike
 	acc := make([]int, len(x.lines)) // per inserted line: the deleted line's pairs it may share
 	var touched, cands []int32
