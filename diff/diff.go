@@ -106,8 +106,12 @@ func refineHunks(old, new string, offA, offB []int, hunks []hunk, moves []hunkMo
 	out := make([][]Op, len(ends))
 	inStretches(ends, func(w, from, to int) {
 		b := builder{texts: [2]string{old, new}}
-		// About one op per ten words.
-		b.ops = make([]Op, 0, (offA[hunks[to-1].a1]-offA[hunks[from].a0])/64+16)
+		// About one op per twenty words changed, and two per hunk.
+		n := 16
+		for _, hk := range hunks[from:to] {
+			n += 2 + (offA[hk.a1]-offA[hk.a0]+offB[hk.b1]-offB[hk.b0])/128
+		}
+		b.ops = make([]Op, 0, n)
 		prev := 0 // end of the hunk before, in lines of old
 		if from > 0 {
 			prev = hunks[from-1].a1
