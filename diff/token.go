@@ -189,9 +189,16 @@ func tokenEnd(s string, i int) int {
 	return i
 }
 
-func isASCIIWord(c byte) bool {
-	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
-}
+func isASCIIWord(c byte) bool { return asciiWord[c] }
+
+// asciiWord marks the ASCII letters and digits, looked up rather than
+// compared in the loops that scan every byte of a text.
+var asciiWord = func() (t [256]bool) {
+	for c := range t {
+		t[c] = 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+	}
+	return t
+}()
 
 // isWordRune reports whether r starts or continues a space-separated word.
 func isWordRune(r rune) bool {
