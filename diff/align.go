@@ -26,11 +26,12 @@ func match(a, b []string) []run {
 //     each version is the same word or paragraph, so the redline never
 //     pairs a rewritten sentence's "the" with a "the" three paragraphs away
 //     when a rarer word places it.
-//  3. What has no anchor is aligned by Myers's algorithm, exactly (a longest
-//     common subsequence) while the edit script is short, and past
-//     maxCost(n) edits by taking the diagonal that got furthest and
-//     aligning each half again: a coarser but still exact redline, bounded
-//     by work counted in steps, never by a clock.
+//  3. What has no anchor is aligned by Myers's algorithm over the units
+//     found on both sides (see shared), exactly (a longest common
+//     subsequence) while the edit script is short, and past maxCost(n)
+//     edits by taking the diagonal that got furthest and aligning each half
+//     again: a coarser but still exact redline, bounded by work counted in
+//     edits, never by a clock.
 //
 // Units are interned as int32 ids once; its buffers are reused from one
 // alignment to the next, so an aligner serves a whole redline.
@@ -44,8 +45,8 @@ type aligner struct {
 	anchored int // units examined for anchors in this alignment
 	budget   int // units that may be examined before anchors are no longer sought
 
-	ka, kb2, ra, rb []int32 // shared's units kept, by index and id
-	sub             []run
+	atA, atB, idA, idB []int32 // shared's units kept: where they stand, and their ids
+	sub                []run
 
 	ta, tc        tokenized // the texts builder.tokens aligns
 	words, spaced []run     // its runs of words, and of all tokens
@@ -244,8 +245,8 @@ func (m *matcher) shared(a, b []int32, ai, bj int) {
 	for _, u := range b {
 		al.nb[u]++
 	}
-	ka, kb := al.ka[:0], al.kb2[:0]
-	ra, rb := al.ra[:0], al.rb[:0]
+	ka, kb := al.atA[:0], al.atB[:0]
+	ra, rb := al.idA[:0], al.idB[:0]
 	for k, u := range a {
 		if al.nb[u] > 0 {
 			ka, ra = append(ka, int32(k)), append(ra, u)
@@ -262,7 +263,7 @@ func (m *matcher) shared(a, b []int32, ai, bj int) {
 	for _, u := range b {
 		al.nb[u] = 0
 	}
-	al.ka, al.kb2, al.ra, al.rb = ka, kb, ra, rb
+	al.atA, al.atB, al.idA, al.idB = ka, kb, ra, rb
 	switch {
 	case len(ka) == 0 || len(kb) == 0:
 		return // nothing in common
