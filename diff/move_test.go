@@ -197,3 +197,40 @@ func TestRedlineRandomParagraphMoves(t *testing.T) {
 		t.Errorf("only %d of 300 redlines hold an edited move", edited)
 	}
 }
+
+// TestRedlineMoveWithinOneChange: in a stretch of paragraphs all changed
+// (renumbered), the one that left the order of the others is the move; the
+// others are edits where they stand; and a wrapped line of a reflowed
+// paragraph that resembles another line is no move.
+func TestRedlineMoveWithinOneChange(t *testing.T) {
+	a := "Either Party may terminate this Arrangement by giving ninety days' written notice to the other."
+	b := "This Arrangement may be amended by mutual written consent of the Customs Administrations."
+	c := "Any dispute arising from this Arrangement shall be settled by consultation between the Parties."
+	old := "1. " + a + "\n\n2. " + b + "\n\n3. " + c + "\n"
+	new := "1. " + b + "\n\n2. " + c + "\n\n3. " + strings.Replace(a, "ninety", "one hundred and eighty", 1) + "\n"
+	ops := Redline(old, new)
+	checkRedline(t, old, new, ops)
+	moves := moveTexts(ops)
+	if len(moves) != 1 {
+		t.Fatalf("got %d moves, want the one paragraph that left the order: %s", len(moves), Text(ops))
+	}
+	for _, m := range moves {
+		if !strings.Contains(m, "terminate") || !strings.Contains(m, "[-ninety-]") || !strings.Contains(m, "{+one hundred and eighty+}") {
+			t.Errorf("move = %q, want the termination paragraph with its edit marked", m)
+		}
+	}
+
+	// The same stretch renumbered but in order: no move at all.
+	inOrder := "2. " + a + "\n\n3. " + b + "\n\n4. " + c + "\n"
+	if ops := Redline(old, inOrder); len(moveTexts(ops)) != 0 {
+		t.Errorf("renumbered in order, yet moves: %s", Text(ops))
+	}
+
+	// Wrapped lines of one paragraph, all changed and reflowed: lines
+	// resemble lines out of order, but none is a paragraph of its own.
+	wrapped := "The Parties shall exchange information on the operators\ncertified under their programs without delay and\nshall notify the suspension of any operator to the other Party.\n"
+	reflowed := "shall notify the suspension of any operator to the other Party;\nthe Parties shall exchange information on the operators\ncertified under their programs promptly.\n"
+	if ops := Redline(wrapped, reflowed); len(moveTexts(ops)) != 0 {
+		t.Errorf("wrapped lines taken for moves: %s", Text(ops))
+	}
+}

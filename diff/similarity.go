@@ -3,6 +3,7 @@ package diff
 import (
 	"slices"
 	"sort"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -41,28 +42,26 @@ type line struct{ hunk, idx int }
 type pair struct{ a, b line }
 
 // similarPairs pairs deleted lines dels with inserted lines inss (lines not
-// paired as exact moves, long enough to move) that are similar and stand in
-// different hunks; each line pairs at most once, the most similar pairs
-// first. A line similar to a line of the other side in its own hunk is an
-// edit in place and is never paired: found cheaply when the two stand at the
-// same place in the hunk (see inPlace), else among the lines compared with it.
+// paired as exact moves, long enough to move) that are similar; each line
+// pairs at most once, the most similar pairs first. A line similar to a line
+// of the other side in its own hunk is an edit in place: found cheaply when
+// the two stand at the same place in the hunk (see inPlace), else among the
+// lines compared with it; but of such pairs within one hunk, those that
+// cross the longest chain of them in order are moves (a paragraph moved two
+// places down among renumbered neighbours). Only then are lines of
+// different hunks paired.
 func similarPairs(la, lb []string, hunks []hunk, dels, inss []line) []pair {
-	if len(dels) == 0 || len(inss) == 0 || oneHunk(dels, inss) {
+	if len(dels) == 0 || len(inss) == 0 {
 		return nil
 	}
 	pa, pb := newPairCache(la), newPairCache(lb)
 	takenA, takenB := inPlace(pa, pb, hunks, dels, inss)
 	dels = slices.DeleteFunc(slices.Clone(dels), func(l line) bool { return takenA[l.idx] })
 	inss = slices.DeleteFunc(slices.Clone(inss), func(l line) bool { return takenB[l.idx] })
-	if len(dels) == 0 || len(inss) == 0 || oneHunk(dels, inss) {
+	if len(dels) == 0 || len(inss) == 0 {
 		return nil
 	}
 	matches := newPairIndex(pb, inss).matches(pa, dels)
-	for _, m := range matches {
-		if m.a.hunk == m.b.hunk {
-			takenA[m.a.idx], takenB[m.b.idx] = true, true
-		}
-	}
 	sort.Slice(matches, func(x, y int) bool {
 		p, q := matches[x], matches[y]
 		if p.sim != q.sim {
@@ -73,15 +72,59 @@ func similarPairs(la, lb []string, hunks []hunk, dels, inss []line) []pair {
 		}
 		return p.b.idx < q.b.idx
 	})
-	var out []pair
+	var own []pair // similar lines of one hunk, each line once
 	for _, m := range matches {
-		if takenA[m.a.idx] || takenB[m.b.idx] {
+		if m.a.hunk == m.b.hunk && !takenA[m.a.idx] && !takenB[m.b.idx] {
+			own = append(own, pair{m.a, m.b})
+			takenA[m.a.idx], takenB[m.b.idx] = true, true
+		}
+	}
+	for _, m := range matches {
+		if m.a.hunk != m.b.hunk && (takenA[m.a.idx] || takenB[m.b.idx]) {
 			continue
 		}
-		out = append(out, pair{m.a, m.b})
-		takenA[m.a.idx], takenB[m.b.idx] = true, true
+		if m.a.hunk != m.b.hunk {
+			own = append(own, pair{m.a, m.b}) // placed among the moves below
+			takenA[m.a.idx], takenB[m.b.idx] = true, true
+		}
+	}
+	return crossing(la, lb, own)
+}
+
+// crossing returns the pairs that are moves: those of different hunks, and
+// those of one hunk outside the longest chain of its pairs in the same order
+// on both sides (the chain's are edits where they stand) when both lines are
+// paragraphs of their own, between blank lines: a wrapped line of a
+// reflowed paragraph that resembles another is no move.
+func crossing(la, lb []string, pairs []pair) []pair {
+	var out []pair
+	byHunk := map[int][]run{} // a pair as a run: i, j its lines; n its index in pairs
+	for k, p := range pairs {
+		if p.a.hunk != p.b.hunk {
+			out = append(out, p)
+			continue
+		}
+		byHunk[p.a.hunk] = append(byHunk[p.a.hunk], run{p.a.idx, p.b.idx, k})
+	}
+	for _, rs := range byHunk {
+		sort.Slice(rs, func(x, y int) bool { return rs[x].i < rs[y].i })
+		inChain := map[int]bool{}
+		for _, r := range increasing(rs) {
+			inChain[r.n] = true
+		}
+		for _, r := range rs {
+			if !inChain[r.n] && paragraph(la, r.i) && paragraph(lb, r.j) {
+				out = append(out, pairs[r.n])
+			}
+		}
 	}
 	return out
+}
+
+// paragraph reports whether line k of ls stands alone between blank lines
+// (or the text's ends).
+func paragraph(ls []string, k int) bool {
+	return (k == 0 || strings.TrimSpace(ls[k-1]) == "") && (k+1 == len(ls) || strings.TrimSpace(ls[k+1]) == "")
 }
 
 // oneHunk reports whether every line of dels and inss is in one hunk, where
