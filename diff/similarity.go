@@ -127,20 +127,6 @@ func paragraph(ls []string, k int) bool {
 	return (k == 0 || strings.TrimSpace(ls[k-1]) == "") && (k+1 == len(ls) || strings.TrimSpace(ls[k+1]) == "")
 }
 
-// oneHunk reports whether every line of dels and inss is in one hunk, where
-// no line can move.
-func oneHunk(dels, inss []line) bool {
-	h := dels[0].hunk
-	for _, ls := range [][]line{dels, inss} {
-		for _, l := range ls {
-			if l.hunk != h {
-				return false
-			}
-		}
-	}
-	return true
-}
-
 // inPlace marks, by line index on each side, the lines of dels and inss
 // similar or nearly the same (see nearlySame) as the line of the other side
 // that stands at their place in their hunk: as far from the hunk's start, or
