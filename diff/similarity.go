@@ -72,23 +72,17 @@ func similarPairs(la, lb []string, hunks []hunk, dels, inss []line) []pair {
 		}
 		return p.b.idx < q.b.idx
 	})
-	var own []pair // similar lines of one hunk, each line once
-	for _, m := range matches {
-		if m.a.hunk == m.b.hunk && !takenA[m.a.idx] && !takenB[m.b.idx] {
-			own = append(own, pair{m.a, m.b})
-			takenA[m.a.idx], takenB[m.b.idx] = true, true
+	// Each line once: with a line of its own hunk first, then of another.
+	var paired []pair
+	for _, own := range []bool{true, false} {
+		for _, m := range matches {
+			if (m.a.hunk == m.b.hunk) == own && !takenA[m.a.idx] && !takenB[m.b.idx] {
+				paired = append(paired, pair{m.a, m.b})
+				takenA[m.a.idx], takenB[m.b.idx] = true, true
+			}
 		}
 	}
-	for _, m := range matches {
-		if m.a.hunk != m.b.hunk && (takenA[m.a.idx] || takenB[m.b.idx]) {
-			continue
-		}
-		if m.a.hunk != m.b.hunk {
-			own = append(own, pair{m.a, m.b}) // placed among the moves below
-			takenA[m.a.idx], takenB[m.b.idx] = true, true
-		}
-	}
-	return crossing(la, lb, own)
+	return crossing(la, lb, paired)
 }
 
 // crossing returns the pairs that are moves: those of different hunks, and
