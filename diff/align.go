@@ -8,13 +8,6 @@ import (
 // run is a stretch of n equal units starting at a[i] and b[j].
 type run struct{ i, j, n int }
 
-// match returns the runs of units a and b share, increasing in both (see
-// aligner.match).
-func match(a, b []string) []run {
-	var al aligner
-	return al.match(nil, a, b, 0, 0)
-}
-
 // An aligner finds the units two sequences share, the way a careful reader
 // would and in time close to linear whatever the texts:
 //
@@ -122,18 +115,14 @@ func (al *aligner) ensure() {
 // sought before Myers: below it Myers alone is cheap and exact.
 const anchorMin = 64
 
-// match appends to runs the runs of a and b, which start at units ai and bj
-// of the whole input, and returns them.
-func (al *aligner) match(runs []run, a, b []string, ai, bj int) []run {
+// match appends to runs the runs of units a and b share, increasing in both,
+// and returns them.
+func (al *aligner) match(runs []run, a, b []string) []run {
 	if al.ids == nil {
 		al.ids = make(map[string]int32, len(a)+len(b))
 	}
 	al.xa, al.xb = al.intern(al.xa[:0], a), al.intern(al.xb[:0], b)
-	al.ensure()
-	al.anchored, al.budget = 0, 16*(len(a)+len(b))
-	m := matcher{al: al, runs: runs}
-	m.align(al.xa, al.xb, ai, bj)
-	return m.runs
+	return al.matchIDs(runs, al.xa, al.xb)
 }
 
 func (al *aligner) intern(dst []int32, units []string) []int32 {
@@ -313,15 +302,15 @@ func (m *matcher) myers(a, b []int32, ai, bj, cost int) {
 			m.add(run{ai + len(a), bj + len(b), s})
 			return
 		}
-		m.myers(a[:x], b[:y], ai, bj, pick2(exactLo, cost))
-		m.myers(a[x:], b[y:], ai+x, bj+y, pick2(exactHi, cost))
+		m.myers(a[:x], b[:y], ai, bj, halfCost(exactLo, cost))
+		m.myers(a[x:], b[y:], ai+x, bj+y, halfCost(exactHi, cost))
 	}
 	m.add(run{ai + len(a), bj + len(b), s})
 }
 
-// pick2 is the cost bound of a half of a split: none when the split found
+// halfCost is the cost bound of a half of a split: none when the split found
 // that half's shortest script already lies within the bound.
-func pick2(exact bool, cost int) int {
+func halfCost(exact bool, cost int) int {
 	if exact {
 		return math.MaxInt
 	}

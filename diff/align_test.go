@@ -6,6 +6,9 @@ import (
 	"testing"
 )
 
+// match returns the runs of units a and b share, on an aligner of its own.
+func match(a, b []string) []run { return new(aligner).match(nil, a, b) }
+
 // lcsLen is the length of a longest common subsequence of a and b, by the
 // textbook table.
 func lcsLen(a, b []string) int {
@@ -151,8 +154,8 @@ func TestAlignDeterministic(t *testing.T) {
 	want := match(a, b)
 	var al aligner
 	for k := 0; k < 3; k++ {
-		al.match(nil, randomUnits(rng, 1000, 7), randomUnits(rng, 900, 7), 0, 0)
-		got := al.match(nil, a, b, 0, 0)
+		al.match(nil, randomUnits(rng, 1000, 7), randomUnits(rng, 900, 7))
+		got := al.match(nil, a, b)
 		if len(got) != len(want) {
 			t.Fatalf("run %d: %d runs, want %d", k, len(got), len(want))
 		}

@@ -59,8 +59,11 @@ func Redline(old, new string) []Op {
 		return b.finish()
 	}
 	la, lb := splitLines(old), splitLines(new)
-	runs := b.aligner().match(nil, la, lb, 0, 0)
-	runs = joinBlanks(runs, func(k int) bool { return blankUnits(la)(k, runs) && !editedAround(la, lb, runs, k) }, len(la), len(lb))
+	runs := b.aligner().match(nil, la, lb)
+	runs = joinBlanks(runs, func(k int) bool {
+		r := runs[k]
+		return allBlank(la[r.i:r.i+r.n]) && !editedAround(la, lb, runs, k)
+	}, len(la), len(lb))
 	offA, offB := offsets(la), offsets(lb)
 	hunks := make([]hunk, 0, len(runs)+1)
 	ia, ib := 0, 0
@@ -99,17 +102,18 @@ const parallelMin = 64 << 10
 // stretch per core (see inStretches): each hunk's redline depends only on its
 // own text and moves, so the result is the same however they are shared out.
 func refineHunks(old, new string, offA, offB []int, hunks []hunk, moves []hunkMoves) [][]Op {
-	ends := stretches(len(hunks), func(h int) int {
+	size := func(h int) int {
 		hk := hunks[h]
 		return offA[hk.a1] - offA[hk.a0] + offB[hk.b1] - offB[hk.b0]
-	})
+	}
+	ends := stretches(len(hunks), size)
 	out := make([][]Op, len(ends))
 	inStretches(ends, func(w, from, to int) {
 		b := builder{texts: [2]string{old, new}}
 		// About one op per twenty words changed, and two per hunk.
 		n := 16
-		for _, hk := range hunks[from:to] {
-			n += 2 + (offA[hk.a1]-offA[hk.a0]+offB[hk.b1]-offB[hk.b0])/128
+		for h := from; h < to; h++ {
+			n += 2 + size(h)/128
 		}
 		b.ops = make([]Op, 0, n)
 		prev := 0 // end of the hunk before, in lines of old
@@ -316,8 +320,9 @@ func (b *builder) refine(a, c string, level int) {
 	ua, uc := splitSentences(a), splitSentences(c)
 	offA, offC := offsets(ua), offsets(uc)
 	ia, ic := 0, 0
-	runs := b.aligner().match(nil, ua, uc, 0, 0)
-	for _, r := range append(joinBlanks(runs, func(k int) bool { return blankUnits(ua)(k, runs) }, len(ua), len(uc)), run{len(ua), len(uc), 0}) {
+	runs := b.aligner().match(nil, ua, uc)
+	blank := func(k int) bool { return allBlank(ua[runs[k].i : runs[k].i+runs[k].n]) }
+	for _, r := range append(joinBlanks(runs, blank, len(ua), len(uc)), run{len(ua), len(uc), 0}) {
 		if ia < r.i || ic < r.j {
 			b.refine(a[offA[ia]:offA[r.i]], c[offC[ic]:offC[r.j]], level+1)
 		}
@@ -392,7 +397,7 @@ func (b *builder) tokens(a, c string) {
 	al.spaced = spaced
 	runs := joinBlanks(spaced, func(k int) bool {
 		r := spaced[k]
-		return strings.TrimSpace(a[ta.start(r.i):ta.start(r.i+r.n)]) == ""
+		return isBlank(a[ta.start(r.i):ta.start(r.i+r.n)])
 	}, len(ta.ids), len(tc.ids))
 	ia, ic = 0, 0
 	for _, r := range append(runs, run{len(ta.ids), len(tc.ids), 0}) {
@@ -442,18 +447,17 @@ func joinBlanks(runs []run, blank func(k int) bool, na, nb int) []run {
 	return kept
 }
 
-// blankUnits reports whether runs[k] holds only blank units of the old side.
-func blankUnits(units []string) func(k int, runs []run) bool {
-	return func(k int, runs []run) bool {
-		r := runs[k]
-		for _, u := range units[r.i : r.i+r.n] {
-			if strings.TrimSpace(u) != "" {
-				return false
-			}
+// allBlank reports whether every unit is whitespace only.
+func allBlank(units []string) bool {
+	for _, u := range units {
+		if !isBlank(u) {
+			return false
 		}
-		return true
 	}
+	return true
 }
+
+func isBlank(s string) bool { return strings.TrimSpace(s) == "" }
 
 // editedAround reports whether the changes on both sides of runs[k] (lines
 // la against lb) are each one line edited in place (see nearlySame): two

@@ -3,7 +3,6 @@ package diff
 import (
 	"slices"
 	"sort"
-	"strings"
 	"unicode/utf8"
 )
 
@@ -118,7 +117,7 @@ func crossing(la, lb []string, pairs []pair) []pair {
 // paragraph reports whether line k of ls stands alone between blank lines
 // (or the text's ends).
 func paragraph(ls []string, k int) bool {
-	return (k == 0 || strings.TrimSpace(ls[k-1]) == "") && (k+1 == len(ls) || strings.TrimSpace(ls[k+1]) == "")
+	return (k == 0 || isBlank(ls[k-1])) && (k+1 == len(ls) || isBlank(ls[k+1]))
 }
 
 // inPlace marks, by line index on each side, the lines of dels and inss

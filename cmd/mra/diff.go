@@ -72,14 +72,12 @@ func readText(path string) (string, error) {
 		return "", pathError(path, err)
 	}
 	defer f.Close()
-	var s string
 	fi, err := f.Stat()
-	if m, ok := "", false; err == nil && fi.Mode().IsRegular() {
-		if m, ok = mapFile(f, fi.Size()); ok {
-			s = m
-		}
+	s, mapped := "", false
+	if err == nil && fi.Mode().IsRegular() {
+		s, mapped = mapFile(f, fi.Size())
 	}
-	if s == "" {
+	if !mapped {
 		var sb strings.Builder
 		if err == nil {
 			sb.Grow(int(fi.Size()) + 1)
