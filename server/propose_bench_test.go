@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -94,10 +95,12 @@ func BenchmarkPropose(b *testing.B) {
 	}{{"threads=0", 0, false}, {"shared=1", 1, false}, {"internal=10000", 10001, false}, {"mixed=10000", 10000, true}} {
 		b.Run(c.name, func(b *testing.B) {
 			w, neg, pair := proposeWorld(b, c.threads, c.mixed)
-			sg := servertest.Users[5] // sg-neg: the other party, who cannot see US's internal notes
-			if sg.ID != "sg-neg" {
-				b.Fatal(sg.ID)
+			// sg-neg: the other party, who cannot see US's internal notes.
+			k := slices.IndexFunc(servertest.Users, func(u mra.User) bool { return u.ID == "sg-neg" })
+			if k < 0 {
+				b.Fatal("no sg-neg among the test users")
 			}
+			sg := servertest.Users[k]
 			// The texts are encoded once: a client's encoding is not the server's time.
 			var texts [2][]byte
 			for i, t := range []string{pair.New, pair.Old} {
