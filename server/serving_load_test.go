@@ -44,7 +44,10 @@ func closedWithin(conn net.Conn, d time.Duration) bool {
 // slow proposal and a slow reader of a 3 MB version both finish, well past
 // the anonymous deadlines, and a WebSocket outlives them all.
 func TestServingTimeouts(t *testing.T) {
-	const header, read, write = 300 * time.Millisecond, 500 * time.Millisecond, 500 * time.Millisecond
+	// The anonymous write deadline also bounds the test's own login, whose
+	// argon2id takes 150 ms under -race and several times that on a loaded
+	// CI machine (at 500 ms the login was cut there, once, with EOF).
+	const header, read, write = 300 * time.Millisecond, 500 * time.Millisecond, 2 * time.Second
 	w := servertest.New(t, servertest.Options{
 		Serving: &server.Serving{HeaderTimeout: header, ReadTimeout: read, WriteTimeout: write, SessionTimeout: time.Minute, IdleTimeout: read},
 		// small fixed socket buffers, so a 3 MB answer cannot sit in the
