@@ -3,6 +3,7 @@ package diff
 import (
 	"math"
 	"sort"
+	"unicode/utf8"
 )
 
 // run is a stretch of n equal units starting at a[i] and b[j].
@@ -29,11 +30,12 @@ type run struct{ i, j, n int }
 // Units are interned as int32 ids once; its buffers are reused from one
 // alignment to the next, so an aligner serves a whole redline.
 type aligner struct {
-	ids      map[string]int32
-	xa, xb   []int32 // the ids of the sequences being aligned
-	na, nb   []int32 // per id: occurrences in a, in b (zero between uses)
-	pb       []int32 // per id: the last position in b
-	kf, kb   []int32 // Myers's furthest points per diagonal, forward and backward
+	ids      interner // lines and sentences
+	tids     interner // tokens: a small, hot table of their own, and small ids
+	xa, xb   []int32  // the ids of the sequences being aligned
+	na, nb   []int32  // per id: occurrences in a, in b (zero between uses)
+	pb       []int32  // per id: the last position in b
+	kf, kb   []int32  // Myers's furthest points per diagonal, forward and backward
 	cands    []run
 	anchored int // units examined for anchors in this alignment
 	budget   int // units that may be examined before anchors are no longer sought
@@ -62,28 +64,32 @@ func (t *tokenized) start(k int) int {
 	return int(t.ends[k-1])
 }
 
-// tokenize cuts s into t, reusing t's buffers.
+// tokenize cuts s into t, reusing t's buffers. Plain ASCII words and single
+// spaces, most of any text, are cut and hashed in one pass (see
+// asciiWordEnd); any other token by the general rules (tokenEnd).
 func (al *aligner) tokenize(t *tokenized, s string) {
-	if al.ids == nil {
-		al.ids = make(map[string]int32, 1024)
-	}
-	if _, ok := al.ids[" "]; !ok {
-		al.ids[" "] = int32(len(al.ids))
-	}
 	t.ends, t.ids, t.words, t.wids = t.ends[:0], t.ids[:0], t.words[:0], t.wids[:0]
-	space, _ := al.ids[" "] // the commonest token, looked up once
+	space := al.tids.idHashed(" ", hashString(" ")) // the commonest token, looked up once
 	for i := 0; i < len(s); {
-		end := tokenEnd(s, i)
-		tok := s[i:end]
-		id := space
-		if tok != " " {
-			var ok bool
-			if id, ok = al.ids[tok]; !ok {
-				id = int32(len(al.ids))
-				al.ids[tok] = id
+		c := s[i]
+		end, id, word := 0, space, true
+		switch {
+		case c == ' ' && (i+1 == len(s) || !isSpaceByte(s[i+1]) && s[i+1] < utf8.RuneSelf && s[i+1] != '\v' && s[i+1] != '\f'):
+			end, word = i+1, false
+		case isASCIIWord(c):
+			var h uint64
+			if end, h = asciiWordEnd(s, i); end < len(s) && s[end] >= utf8.RuneSelf {
+				end = tokenEnd(s, i) // a word that may go on
+				h = hashString(s[i:end])
 			}
+			id = al.tids.idHashed(s[i:end], h)
+		default:
+			end = tokenEnd(s, i)
+			tok := s[i:end]
+			id = al.tids.idHashed(tok, hashString(tok))
+			word = !isSpaceByte(c) && !isSpaceToken(tok)
 		}
-		if !isSpaceByte(s[i]) && !isSpaceToken(tok) {
+		if word {
 			t.words = append(t.words, int32(len(t.ids)))
 			t.wids = append(t.wids, id)
 		}
@@ -105,7 +111,7 @@ func (al *aligner) matchIDs(runs []run, a, b []int32) []run {
 
 // ensure sizes the per-id counts for every id interned so far.
 func (al *aligner) ensure() {
-	if n := len(al.ids); n > len(al.na) {
+	if n := max(al.ids.len(), al.tids.len()); n > len(al.na) {
 		grow := max(n, 2*len(al.na))
 		al.na, al.nb, al.pb = make([]int32, grow), make([]int32, grow), make([]int32, grow)
 	}
@@ -118,21 +124,14 @@ const anchorMin = 64
 // match appends to runs the runs of units a and b share, increasing in both,
 // and returns them.
 func (al *aligner) match(runs []run, a, b []string) []run {
-	if al.ids == nil {
-		al.ids = make(map[string]int32, len(a)+len(b))
-	}
+	al.ids.size(al.ids.len() + len(a) + len(b))
 	al.xa, al.xb = al.intern(al.xa[:0], a), al.intern(al.xb[:0], b)
 	return al.matchIDs(runs, al.xa, al.xb)
 }
 
 func (al *aligner) intern(dst []int32, units []string) []int32 {
 	for _, u := range units {
-		id, ok := al.ids[u]
-		if !ok {
-			id = int32(len(al.ids))
-			al.ids[u] = id
-		}
-		dst = append(dst, id)
+		dst = append(dst, al.ids.id(u))
 	}
 	return dst
 }

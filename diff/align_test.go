@@ -3,6 +3,7 @@ package diff
 import (
 	"math/rand/v2"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -107,7 +108,7 @@ func TestAlignMyersExact(t *testing.T) {
 		if iter%2 == 0 {
 			b = edited(rng, a, rng.IntN(40), alphabet)
 		}
-		al.ids = map[string]int32{}
+		al.ids = interner{}
 		xa, xb := al.intern(nil, a), al.intern(nil, b)
 		m := matcher{al: &al}
 		m.myers(xa, xb, 0, 0, 1<<30)
@@ -164,5 +165,56 @@ func TestAlignDeterministic(t *testing.T) {
 				t.Fatalf("run %d: runs differ at %d: %+v, want %+v", k, x, got[x], want[x])
 			}
 		}
+	}
+}
+
+// TestTokenizeAsTokens: the aligner's one-pass tokenizer cuts every text as
+// Tokens does, gives equal tokens one id and different tokens different
+// ids, and lists as words exactly the tokens that are not whitespace.
+func TestTokenizeAsTokens(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	bits := []string{"the", "Party", "A1", "x", " ", "  ", "\n", "\n\n", " \n", "\u00a0", " \u00a0", "\v", "\f", ",", ".", "(",
+		"é", "e\u0301", "\u0301", "税", "关", "🇺🇸", "👩‍⚖️", "a\u200d", "الجمارك", "ศุ", "\t", "-",
+		"Notwithstanding", "administrations", "A12345678901234567", "eightchr", "sevench"}
+	var al aligner
+	byID := map[int32]string{}
+	for iter := 0; iter < 3000; iter++ {
+		var b strings.Builder
+		for n := rng.IntN(40); n > 0; n-- {
+			b.WriteString(bits[rng.IntN(len(bits))])
+		}
+		s := b.String()
+		var tk tokenized
+		al.tokenize(&tk, s)
+		want := Tokens(s)
+		if len(tk.ids) != len(want) {
+			t.Fatalf("%q: %d tokens, want %d (%q)", s, len(tk.ids), len(want), want)
+		}
+		w := 0
+		for k, tok := range want {
+			if got := s[tk.start(k):tk.ends[k]]; got != tok {
+				t.Fatalf("%q: token %d is %q, want %q", s, k, got, tok)
+			}
+			if prev, ok := byID[tk.ids[k]]; ok && prev != tok {
+				t.Fatalf("%q: %q and %q share id %d", s, prev, tok, tk.ids[k])
+			}
+			byID[tk.ids[k]] = tok
+			if !SpaceToken(tok) {
+				if w >= len(tk.words) || int(tk.words[w]) != k || tk.wids[w] != tk.ids[k] {
+					t.Fatalf("%q: token %d (%q) is not listed as word %d", s, k, tok, w)
+				}
+				w++
+			}
+		}
+		if w != len(tk.words) {
+			t.Fatalf("%q: %d words listed, want %d", s, len(tk.words), w)
+		}
+	}
+	seen := map[string]int32{}
+	for id, tok := range byID {
+		if other, ok := seen[tok]; ok {
+			t.Fatalf("%q has ids %d and %d", tok, other, id)
+		}
+		seen[tok] = id
 	}
 }
