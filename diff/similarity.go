@@ -1,6 +1,7 @@
 package diff
 
 import (
+	"math/bits"
 	"slices"
 	"sort"
 	"unicode/utf8"
@@ -393,22 +394,13 @@ func appendPairs(dst []uint64, s string) []uint64 {
 		case !isASCIIWord(c):
 			i++ // white space or a mark, alone
 			continue
-		default: // an ASCII word, hashed as hashString does while it is read
-			j := i
-			var v uint64
-			for ; j < len(s) && isASCIIWord(s[j]); j++ {
-				v |= uint64(s[j]) << (8 * ((j - i) & 7))
-				if (j-i)&7 == 7 {
-					h, v = mix64(h^v), 0
-				}
-			}
+		default:
+			j, hw := asciiWordEnd(s, i)
 			if j < len(s) && s[j] >= utf8.RuneSelf {
 				j = tokenEnd(s, i) // a word that may go on
-				h = hashString(s[i:j])
-			} else {
-				h = mix64(h ^ v ^ uint64(j-i)<<56)
+				hw = hashString(s[i:j])
 			}
-			i = j
+			h, i = hw, j
 		}
 		if have {
 			dst = append(dst, prev*0x9E3779B97F4A7C15^h)
@@ -416,6 +408,35 @@ func appendPairs(dst []uint64, s string) []uint64 {
 		prev, have = h, true
 	}
 	return dst
+}
+
+// asciiWordEnd returns the end of the run of ASCII letters and digits that
+// starts at byte i of s, and the run's hash as hashString computes it: read
+// eight bytes at a time while they are ASCII (see wordBytes), then a byte at
+// a time.
+func asciiWordEnd(s string, i int) (int, uint64) {
+	var h uint64
+	j := i
+	for j+8 <= len(s) {
+		x := load8(s, j)
+		if x&high8 != 0 {
+			break
+		}
+		if n := bits.TrailingZeros64(^wordBytes(x)&high8) >> 3; n < 8 {
+			v := x & (1<<(8*n) - 1)
+			return j + n, mix64(h ^ v ^ uint64(j+n-i)<<56)
+		}
+		h = mix64(h ^ x)
+		j += 8
+	}
+	var v uint64
+	for ; j < len(s) && isASCIIWord(s[j]); j++ {
+		v |= uint64(s[j]) << (8 * ((j - i) & 7))
+		if (j-i)&7 == 7 {
+			h, v = mix64(h^v), 0
+		}
+	}
+	return j, mix64(h ^ v ^ uint64(j-i)<<56)
 }
 
 // hashString hashes a word: its bytes eight at a time, each block mixed in

@@ -104,7 +104,8 @@ func TestStepperBound(t *testing.T) {
 func TestWordPairsFollowTokens(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
 	bits := []string{"the", "Party", "A1", "x", " ", "  ", "\n", "\u00a0", ",", ".", "(", "é", "e\u0301", "\u0301",
-		"税", "关", "🇺🇸", "👩‍⚖️", "a\u200d", "الجمارك", "ศุ", "\t", "-"}
+		"税", "关", "🇺🇸", "👩‍⚖️", "a\u200d", "الجمارك", "ศุ", "\t", "-",
+		"Notwithstanding", "administrations", "A12345678901234567", "eightchr", "sevench", "Zz09az"}
 	for iter := 0; iter < 2000; iter++ {
 		var b strings.Builder
 		for n := rng.IntN(30); n > 0; n-- {
@@ -145,5 +146,25 @@ func TestHashShortWordsDistinct(t *testing.T) {
 			t.Fatalf("%q and %q hash alike", o, w)
 		}
 		seen[h] = w
+	}
+}
+
+// TestWordBytes: the eight-at-a-time test of ASCII letters and digits
+// agrees with the byte table on every ASCII byte in every position.
+func TestWordBytes(t *testing.T) {
+	for c := 0; c < 0x80; c++ {
+		for pos := 0; pos < 8; pos++ {
+			var b [8]byte
+			for k := range b {
+				b[k] = byte((c + 37*k) % 0x80)
+			}
+			b[pos] = byte(c)
+			m := wordBytes(load8(string(b[:]), 0))
+			for k := range b {
+				if got, want := m>>(8*k+7)&1 == 1, isASCIIWord(b[k]); got != want {
+					t.Fatalf("byte %#x at %d: word %v, want %v", b[k], k, got, want)
+				}
+			}
+		}
 	}
 }

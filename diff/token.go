@@ -191,6 +191,29 @@ func tokenEnd(s string, i int) int {
 
 func isASCIIWord(c byte) bool { return asciiWord[c] }
 
+// high8 holds the top bit of each of eight bytes.
+const high8 = 0x8080808080808080
+
+// load8 returns the eight bytes of s from i as one little-endian word.
+func load8(s string, i int) uint64 {
+	s = s[i : i+8]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+// wordBytes returns, for eight ASCII bytes x (none with its top bit set),
+// the top bit of each byte that is an ASCII letter or digit (see
+// asciiWord), all eight tested at once: for a byte v below 0x80, v+0x80-lo
+// has its top bit set when v >= lo, and v+0x7f-hi when v > hi, and no sum
+// carries into the next byte.
+func wordBytes(x uint64) uint64 {
+	const ones = 0x0101010101010101
+	f := x | 0x20*ones // letters folded to lower case
+	letter := (f + (0x80-'a')*ones) &^ (f + (0x7f-'z')*ones)
+	digit := (x + (0x80-'0')*ones) &^ (x + (0x7f-'9')*ones)
+	return (letter | digit) & high8
+}
+
 // asciiWord marks the ASCII letters and digits, looked up rather than
 // compared in the loops that scan every byte of a text.
 var asciiWord = func() (t [256]bool) {
