@@ -224,7 +224,7 @@ type pairIndex struct {
 	pairs []wordPairs // of each line
 	// The lines holding each pair, as a chain through posts from its last
 	// one, and how many they are (chained no further than maxPostings+1).
-	heads map[uint64]chain
+	heads chains
 	posts []posting
 }
 
@@ -233,17 +233,81 @@ type chain struct{ last, n int32 } // last: index in posts, plus one
 type posting struct{ line, prev int32 } // prev: as chain.last
 
 func newPairIndex(pb *pairCache, inss []line) *pairIndex {
-	x := &pairIndex{lines: inss, pairs: make([]wordPairs, len(inss)), heads: map[uint64]chain{}}
+	x := &pairIndex{lines: inss, pairs: make([]wordPairs, len(inss))}
+	n := 0
 	for k, l := range inss {
 		x.pairs[k] = pb.of(l.idx)
-		x.pairs[k].each(func(key uint64, _ int) {
-			if c := x.heads[key]; c.n <= maxPostings {
+		n += len(x.pairs[k])
+	}
+	x.posts = make([]posting, 0, n)
+	x.heads.init(n / 4)
+	for k, p := range x.pairs {
+		p.each(func(key uint64, _ int) {
+			if c := x.heads.at(key); c.n <= maxPostings {
 				x.posts = append(x.posts, posting{int32(k), c.last})
-				x.heads[key] = chain{int32(len(x.posts)), c.n + 1}
+				*c = chain{int32(len(x.posts)), c.n + 1}
+				if c.n == 1 {
+					x.heads.added()
+				}
 			}
 		})
 	}
 	return x
+}
+
+// chains maps word pairs to their chains of postings: open addressing in
+// two slices, cheaper than a map for the hundreds of thousands of lookups of
+// a long rewrite. A slot whose chain is empty (n == 0) is free.
+type chains struct {
+	keys  []uint64
+	vals  []chain
+	shift uint // 64 minus log2 of the slots
+	used  int
+}
+
+func (t *chains) init(n int) {
+	size, shift := 1024, uint(64-10)
+	for size < 2*n {
+		size, shift = 2*size, shift-1
+	}
+	t.keys, t.vals, t.shift, t.used = make([]uint64, size), make([]chain, size), shift, 0
+}
+
+// slot returns where key is, or the free slot where it would go.
+func (t *chains) slot(key uint64) int {
+	mask := len(t.keys) - 1
+	for i := int(key * 0x9E3779B97F4A7C15 >> t.shift); ; i = (i + 1) & mask {
+		if t.vals[i].n == 0 || t.keys[i] == key {
+			return i
+		}
+	}
+}
+
+// get returns key's chain, empty if it has none.
+func (t *chains) get(key uint64) chain { return t.vals[t.slot(key)] }
+
+// at returns key's chain to be set, in place; after setting a new key's
+// first posting the caller calls added.
+func (t *chains) at(key uint64) *chain {
+	i := t.slot(key)
+	t.keys[i] = key
+	return &t.vals[i]
+}
+
+// added counts a key taking a slot, and doubles the table past half full.
+func (t *chains) added() {
+	if t.used++; 2*t.used <= len(t.keys) {
+		return
+	}
+	keys, vals := t.keys, t.vals
+	t.init(len(keys))
+	for i, c := range vals {
+		if c.n > 0 {
+			j := t.slot(keys[i])
+			t.keys[j], t.vals[j] = keys[i], c
+			t.used++
+		}
+	}
 }
 
 // alike is a deleted line a similar to an inserted line b; sim is their
@@ -273,7 +337,7 @@ func (x *pairIndex) matchesOf(pa *pairCache, dels []line) []alike {
 		dp := pa.of(d.idx)
 		common := 0 // the deleted line's pairs too common to look up
 		dp.each(func(key uint64, n int) {
-			c := x.heads[key]
+			c := x.heads.get(key)
 			if c.n > maxPostings {
 				common += n
 				return
