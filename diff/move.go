@@ -36,39 +36,53 @@ func findMoves(al *aligner, old, new string, la, lb []string, offA, offB []int, 
 	pairs = append(pairs, similarPairs(la, lb, hunks, dels, inss)...)
 	sort.Slice(pairs, func(x, y int) bool { return pairs[x].a.idx < pairs[y].a.idx })
 
-	out := make([]hunkMoves, len(hunks))
-	id := 0
-	var cur *[2]span // the move being grown: old span, new span
-	var curHunks [2]int
-	var curEnd pair
-	flush := func() {
-		if cur != nil {
-			if a, c := old[cur[0].start:cur[0].end], new[cur[1].start:cur[1].end]; a != c {
-				cur[0].pieces, cur[1].pieces = editPieces(al, a, c)
-			}
-			out[curHunks[0]].old = append(out[curHunks[0]].old, cur[0])
-			out[curHunks[1]].new = append(out[curHunks[1]].new, cur[1])
-			cur = nil
-		}
+	type move struct {
+		spans [2]span // old, new
+		hunks [2]int
 	}
+	var moves []move
+	var curEnd pair // the last pair of the move being grown, moves[len(moves)-1]
 	for _, p := range pairs {
 		as, ae := contentSpan(la[p.a.idx], offA[p.a.idx])
 		bs, be := contentSpan(lb[p.b.idx], offB[p.b.idx])
-		if cur != nil && p.a.hunk == curHunks[0] && p.b.hunk == curHunks[1] &&
-			p.a.idx > curEnd.a.idx && p.b.idx > curEnd.b.idx &&
-			blankBetween(la, curEnd.a.idx, p.a.idx) && blankBetween(lb, curEnd.b.idx, p.b.idx) &&
-			old[cur[0].end:as] == new[cur[1].end:bs] {
-			cur[0].end, cur[1].end = ae, be
-			curEnd = p
-			continue
+		if n := len(moves); n > 0 {
+			cur := &moves[n-1]
+			if p.a.hunk == cur.hunks[0] && p.b.hunk == cur.hunks[1] &&
+				p.a.idx > curEnd.a.idx && p.b.idx > curEnd.b.idx &&
+				blankBetween(la, curEnd.a.idx, p.a.idx) && blankBetween(lb, curEnd.b.idx, p.b.idx) &&
+				old[cur.spans[0].end:as] == new[cur.spans[1].end:bs] {
+				cur.spans[0].end, cur.spans[1].end = ae, be
+				curEnd = p
+				continue
+			}
 		}
-		flush()
-		id++
-		cur = &[2]span{{start: as, end: ae, move: id}, {start: bs, end: be, move: id}}
-		curHunks = [2]int{p.a.hunk, p.b.hunk}
+		id := len(moves) + 1
+		moves = append(moves, move{[2]span{{start: as, end: ae, move: id}, {start: bs, end: be, move: id}}, [2]int{p.a.hunk, p.b.hunk}})
 		curEnd = p
 	}
-	flush()
+	// The edits of each move are its own: refined on every core, in
+	// stretches of moves, each with an aligner of its own.
+	ends := stretches(len(moves), func(k int) int {
+		sp := moves[k].spans
+		return sp[0].end - sp[0].start + sp[1].end - sp[1].start
+	})
+	inStretches(ends, func(w, from, to int) {
+		al := al
+		if w < len(ends)-1 {
+			al = &aligner{}
+		}
+		for k := from; k < to; k++ {
+			sp := &moves[k].spans
+			if a, c := old[sp[0].start:sp[0].end], new[sp[1].start:sp[1].end]; a != c {
+				sp[0].pieces, sp[1].pieces = editPieces(al, a, c)
+			}
+		}
+	})
+	out := make([]hunkMoves, len(hunks))
+	for _, m := range moves {
+		out[m.hunks[0]].old = append(out[m.hunks[0]].old, m.spans[0])
+		out[m.hunks[1]].new = append(out[m.hunks[1]].new, m.spans[1])
+	}
 	for h := range out {
 		sort.Slice(out[h].new, func(x, y int) bool { return out[h].new[x].start < out[h].new[y].start })
 	}

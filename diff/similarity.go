@@ -61,6 +61,10 @@ func similarPairs(la, lb []string, hunks []hunk, dels, inss []line) []pair {
 	if len(dels) == 0 || len(inss) == 0 {
 		return nil
 	}
+	// Every line left is looked up by its pairs: those not yet computed
+	// are, on every core (each line's entry is its own).
+	computePairs(pa, dels)
+	computePairs(pb, inss)
 	matches := newPairIndex(pb, inss).matches(pa, dels)
 	sort.Slice(matches, func(x, y int) bool {
 		p, q := matches[x], matches[y]
@@ -414,6 +418,16 @@ func (c *pairCache) of(idx int) wordPairs {
 	p := pairsOf(c.lines[idx])
 	c.pairs[idx] = p
 	return p
+}
+
+// computePairs fills c's entries for lines, in stretches, one per core.
+func computePairs(c *pairCache, lines []line) {
+	ends := stretches(len(lines), func(k int) int { return len(c.lines[lines[k].idx]) })
+	inStretches(ends, func(_, from, to int) {
+		for _, l := range lines[from:to] {
+			c.of(l.idx)
+		}
+	})
 }
 
 // keep returns the word pairs of line idx, given them in order (as
