@@ -110,10 +110,12 @@ func refineHunks(old, new string, offA, offB []int, hunks []hunk, moves []hunkMo
 	out := make([][]Op, len(ends))
 	inStretches(ends, func(w, from, to int) {
 		b := builder{texts: [2]string{old, new}}
-		// About one op per twenty words changed, and two per hunk.
+		// Up to one op per ten words changed, and two per hunk (a heavy
+		// rewrite makes one per eleven): a long slice of ops grown costs
+		// more than the room left over.
 		n := 16
 		for h := from; h < to; h++ {
-			n += 2 + size(h)/128
+			n += 2 + size(h)/64
 		}
 		b.ops = make([]Op, 0, n)
 		prev := 0 // end of the hunk before, in lines of old
