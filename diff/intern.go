@@ -1,28 +1,28 @@
 package diff
 
-import "hash/maphash"
+import (
+	"hash/maphash"
+	"math/bits"
+)
 
-// interner gives each distinct string an int32 id, in the order first seen:
-// an open-addressing table in one slice, cheaper than a map for the many
-// short tokens of a redline (no per-entry allocation, one probe most of the
-// time, and it grows by doubling with no rehash of the strings: each slot
-// keeps its hash). The strings are kept, not copied: they are cut from the
-// texts being compared, which outlive it.
+// interner gives each distinct string an int32 id, in the order first seen.
+// It is open addressing in one slice of eight-byte slots (the top half of
+// the string's hash, which also places it, and its id), the strings apart,
+// indexed by id: cheaper than a map for the many short tokens of a redline
+// (no per-entry allocation, one probe most of the time) and, for the tens of
+// thousands of lines of a long text, a small table, more of which stays in
+// cache. The strings are kept, not copied: they are cut from the texts
+// being compared, which outlive it.
 type interner struct {
-	slots []islot
-	n     int // ids given
+	slots []uint64 // the hash's top 32 bits, then id+1; zero when free
+	shift uint     // 32 minus log2(len(slots)): a tag's top bits place it
+	strs  []string // by id
 	seed  maphash.Seed
-}
-
-type islot struct {
-	hash uint64
-	s    string
-	id   int32 // plus one: zero marks an empty slot
 }
 
 // id returns s's id, giving it the next one if it has none.
 func (t *interner) id(s string) int32 {
-	if len(t.slots) == 0 {
+	if t.slots == nil {
 		t.init(1024)
 	}
 	return t.idHashed(s, maphash.String(t.seed, s))
@@ -31,23 +31,26 @@ func (t *interner) id(s string) int32 {
 // idHashed is id for s of hash h, from a hash of the caller's (hashString,
 // for tokens): one interner takes its hashes from one function only.
 func (t *interner) idHashed(s string, h uint64) int32 {
-	if len(t.slots) == 0 {
+	if t.slots == nil {
 		t.init(64)
 	}
-	mask := uint64(len(t.slots) - 1)
-	for i := h & mask; ; i = (i + 1) & mask {
-		sl := &t.slots[i]
-		if sl.id == 0 {
-			id := int32(t.n)
-			*sl = islot{hash: h, s: s, id: id + 1}
-			t.n++
-			if 2*t.n > len(t.slots) { // at most half full
-				t.grow()
+	tag := h >> 32
+	mask := len(t.slots) - 1
+	for i := int(tag >> t.shift); ; i = (i + 1) & mask {
+		sl := t.slots[i]
+		if sl == 0 {
+			id := int32(len(t.strs))
+			t.slots[i] = tag<<32 | uint64(id+1)
+			t.strs = append(t.strs, s)
+			if 2*len(t.strs) > len(t.slots) { // at most half full
+				t.resize(2 * len(t.slots))
 			}
 			return id
 		}
-		if sl.hash == h && sl.s == s {
-			return sl.id - 1
+		if sl>>32 == tag {
+			if id := int32(uint32(sl) - 1); t.strs[id] == s {
+				return id
+			}
 		}
 	}
 }
@@ -58,31 +61,32 @@ func (t *interner) size(n int) {
 	for want < 2*n {
 		want *= 2
 	}
-	if len(t.slots) == 0 {
+	if t.slots == nil {
 		t.init(want)
-		return
-	}
-	for len(t.slots) < want {
-		t.grow()
+	} else if len(t.slots) < want {
+		t.resize(want)
 	}
 }
 
 func (t *interner) init(slots int) {
 	t.seed = maphash.MakeSeed()
-	t.slots = make([]islot, slots)
+	t.slots = make([]uint64, slots)
+	t.shift = uint(32 - bits.TrailingZeros(uint(slots)))
 }
 
-// grow doubles the table, placing each entry by its kept hash.
-func (t *interner) grow() {
+// resize moves the entries to a table of slots slots (a power of two), each
+// placed again by its tag.
+func (t *interner) resize(slots int) {
 	old := t.slots
-	t.slots = make([]islot, 2*len(old))
-	mask := uint64(len(t.slots) - 1)
+	t.slots = make([]uint64, slots)
+	t.shift = uint(32 - bits.TrailingZeros(uint(slots)))
+	mask := slots - 1
 	for _, sl := range old {
-		if sl.id == 0 {
+		if sl == 0 {
 			continue
 		}
-		i := sl.hash & mask
-		for t.slots[i].id != 0 {
+		i := int(sl >> 32 >> t.shift)
+		for t.slots[i] != 0 {
 			i = (i + 1) & mask
 		}
 		t.slots[i] = sl
@@ -90,4 +94,4 @@ func (t *interner) grow() {
 }
 
 // len returns how many ids have been given.
-func (t *interner) len() int { return t.n }
+func (t *interner) len() int { return len(t.strs) }
