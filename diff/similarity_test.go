@@ -2,6 +2,7 @@ package diff
 
 import (
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -164,6 +165,32 @@ func TestWordBytes(t *testing.T) {
 				if got, want := m>>(8*k+7)&1 == 1, isASCIIWord(b[k]); got != want {
 					t.Fatalf("byte %#x at %d: word %v, want %v", b[k], k, got, want)
 				}
+			}
+		}
+	}
+}
+
+// TestSortPairs: the bucketed sort sorts every size, spread hashes or not.
+func TestSortPairs(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	for n := 0; n <= 600; n++ {
+		for _, spread := range []bool{true, false} {
+			p := make([]uint64, n)
+			for k := range p {
+				if p[k] = rng.Uint64(); !spread {
+					p[k] >>= 60 // all in one bucket or two, with repeats
+				}
+			}
+			want := slices.Clone(p)
+			slices.Sort(want)
+			got := make([]uint64, n)
+			sortPairs(got, p)
+			if !slices.Equal(got, want) {
+				t.Fatalf("n=%d spread=%v: not sorted", n, spread)
+			}
+			sortPairs(p, p) // in place
+			if !slices.Equal(p, want) {
+				t.Fatalf("n=%d spread=%v: not sorted in place", n, spread)
 			}
 		}
 	}
