@@ -354,25 +354,38 @@ func (x *pairIndex) matchesOf(pa *pairCache, dels []line) []alike {
 				acc[k] += n
 			}
 		})
-		cands = cands[:0]
-		for _, k := range touched {
-			// acc[k]+common bounds the pairs shared: skip the lines that cannot be similar.
-			if similarCount(min(acc[k]+common, len(dp), len(x.pairs[k])), len(dp), len(x.pairs[k])) {
-				cands = append(cands, k)
-			}
-		}
+		// The maxCompared best candidates, best first: most uncommon pairs
+		// shared, then closest in length (the first of the index breaks a
+		// tie), kept by insertion as the lines are seen, not by sorting all.
 		gap := func(k int32) int { return abs(len(x.pairs[k]) - len(dp)) }
-		sort.Slice(cands, func(i, j int) bool { // most uncommon pairs shared, then closest in length
-			p, q := cands[i], cands[j]
+		better := func(p, q int32) bool {
 			if acc[p] != acc[q] {
 				return acc[p] > acc[q]
 			}
-			if gap(p) != gap(q) {
-				return gap(p) < gap(q)
+			if gp, gq := gap(p), gap(q); gp != gq {
+				return gp < gq
 			}
 			return p < q
-		})
-		for _, k := range cands[:min(len(cands), maxCompared)] {
+		}
+		cands = cands[:0]
+		for _, k := range touched {
+			// acc[k]+common bounds the pairs shared: skip the lines that cannot be similar.
+			if !similarCount(min(acc[k]+common, len(dp), len(x.pairs[k])), len(dp), len(x.pairs[k])) {
+				continue
+			}
+			if len(cands) == maxCompared && !better(k, cands[maxCompared-1]) {
+				continue
+			}
+			if len(cands) < maxCompared {
+				cands = append(cands, k)
+			}
+			at := len(cands) - 1
+			for ; at > 0 && better(k, cands[at-1]); at-- {
+				cands[at] = cands[at-1]
+			}
+			cands[at] = k
+		}
+		for _, k := range cands {
 			if shared := dp.shared(x.pairs[k], needed(len(dp), len(x.pairs[k]))); similarCount(shared, len(dp), len(x.pairs[k])) {
 				out = append(out, alike{d, x.lines[k], float64(2*shared) / float64(len(dp)+len(x.pairs[k]))})
 			}
