@@ -1,6 +1,7 @@
 package diff
 
 import (
+	"math/bits"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -30,10 +31,7 @@ func splitSentences(s string) []string {
 	var out []string
 	start := 0
 	for i := 0; i < len(s); {
-		// Most bytes end nothing: skip to the next that may.
-		for i < len(s) && !mayEnd[s[i]] {
-			i++
-		}
+		i = nextMayEnd(s, i) // most bytes end nothing
 		if i == len(s) {
 			break
 		}
@@ -65,6 +63,34 @@ func splitSentences(s string) []string {
 		out = append(out, s[start:])
 	}
 	return out
+}
+
+// nextMayEnd returns the index of the first byte from i that may end a
+// sentence (see mayEnd), or len(s). Eight bytes are tested at once for
+// those that might (below 'A' but not a space, or past ASCII), each found
+// then looked up: in prose only digits and marks stop the scan.
+func nextMayEnd(s string, i int) int {
+	const ones = 0x0101010101010101
+	for i+8 <= len(s) {
+		x := load8(s, i)
+		x7 := x &^ high8               // each byte's low seven bits: no sum below carries
+		low := ^(x7 + (0x80-'A')*ones) // top bit set where below 'A'
+		t := x7 ^ ' '*ones             // zero where a space
+		notSpace := t + 0x7f*ones | t  // top bit set where not
+		if m := (low&notSpace | x) & high8; m != 0 {
+			i += bits.TrailingZeros64(m) >> 3
+			if mayEnd[s[i]] {
+				return i
+			}
+			i++
+			continue
+		}
+		i += 8
+	}
+	for i < len(s) && !mayEnd[s[i]] {
+		i++
+	}
+	return i
 }
 
 // minSentenceWords is the fewest words of a sentence: a shorter one is
