@@ -74,12 +74,23 @@ func Redline(old, new string) []Op {
 		ia, ib = r.i+r.n, r.j+r.n
 	}
 	moves := findMoves(b.aligner(), old, new, la, lb, offA, offB, hunks)
-	parts := refineHunks(old, new, offA, offB, hunks, moves)
-	n := 1
-	for _, ops := range parts {
-		n += len(ops)
+	parts, buf := refineHunks(old, new, offA, offB, hunks, moves)
+	// The stretches' ops are joined where they lie, in the buffer they
+	// share, when none outgrew its room: put writes each op at or before
+	// where it is read. Else they are copied.
+	inBuf := true
+	for _, p := range parts {
+		inBuf = inBuf && (len(p) == 0 || sameArray(p, buf))
 	}
-	b.ops = make([]Op, 0, n)
+	if inBuf {
+		b.ops = buf[:0]
+	} else {
+		n := 1
+		for _, ops := range parts {
+			n += len(ops)
+		}
+		b.ops = make([]Op, 0, n)
+	}
 	for _, ops := range parts {
 		for _, op := range ops {
 			b.put(op)
@@ -101,23 +112,30 @@ const parallelMin = 64 << 10
 // each, in order, as stretches of consecutive hunks refined at once, one
 // stretch per core (see inStretches): each hunk's redline depends only on its
 // own text and moves, so the result is the same however they are shared out.
-func refineHunks(old, new string, offA, offB []int, hunks []hunk, moves []hunkMoves) [][]Op {
+// The stretches' ops start in consecutive rooms of one buffer, returned too,
+// with one op more (see Redline); a stretch that outgrows its room moves out.
+func refineHunks(old, new string, offA, offB []int, hunks []hunk, moves []hunkMoves) ([][]Op, []Op) {
 	size := func(h int) int {
 		hk := hunks[h]
 		return offA[hk.a1] - offA[hk.a0] + offB[hk.b1] - offB[hk.b0]
 	}
 	ends := stretches(len(hunks), size)
+	// Room for each hunk's ops (see opsFor).
+	rooms := make([]int, len(ends)+1) // where each stretch's room starts
+	from := 0
+	for w, to := range ends {
+		n := 16
+		for h := from; h < to; h++ {
+			n += opsFor(size(h))
+		}
+		rooms[w+1] = rooms[w] + n
+		from = to
+	}
+	buf := make([]Op, rooms[len(ends)]+1)
 	out := make([][]Op, len(ends))
 	inStretches(ends, func(w, from, to int) {
 		b := builder{texts: [2]string{old, new}}
-		// Up to one op per ten words changed, and two per hunk (a heavy
-		// rewrite makes one per eleven): a long slice of ops grown costs
-		// more than the room left over.
-		n := 16
-		for h := from; h < to; h++ {
-			n += 2 + size(h)/64
-		}
-		b.ops = make([]Op, 0, n)
+		b.ops = buf[rooms[w]:rooms[w]:rooms[w+1]]
 		prev := 0 // end of the hunk before, in lines of old
 		if from > 0 {
 			prev = hunks[from-1].a1
@@ -130,7 +148,23 @@ func refineHunks(old, new string, offA, offB []int, hunks []hunk, moves []hunkMo
 		}
 		out[w] = b.finish()
 	})
-	return out
+	return out, buf
+}
+
+// opsFor is the room for the ops of a change of n bytes in all: up to one
+// op per ten words changed, and two more (a heavy rewrite makes one per
+// eleven words): a long slice of ops grown costs more than the room left
+// over.
+func opsFor(n int) int { return 2 + n/64 }
+
+// sameArray reports whether p (not empty) lies within buf's array.
+func sameArray(p, buf []Op) bool {
+	if cap(buf) == 0 {
+		return false
+	}
+	start := uintptr(unsafe.Pointer(unsafe.SliceData(buf[:1])))
+	at := uintptr(unsafe.Pointer(unsafe.SliceData(p)))
+	return start <= at && at < start+uintptr(cap(buf))*unsafe.Sizeof(Op{})
 }
 
 // stretches cuts n hunks into consecutive stretches of about equal size in
@@ -432,8 +466,12 @@ func gap(runs []run, ga, gc []int32, ia, ic int) []run {
 // and stand between two changes (na and nb units in all), so the changes
 // join into one: a reader marks "[-a b-]{+x y+}", not "[-a-]{+x+} [-b-]{+y+}",
 // and a paragraph merged into the next is aligned across the blank line.
+//
+// The runs kept are written over runs: kept[j] for j <= k is written after
+// runs[k] is read, and blank(k) may read runs[k-1] (never overwritten but by
+// itself), runs[k] and what follows.
 func joinBlanks(runs []run, blank func(k int) bool, na, nb int) []run {
-	kept := runs[:0:0]
+	kept := runs[:0]
 	for k, r := range runs {
 		changeBefore := r.i > 0 || r.j > 0
 		if k > 0 {

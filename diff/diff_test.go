@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -387,5 +388,54 @@ func TestWriteJSONMatchesEncodingJSON(t *testing.T) {
 	}
 	if want, _ := json.Marshal(big); got.String() != string(want) {
 		t.Errorf("WriteJSON differs from encoding/json on a long redline")
+	}
+}
+
+// TestRedlineDenseEdits: the stretches of hunks refined on different cores
+// put their ops in rooms of one buffer, sized for one op per sixty-four
+// bytes, and are joined where they lie unless one outgrew its room. Here the
+// first half of a long text has every other word of every other line
+// replaced (far more ops than that), the second half a word in a line now
+// and then, and one variant is dense throughout: every redline is whole, its
+// neighbours never alike, with an op for each replaced word on each side.
+func TestRedlineDenseEdits(t *testing.T) {
+	const lines, perLine = 8000, 10
+	text := func(change func(line, word int) bool) string {
+		var b strings.Builder
+		for l := 0; l < lines; l++ {
+			for w := 0; w < perLine; w++ {
+				if w > 0 {
+					b.WriteByte(' ')
+				}
+				if change(l, w) {
+					b.WriteString("x")
+				}
+				b.WriteString("w" + strconv.Itoa((l*perLine+w)%977))
+			}
+			b.WriteByte('\n')
+		}
+		return b.String()
+	}
+	old := text(func(int, int) bool { return false })
+	for _, c := range []struct {
+		name    string
+		change  func(line, word int) bool
+		changed int
+	}{
+		{"half dense", func(l, w int) bool { return l < lines/2 && l%2 == 0 && w%2 == 1 || l >= lines/2 && l%10 == 3 && w == 4 }, lines/4*perLine/2 + lines/20},
+		{"dense", func(l, w int) bool { return l%2 == 0 && w%2 == 1 }, lines / 2 * perLine / 2},
+	} {
+		new := text(c.change)
+		ops := Redline(old, new)
+		checkRedline(t, old, new, ops)
+		deletes := 0
+		for _, op := range ops {
+			if op.Op == Delete {
+				deletes++
+			}
+		}
+		if deletes != c.changed {
+			t.Errorf("%s: %d deletes, want one for each of the %d replaced words", c.name, deletes, c.changed)
+		}
 	}
 }
