@@ -3,6 +3,7 @@ package diff
 import (
 	"hash/maphash"
 	"math/bits"
+	"slices"
 )
 
 // interner gives each distinct string an int32 id, in the order first seen.
@@ -66,6 +67,7 @@ func (t *interner) size(n int) {
 	} else if len(t.slots) < want {
 		t.resize(want)
 	}
+	t.strs = slices.Grow(t.strs, n-len(t.strs))
 }
 
 func (t *interner) init(slots int) {

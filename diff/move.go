@@ -139,7 +139,7 @@ func exactPairs(la, lb []string, hunks []hunk) (pairs []pair, dels, inss []line)
 // on the way (see span): the word-level redline of a against c, its equal
 // text on both sides, its deletions as edits of a, its insertions of c.
 func editPieces(al *aligner, a, c string) (old, new []Op) {
-	sub := builder{al: al, texts: [2]string{a, c}}
+	sub := builder{al: al, texts: [2]string{a, c}, ops: make([]Op, 0, opsFor(len(a)+len(c)))}
 	sub.refine(a, c, sentenceLevel)
 	for _, op := range sub.finish() {
 		switch op.Op {
@@ -194,7 +194,7 @@ func (b *builder) hunk(a, c string, offA, offC int, mv hunkMoves) {
 	}
 	restA, cutsA := cutOut(a, offA, mv.old, Delete)
 	restC, cutsC := cutOut(c, offC, mv.new, Insert)
-	sub := builder{al: b.aligner(), texts: [2]string{restA, restC}}
+	sub := builder{al: b.aligner(), texts: [2]string{restA, restC}, ops: make([]Op, 0, opsFor(len(restA)+len(restC)))}
 	sub.refine(restA, restC, sentenceLevel)
 	splice(b, sub.finish(), cutsA, cutsC)
 }
