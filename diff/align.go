@@ -113,7 +113,7 @@ func (al *aligner) matchIDs(runs []run, a, b []int32) []run {
 func (al *aligner) ensure() {
 	if n := max(al.ids.len(), al.tids.len()); n > len(al.na) {
 		grow := max(n, 2*len(al.na))
-		al.na, al.nb, al.pb = make([]int32, grow), make([]int32, grow), make([]int32, grow)
+		al.na, al.nb, al.pb = touched(make([]int32, grow)), touched(make([]int32, grow)), touched(make([]int32, grow))
 	}
 }
 

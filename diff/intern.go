@@ -72,7 +72,7 @@ func (t *interner) size(n int) {
 
 func (t *interner) init(slots int) {
 	t.seed = maphash.MakeSeed()
-	t.slots = make([]uint64, slots)
+	t.slots = touched(make([]uint64, slots))
 	t.shift = uint(32 - bits.TrailingZeros(uint(slots)))
 }
 
@@ -80,7 +80,7 @@ func (t *interner) init(slots int) {
 // placed again by its tag.
 func (t *interner) resize(slots int) {
 	old := t.slots
-	t.slots = make([]uint64, slots)
+	t.slots = touched(make([]uint64, slots))
 	t.shift = uint(32 - bits.TrailingZeros(uint(slots)))
 	mask := slots - 1
 	for _, sl := range old {

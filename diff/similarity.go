@@ -137,7 +137,7 @@ func inPlace(pa, pb *pairCache, hunks []hunk, dels, inss []line) (a, b []bool) {
 	for _, l := range inss {
 		freeB[l.idx] = true
 	}
-	a, b = make([]bool, len(pa.lines)), make([]bool, len(pb.lines))
+	a, b = touched(make([]bool, len(pa.lines))), touched(make([]bool, len(pb.lines)))
 	// Each hunk's lines are its own: the hunks are shared out among the
 	// cores, each with its own stepper, and write disjoint entries.
 	ends := stretches(len(hunks), func(h int) int {
@@ -421,7 +421,18 @@ type pairCache struct {
 }
 
 func newPairCache(lines []string) *pairCache {
-	return &pairCache{lines: lines, pairs: make([]wordPairs, len(lines))}
+	return &pairCache{lines: lines, pairs: touched(make([]wordPairs, len(lines)))}
+}
+
+// touched writes every page of s (zeros, as it holds) and returns it. A
+// long slice comes fresh from the system, and the first thing done to one
+// of its pages is a fault: when that is a read (an entry tested before it
+// is set), the page is mapped to the system's shared zero page and the
+// first write faults again to copy it, stopping every other core to flush
+// its translations. Writing first costs one plain fault a page.
+func touched[T any](s []T) []T {
+	clear(s)
+	return s
 }
 
 func (c *pairCache) of(idx int) wordPairs {
