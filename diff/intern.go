@@ -56,6 +56,25 @@ func (t *interner) idHashed(s string, h uint64) int32 {
 	}
 }
 
+// find returns s's id, if it has one (see id).
+func (t *interner) find(s string) (int32, bool) {
+	if t.slots == nil {
+		return 0, false
+	}
+	h := maphash.String(t.seed, s)
+	tag := h >> 32
+	mask := len(t.slots) - 1
+	for i := int(tag >> t.shift); ; i = (i + 1) & mask {
+		sl := t.slots[i]
+		if sl == 0 {
+			return 0, false
+		}
+		if id := int32(uint32(sl) - 1); sl>>32 == tag && t.strs[id] == s {
+			return id, true
+		}
+	}
+}
+
 // size makes room for about n strings before the table grows.
 func (t *interner) size(n int) {
 	want := 1024

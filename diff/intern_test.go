@@ -25,6 +25,14 @@ func TestInterner(t *testing.T) {
 					t.Fatalf("hashed %v, round %d: %q has id %d, want %d", hashed, round, s, got, k)
 				}
 			}
+			if !hashed {
+				if id, ok := in.find("unit 17"); !ok || id != 17 {
+					t.Fatalf("find: %d, %v, want 17", id, ok)
+				}
+				if _, ok := in.find("unit -1"); ok {
+					t.Fatal("find found a string never given an id")
+				}
+			}
 			if in.len() != n {
 				t.Fatalf("hashed %v: %d ids, want %d", hashed, in.len(), n)
 			}

@@ -93,43 +93,70 @@ func findMoves(al *aligner, old, new string, la, lb []string, offA, offB []int, 
 // any hunk but at the same place in the same hunk. It returns the pairs and
 // the lines long enough to move left unpaired on each side.
 func exactPairs(la, lb []string, hunks []hunk) (pairs []pair, dels, inss []line) {
-	deleted := map[string][]line{}
+	// The deleted lines that may move (cands), in order, chained by their
+	// key: first and last of each key (by its id), next of each line.
+	var keys interner
+	n := 0
+	for _, hk := range hunks {
+		n += hk.a1 - hk.a0
+	}
+	keys.size(n)
+	cands := make([]line, 0, n)
+	next := make([]int32, 0, n)
+	var first, last []int32
 	for h, hk := range hunks {
 		for k := hk.a0; k < hk.a1; k++ {
-			if key := moveKey(la[k]); key != "" {
-				deleted[key] = append(deleted[key], line{h, k})
+			key := moveKey(la[k])
+			if key == "" {
+				continue
 			}
+			id := keys.id(key)
+			if int(id) == len(first) {
+				first, last = append(first, -1), append(last, -1)
+			}
+			c := int32(len(cands))
+			cands, next = append(cands, line{h, k}), append(next, -1)
+			if last[id] < 0 {
+				first[id] = c
+			} else {
+				next[last[id]] = c
+			}
+			last[id] = c
 		}
 	}
-	paired := make([]bool, len(la)) // deleted lines paired, by index
+	paired := make([]bool, len(cands))
 	for h, hk := range hunks {
 		for k := hk.b0; k < hk.b1; k++ {
 			key := moveKey(lb[k])
 			if key == "" {
 				continue
 			}
-			ls := deleted[key]
 			found := false
-			for x, d := range ls {
-				if d.hunk == h && (d.idx-hk.a0 == k-hk.b0 || hk.a1-d.idx == hk.b1-k) {
-					continue // the same line in the same place: an edit, not a move
+			if id, ok := keys.find(key); ok {
+				for c, prev := first[id], int32(-1); c >= 0; c, prev = next[c], c {
+					d := cands[c]
+					if d.hunk == h && (d.idx-hk.a0 == k-hk.b0 || hk.a1-d.idx == hk.b1-k) {
+						continue // the same line in the same place: an edit, not a move
+					}
+					pairs = append(pairs, pair{d, line{h, k}})
+					paired[c] = true
+					if prev < 0 { // out of its key's chain
+						first[id] = next[c]
+					} else {
+						next[prev] = next[c]
+					}
+					found = true
+					break
 				}
-				pairs = append(pairs, pair{d, line{h, k}})
-				paired[d.idx] = true
-				deleted[key] = append(ls[:x:x], ls[x+1:]...)
-				found = true
-				break
 			}
 			if !found {
 				inss = append(inss, line{h, k})
 			}
 		}
 	}
-	for h, hk := range hunks {
-		for k := hk.a0; k < hk.a1; k++ {
-			if !paired[k] && moveKey(la[k]) != "" {
-				dels = append(dels, line{h, k})
-			}
+	for c, d := range cands {
+		if !paired[c] {
+			dels = append(dels, d)
 		}
 	}
 	return pairs, dels, inss
