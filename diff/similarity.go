@@ -186,7 +186,7 @@ func nearlySame(a, c string) bool {
 // stepper counts the word pairs two lines hold at the same place, reusing
 // its memory from one count to the next.
 type stepper struct {
-	pa, pc []uint64
+	pa, pc []pairHash
 	back   []int
 }
 
@@ -246,7 +246,7 @@ func newPairIndex(pb *pairCache, inss []line) *pairIndex {
 	x.posts = make([]posting, 0, n)
 	x.heads.init(n / 4)
 	for k, p := range x.pairs {
-		p.each(func(key uint64, _ int) {
+		p.each(func(key pairHash, _ int) {
 			if c := x.heads.at(key); c.n <= maxPostings {
 				x.posts = append(x.posts, posting{int32(k), c.last})
 				*c = chain{int32(len(x.posts)), c.n + 1}
@@ -263,7 +263,7 @@ func newPairIndex(pb *pairCache, inss []line) *pairIndex {
 // two slices, cheaper than a map for the hundreds of thousands of lookups of
 // a long rewrite. A slot whose chain is empty (n == 0) is free.
 type chains struct {
-	keys  []uint64
+	keys  []pairHash
 	vals  []chain
 	shift uint // 64 minus log2 of the slots
 	used  int
@@ -274,13 +274,13 @@ func (t *chains) init(n int) {
 	for size < 2*n {
 		size, shift = 2*size, shift-1
 	}
-	t.keys, t.vals, t.shift, t.used = make([]uint64, size), make([]chain, size), shift, 0
+	t.keys, t.vals, t.shift, t.used = make([]pairHash, size), make([]chain, size), shift, 0
 }
 
 // slot returns where key is, or the free slot where it would go.
-func (t *chains) slot(key uint64) int {
+func (t *chains) slot(key pairHash) int {
 	mask := len(t.keys) - 1
-	for i := int(key * 0x9E3779B97F4A7C15 >> t.shift); ; i = (i + 1) & mask {
+	for i := int(uint64(key) * 0x9E3779B97F4A7C15 >> t.shift); ; i = (i + 1) & mask {
 		if t.vals[i].n == 0 || t.keys[i] == key {
 			return i
 		}
@@ -288,11 +288,11 @@ func (t *chains) slot(key uint64) int {
 }
 
 // get returns key's chain, empty if it has none.
-func (t *chains) get(key uint64) chain { return t.vals[t.slot(key)] }
+func (t *chains) get(key pairHash) chain { return t.vals[t.slot(key)] }
 
 // at returns key's chain to be set, in place; after setting a new key's
 // first posting the caller calls added.
-func (t *chains) at(key uint64) *chain {
+func (t *chains) at(key pairHash) *chain {
 	i := t.slot(key)
 	t.keys[i] = key
 	return &t.vals[i]
@@ -340,7 +340,7 @@ func (x *pairIndex) matchesOf(pa *pairCache, dels []line) []alike {
 	for _, d := range dels {
 		dp := pa.of(d.idx)
 		common := 0 // the deleted line's pairs too common to look up
-		dp.each(func(key uint64, n int) {
+		dp.each(func(key pairHash, n int) {
 			c := x.heads.get(key)
 			if c.n > maxPostings {
 				common += n
@@ -456,7 +456,7 @@ func computePairs(c *pairCache, lines []line) {
 
 // keep returns the word pairs of line idx, given them in order (as
 // appendPairs returns them) if they are not held yet.
-func (c *pairCache) keep(idx int, ordered []uint64) wordPairs {
+func (c *pairCache) keep(idx int, ordered []pairHash) wordPairs {
 	if p := c.pairs[idx]; p != nil {
 		return p
 	}
@@ -467,11 +467,16 @@ func (c *pairCache) keep(idx int, ordered []uint64) wordPairs {
 }
 
 // wordPairs holds the hashes of a line's word pairs, sorted.
-type wordPairs []uint64
+type wordPairs []pairHash
+
+// pairHash is the hash of a word pair: the top half of a 64-bit hash of the
+// two words' hashes, as many bits as telling a line's pairs from another's
+// needs, in half the memory.
+type pairHash uint32
 
 // pairsOf returns the word pairs of s.
 func pairsOf(s string) wordPairs {
-	var buf [maxBucketed]uint64
+	var buf [maxBucketed]pairHash
 	ordered := appendPairs(buf[:0], s)
 	p := make(wordPairs, len(ordered))
 	sortPairs(p, ordered)
@@ -485,7 +490,7 @@ func pairsOf(s string) wordPairs {
 // moves each only within its bucket: several times faster than a
 // comparison sort at the sizes of a line. Longer lines take the comparison
 // sort.
-func sortPairs(dst, ordered []uint64) {
+func sortPairs(dst, ordered []pairHash) {
 	n := len(ordered)
 	switch {
 	case n > maxBucketed:
@@ -494,11 +499,11 @@ func sortPairs(dst, ordered []uint64) {
 		return
 	case n > 16 && &dst[0] != &ordered[0]:
 		var at [2*maxBucketed + 1]uint16 // where each bucket starts in dst
-		shift := 64 - bits.Len(uint(n))  // 2n buckets at most
+		shift := 32 - bits.Len(uint(n))  // 2n buckets at most
 		for _, x := range ordered {
 			at[x>>shift+1]++
 		}
-		for b := 1; b <= 1<<(64-shift); b++ {
+		for b := 1; b <= 1<<(32-shift); b++ {
 			at[b] += at[b-1]
 		}
 		for _, x := range ordered {
@@ -522,7 +527,7 @@ func sortPairs(dst, ordered []uint64) {
 const maxBucketed = 256
 
 // appendPairs appends the hashes of the word pairs of s to dst, in order.
-func appendPairs(dst []uint64, s string) []uint64 {
+func appendPairs(dst []pairHash, s string) []pairHash {
 	var prev uint64
 	have := false
 	for i := 0; i < len(s); {
@@ -549,7 +554,7 @@ func appendPairs(dst []uint64, s string) []uint64 {
 			h, i = hw, j
 		}
 		if have {
-			dst = append(dst, prev*0x9E3779B97F4A7C15^h)
+			dst = append(dst, pairHash((prev*0x9E3779B97F4A7C15^h)>>32))
 		}
 		prev, have = h, true
 	}
@@ -605,7 +610,7 @@ func mix64(x uint64) uint64 {
 }
 
 // each calls f with each distinct pair of w and how many times it occurs.
-func (w wordPairs) each(f func(key uint64, n int)) {
+func (w wordPairs) each(f func(key pairHash, n int)) {
 	for i := 0; i < len(w); {
 		j := i + 1
 		for j < len(w) && w[j] == w[i] {

@@ -113,14 +113,14 @@ func TestWordPairsFollowTokens(t *testing.T) {
 			b.WriteString(bits[rng.IntN(len(bits))])
 		}
 		s := b.String()
-		var want []uint64
+		var want []pairHash
 		var prev uint64
 		have := false
 		for _, tok := range Tokens(s) {
 			if isWord(tok) {
 				h := hashString(tok)
 				if have {
-					want = append(want, prev*0x9E3779B97F4A7C15^h)
+					want = append(want, pairHash((prev*0x9E3779B97F4A7C15^h)>>32))
 				}
 				prev, have = h, true
 			}
@@ -175,15 +175,15 @@ func TestSortPairs(t *testing.T) {
 	rng := rand.New(rand.NewPCG(13, 14))
 	for n := 0; n <= 600; n++ {
 		for _, spread := range []bool{true, false} {
-			p := make([]uint64, n)
+			p := make([]pairHash, n)
 			for k := range p {
-				if p[k] = rng.Uint64(); !spread {
-					p[k] >>= 60 // all in one bucket or two, with repeats
+				if p[k] = pairHash(rng.Uint32()); !spread {
+					p[k] >>= 28 // all in one bucket or two, with repeats
 				}
 			}
 			want := slices.Clone(p)
 			slices.Sort(want)
-			got := make([]uint64, n)
+			got := make([]pairHash, n)
 			sortPairs(got, p)
 			if !slices.Equal(got, want) {
 				t.Fatalf("n=%d spread=%v: not sorted", n, spread)
