@@ -69,6 +69,11 @@ func (t *tokenized) start(k int) int {
 // asciiWordEnd); any other token by the general rules (tokenEnd).
 func (al *aligner) tokenize(t *tokenized, s string) {
 	t.ends, t.ids, t.words, t.wids = t.ends[:0], t.ids[:0], t.words[:0], t.wids[:0]
+	if n := len(s)/2 + 16; cap(t.ends) < n { // prose has a token per three bytes, a word per six
+		n = max(n, 2*cap(t.ends))
+		t.ends, t.ids = make([]int32, 0, n), make([]int32, 0, n)
+		t.words, t.wids = make([]int32, 0, n/2), make([]int32, 0, n/2)
+	}
 	space := al.tids.idHashed(" ", hashString(" ")) // the commonest token, looked up once
 	for i := 0; i < len(s); {
 		c := s[i]
