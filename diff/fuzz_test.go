@@ -19,6 +19,10 @@ func addSeeds(f *testing.F, extra ...any) {
 		{"1. The Parties shall meet once a year and review this Arrangement.\n\n2. Either Party may end it.\n\n3. Disputes go to consultation.",
 			"1. The Parties shall meet once a year.\n\n2. They shall review this Arrangement. Either Party may end it.\n\n3. No dispute shall be referred to any third party."},
 		{"1.1. a b c. 1.2. d e f. 1.3. g h i.", "2.1. g h i. 2.2. a b x. 2.3. d e f."},
+		// Words of seven, eight, nine and sixteen bytes, and marks, spaces and
+		// wider letters at every offset of the eight-byte scans.
+		{"administrations recognise abcdefgh abcdefghi abcdefghijklmnop. Seven77 end", "administration recognises abcdefg abcdefghij abcdefghijklmnoq! Seven77 end."},
+		{"x\v\fy  z\u00a0w;ab.cd\n\nabcdefgé abcdefghé", "x\fy\v z w;ab!cd\n \nabcdefgè abcdefghè"},
 	}
 	for _, p := range pairs {
 		f.Add(append([]any{p[0], p[1]}, extra...)...)
