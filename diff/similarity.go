@@ -139,19 +139,18 @@ func inPlace(pa, pb *pairCache, hunks []hunk, dels, inss []line) (a, b []bool) {
 	}
 	a, b = touched(make([]bool, len(pa.lines))), touched(make([]bool, len(pb.lines)))
 	// Each hunk's lines are its own: the hunks are shared out among the
-	// cores, each with its own stepper, and write disjoint entries.
+	// cores, each with scratch of its own, and write disjoint entries.
 	ends := stretches(len(hunks), func(h int) int {
 		hk := hunks[h]
 		return bytesOf(pa.lines[hk.a0:hk.a1]) + bytesOf(pb.lines[hk.b0:hk.b1])
 	})
 	inStretches(ends, func(_, from, to int) {
-		var st stepper
+		var sa, sc []pairHash // the lines' pairs in order, before they are kept sorted
 		try := func(i, j int) {
 			if !freeA[i] || !freeB[j] || a[i] && b[j] {
 				return
 			}
-			if nearlySame(pa.lines[i], pb.lines[j]) || st.similar(pa.lines[i], pb.lines[j]) ||
-				pa.keep(i, st.pa).similar(pb.keep(j, st.pc)) {
+			if nearlySame(pa.lines[i], pb.lines[j]) || pa.ofWith(i, &sa).similar(pb.ofWith(j, &sc)) {
 				a[i], b[j] = true, true
 			}
 		}
@@ -181,45 +180,6 @@ func bytesOf(lines []string) int {
 func nearlySame(a, c string) bool {
 	p, q := commonEnds(a, c)
 	return 2*(p+q) >= max(len(a), len(c))
-}
-
-// stepper counts the word pairs two lines hold at the same place, reusing
-// its memory from one count to the next.
-type stepper struct {
-	pa, pc []pairHash
-	back   []int
-}
-
-// similar reports whether lines a and c are similar by a lower bound of the
-// word pairs they share, cheap to count: those that stand at the same place
-// counted from their starts, before some point, and from their ends, after
-// it (so words replaced anywhere, and words inserted or deleted in one place,
-// cost no more than they break).
-func (st *stepper) similar(a, c string) bool {
-	st.pa, st.pc = appendPairs(st.pa[:0], a), appendPairs(st.pc[:0], c)
-	na, nc := len(st.pa), len(st.pc)
-	d := na - nc // pa[x] stands against pc[x-d] counted from the ends
-	// back[x]: pairs alike from the ends among pa[x:].
-	if cap(st.back) < na+1 {
-		st.back = make([]int, na+1)
-	}
-	st.back = st.back[:na+1]
-	st.back[na] = 0
-	for x := na - 1; x >= 0; x-- {
-		st.back[x] = st.back[x+1]
-		if y := x - d; y >= 0 && y < nc && st.pa[x] == st.pc[y] {
-			st.back[x]++
-		}
-	}
-	best, fwd := 0, 0 // fwd: pairs alike from the starts among pa[:k]
-	for k := 0; k <= min(na, nc); k++ {
-		if k > 0 && st.pa[k-1] == st.pc[k-1] {
-			fwd++
-		}
-		// pa[:k] against pc[:k], and from the ends pa[x:] against pc[x-d:], x >= max(k, k+d): no pair counted twice.
-		best = max(best, fwd+st.back[min(na, max(k, k+d))])
-	}
-	return similarCount(best, na, nc)
 }
 
 // pairIndex finds inserted lines by the word pairs they hold.
@@ -452,6 +412,15 @@ func computePairs(c *pairCache, lines []line) {
 			c.of(l.idx)
 		}
 	})
+}
+
+// ofWith is of, computing the pairs in order into scratch first.
+func (c *pairCache) ofWith(idx int, scratch *[]pairHash) wordPairs {
+	if p := c.pairs[idx]; p != nil {
+		return p
+	}
+	*scratch = appendPairs((*scratch)[:0], c.lines[idx])
+	return c.keep(idx, *scratch)
 }
 
 // keep returns the word pairs of line idx, given them in order (as
