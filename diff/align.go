@@ -3,6 +3,7 @@ package diff
 import (
 	"math"
 	"sort"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -45,6 +46,21 @@ type aligner struct {
 
 	ta, tc        tokenized // the texts builder.tokens aligns
 	words, spaced []run     // its runs of words, and of all tokens
+}
+
+// aligners keeps aligners from one redline to the next: their tables and
+// buffers, grown to a long text's size, are used again rather than
+// allocated, faulted in and collected again at every redline.
+var aligners = sync.Pool{New: func() any { return new(aligner) }}
+
+func newAligner() *aligner { return aligners.Get().(*aligner) }
+
+// release forgets the units al interned (it keeps no text alive) and gives
+// it back for another redline to use.
+func (al *aligner) release() {
+	al.ids.reset()
+	al.tids.reset()
+	aligners.Put(al)
 }
 
 // tokenized is a text cut into tokens (see Tokens), each interned.

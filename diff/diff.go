@@ -101,6 +101,7 @@ func Redline(old, new string) []Op {
 		last = hunks[len(hunks)-1].a1
 	}
 	b.add(Equal, old[offA[last]:], 0)
+	b.al.release()
 	return b.finish()
 }
 
@@ -149,6 +150,9 @@ func refineHunks(old, new string, offA, offB []int, hunks []hunk, moves []hunkMo
 			b.add(Equal, old[offA[prev]:offA[hk.a0]], 0)
 			b.hunk(old[offA[hk.a0]:offA[hk.a1]], new[offB[hk.b0]:offB[hk.b1]], offA[hk.a0], offB[hk.b0], moves[h])
 			prev = hk.a1
+		}
+		if b.al != nil {
+			b.al.release()
 		}
 		out[w] = b.finish()
 	})
@@ -247,7 +251,7 @@ type builder struct {
 // aligner returns the aligner b's alignments share.
 func (b *builder) aligner() *aligner {
 	if b.al == nil {
-		b.al = &aligner{}
+		b.al = newAligner()
 	}
 	return b.al
 }

@@ -6,8 +6,10 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"unicode/utf8"
 )
@@ -438,4 +440,45 @@ func TestRedlineDenseEdits(t *testing.T) {
 			t.Errorf("%s: %d deletes, want one for each of the %d replaced words", c.name, deletes, c.changed)
 		}
 	}
+}
+
+// TestRedlineConcurrent: redlines computed at once on many goroutines, which
+// share the pooled aligners one after another, read exactly as each does
+// alone: nothing an aligner kept from one text shows in another's.
+func TestRedlineConcurrent(t *testing.T) {
+	rng := rand.New(rand.NewPCG(17, 18))
+	words := strings.Fields("the Party shall recognise findings of customs administrations within days 税关 é")
+	text := func(n int) string {
+		var b strings.Builder
+		for k := 0; k < n; k++ {
+			b.WriteString(words[rng.IntN(len(words))])
+			b.WriteString([]string{" ", " ", ". ", "\n\n"}[rng.IntN(4)])
+		}
+		return b.String()
+	}
+	type pair struct {
+		old, new string
+		want     []Op
+	}
+	pairs := make([]pair, 12)
+	for k := range pairs {
+		p := &pairs[k]
+		p.old, p.new = text(200+k*300), text(200+k*300)
+		p.want = Redline(p.old, p.new)
+	}
+	var wg sync.WaitGroup
+	for g := 0; g < 8; g++ {
+		wg.Go(func() {
+			for r := 0; r < 3; r++ {
+				for k := range pairs {
+					p := pairs[(k+g)%len(pairs)]
+					if got := Redline(p.old, p.new); !slices.Equal(got, p.want) {
+						t.Errorf("pair %d on goroutine %d: the redline differs from the one computed alone", (k+g)%len(pairs), g)
+						return
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
 }

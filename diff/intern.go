@@ -114,5 +114,12 @@ func (t *interner) resize(slots int) {
 	}
 }
 
+// reset forgets every string, keeping the table's room.
+func (t *interner) reset() {
+	clear(t.slots)
+	clear(t.strs)
+	t.strs = t.strs[:0]
+}
+
 // len returns how many ids have been given.
 func (t *interner) len() int { return len(t.strs) }

@@ -69,7 +69,8 @@ func findMoves(al *aligner, old, new string, la, lb []string, offA, offB []int, 
 	inStretches(ends, func(w, from, to int) {
 		al := al
 		if w < len(ends)-1 {
-			al = &aligner{}
+			al = newAligner()
+			defer al.release()
 		}
 		for k := from; k < to; k++ {
 			sp := &moves[k].spans
