@@ -54,7 +54,7 @@ func similarPairs(la, lb []string, hunks []hunk, dels, inss []line) []pair {
 	if len(dels) == 0 || len(inss) == 0 {
 		return nil
 	}
-	pa, pb := newPairCache(la), newPairCache(lb)
+	pa, pb := newPairCache(la, hunks, true), newPairCache(lb, hunks, false)
 	takenA, takenB := inPlace(pa, pb, hunks, dels, inss)
 	dels = slices.DeleteFunc(slices.Clone(dels), func(l line) bool { return takenA[l.idx] })
 	inss = slices.DeleteFunc(slices.Clone(inss), func(l line) bool { return takenB[l.idx] })
@@ -372,16 +372,41 @@ func needed(na, nc int) int {
 	return (simNum*(na+nc) + 2*simDen - 1) / (2 * simDen)
 }
 
-// pairCache holds the word pairs of the lines of one side, each computed
-// once: pairs[idx] is nil until it is. Entries of different lines may be
-// filled at once by different goroutines.
+// pairCache holds the word pairs of the changed lines of one side, each
+// computed once: the entry of line idx, pairs[at[idx]], is nil until it is.
+// Only the lines of hunks have an entry (a light edit of a long text
+// changes a line in six). Entries of different lines may be filled at once
+// by different goroutines.
 type pairCache struct {
 	lines []string
+	at    []int32 // by line: its entry in pairs, or -1 outside the hunks
 	pairs []wordPairs
 }
 
-func newPairCache(lines []string) *pairCache {
-	return &pairCache{lines: lines, pairs: touched(make([]wordPairs, len(lines)))}
+// newPairCache returns the cache of the lines of one side (old when old is
+// set, else new), whose hunks hold lines [a0, a1) or [b0, b1).
+func newPairCache(lines []string, hunks []hunk, old bool) *pairCache {
+	c := &pairCache{lines: lines, at: make([]int32, len(lines))}
+	n := int32(0)
+	prev := 0
+	for _, hk := range hunks {
+		from, to := hk.b0, hk.b1
+		if old {
+			from, to = hk.a0, hk.a1
+		}
+		for ; prev < from; prev++ {
+			c.at[prev] = -1
+		}
+		for ; prev < to; prev++ {
+			c.at[prev] = n
+			n++
+		}
+	}
+	for ; prev < len(lines); prev++ {
+		c.at[prev] = -1
+	}
+	c.pairs = touched(make([]wordPairs, n))
+	return c
 }
 
 // touched writes every page of s (zeros, as it holds) and returns it. A
@@ -396,12 +421,11 @@ func touched[T any](s []T) []T {
 }
 
 func (c *pairCache) of(idx int) wordPairs {
-	if p := c.pairs[idx]; p != nil {
-		return p
+	e := &c.pairs[c.at[idx]]
+	if *e == nil {
+		*e = pairsOf(c.lines[idx])
 	}
-	p := pairsOf(c.lines[idx])
-	c.pairs[idx] = p
-	return p
+	return *e
 }
 
 // computePairs fills c's entries for lines, in stretches, one per core.
@@ -416,7 +440,7 @@ func computePairs(c *pairCache, lines []line) {
 
 // ofWith is of, computing the pairs in order into scratch first.
 func (c *pairCache) ofWith(idx int, scratch *[]pairHash) wordPairs {
-	if p := c.pairs[idx]; p != nil {
+	if p := c.pairs[c.at[idx]]; p != nil {
 		return p
 	}
 	*scratch = appendPairs((*scratch)[:0], c.lines[idx])
@@ -426,13 +450,12 @@ func (c *pairCache) ofWith(idx int, scratch *[]pairHash) wordPairs {
 // keep returns the word pairs of line idx, given them in order (as
 // appendPairs returns them) if they are not held yet.
 func (c *pairCache) keep(idx int, ordered []pairHash) wordPairs {
-	if p := c.pairs[idx]; p != nil {
-		return p
+	e := &c.pairs[c.at[idx]]
+	if *e == nil {
+		*e = make(wordPairs, len(ordered))
+		sortPairs(*e, ordered)
 	}
-	p := make(wordPairs, len(ordered))
-	sortPairs(p, ordered)
-	c.pairs[idx] = p
-	return p
+	return *e
 }
 
 // wordPairs holds the hashes of a line's word pairs, sorted.
