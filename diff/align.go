@@ -29,7 +29,8 @@ type run struct{ i, j, n int }
 //     edits, never by a clock.
 //
 // Units are interned as int32 ids once; its buffers are reused from one
-// alignment to the next, so an aligner serves a whole redline.
+// alignment to the next, so an aligner serves a whole redline, and then
+// another (see aligners).
 type aligner struct {
 	ids      interner // lines and sentences
 	tids     interner // tokens: a small, hot table of their own, and small ids

@@ -236,6 +236,17 @@ func offsets(units []string) []int {
 	return off
 }
 
+// touched writes every page of s (zeros, as it holds) and returns it. A
+// long slice comes fresh from the system, and the first thing done to one
+// of its pages is a fault: when that is a read (an entry tested before it
+// is set), the page is mapped to the system's shared zero page and the
+// first write faults again to copy it, stopping every other core to flush
+// its translations. Writing first costs one plain fault a page.
+func touched[T any](s []T) []T {
+	clear(s)
+	return s
+}
+
 // builder accumulates ops, merging neighbours of the same kind, move and edit.
 // The pieces of the last op are joined once, when the next op starts or at
 // finish, so merging never copies a growing text again and again.

@@ -234,7 +234,7 @@ func (t *chains) init(n int) {
 	for size < 2*n {
 		size, shift = 2*size, shift-1
 	}
-	t.keys, t.vals, t.shift, t.used = make([]pairHash, size), make([]chain, size), shift, 0
+	t.keys, t.vals, t.shift, t.used = touched(make([]pairHash, size)), touched(make([]chain, size)), shift, 0
 }
 
 // slot returns where key is, or the free slot where it would go.
@@ -407,17 +407,6 @@ func newPairCache(lines []string, hunks []hunk, old bool) *pairCache {
 	}
 	c.pairs = touched(make([]wordPairs, n))
 	return c
-}
-
-// touched writes every page of s (zeros, as it holds) and returns it. A
-// long slice comes fresh from the system, and the first thing done to one
-// of its pages is a fault: when that is a read (an entry tested before it
-// is set), the page is mapped to the system's shared zero page and the
-// first write faults again to copy it, stopping every other core to flush
-// its translations. Writing first costs one plain fault a page.
-func touched[T any](s []T) []T {
-	clear(s)
-	return s
 }
 
 func (c *pairCache) of(idx int) wordPairs {
