@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
 	"unsafe"
@@ -177,9 +178,10 @@ func sameArray(p, buf []Op) bool {
 }
 
 // stretches cuts n hunks into consecutive stretches of about equal size in
-// bytes (size(h) for hunk h), one per core when they hold at least
-// parallelMin bytes in all, and returns the end of each (in hunks; none is
-// empty).
+// bytes (size(h) for hunk h), four per core when they hold at least
+// parallelMin bytes in all (so that the cores, taking them as they come,
+// finish together however the work is spread), and returns the end of each
+// (in hunks; none is empty).
 func stretches(n int, size func(h int) int) []int {
 	sizes := make([]int, n)
 	total := 0
@@ -187,16 +189,16 @@ func stretches(n int, size func(h int) int) []int {
 		sizes[h] = size(h)
 		total += sizes[h]
 	}
-	workers := 1
+	pieces := 1
 	if total >= parallelMin {
-		workers = min(runtime.GOMAXPROCS(0), 8)
+		pieces = stretchesPerCore * workers()
 	}
 	// Stretch w ends after the first hunk whose end passes w+1 shares of the size.
-	ends := make([]int, 0, workers)
+	ends := make([]int, 0, pieces)
 	done := 0
 	for h, sz := range sizes {
 		done += sz
-		if done*workers >= (len(ends)+1)*total && len(ends) < workers-1 && h+1 < n {
+		if done*pieces >= (len(ends)+1)*total && len(ends) < pieces-1 && h+1 < n {
 			ends = append(ends, h+1)
 		}
 	}
@@ -206,21 +208,45 @@ func stretches(n int, size func(h int) int) []int {
 	return ends
 }
 
+// stretchesPerCore is how many stretches stretches makes for each core.
+const stretchesPerCore = 4
+
+// workers is the number of cores a redline uses.
+func workers() int { return min(runtime.GOMAXPROCS(0), 8) }
+
 // inStretches runs fn on each stretch w of hunks [from, to) (see
-// stretches), each on its own goroutine but the last, and returns when all
+// stretches), on as many goroutines as there are cores (this one among
+// them), each taking the next stretch not yet taken, and returns when all
 // are done.
 func inStretches(ends []int, fn func(w, from, to int)) {
-	var wg sync.WaitGroup
-	from := 0
-	for w, to := range ends {
-		if w == len(ends)-1 {
-			fn(w, from, to)
-			break
+	start := func(w int) int {
+		if w == 0 {
+			return 0
 		}
-		lo := from
-		wg.Go(func() { fn(w, lo, to) })
-		from = to
+		return ends[w-1]
 	}
+	n := min(workers(), len(ends))
+	if n <= 1 {
+		for w, to := range ends {
+			fn(w, start(w), to)
+		}
+		return
+	}
+	var next atomic.Int32
+	work := func() {
+		for {
+			w := int(next.Add(1)) - 1
+			if w >= len(ends) {
+				return
+			}
+			fn(w, start(w), ends[w])
+		}
+	}
+	var wg sync.WaitGroup
+	for range n - 1 {
+		wg.Go(work)
+	}
+	work()
 	wg.Wait()
 }
 
