@@ -178,10 +178,10 @@ func sameArray(p, buf []Op) bool {
 }
 
 // stretches cuts n hunks into consecutive stretches of about equal size in
-// bytes (size(h) for hunk h), four per core when they hold at least
-// parallelMin bytes in all (so that the cores, taking them as they come,
-// finish together however the work is spread), and returns the end of each
-// (in hunks; none is empty).
+// bytes (size(h) for hunk h), four per core when there are several and the
+// hunks hold at least parallelMin bytes in all (so that the cores, taking
+// them as they come, finish together however the work is spread), and
+// returns the end of each (in hunks; none is empty).
 func stretches(n int, size func(h int) int) []int {
 	sizes := make([]int, n)
 	total := 0
@@ -190,7 +190,7 @@ func stretches(n int, size func(h int) int) []int {
 		total += sizes[h]
 	}
 	pieces := 1
-	if total >= parallelMin {
+	if total >= parallelMin && workers() > 1 {
 		pieces = stretchesPerCore * workers()
 	}
 	// Stretch w ends after the first hunk whose end passes w+1 shares of the size.

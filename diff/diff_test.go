@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -481,4 +482,23 @@ func TestRedlineConcurrent(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+// TestRedlineSameOnAnyCores: the redline does not depend on how many cores
+// share it out (stretches of hunks, of moves and of lines, taken as they
+// come): the heavy rewrite reads the same on one core as on two, three or
+// eight.
+func TestRedlineSameOnAnyCores(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the heavy rewrite is 3 MB")
+	}
+	h := heavyRewrite()
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	want := Redline(h.Old, h.New)
+	for _, procs := range []int{2, 3, 8} {
+		runtime.GOMAXPROCS(procs)
+		if got := Redline(h.Old, h.New); !slices.Equal(got, want) {
+			t.Errorf("on %d cores the redline differs from the one on one core", procs)
+		}
+	}
 }
