@@ -96,7 +96,7 @@ func (al *aligner) tokenize(t *tokenized, s string) {
 		c := s[i]
 		end, id, word := 0, space, true
 		switch {
-		case c == ' ' && (i+1 == len(s) || !isSpaceByte(s[i+1]) && s[i+1] < utf8.RuneSelf && s[i+1] != '\v' && s[i+1] != '\f'):
+		case c == ' ' && (i+1 == len(s) || s[i+1] < utf8.RuneSelf && !isASCIISpace(s[i+1])):
 			end, word = i+1, false
 		case isASCIIWord(c):
 			var h uint64

@@ -35,23 +35,30 @@ func (t *interner) idHashed(s string, h uint64) int32 {
 	if t.slots == nil {
 		t.init(64)
 	}
+	i, id, ok := t.probe(s, h)
+	if ok {
+		return id
+	}
+	id = int32(len(t.strs))
+	t.slots[i] = h>>32<<32 | uint64(id+1)
+	t.strs = append(t.strs, s)
+	if 2*len(t.strs) > len(t.slots) { // at most half full
+		t.resize(2 * len(t.slots))
+	}
+	return id
+}
+
+// probe returns the slot where s, of hash h, is (and its id) or would go.
+func (t *interner) probe(s string, h uint64) (slot int, id int32, ok bool) {
 	tag := h >> 32
 	mask := len(t.slots) - 1
 	for i := int(tag >> t.shift); ; i = (i + 1) & mask {
 		sl := t.slots[i]
 		if sl == 0 {
-			id := int32(len(t.strs))
-			t.slots[i] = tag<<32 | uint64(id+1)
-			t.strs = append(t.strs, s)
-			if 2*len(t.strs) > len(t.slots) { // at most half full
-				t.resize(2 * len(t.slots))
-			}
-			return id
+			return i, 0, false
 		}
-		if sl>>32 == tag {
-			if id := int32(uint32(sl) - 1); t.strs[id] == s {
-				return id
-			}
+		if id := int32(uint32(sl) - 1); sl>>32 == tag && t.strs[id] == s {
+			return i, id, true
 		}
 	}
 }
@@ -61,18 +68,8 @@ func (t *interner) find(s string) (int32, bool) {
 	if t.slots == nil {
 		return 0, false
 	}
-	h := maphash.String(t.seed, s)
-	tag := h >> 32
-	mask := len(t.slots) - 1
-	for i := int(tag >> t.shift); ; i = (i + 1) & mask {
-		sl := t.slots[i]
-		if sl == 0 {
-			return 0, false
-		}
-		if id := int32(uint32(sl) - 1); sl>>32 == tag && t.strs[id] == s {
-			return id, true
-		}
-	}
+	_, id, ok := t.probe(s, maphash.String(t.seed, s))
+	return id, ok
 }
 
 // size makes room for about n strings before the table grows.

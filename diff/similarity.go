@@ -474,11 +474,11 @@ func pairsOf(s string) wordPairs {
 func sortPairs(dst, ordered []pairHash) {
 	n := len(ordered)
 	switch {
-	case n > maxBucketed:
+	case n > maxBucketed || n > 16 && &dst[0] == &ordered[0]:
 		copy(dst, ordered)
 		slices.Sort(dst)
 		return
-	case n > 16 && &dst[0] != &ordered[0]:
+	case n > 16:
 		var at [2*maxBucketed + 1]uint16 // where each bucket starts in dst
 		shift := 32 - bits.Len(uint(n))  // 2n buckets at most
 		for _, x := range ordered {
@@ -544,8 +544,7 @@ func appendPairs(dst []pairHash, s string) []pairHash {
 
 // asciiWordEnd returns the end of the run of ASCII letters and digits that
 // starts at byte i of s, and the run's hash as hashString computes it: read
-// eight bytes at a time while they are ASCII (see wordBytes), then a byte at
-// a time.
+// and hashed eight bytes at a time while they are ASCII (see wordBytes).
 func asciiWordEnd(s string, i int) (int, uint64) {
 	var h uint64
 	j := i
@@ -561,14 +560,11 @@ func asciiWordEnd(s string, i int) (int, uint64) {
 		h = mix64(h ^ x)
 		j += 8
 	}
-	var v uint64
-	for ; j < len(s) && isASCIIWord(s[j]); j++ {
-		v |= uint64(s[j]) << (8 * ((j - i) & 7))
-		if (j-i)&7 == 7 {
-			h, v = mix64(h^v), 0
-		}
+	// Near the end, or past ASCII: find the end, and hash the word whole.
+	for j < len(s) && isASCIIWord(s[j]) {
+		j++
 	}
-	return j, mix64(h ^ v ^ uint64(j-i)<<56)
+	return j, hashString(s[i:j])
 }
 
 // hashString hashes a word: its bytes eight at a time, each block mixed in

@@ -70,7 +70,6 @@ func splitSentences(s string) []string {
 // those that might (below 'A' but not a space, or past ASCII), each found
 // then looked up: in prose only digits and marks stop the scan.
 func nextMayEnd(s string, i int) int {
-	const ones = 0x0101010101010101
 	for i+8 <= len(s) {
 		x := load8(s, i)
 		x7 := x &^ high8               // each byte's low seven bits: no sum below carries
@@ -176,9 +175,9 @@ func tokenEnd(s string, i int) int {
 			return j
 		}
 		i = j - 1
-	case isSpaceByte(c) || c == '\v' || c == '\f':
+	case isASCIISpace(c):
 		j := i + 1
-		for j < len(s) && (isSpaceByte(s[j]) || s[j] == '\v' || s[j] == '\f') {
+		for j < len(s) && isASCIISpace(s[j]) {
 			j++
 		}
 		if j == len(s) || s[j] < utf8.RuneSelf {
@@ -217,8 +216,15 @@ func tokenEnd(s string, i int) int {
 
 func isASCIIWord(c byte) bool { return asciiWord[c] }
 
-// high8 holds the top bit of each of eight bytes.
-const high8 = 0x8080808080808080
+// ones and high8 hold, in each of eight bytes, 1 and the top bit.
+const (
+	ones  = 0x0101010101010101
+	high8 = 0x8080808080808080
+)
+
+// isASCIISpace reports whether c is ASCII white space, which tokenEnd takes
+// as a run without the general rules.
+func isASCIISpace(c byte) bool { return isSpaceByte(c) || c == '\v' || c == '\f' }
 
 // load8 returns the eight bytes of s from i as one little-endian word.
 func load8(s string, i int) uint64 {
@@ -233,7 +239,6 @@ func load8(s string, i int) uint64 {
 // has its top bit set when v >= lo, and v+0x7f-hi when v > hi, and no sum
 // carries into the next byte.
 func wordBytes(x uint64) uint64 {
-	const ones = 0x0101010101010101
 	f := x | 0x20*ones // letters folded to lower case
 	letter := (f + (0x80-'a')*ones) &^ (f + (0x7f-'z')*ones)
 	digit := (x + (0x80-'0')*ones) &^ (x + (0x7f-'9')*ones)
